@@ -1,0 +1,55 @@
+# Two commands: `make run` and `make test`. Everything else is set up on the way.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wedding
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run dev test lint bench setup system translations messages clean
+
+run: setup instance/secret_key ## set everything up, load the demo and serve on http://127.0.0.1:5000
+	@set -e; export FLASK_SECRET_KEY="$${FLASK_SECRET_KEY:-$$(cat instance/secret_key)}"; \
+	$(FLASK) db upgrade; \
+	$(FLASK) demo; \
+	echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"; \
+	exec $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'wedding:create_app()'
+
+dev: setup ## the same with Flask's reloader and debugger
+	$(FLASK) db upgrade && $(FLASK) demo && $(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+test: setup lint ## lint, then the whole suite (PostgreSQL too when WEDDING_TEST_POSTGRESQL_URL is set)
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check wedding tests migrations
+	$(BIN)/ruff format --check wedding tests
+
+bench: setup ## print the figures the issues ask for
+	$(BIN)/python -m bench
+
+setup: system $(VENV)/.installed translations
+
+system:
+	@scripts/system-packages.sh
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile --use-fuzzy -d wedding/translations >/dev/null
+
+messages: $(VENV)/.installed ## re-extract strings into the catalogs after changing them
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --project wedding -o wedding/translations/messages.pot .
+	$(BIN)/pybabel update -i wedding/translations/messages.pot -d wedding/translations --no-fuzzy-matching --width 100
+
+instance/secret_key:
+	@mkdir -p instance
+	@$(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
+	@chmod 600 $@
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

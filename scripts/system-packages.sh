@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the app and its tests need, when they are missing.
+# Japanese fonts and HarfBuzz subsetting for the PDFs, poppler for checking them.
+set -euo pipefail
+
+packages=(
+  fonts-ipaexfont-mincho
+  fonts-ipaexfont-gothic
+  libharfbuzz-subset0
+  libpango-1.0-0
+  libpangoft2-1.0-0
+  poppler-utils
+)
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "Not a Debian-like system: please install the equivalents of: ${packages[*]}" >&2
+  exit 0
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing system packages: ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  sudo apt-get update -qq
+  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "Please install these Debian packages (as root): apt-get install ${missing[*]}" >&2
+  exit 1
+fi

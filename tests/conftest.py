@@ -1,0 +1,211 @@
+"""Fixtures: an app per database backend, a signed-in browser, and record factories.
+
+Every test that uses ``app`` runs on SQLite and, when WEDDING_TEST_POSTGRESQL_URL is set
+(for example postgresql+psycopg://postgres@127.0.0.1:5432/test), on PostgreSQL too.
+"""
+
+import os
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from wedding import create_app
+from wedding.accounts.models import Organisation
+from wedding.accounts.services import create_user, get_or_create_org
+from wedding.ceremonies.models import Ceremony
+from wedding.clients.models import Client
+from wedding.models import db
+from wedding.personas.models import Companion
+from wedding.venues.models import Venue
+
+POSTGRESQL_URL = os.environ.get("WEDDING_TEST_POSTGRESQL_URL", "")
+PASSWORD = "correct horse battery"
+
+BACKENDS = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.postgresql),
+]
+
+
+def test_config(url: str, **overrides) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": True,
+        **overrides,
+    }
+
+
+def reset_postgresql(url: str) -> None:
+    """Leave the test database with an empty public schema."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """A database migrated from empty to the current schema, once per backend per run."""
+    if request.param == "postgresql":
+        if not POSTGRESQL_URL:
+            pytest.skip("WEDDING_TEST_POSTGRESQL_URL is not set")
+        url = POSTGRESQL_URL
+        reset_postgresql(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    app = create_app(test_config(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url):
+    """The app on a clean database. No context is left pushed: requests get their own, as in production."""
+    app = create_app(test_config(database_url))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An application context for service tests that work without HTTP."""
+    with app.app_context():
+        yield app
+
+
+def saved(app, build):
+    """Run ``build`` in its own app context, commit, and hand back the record detached but loaded."""
+    with app.app_context():
+        record = build()
+        db.session.add(record)
+        db.session.commit()
+        db.session.refresh(record)
+        db.session.expunge(record)
+        return record
+
+
+class Web:
+    """A test client that signs in and sends forms with their CSRF token, as a browser would."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def csrf_token(self) -> str:
+        page = self.client.get("/login", follow_redirects=True).get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+            r'name="csrf_token" value="([^"]+)"', page
+        )
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+    def post(self, url, data=None, *, csrf=True, **kwargs):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.csrf_token())
+        return self.client.post(url, data=data, **kwargs)
+
+    def login(self, user, password: str = PASSWORD):
+        response = self.post("/login", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def logout(self):
+        return self.post("/logout")
+
+
+@pytest.fixture
+def web(app):
+    return Web(app)
+
+
+@pytest.fixture
+def make_org(app):
+    counter = iter(range(1, 10_000))
+    return lambda name=None: saved(app, lambda: get_or_create_org(name or f"Planner Co {next(counter)}"))
+
+
+@pytest.fixture
+def make_user(app, make_org):
+    counter = iter(range(1, 10_000))
+
+    def make(org=None, role: str = "owner", email: str | None = None, **kwargs):
+        org_id = (org or make_org()).id
+
+        def build():
+            org_row = db.session.get(Organisation, org_id)
+            email_ = email or f"staff{next(counter)}@example.com"
+            return create_user(org_row, email_, PASSWORD, role=role, **kwargs)
+
+        return saved(app, build)
+
+    return make
+
+
+@pytest.fixture
+def make_venue(app):
+    def make(org, **fields):
+        return saved(
+            app, lambda: Venue(org_id=org.id, **{"name": "Chapel", "timezone": "Asia/Tokyo", **fields})
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_client(app):
+    def make(org, **fields):
+        return saved(
+            app, lambda: Client(org_id=org.id, **{"full_name": "佐藤 美咲", "language": "ja", **fields})
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_companion(app, make_client):
+    def make(org, client=None, **fields):
+        client = client or make_client(org)
+        return saved(
+            app,
+            lambda: Companion(org_id=org.id, client_id=client.id, **{"name": "レン", **fields}),
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_ceremony(app, make_venue, make_companion):
+    def make(org, venue=None, companion=None, starts_at=None, **fields):
+        venue = venue or make_venue(org)
+        companion = companion or make_companion(org)
+        starts_at = starts_at or datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+        return saved(
+            app,
+            lambda: Ceremony(
+                org_id=org.id,
+                client_id=companion.client_id,
+                companion_id=companion.id,
+                venue_id=venue.id,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=90),
+                **{"status": "hold", **fields},
+            ),
+        )
+
+    return make

@@ -1,0 +1,63 @@
+"""The planner application: create_app is the table of contents."""
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from wedding import cli, errors, extensions, i18n
+from wedding.accounts import bp as accounts_bp
+from wedding.ceremonies import bp as ceremonies_bp
+from wedding.ceremonies import dashboard_bp
+from wedding.clients import bp as clients_bp
+from wedding.personas import bp as personas_bp
+from wedding.venues import bp as venues_bp
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and testing
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_mapping(
+        SECRET_KEY=DEFAULT_SECRET_KEY,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(app.instance_path) / 'wedding.sqlite'}",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        BABEL_DEFAULT_LOCALE="ja",
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "wedding" / "translations"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
+        PER_PAGE=20,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed session
+    )
+    app.config.from_prefixed_env()
+    if config:
+        app.config.from_mapping(config)
+    _refuse_default_secret(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(exist_ok=True)
+
+    extensions.init_app(app, locale_selector=i18n.select_locale)
+    i18n.register_filters(app)
+    for blueprint in (accounts_bp, dashboard_bp, ceremonies_bp, clients_bp, personas_bp, venues_bp):
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    cli.register(app)
+    return app
+
+
+def _refuse_default_secret(app: Flask) -> None:
+    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing):
+        raise RuntimeError(
+            "Refusing to start with the default secret key: set FLASK_SECRET_KEY "
+            "(for example to the output of `python -c 'import secrets; print(secrets.token_hex())'`)."
+        )

@@ -1,0 +1,3 @@
+from wedding.accounts.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,36 @@
+"""Forms for signing in, choosing a language and adding staff."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+ROLE_CHOICES = [
+    ("owner", _l("Owner")),
+    ("planner", _l("Planner")),
+    ("viewer", _l("Viewer")),
+]
+LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    next = HiddenField()
+
+
+class StaffForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="planner")
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[DataRequired(), Length(min=10, max=200)],
+        description=_l("At least 10 characters. Share it privately; they can use it at once."),
+    )

@@ -1,0 +1,70 @@
+"""Accounts: creating companies and staff, checking passwords."""
+
+from functools import cache
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from wedding.accounts.models import ROLES, Organisation, User
+from wedding.models import db
+
+class AccountError(Exception):
+    """A rule about accounts was broken; the message is safe to show."""
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("no account has this password")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_or_create_org(name: str) -> Organisation:
+    """The company with this name, created when it does not exist yet."""
+    name = name.strip()
+    if not name:
+        raise AccountError(_l("A company name is required."))
+    org = db.session.scalar(db.select(Organisation).where(Organisation.name == name))
+    if org is None:
+        org = Organisation(name=name)
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(
+        db.select(User).where(func.lower(User.email) == normalise_email(email))
+    )
+
+
+def create_user(
+    org: Organisation, email: str, password: str, role: str = "planner", name: str = ""
+) -> User:
+    """Add a staff member to a company; the e-mail must be new."""
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise AccountError(_l("Unknown role %(role)s: choose one of %(roles)s.", role=role, roles=", ".join(ROLES)))
+    if len(password) < 10:
+        raise AccountError(_l("The password must have at least 10 characters."))
+    if find_user(email) is not None:
+        raise AccountError(_l("%(email)s already has an account.", email=email))
+    user = User(org=org, email=email, role=role, name=name.strip())
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; timing does not reveal which part failed."""
+    user = find_user(email)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)  # same cost as a wrong password
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user

@@ -1,0 +1,3 @@
+from wedding.ceremonies.views import bp, dashboard_bp
+
+__all__ = ["bp", "dashboard_bp"]

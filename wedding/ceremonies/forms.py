@@ -1,0 +1,40 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, TimeField
+from wtforms.validators import InputRequired, ValidationError
+
+from wedding.forms import NotesMixin
+
+STATUS_CHOICES = [
+    ("draft", _l("Draft")),
+    ("hold", _l("On hold")),
+    ("confirmed", _l("Confirmed")),
+    ("completed", _l("Completed")),
+    ("cancelled", _l("Cancelled")),
+]
+
+
+def optional_id(value):
+    """'' from the 'none' option becomes None; everything else an int (or a ValueError)."""
+    if value in ("", None, "None"):
+        return None
+    return int(value)
+
+
+class CeremonyForm(NotesMixin, FlaskForm):
+    client_id = SelectField(_l("Client"), coerce=int)
+    companion_id = SelectField(_l("Companion"), coerce=optional_id)
+    venue_id = SelectField(_l("Venue"), coerce=int)
+    date = DateField(
+        _l("Date"),
+        validators=[InputRequired(message=_l("Enter a date as YYYY-MM-DD."))],
+    )
+    start_time = TimeField(
+        _l("Starts"), validators=[InputRequired(message=_l("Enter a time as HH:MM."))]
+    )
+    end_time = TimeField(_l("Ends"), validators=[InputRequired(message=_l("Enter a time as HH:MM."))])
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="draft")
+
+    def validate_end_time(self, field) -> None:
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError(_l("The ceremony must end after it starts."))

@@ -1,0 +1,11 @@
+"""Command-line tools, registered on the app: `flask --app wedding …`."""
+
+from flask import Flask
+
+from wedding.accounts.cli import user_cli
+from wedding.demo import demo_command
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(user_cli)
+    app.cli.add_command(demo_command)

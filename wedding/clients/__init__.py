@@ -1,0 +1,3 @@
+from wedding.clients.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,39 @@
+"""Flask extensions, created unbound and attached in create_app."""
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_wtf import CSRFProtect
+
+from wedding.models import db
+
+babel = Babel()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+migrate = Migrate(compare_type=True, render_as_batch=True)
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = _l("Please sign in to see this page.")
+login_manager.localize_callback = str  # the lazy message, translated when flashed
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+def init_app(app: Flask, locale_selector: Callable[[], str]) -> None:
+    from wedding.accounts.models import User
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=locale_selector)
+    login_manager.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))

@@ -1,0 +1,63 @@
+"""Language choice and locale-aware formatting of dates and times."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from flask import request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+LANGUAGES = ("ja", "en")
+
+# Patterns a Japanese or English reader expects on a wedding schedule.
+_DATE = {"ja": "y年M月d日(EEE)", "en": "EEE d MMM y"}
+_TIME = {"ja": "H:mm", "en": "h:mm a"}
+
+
+def select_locale() -> str:
+    """The signed-in user's choice, then this browser's, then the Accept-Language header."""
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    if session.get("language") in LANGUAGES:
+        return session["language"]
+    return request.accept_languages.best_match(LANGUAGES) or "ja"
+
+
+def _lang() -> str:
+    locale = get_locale()
+    return locale.language if locale and locale.language in LANGUAGES else "ja"
+
+
+def local(value: datetime, tz: str) -> datetime:
+    """An aware datetime seen on the wall clock of ``tz``."""
+    return value.astimezone(ZoneInfo(tz))
+
+
+def format_local_date(value: date | datetime, tz: str | None = None) -> str:
+    if isinstance(value, datetime):
+        value = local(value, tz or "UTC").date()
+    lang = _lang()
+    return format_date(value, _DATE[lang], locale=lang)
+
+
+def format_local_time(value: datetime, tz: str) -> str:
+    lang = _lang()
+    return format_time(local(value, tz), _TIME[lang], locale=lang)
+
+
+def format_local_datetime(value: datetime, tz: str) -> str:
+    lang = _lang()
+    return format_datetime(local(value, tz), f"{_DATE[lang]} {_TIME[lang]}", locale=lang)
+
+
+def register_filters(app) -> None:
+    app.jinja_env.filters["local_date"] = format_local_date
+    app.jinja_env.filters["local_time"] = format_local_time
+    app.jinja_env.filters["local_datetime"] = format_local_datetime
+    app.jinja_env.globals["current_lang"] = current_lang
+
+
+def current_lang() -> str:
+    """'ja' or 'en', for the html lang attribute and templates."""
+    return _lang()

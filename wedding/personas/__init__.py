@@ -1,0 +1,3 @@
+from wedding.personas.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,3 @@
+from wedding.venues.views import bp
+
+__all__ = ["bp"]
