@@ -26,7 +26,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check wedding tests
 
 bench: setup ## print the figures the issues ask for
-	$(BIN)/python -m bench
+	$(BIN)/python -m wedding.bench
 
 setup: system $(VENV)/.installed translations
 

@@ -68,7 +68,7 @@ def database_url(request, tmp_path_factory):
 
 @pytest.fixture
 def app(database_url):
-    """The app on a clean database. No context is left pushed: requests get their own, as in production."""
+    """The app on a clean database; no context stays pushed, so each request gets its own."""
     app = create_app(test_config(database_url))
     yield app
     with app.app_context():
@@ -87,7 +87,7 @@ def app_ctx(app):
 
 
 def saved(app, build):
-    """Run ``build`` in its own app context, commit, and hand back the record detached but loaded."""
+    """Run ``build`` in its own app context, commit, and return the record detached but loaded."""
     with app.app_context():
         record = build()
         db.session.add(record)
@@ -137,7 +137,9 @@ def web(app):
 @pytest.fixture
 def make_org(app):
     counter = iter(range(1, 10_000))
-    return lambda name=None: saved(app, lambda: get_or_create_org(name or f"Planner Co {next(counter)}"))
+    return lambda name=None: saved(
+        app, lambda: get_or_create_org(name or f"Planner Co {next(counter)}")
+    )
 
 
 @pytest.fixture
@@ -161,7 +163,8 @@ def make_user(app, make_org):
 def make_venue(app):
     def make(org, **fields):
         return saved(
-            app, lambda: Venue(org_id=org.id, **{"name": "Chapel", "timezone": "Asia/Tokyo", **fields})
+            app,
+            lambda: Venue(org_id=org.id, **{"name": "Chapel", "timezone": "Asia/Tokyo", **fields}),
         )
 
     return make
@@ -171,7 +174,8 @@ def make_venue(app):
 def make_client(app):
     def make(org, **fields):
         return saved(
-            app, lambda: Client(org_id=org.id, **{"full_name": "佐藤 美咲", "language": "ja", **fields})
+            app,
+            lambda: Client(org_id=org.id, **{"full_name": "佐藤 美咲", "language": "ja", **fields}),
         )
 
     return make

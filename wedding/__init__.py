@@ -59,5 +59,5 @@ def _refuse_default_secret(app: Flask) -> None:
     if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing):
         raise RuntimeError(
             "Refusing to start with the default secret key: set FLASK_SECRET_KEY "
-            "(for example to the output of `python -c 'import secrets; print(secrets.token_hex())'`)."
+            "(for example to `python -c 'import secrets; print(secrets.token_hex())'`)."
         )

@@ -87,7 +87,7 @@ def load_demo(today: date) -> tuple[str, str]:
                 start_time=time(11, 0),
                 end_time=time(12, 30),
                 status="hold",
-                notes="AR glasses for the bride and the photographer; the planner reads Ren's vows.",
+                notes="AR glasses for the bride and the photographer; the planner reads Ren's vows.",  # noqa: E501
             ),
         )
     return DEMO_EMAIL, DEMO_PASSWORD

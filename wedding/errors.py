@@ -8,14 +8,20 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from wedding.models import db
 
 MESSAGES = {
-    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please go back and try again."),
+    ),
     403: (_l("Not allowed"), _l("Your account does not have permission to do this.")),
     404: (_l("Not found"), _l("There is nothing here. It may have been moved or never existed.")),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),
     413: (_l("Too large"), _l("What you sent is too large.")),
     500: (
         _l("Something went wrong"),
-        _l("An error on our side stopped this page. Nothing you entered was half-saved; please try again."),
+        _l(
+            "An error on our side stopped this page. "
+            "Nothing you entered was half-saved; please try again."
+        ),
     ),
 }
 
@@ -29,7 +35,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(
-            400, _l("This form has expired or was not sent from our site. Please reload the page and try again.")
+            400,
+            _l(
+                "This form has expired or was not sent from our site. "
+                "Please reload the page and try again."
+            ),
         )
 
     @app.errorhandler(HTTPException)

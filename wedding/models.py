@@ -65,7 +65,7 @@ class OrgOwned(Timestamped):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @declared_attr
-    def org_id(cls) -> Mapped[int]:  # noqa: N805
+    def org_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
 
     @property

@@ -4,8 +4,8 @@ from typing import TypeVar
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from flask_sqlalchemy.pagination import Pagination
+from flask_wtf import FlaskForm
 from sqlalchemy import or_
 
 from wedding.accounts.access import editor_required, get_owned_or_404, org_select
@@ -63,7 +63,7 @@ def form_fields(form: FlaskForm) -> dict:
 
 
 def add_archive_routes(bp: Blueprint, model: type[OrgOwned], noun) -> None:
-    """POST <id>/archive and <id>/restore for a record type, with a flash in the reader's language."""
+    """POST <id>/archive and <id>/restore for a record type, flashing in the reader's language."""
 
     def toggle(record_id: int, archive: bool):
         record = get_owned_or_404(model, record_id)

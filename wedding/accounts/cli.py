@@ -13,7 +13,10 @@ user_cli = AppGroup("user", help="Manage staff accounts.")
 @click.argument("email")
 @click.option("--org", "org_name", required=True, help="The planner company (created if new).")
 @click.option(
-    "--role", type=click.Choice(["owner", "planner", "viewer"]), default="planner", show_default=True
+    "--role",
+    type=click.Choice(["owner", "planner", "viewer"]),
+    default="planner",
+    show_default=True,
 )
 @click.option("--name", default="", help="The person's name as shown to colleagues.")
 @click.password_option(envvar="WEDDING_USER_PASSWORD", help="Asked for when not given.")

@@ -26,7 +26,8 @@ class LanguageForm(FlaskForm):
 class StaffForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     email = EmailField(
-        _l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+        _l("E-mail"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
     )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="planner")
     password = PasswordField(

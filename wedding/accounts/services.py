@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wedding.accounts.models import ROLES, Organisation, User
 from wedding.models import db
 
+
 class AccountError(Exception):
     """A rule about accounts was broken; the message is safe to show."""
 
@@ -47,7 +48,9 @@ def create_user(
     """Add a staff member to a company; the e-mail must be new."""
     email = normalise_email(email)
     if role not in ROLES:
-        raise AccountError(_l("Unknown role %(role)s: choose one of %(roles)s.", role=role, roles=", ".join(ROLES)))
+        raise AccountError(
+            _l("Unknown role %(role)s: choose one of %(roles)s.", role=role, roles=", ".join(ROLES))
+        )
     if len(password) < 10:
         raise AccountError(_l("The password must have at least 10 characters."))
     if find_user(email) is not None:

@@ -6,10 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from wedding.accounts.access import owner_required
 from wedding.accounts.forms import ROLE_CHOICES, LanguageForm, LoginForm, StaffForm
 from wedding.accounts.models import User
 from wedding.accounts.services import AccountError, authenticate, create_user
-from wedding.accounts.access import owner_required
 from wedding.models import db
 
 bp = Blueprint("accounts", __name__)

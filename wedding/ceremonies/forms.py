@@ -32,7 +32,9 @@ class CeremonyForm(NotesMixin, FlaskForm):
     start_time = TimeField(
         _l("Starts"), validators=[InputRequired(message=_l("Enter a time as HH:MM."))]
     )
-    end_time = TimeField(_l("Ends"), validators=[InputRequired(message=_l("Enter a time as HH:MM."))])
+    end_time = TimeField(
+        _l("Ends"), validators=[InputRequired(message=_l("Enter a time as HH:MM."))]
+    )
     status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="draft")
 
     def validate_end_time(self, field) -> None:

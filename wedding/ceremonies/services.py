@@ -56,9 +56,7 @@ def _apply(ceremony: Ceremony, org_id: int, details: CeremonyDetails) -> Ceremon
             Companion, org_id, details.companion_id, "companion_id", ceremony.companion_id
         )
         if companion.client_id != client.id:
-            raise CeremonyError(
-                "companion_id", _l("This companion belongs to another client.")
-            )
+            raise CeremonyError("companion_id", _l("This companion belongs to another client."))
     starts_at = venue_instant(details.date, details.start_time, venue.timezone)
     ends_at = venue_instant(details.date, details.end_time, venue.timezone)
     if ends_at <= starts_at:

@@ -18,8 +18,8 @@ from wedding.ceremonies.services import (
     CeremonyError,
     details_of,
     schedule_ceremony,
-    update_ceremony,
     upcoming_ceremonies,
+    update_ceremony,
 )
 from wedding.clients.models import Client
 from wedding.models import db
@@ -32,9 +32,9 @@ add_archive_routes(bp, Ceremony, _l("Ceremony"))
 dashboard_bp = Blueprint("dashboard", __name__)
 
 
-@dashboard_bp.route("/")
+@dashboard_bp.route("/", endpoint="index")
 @login_required
-def index():
+def dashboard():
     """The planner's home: what is coming up."""
     return render_template(
         "ceremonies/dashboard.html", ceremonies=upcoming_ceremonies(current_user.org_id)

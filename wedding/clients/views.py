@@ -11,7 +11,13 @@ from wedding.clients.forms import ClientForm
 from wedding.clients.models import Client
 from wedding.models import db
 from wedding.personas.models import Companion
-from wedding.records import add_archive_routes, create_record, form_fields, list_records, update_record
+from wedding.records import (
+    add_archive_routes,
+    create_record,
+    form_fields,
+    list_records,
+    update_record,
+)
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 add_archive_routes(bp, Client, _l("Client"))

@@ -7,7 +7,13 @@ from flask_login import current_user, login_required
 
 from wedding.accounts.access import editor_required, forbid_viewer_changes, get_owned_or_404
 from wedding.models import db
-from wedding.records import add_archive_routes, create_record, form_fields, list_records, update_record
+from wedding.records import (
+    add_archive_routes,
+    create_record,
+    form_fields,
+    list_records,
+    update_record,
+)
 from wedding.venues.forms import VenueForm
 from wedding.venues.models import Venue
 
