@@ -5,15 +5,16 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 NOTES_MAX = 5000
+LANGUAGE_CHOICES = [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
 
 
 @cache
-def timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(available_timezones()) if "/" in name]
+def timezone_choices() -> list[SelectChoice]:
+    return [SelectChoice(name) for name in sorted(available_timezones()) if "/" in name]
 
 
 def not_blank(form, field) -> None:

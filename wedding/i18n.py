@@ -4,7 +4,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -17,6 +17,8 @@ _TIME = {"ja": "H:mm", "en": "h:mm a"}
 
 def select_locale() -> str:
     """The signed-in user's choice, then this browser's, then the Accept-Language header."""
+    if not has_request_context():
+        return "en"  # the command line speaks English
     if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
     if session.get("language") in LANGUAGES:

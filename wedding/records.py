@@ -1,5 +1,6 @@
 """What every company-owned record shares: listing with search and paging, archiving."""
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
@@ -7,6 +8,7 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 from sqlalchemy import or_
+from wtforms import SelectChoice
 
 from wedding.accounts.access import editor_required, get_owned_or_404, org_select
 from wedding.forms import ConfirmForm
@@ -31,6 +33,18 @@ def list_records(model: type[M], order_by, search_columns=(), stmt=None) -> Pagi
     return db.paginate(
         stmt.order_by(*order_by), per_page=current_app.config["PER_PAGE"], error_out=False
     )
+
+
+def record_choices(
+    model: type[M], order_by, label: Callable[[M], str], keep_id: int | None = None
+) -> list[SelectChoice]:
+    """Options for a picker: the company's current records, plus the one already chosen."""
+    rows = db.session.scalars(org_select(model).order_by(order_by, model.id)).unique()
+    return [
+        SelectChoice(row.id, label(row))
+        for row in rows
+        if row.archived_at is None or row.id == keep_id
+    ]
 
 
 def create_record(model: type[M], org_id: int, fields: dict) -> M:

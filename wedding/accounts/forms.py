@@ -2,15 +2,16 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from wedding.forms import LANGUAGE_CHOICES
+
 ROLE_CHOICES = [
-    ("owner", _l("Owner")),
-    ("planner", _l("Planner")),
-    ("viewer", _l("Viewer")),
+    SelectChoice("owner", _l("Owner")),
+    SelectChoice("planner", _l("Planner")),
+    SelectChoice("viewer", _l("Viewer")),
 ]
-LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
 
 
 class LoginForm(FlaskForm):

@@ -41,7 +41,7 @@ class User(UserMixin, Timestamped, db.Model):
     language: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
 
-    org: Mapped[Organisation] = relationship(back_populates="staff")
+    org: Mapped[Organisation] = relationship(back_populates="staff", lazy="joined")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

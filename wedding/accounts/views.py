@@ -94,4 +94,4 @@ def add_staff():
 
 @bp.app_template_global()
 def role_label(role: str) -> str:
-    return str(dict(ROLE_CHOICES).get(role, role))
+    return next((str(c.label) for c in ROLE_CHOICES if c.value == role), role)

@@ -1,16 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, TimeField
+from wtforms import DateField, SelectChoice, SelectField, TimeField
 from wtforms.validators import InputRequired, ValidationError
 
 from wedding.forms import NotesMixin
 
 STATUS_CHOICES = [
-    ("draft", _l("Draft")),
-    ("hold", _l("On hold")),
-    ("confirmed", _l("Confirmed")),
-    ("completed", _l("Completed")),
-    ("cancelled", _l("Cancelled")),
+    SelectChoice("draft", _l("Draft")),
+    SelectChoice("hold", _l("On hold")),
+    SelectChoice("confirmed", _l("Confirmed")),
+    SelectChoice("completed", _l("Completed")),
+    SelectChoice("cancelled", _l("Cancelled")),
 ]
 
 

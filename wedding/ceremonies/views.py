@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from wedding.accounts.access import (
     editor_required,
@@ -24,7 +25,7 @@ from wedding.ceremonies.services import (
 from wedding.clients.models import Client
 from wedding.models import db
 from wedding.personas.models import Companion
-from wedding.records import add_archive_routes, form_fields, list_records
+from wedding.records import add_archive_routes, form_fields, list_records, record_choices
 from wedding.venues.models import Venue
 
 bp = Blueprint("ceremonies", __name__, url_prefix="/ceremonies")
@@ -41,26 +42,20 @@ def dashboard():
     )
 
 
-def _choices(model, label, keep_id: int | None):
-    rows = db.session.scalars(org_select(model).order_by(label, model.id)).unique()
-    return [
-        (row.id, getattr(row, label.key))
-        for row in rows
-        if row.archived_at is None or row.id == keep_id
-    ]
-
-
 def _fill_choices(form: CeremonyForm, ceremony: Ceremony | None) -> None:
     keep = ceremony or Ceremony()
-    form.client_id.choices = _choices(Client, Client.full_name, keep.client_id)
-    form.venue_id.choices = _choices(Venue, Venue.name, keep.venue_id)
-    companions = db.session.scalars(
-        org_select(Companion).order_by(Companion.name, Companion.id)
-    ).unique()
-    form.companion_id.choices = [("", _("— not chosen yet —"))] + [
-        (c.id, f"{c.name} ({c.client.full_name})")
-        for c in companions
-        if c.archived_at is None or c.id == keep.companion_id
+    form.client_id.choices = record_choices(
+        Client, Client.full_name, lambda c: c.full_name, keep.client_id
+    )
+    form.venue_id.choices = record_choices(Venue, Venue.name, lambda v: v.name, keep.venue_id)
+    form.companion_id.choices = [
+        SelectChoice("", _("— not chosen yet —")),
+        *record_choices(
+            Companion,
+            Companion.name,
+            lambda c: f"{c.name} ({c.client.full_name})",
+            keep.companion_id,
+        ),
     ]
 
 
@@ -123,4 +118,4 @@ def edit(record_id: int):
 @bp.app_template_global()
 def status_label(status: str) -> str:
     """The reader's word for a ceremony status."""
-    return str(dict(STATUS_CHOICES).get(status, status))
+    return next((str(c.label) for c in STATUS_CHOICES if c.value == status), status)

@@ -3,9 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import Email, Length, Optional, Regexp
 
-from wedding.forms import NotesMixin, name_field, stripped
-
-LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
+from wedding.forms import LANGUAGE_CHOICES, NotesMixin, name_field, stripped
 
 
 class ClientForm(NotesMixin, FlaskForm):

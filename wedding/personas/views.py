@@ -16,20 +16,16 @@ from wedding.models import db
 from wedding.personas.forms import CompanionForm
 from wedding.personas.models import Companion
 from wedding.personas.services import CompanionError, update_companion
-from wedding.records import add_archive_routes, create_record, form_fields, list_records
+from wedding.records import (
+    add_archive_routes,
+    create_record,
+    form_fields,
+    list_records,
+    record_choices,
+)
 
 bp = Blueprint("personas", __name__, url_prefix="/companions")
 add_archive_routes(bp, Companion, _l("Companion"))
-
-
-def client_choices(keep_id: int | None = None) -> list[tuple[int, str]]:
-    """Active clients of the company, plus the one already chosen even if archived."""
-    stmt = org_select(Client).order_by(Client.full_name)
-    return [
-        (client.id, client.full_name)
-        for client in db.session.scalars(stmt)
-        if client.archived_at is None or client.id == keep_id
-    ]
 
 
 @bp.route("/")
@@ -46,7 +42,7 @@ def index():
 @editor_required
 def new():
     form = CompanionForm(client_id=request.args.get("client_id", type=int))
-    form.client_id.choices = client_choices()
+    form.client_id.choices = record_choices(Client, Client.full_name, lambda c: c.full_name)
     if form.validate_on_submit():
         companion = create_record(Companion, current_user.org_id, form_fields(form))
         db.session.commit()
@@ -61,7 +57,9 @@ def edit(record_id: int):
     companion = get_owned_or_404(Companion, record_id)
     forbid_viewer_changes()
     form = CompanionForm(obj=companion)
-    form.client_id.choices = client_choices(keep_id=companion.client_id)
+    form.client_id.choices = record_choices(
+        Client, Client.full_name, lambda c: c.full_name, companion.client_id
+    )
     if form.validate_on_submit():
         try:
             update_companion(companion, form_fields(form))
