@@ -30,7 +30,7 @@ BACKENDS = [
 ]
 
 
-def test_config(url: str, **overrides) -> dict:
+def app_config(url: str, **overrides) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -59,7 +59,7 @@ def database_url(request, tmp_path_factory):
         reset_postgresql(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-    app = create_app(test_config(url))
+    app = create_app(app_config(url))
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -69,7 +69,7 @@ def database_url(request, tmp_path_factory):
 @pytest.fixture
 def app(database_url):
     """The app on a clean database; no context stays pushed, so each request gets its own."""
-    app = create_app(test_config(database_url))
+    app = create_app(app_config(database_url))
     yield app
     with app.app_context():
         db.session.remove()

@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import click
+from flask.cli import with_appcontext
 
 from wedding.accounts.services import create_user, find_user, get_or_create_org
 from wedding.ceremonies.models import Ceremony
@@ -94,6 +95,7 @@ def load_demo(today: date) -> tuple[str, str]:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load the demo planner company (safe to run again)."""
     email, password = load_demo(datetime.now(ZoneInfo("Asia/Tokyo")).date())

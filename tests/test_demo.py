@@ -1,0 +1,45 @@
+"""`flask demo` makes the Okayama company once and prints a login that works."""
+
+from wedding.accounts.models import Organisation, User
+from wedding.ceremonies.models import Ceremony
+from wedding.clients.models import Client
+from wedding.models import db
+from wedding.personas.models import Companion
+from wedding.venues.models import Venue
+
+MODELS = (Organisation, User, Venue, Client, Companion, Ceremony)
+
+
+def counts(app):
+    with app.app_context():
+        return {
+            m.__name__: db.session.scalar(db.select(db.func.count()).select_from(m)) for m in MODELS
+        }
+
+
+def test_demo_is_idempotent_and_its_login_works(app, web):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    after_first = counts(app)
+    assert after_first == {
+        "Organisation": 1,
+        "User": 1,
+        "Venue": 3,
+        "Client": 1,
+        "Companion": 1,
+        "Ceremony": 1,
+    }
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0
+    assert counts(app) == after_first
+    email, password = first.output.strip().rsplit(": ", 1)[1].split(" / ")
+    response = web.post("/login", {"email": email, "password": password})
+    assert response.status_code == 302
+    page = web.get("/").get_data(as_text=True)
+    assert "佐藤 美咲" in page and "レン (Ren)" in page
+    with app.app_context():
+        org = db.session.scalar(db.select(Organisation))
+        assert "岡山" in org.name
+        names = " ".join(v.name for v in db.session.scalars(db.select(Venue)))
+        assert "Chapel" in names and "Garden" in names and "Studio" in names

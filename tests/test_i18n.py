@@ -1,0 +1,141 @@
+"""Japanese and English throughout: complete catalogs, a remembered switch, local formats."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from flask import Flask
+
+from tests.conftest import app_config
+from wedding import create_app
+from wedding.accounts.models import User
+from wedding.models import db
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGS = ROOT / "wedding" / "translations"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+
+
+def catalog(lang: str):
+    with open(CATALOGS / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
+        return read_po(f)
+
+
+def source_messages() -> set[str]:
+    """Every translatable string in the code and templates, extracted as `make messages` does."""
+    method_map = [("wedding/**.py", "python"), ("templates/**.html", "jinja2")]
+    found = extract_from_dir(str(ROOT), method_map=method_map, keywords=KEYWORDS)
+    return {msg if isinstance(msg, str) else msg[0] for _, _, msg, _, _ in found}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_catalog_is_complete_and_not_fuzzy(lang):
+    messages = [m for m in catalog(lang) if m.id]
+    untranslated = [m.id for m in messages if not m.string]
+    fuzzy = [m.id for m in messages if m.fuzzy]
+    assert untranslated == []
+    assert fuzzy == []
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_string_in_the_code_is_in_the_catalog(lang):
+    ids = {m.id for m in catalog(lang) if m.id}
+    missing = source_messages() - ids
+    assert missing == set(), "run `make messages` and translate"
+
+
+def test_japanese_catalog_really_is_japanese():
+    same = [m.id for m in catalog("ja") if m.id and m.string == m.id]
+    assert same == []
+
+
+def test_language_switch_is_remembered_per_user(app, web, make_user):
+    user = make_user()
+    web.login(user)
+    assert '<html lang="ja">' in web.get("/").get_data(as_text=True)
+    web.post("/language", {"language": "en", "next": "/venues/"})
+    page = web.get("/venues/").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Venues" in page
+    with app.app_context():
+        assert db.session.get(User, user.id).language == "en"
+    web.logout()
+    web.post("/language", {"language": "ja"})  # the signed-out browser prefers Japanese
+    web.login(user)
+    assert '<html lang="en">' in web.get("/").get_data(as_text=True)  # the user's choice wins
+
+
+def test_language_from_the_browser_when_nothing_chosen(web):
+    page = web.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert "Sign in" in page
+    page = web.get("/login", headers={"Accept-Language": "ja,en;q=0.5"}).get_data(as_text=True)
+    assert "サインイン" in page
+
+
+def test_language_switch_never_redirects_off_site(web):
+    response = web.post("/language", {"language": "en", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_dates_and_times_follow_the_locale_and_the_venue_zone(
+    app, web, make_user, make_venue, make_ceremony
+):
+    user = make_user()
+    venue = make_venue(user.org, timezone="Asia/Tokyo")
+    make_ceremony(user.org, venue=venue, starts_at=datetime(2031, 4, 4, 2, 0, tzinfo=UTC))
+    london = make_venue(user.org, name="London Hall", timezone="Europe/London")
+    make_ceremony(user.org, venue=london, starts_at=datetime(2031, 7, 1, 13, 30, tzinfo=UTC))
+    web.login(user)
+    page = web.get("/ceremonies/").get_data(as_text=True)
+    assert "2031年4月4日(金)" in page
+    assert "11:00–12:30" in page  # 02:00 UTC is 11:00 in Tokyo
+    assert "14:30–16:00" in page  # 13:30 UTC is 14:30 in London summer time
+    web.post("/language", {"language": "en"})
+    page = web.get("/ceremonies/").get_data(as_text=True)
+    assert "Fri 4 Apr 2031" in page
+    assert "11:00\u202fAM" in page or "11:00 AM" in page
+
+
+@pytest.mark.parametrize(("lang", "title"), [("ja", "見つかりません"), ("en", "Not found")])
+def test_404_page_in_both_languages(web, make_user, lang, title):
+    web.login(make_user())
+    web.post("/language", {"language": lang})
+    response = web.get("/no/such/page")
+    assert response.status_code == 404
+    assert title in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"), [("ja", "権限がありません"), ("en", "does not have permission")]
+)
+def test_403_page_in_both_languages(web, make_user, lang, title):
+    web.login(make_user(role="viewer"))
+    web.post("/language", {"language": lang})
+    response = web.get("/venues/new")
+    assert response.status_code == 403
+    assert title in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "title"), [("ja", "問題が発生しました"), ("en", "went wrong")])
+def test_500_page_in_both_languages(database_url, lang, title):
+    app: Flask = create_app(app_config(database_url, PROPAGATE_EXCEPTIONS=False))
+
+    @app.get("/explode")
+    def explode():
+        raise RuntimeError("boom")
+
+    client = app.test_client()
+    response = client.get("/explode", headers={"Accept-Language": lang})
+    assert response.status_code == 500
+    assert title in response.get_data(as_text=True)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize(("lang", "word"), [("ja", "不正なリクエスト"), ("en", "Bad request")])
+def test_400_page_in_both_languages(web, lang, word):
+    response = web.client.post("/login", headers={"Accept-Language": lang}, data={})
+    assert response.status_code == 400
+    assert word in response.get_data(as_text=True)
