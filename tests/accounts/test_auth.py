@@ -150,3 +150,13 @@ def test_config_comes_from_the_environment(monkeypatch):
     assert app.config["SECRET_KEY"] == "from-the-environment"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///from-env.sqlite"
     assert app.config["PER_PAGE"] == 7
+
+
+def test_production_hashes_with_scrypt(database_url):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        user = User(email="x@example.com")
+        user.set_password("a long password")
+        assert user.password_hash.startswith("scrypt:")
+        assert user.check_password("a long password")
+        assert not user.check_password("another password")

@@ -1,5 +1,6 @@
 """Planner companies and their staff."""
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +10,11 @@ from wedding.models import Timestamped, db
 
 ROLES = ("owner", "planner", "viewer")
 LANGUAGES = ("ja", "en")
+
+
+def password_hash_method() -> str:
+    """scrypt by default; tests may ask for a cheaper method through PASSWORD_HASH_METHOD."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
 
 
 class Organisation(Timestamped, db.Model):
@@ -56,7 +62,7 @@ class User(UserMixin, Timestamped, db.Model):
         return self.name or self.email
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wedding.accounts.models import ROLES, Organisation, User
+from wedding.accounts.models import ROLES, Organisation, User, password_hash_method
 from wedding.models import db
 
 
@@ -15,8 +15,8 @@ class AccountError(Exception):
 
 
 @cache
-def _dummy_hash() -> str:
-    return generate_password_hash("no account has this password")
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("no account has this password", method)
 
 
 def normalise_email(email: str) -> str:
@@ -66,7 +66,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None; timing does not reveal which part failed."""
     user = find_user(email)
     if user is None:
-        check_password_hash(_dummy_hash(), password)  # same cost as a wrong password
+        check_password_hash(_dummy_hash(password_hash_method()), password)  # same cost as a wrong password
         return None
     if not user.check_password(password) or not user.active:
         return None
