@@ -66,7 +66,8 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None; timing does not reveal which part failed."""
     user = find_user(email)
     if user is None:
-        check_password_hash(_dummy_hash(password_hash_method()), password)  # same cost as a wrong password
+        # Spend as long as a wrong password would, so timing does not reveal unknown e-mails.
+        check_password_hash(_dummy_hash(password_hash_method()), password)
         return None
     if not user.check_password(password) or not user.active:
         return None
