@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app and its tests need, when they are missing.
-# Japanese fonts and HarfBuzz subsetting for the PDFs, poppler for checking them.
+# Japanese fonts and HarfBuzz subsetting for the PDFs, poppler for checking them,
+# Debian's Chromium for the browser tests (never a browser downloaded by a test tool).
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,7 @@ packages=(
   libpango-1.0-0
   libpangoft2-1.0-0
   poppler-utils
+  chromium
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -23,6 +23,9 @@ def not_blank(form, field) -> None:
         raise ValidationError(_l("This field is required."))
 
 
+not_blank.field_flags = {"required": True}
+
+
 def stripped(value) -> str:
     """Trim text; a field missing from the request becomes empty text, never NULL."""
     return value.strip() if isinstance(value, str) else ""

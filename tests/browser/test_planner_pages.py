@@ -1,0 +1,49 @@
+"""A planner signs in to the served app in Chromium and works in both languages."""
+
+import pytest
+
+from wedding.demo import DEMO_EMAIL, DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, base):
+    page.goto(f"{base}/login")
+    page.get_by_label("メールアドレス").fill(DEMO_EMAIL)
+    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="サインイン").click()
+
+
+def test_planner_signs_in_adds_a_venue_and_switches_language(live_server, page):
+    sign_in(page, live_server)
+    page.wait_for_url(f"{live_server}/")
+    assert page.get_by_role("heading", name="今後の挙式").is_visible()
+    assert page.get_by_text("佐藤 美咲").first.is_visible()
+    page.shot("01-dashboard-ja")
+
+    page.get_by_role("link", name="会場").click()
+    page.get_by_role("link", name="会場を追加").click()
+    page.get_by_role("button", name="保存").click()  # empty: refused with a message
+    assert page.locator(".error").first.is_visible()
+    page.shot("02-venue-errors-ja")
+    page.get_by_label("名前").fill("桃の木ホール <b>Momo</b>")
+    page.get_by_label("収容人数（ゲスト）").fill("80")
+    page.get_by_role("button", name="保存").click()
+    assert page.get_by_role("link", name="桃の木ホール <b>Momo</b>").is_visible()  # shown as text
+    page.shot("03-venues-ja")
+
+    page.get_by_role("button", name="English").click()
+    assert page.get_by_role("heading", name="Venues").is_visible()
+    page.shot("04-venues-en")
+    assert page.console_errors == []
+
+
+def test_pages_read_well_on_a_phone(live_server, page):
+    sign_in(page, live_server)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/", "/ceremonies/1", "/clients/1"):
+        page.goto(live_server + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflow, path
+    page.shot("phone-client")
+    assert page.console_errors == []
