@@ -1,0 +1,46 @@
+"""`flask almanac` and the booking housekeeping commands."""
+
+import json
+from datetime import date
+
+import click
+
+from wedding import almanac
+
+MAX_DAYS = 366 * 10
+
+
+def _parse_day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date; use YYYY-MM-DD", param_hint=name
+        ) from None
+
+
+@click.command("almanac")
+@click.argument("first")
+@click.argument("last", required=False)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per date.")
+def almanac_command(first: str, last: str | None, as_json: bool) -> None:
+    """Rokuyō, lunar date, holiday and era date for FIRST [to LAST] (YYYY-MM-DD)."""
+    start = _parse_day(first, "FIRST")
+    end = _parse_day(last, "LAST") if last else start
+    if end < start:
+        raise click.BadParameter("LAST is before FIRST", param_hint="LAST")
+    if (end - start).days >= MAX_DAYS:
+        raise click.BadParameter(f"at most {MAX_DAYS} days at a time", param_hint="LAST")
+    try:
+        rows = almanac.days(start, end)
+    except almanac.AlmanacError as error:
+        raise click.ClickException(str(error)) from None
+    for info in rows:
+        if as_json:
+            click.echo(json.dumps(info.as_json(), ensure_ascii=False))
+        else:
+            flags = " (uncertain)" if info.uncertain else ""
+            holiday = f"  {info.holiday}" if info.holiday else ""
+            click.echo(
+                f"{info.date}  {info.rokuyo}{flags}  旧{info.lunar}  {info.wareki or ''}{holiday}"
+            )
