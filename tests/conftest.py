@@ -6,7 +6,8 @@ Every test that uses ``app`` runs on SQLite and, when WEDDING_TEST_POSTGRESQL_UR
 
 import os
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask_migrate import upgrade
@@ -19,7 +20,7 @@ from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.models import db
 from wedding.personas.models import Companion
-from wedding.venues.models import Venue
+from wedding.venues.models import OpeningHours, Venue
 
 POSTGRESQL_URL = os.environ.get("WEDDING_TEST_POSTGRESQL_URL", "")
 PASSWORD = "correct horse battery"
@@ -160,13 +161,59 @@ def make_user(app, make_org):
     return make
 
 
+def venue_form(**overrides) -> dict:
+    """What the venue page posts: details, rules and seven days of opening hours."""
+    form = {
+        "name": "Hall",
+        "address": "",
+        "timezone": "Asia/Tokyo",
+        "capacity": "",
+        "notes": "",
+        "durations": "60, 90, 120",
+        "buffer_minutes": "30",
+        "slot_step_minutes": "30",
+        "horizon_days": "730",
+        "hold_days": "7",
+        "reminder_days": "2",
+    }
+    for day in range(7):
+        form |= {
+            f"hours-{day}-open": "y",
+            f"hours-{day}-opens": "10:00",
+            f"hours-{day}-closes": "18:00",
+        }
+    return form | overrides
+
+
+def future_day(days: int = 60, weekday: int | None = None) -> date:
+    """A day safely in the future (in Tokyo), optionally moved forward to a weekday."""
+    day = datetime.now(ZoneInfo("Asia/Tokyo")).date() + timedelta(days=days)
+    while weekday is not None and day.weekday() != weekday:
+        day += timedelta(days=1)
+    return day
+
+
 @pytest.fixture
 def make_venue(app):
-    def make(org, **fields):
-        return saved(
-            app,
-            lambda: Venue(org_id=org.id, **{"name": "Chapel", "timezone": "Asia/Tokyo", **fields}),
-        )
+    """A venue open every day 09:00–20:00 unless ``hours`` says otherwise."""
+
+    def make(org, hours=None, **fields):
+        hours = {d: (time(9), time(20)) for d in range(7)} if hours is None else hours
+        defaults = {
+            "name": "Chapel",
+            "timezone": "Asia/Tokyo",
+            "durations": [60, 90, 120],
+            "buffer_minutes": 30,
+        }
+
+        def build():
+            venue = Venue(org_id=org.id, **{**defaults, **fields})
+            venue.hours = [
+                OpeningHours(weekday=d, opens=o, closes=c) for d, (o, c) in hours.items()
+            ]
+            return venue
+
+        return saved(app, build)
 
     return make
 
@@ -200,6 +247,13 @@ def make_ceremony(app, make_venue, make_companion):
         venue = venue or make_venue(org)
         companion = companion or make_companion(org)
         starts_at = starts_at or datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+        ends_at = starts_at + timedelta(minutes=fields.pop("minutes", 90))
+        fields = {
+            "status": "hold",
+            "blocked_until": ends_at,
+            "hold_expires_at": datetime.now(UTC) + timedelta(days=7),
+            **fields,
+        }
         return saved(
             app,
             lambda: Ceremony(
@@ -208,8 +262,8 @@ def make_ceremony(app, make_venue, make_companion):
                 companion_id=companion.id,
                 venue_id=venue.id,
                 starts_at=starts_at,
-                ends_at=starts_at + timedelta(minutes=90),
-                **{"status": "hold", **fields},
+                ends_at=ends_at,
+                **fields,
             ),
         )
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.conftest import future_day
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.models import db
@@ -22,13 +23,16 @@ def parties(planner, make_venue, make_companion):
     return {"venue_id": venue.id, "client_id": companion.client_id, "companion_id": companion.id}
 
 
+DAY = future_day(60).isoformat()
+
+
 def ceremony_form(parties, **overrides):
     return {
         **parties,
-        "date": "2027-05-03",
+        "date": DAY,
         "start_time": "11:00",
-        "end_time": "12:30",
-        "status": "hold",
+        "duration_minutes": "90",
+        "intent": "hold",
         "notes": "",
         **overrides,
     }
@@ -47,10 +51,13 @@ def count(app, model):
         ({"date": "0001-01-01"}, "1990-01-01"),
         ({"date": ""}, "YYYY-MM-DD"),
         ({"start_time": "25:00"}, "HH:MM"),
-        ({"end_time": "10:00"}, "終了時刻は開始時刻より後"),
-        ({"end_time": "11:00"}, "終了時刻は開始時刻より後"),
+        ({"duration_minutes": "45"}, "選択肢"),
+        ({"duration_minutes": ""}, "無効な選択"),
+        ({"start_time": "06:00"}, "会場の受付時間外"),
+        ({"start_time": "19:30"}, "会場の受付時間外"),
+        ({"date": "2020-01-01"}, "すでに過ぎています"),
         ({"notes": "あ" * 5001}, "5000"),
-        ({"status": "married"}, "選択肢"),
+        ({"guest_count": "-1"}, "0"),
         ({"venue_id": "999999"}, "選択肢"),
         ({"client_id": "abc"}, "無効な選択"),
         ({"companion_id": "999999"}, "選択肢"),
@@ -77,8 +84,9 @@ def test_good_ceremony_is_saved_in_the_venue_time_zone(app, web, parties):
     assert response.status_code == 302
     with app.app_context():
         ceremony = db.session.scalar(db.select(Ceremony))
-        assert ceremony.starts_at.isoformat() == "2027-05-03T02:00:00+00:00"  # 11:00 in Tokyo
-        assert ceremony.ends_at.isoformat() == "2027-05-03T03:30:00+00:00"
+        assert ceremony.starts_at.isoformat() == f"{DAY}T02:00:00+00:00"  # 11:00 in Tokyo
+        assert ceremony.ends_at.isoformat() == f"{DAY}T03:30:00+00:00"
+        assert ceremony.status == "hold"
 
 
 def test_failed_edit_keeps_the_old_record(app, web, planner, make_ceremony):
@@ -90,10 +98,9 @@ def test_failed_edit_keeps_the_old_record(app, web, planner, make_ceremony):
         "client_id": ceremony.client_id,
         "companion_id": ceremony.companion_id,
         "venue_id": ceremony.venue_id,
-        "date": "2027-01-01",
+        "date": DAY,
         "start_time": "15:00",
-        "end_time": "14:00",
-        "status": "confirmed",
+        "duration_minutes": "75",
         "notes": "changed",
     }
     response = web.post(f"/ceremonies/{ceremony.id}", form)

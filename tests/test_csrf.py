@@ -1,5 +1,6 @@
 """CSRF protection is on for every form."""
 
+from tests.conftest import venue_form
 from wedding.models import db
 from wedding.venues.models import Venue
 
@@ -32,7 +33,7 @@ def test_login_and_logout_need_a_token(web, make_user):
 
 def test_post_with_token_works(app, web, make_user):
     web.login(make_user())
-    response = web.post("/venues/new", {"name": "Honest Hall", "timezone": "Asia/Tokyo"})
+    response = web.post("/venues/new", venue_form(name="Honest Hall"))
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(db.select(Venue).filter_by(name="Honest Hall")) is not None

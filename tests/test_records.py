@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from tests.conftest import future_day, venue_form
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.models import db
@@ -21,8 +22,7 @@ def planner(web, make_user):
 
 def test_create_and_edit_each_kind_of_record(app, web, planner):
     response = web.post(
-        "/venues/new",
-        {"name": "白鷺ホール", "address": "岡山市", "timezone": "Asia/Tokyo", "capacity": "60"},
+        "/venues/new", venue_form(name="白鷺ホール", address="岡山市", capacity="60")
     )
     assert response.status_code == 302
     response = web.post(
@@ -44,7 +44,7 @@ def test_create_and_edit_each_kind_of_record(app, web, planner):
     assert response.status_code == 302
     with app.app_context():
         companion = db.session.scalar(db.select(Companion))
-    response = web.post(f"/venues/{venue.id}", {"name": "白鷺チャペル", "timezone": "Asia/Tokyo"})
+    response = web.post(f"/venues/{venue.id}", venue_form(name="白鷺チャペル", capacity="60"))
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Venue, venue.id).name == "白鷺チャペル"
@@ -96,10 +96,10 @@ def test_archived_venue_cannot_be_booked_but_existing_ceremony_keeps_it(
         "client_id": ceremony.client_id,
         "companion_id": ceremony.companion_id,
         "venue_id": ceremony.venue_id,
-        "date": "2030-01-10",
+        "date": future_day(40).isoformat(),
         "start_time": "10:00",
-        "end_time": "11:00",
-        "status": "confirmed",
+        "duration_minutes": "60",
+        "intent": "hold",
     }
     assert web.post(f"/ceremonies/{ceremony.id}", form).status_code == 302  # keeps its venue
     response = web.post("/ceremonies/new", form)

@@ -13,6 +13,7 @@ RECORD_BLUEPRINTS = {
     "clients": "client",
     "personas": "companion",
     "ceremonies": "ceremony",
+    "booking": "venue",
 }
 
 
@@ -34,7 +35,7 @@ def two_companies(make_user, make_ceremony):
 def record_routes(app):
     """Every URL rule that takes a record id, with its methods: new routes are covered too."""
     for rule in app.url_map.iter_rules():
-        if "record_id" in rule.arguments:
+        if rule.arguments & {"record_id", "venue_id"}:
             blueprint = rule.endpoint.split(".")[0]
             yield rule, RECORD_BLUEPRINTS[blueprint], rule.methods - {"HEAD", "OPTIONS"}
 
@@ -50,7 +51,8 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
     web.login(a)
     checked = 0
     for rule, kind, methods in record_routes(app):
-        url = rule.build({"record_id": ids[kind]}, append_unknown=False)[1]
+        values = {"record_id": ids[kind], "venue_id": ids[kind], "closure_id": 1}
+        url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in methods:
             if method == "GET":
                 response = web.get(url)
@@ -58,7 +60,9 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
                 response = web.post(url, {"name": "Hijacked", "full_name": "Hijacked"})
             assert response.status_code == 404, (method, url)
             checked += 1
-    assert checked >= 12
+    assert checked >= 18
+    day = web.get(f"/booking/day/2030-01-01?venue_id={ids['venue']}")
+    assert day.status_code == 404
     with app.app_context():
         assert db.session.get(Venue, ids["venue"]).name == "Chapel"
         assert db.session.get(Client, ids["client"]).full_name == "佐藤 美咲"

@@ -7,12 +7,13 @@ from typing import Any
 from flask import Flask
 
 from wedding import cli, errors, extensions, i18n
-from wedding.accounts import bp as accounts_bp
-from wedding.ceremonies import bp as ceremonies_bp
-from wedding.ceremonies import dashboard_bp
-from wedding.clients import bp as clients_bp
-from wedding.personas import bp as personas_bp
-from wedding.venues import bp as venues_bp
+from wedding.accounts.views import bp as accounts_bp
+from wedding.booking.views import bp as booking_bp
+from wedding.ceremonies.views import bp as ceremonies_bp
+from wedding.ceremonies.views import dashboard_bp
+from wedding.clients.views import bp as clients_bp
+from wedding.personas.views import bp as personas_bp
+from wedding.venues.views import bp as venues_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and testing
@@ -48,7 +49,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     extensions.init_app(app, locale_selector=i18n.select_locale)
     i18n.register_filters(app)
-    for blueprint in (accounts_bp, dashboard_bp, ceremonies_bp, clients_bp, personas_bp, venues_bp):
+    for blueprint in (
+        accounts_bp,
+        dashboard_bp,
+        booking_bp,
+        ceremonies_bp,
+        clients_bp,
+        personas_bp,
+        venues_bp,
+    ):
         app.register_blueprint(blueprint)
     errors.register(app)
     cli.register(app)

@@ -3,7 +3,7 @@
 from flask import Flask
 
 from wedding.accounts.cli import user_cli
-from wedding.booking.cli import almanac_command
+from wedding.booking.cli import almanac_command, bookings_cli
 from wedding.demo import demo_command
 
 
@@ -11,3 +11,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(almanac_command)
+    app.cli.add_command(bookings_cli)

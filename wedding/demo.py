@@ -6,13 +6,14 @@ from zoneinfo import ZoneInfo
 import click
 from flask.cli import with_appcontext
 
+from wedding import almanac
 from wedding.accounts.services import create_user, find_user, get_or_create_org
 from wedding.ceremonies.models import Ceremony
 from wedding.ceremonies.services import CeremonyDetails, schedule_ceremony
 from wedding.clients.models import Client
 from wedding.models import db
 from wedding.personas.models import Companion
-from wedding.venues.models import Venue
+from wedding.venues.models import OpeningHours, Venue
 
 DEMO_ORG = "晴れの日ブライダル岡山 (Hare no Hi Bridal Okayama)"
 DEMO_EMAIL = "demo@hare-no-hi.example"
@@ -24,18 +25,27 @@ VENUES = [
         "address": "岡山県岡山市北区駅元町1-1 (fictional)",
         "capacity": 60,
         "notes": "AR glasses charging station in the bridal room.",
+        "durations": [60, 90, 120],
+        "buffer_minutes": 60,
+        "hours": {day: (time(10), time(19)) for day in range(7) if day != 1},  # closed Tuesdays
     },
     {
         "name": "旭川ほとりの庭 (Asahi Riverside Garden)",
         "address": "岡山県岡山市北区後楽園2-3 (fictional)",
         "capacity": 40,
         "notes": "Outdoor: the life-size panel needs sandbags on windy days.",
+        "durations": [60, 90],
+        "buffer_minutes": 30,
+        "hours": {day: (time(9), time(16)) for day in (4, 5, 6)},  # Friday to Sunday
     },
     {
         "name": "フォトスタジオ ひだまり (Hidamari Photo Studio)",
         "address": "岡山県倉敷市本町4-5 (fictional)",
         "capacity": 12,
         "notes": "Green screen for compositing the companion into photos.",
+        "durations": [60, 120],
+        "buffer_minutes": 15,
+        "hours": {day: (time(10), time(18)) for day in range(6)},  # closed Sundays
     },
 ]
 
@@ -49,15 +59,29 @@ def _get_or_add(model, org_id: int, lookup: dict, **fields):
     return record
 
 
+def _next_taian(start: date, closed_weekday: int) -> date:
+    """The first 大安 on or after ``start`` that is not the venue's closed weekday."""
+    day = start
+    while almanac.describe(day).rokuyo != "大安" or day.weekday() == closed_weekday:
+        day += timedelta(days=1)
+    return day
+
+
 def load_demo(today: date) -> tuple[str, str]:
     """Create the demo company once; running it again changes nothing."""
     org = get_or_create_org(DEMO_ORG)
     if find_user(DEMO_EMAIL) is None:
         create_user(org, DEMO_EMAIL, DEMO_PASSWORD, role="owner", name="山田 花子 (Hanako Yamada)")
-    venues = [
-        _get_or_add(Venue, org.id, {"name": v["name"]}, **{k: v[k] for k in v if k != "name"})
-        for v in VENUES
-    ]
+    venues = []
+    for spec in VENUES:
+        fields = {k: v for k, v in spec.items() if k not in ("name", "hours")}
+        venue = _get_or_add(Venue, org.id, {"name": spec["name"]}, **fields)
+        if not venue.hours:
+            venue.hours = [
+                OpeningHours(weekday=day, opens=opens, closes=closes)
+                for day, (opens, closes) in spec["hours"].items()
+            ]
+        venues.append(venue)
     client = _get_or_add(
         Client,
         org.id,
@@ -77,7 +101,7 @@ def load_demo(today: date) -> tuple[str, str]:
     )
     exists = db.session.scalar(db.select(Ceremony.id).where(Ceremony.client_id == client.id))
     if exists is None:
-        day = today + timedelta(days=60)
+        day = _next_taian(today + timedelta(days=45), closed_weekday=1)
         schedule_ceremony(
             org.id,
             CeremonyDetails(
@@ -86,10 +110,12 @@ def load_demo(today: date) -> tuple[str, str]:
                 venue_id=venues[0].id,
                 date=day,
                 start_time=time(11, 0),
-                end_time=time(12, 30),
-                status="hold",
-                notes="AR glasses for the bride and the photographer; the planner reads Ren's vows.",  # noqa: E501
+                duration_minutes=90,
+                guest_count=12,
+                notes="AR glasses for the bride and the photographer; "
+                "the planner reads Ren's vows aloud.",
             ),
+            intent="hold",
         )
     return DEMO_EMAIL, DEMO_PASSWORD
 

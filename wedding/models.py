@@ -73,11 +73,27 @@ class OrgOwned(Timestamped):
         return self.archived_at is not None
 
 
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
 @event.listens_for(Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, connection_record):
-    """SQLite leaves foreign keys off unless asked on every connection."""
-    module = type(dbapi_connection).__module__
-    if module.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+def _sqlite_on_connect(dbapi_connection, connection_record):
+    """SQLite: foreign keys on, WAL, a patient lock wait, and transactions we begin ourselves."""
+    if not _is_sqlite(dbapi_connection):
+        return
+    dbapi_connection.isolation_level = None  # pysqlite must not issue its own BEGIN
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(conn):
+    """SQLite has one writer at a time: take the write lock when a transaction begins, so that
+    concurrent requests from several processes queue up instead of failing half-way. This is
+    the SQLite side of "never a double booking" (PostgreSQL uses an exclusion constraint)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

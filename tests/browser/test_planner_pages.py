@@ -29,12 +29,18 @@ def test_planner_signs_in_adds_a_venue_and_switches_language(live_server, page):
     page.get_by_label("名前").fill("桃の木ホール <b>Momo</b>")
     page.get_by_label("収容人数（ゲスト）").fill("80")
     page.get_by_role("button", name="保存").click()
-    assert page.get_by_role("link", name="桃の木ホール <b>Momo</b>").is_visible()  # shown as text
-    page.shot("03-venues-ja")
+    heading = page.get_by_role("heading", name="桃の木ホール <b>Momo</b>")  # shown as text
+    assert heading.is_visible()
+    page.shot("03-venue-ja")
 
     page.get_by_role("button", name="English").click()
-    assert page.get_by_role("heading", name="Venues").is_visible()
-    page.shot("04-venues-en")
+    assert page.get_by_role("heading", name="Booking rules").is_visible()
+    page.shot("04-venue-en")
+
+    page.get_by_role("link", name="Availability").first.click()
+    assert page.locator("table.month").is_visible()
+    assert page.locator("table.month .rokuyo").count() >= 28
+    page.shot("05-availability-en")
     assert page.console_errors == []
 
 

@@ -1,3 +1,1 @@
-from wedding.accounts.views import bp
-
-__all__ = ["bp"]
+"""Planner companies, their staff, sign-in and access rules."""

@@ -1,0 +1,1 @@
+"""Venue availability, the almanac's calendar, holds, confirmations and the waitlist."""

@@ -4,8 +4,11 @@ import json
 from datetime import date
 
 import click
+from flask.cli import AppGroup
 
 from wedding import almanac
+from wedding.booking import services
+from wedding.models import db
 
 MAX_DAYS = 366 * 10
 
@@ -44,3 +47,24 @@ def almanac_command(first: str, last: str | None, as_json: bool) -> None:
             click.echo(
                 f"{info.date}  {info.rokuyo}{flags}  旧{info.lunar}  {info.wareki or ''}{holiday}"
             )
+
+
+bookings_cli = AppGroup("bookings", help="Booking housekeeping.")
+
+
+@bookings_cli.command("sweep")
+def sweep_command() -> None:
+    """Lapse expired holds, promote the waitlist, note reminders, complete past ceremonies.
+
+    Run it from cron every few minutes; it is safe to run as often as you like."""
+    report = services.sweep()
+    db.session.commit()
+    for ceremony in report.reminded:
+        click.echo(
+            f"reminder: hold {ceremony.id} at {ceremony.venue.name} lapses "
+            f"{ceremony.hold_expires_at.isoformat()}"
+        )
+    click.echo(
+        f"expired {len(report.expired)}, promoted {len(report.promoted)}, "
+        f"reminded {len(report.reminded)}, completed {len(report.completed)}"
+    )

@@ -1,3 +1,1 @@
-from wedding.ceremonies.views import bp, dashboard_bp
-
-__all__ = ["bp", "dashboard_bp"]
+"""Ceremonies: the dashboard and each ceremony's page."""

@@ -2,20 +2,20 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, TimeField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, TimeField
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from wedding.forms import NotesMixin
 
 STATUS_CHOICES = [
     SelectChoice("draft", _l("Draft")),
+    SelectChoice("waitlisted", _l("Waitlisted")),
     SelectChoice("hold", _l("On hold")),
     SelectChoice("confirmed", _l("Confirmed")),
     SelectChoice("completed", _l("Completed")),
     SelectChoice("cancelled", _l("Cancelled")),
+    SelectChoice("expired", _l("Hold expired")),
 ]
-
-
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 
 
@@ -24,6 +24,13 @@ def optional_id(value):
     if value in ("", None, "None"):
         return None
     return int(value)
+
+
+def duration_choices(durations) -> list[SelectChoice]:
+    return [
+        SelectChoice(minutes, _l("%(minutes)s minutes", minutes=minutes))
+        for minutes in sorted(set(durations))
+    ]
 
 
 class CeremonyForm(NotesMixin, FlaskForm):
@@ -40,12 +47,10 @@ class CeremonyForm(NotesMixin, FlaskForm):
         validators=[InputRequired(message=_l("Enter a time as HH:MM."))],
         invalid_value_message=_l("Enter a time as HH:MM (24-hour clock)."),
     )
-    end_time = TimeField(
-        _l("Ends"),
-        validators=[InputRequired(message=_l("Enter a time as HH:MM."))],
-        invalid_value_message=_l("Enter a time as HH:MM (24-hour clock)."),
+    duration_minutes = SelectField(_l("Length"), coerce=int)
+    guest_count = IntegerField(
+        _l("Guests"), validators=[Optional(), NumberRange(min=0, max=100_000)]
     )
-    status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="draft")
 
     def validate_date(self, field) -> None:
         if field.data and not EARLIEST <= field.data <= LATEST:
@@ -53,6 +58,10 @@ class CeremonyForm(NotesMixin, FlaskForm):
                 _l("Choose a date between %(first)s and %(last)s.", first=EARLIEST, last=LATEST)
             )
 
-    def validate_end_time(self, field) -> None:
-        if self.start_time.data and field.data and field.data <= self.start_time.data:
-            raise ValidationError(_l("The ceremony must end after it starts."))
+
+class ConfirmBookingForm(FlaskForm):
+    deposit = IntegerField(
+        _l("Deposit received (yen)"),
+        validators=[Optional(), NumberRange(min=0, max=100_000_000)],
+        description=_l("Leave empty to confirm by hand."),
+    )

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, String, Text
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wedding.models import OrgOwned, UTCDateTime, db
@@ -13,16 +13,28 @@ if TYPE_CHECKING:
     from wedding.personas.models import Companion
     from wedding.venues.models import Venue
 
-STATUSES = ("draft", "hold", "confirmed", "completed", "cancelled")
+STATUSES = ("draft", "waitlisted", "hold", "confirmed", "completed", "cancelled", "expired")
+# Statuses that occupy the venue: the database refuses two of them overlapping (buffer included).
+ACTIVE = ("hold", "confirmed")
 
 
 class Ceremony(OrgOwned, db.Model):
     __tablename__ = "ceremonies"
+    # Migrations also give this table its guard against double booking, which the ORM cannot
+    # express for both databases: on PostgreSQL an exclusion constraint `no_double_booking`
+    # (btree_gist: same venue_id, overlapping [starts_at, blocked_until)) for active statuses;
+    # on SQLite triggers that abort the same overlapping writes.
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("blocked_until >= ends_at", name="blocked_after_end"),
         CheckConstraint(
-            "status IN ('draft', 'hold', 'confirmed', 'completed', 'cancelled')", name="status"
+            "status IN ('draft', 'waitlisted', 'hold', 'confirmed', 'completed', 'cancelled', "
+            "'expired')",
+            name="status",
         ),
+        CheckConstraint("status != 'hold' OR hold_expires_at IS NOT NULL", name="hold_expires"),
+        CheckConstraint("guest_count IS NULL OR guest_count >= 0", name="guest_count"),
+        CheckConstraint("deposit_amount IS NULL OR deposit_amount >= 0", name="deposit_amount"),
         # Every party must belong to the ceremony's company, and the companion to the client.
         ForeignKeyConstraint(["org_id", "client_id"], ["clients.org_id", "clients.id"]),
         ForeignKeyConstraint(["org_id", "venue_id"], ["venues.org_id", "venues.id"]),
@@ -30,18 +42,29 @@ class Ceremony(OrgOwned, db.Model):
             ["org_id", "client_id", "companion_id"],
             ["companions.org_id", "companions.client_id", "companions.id"],
         ),
+        Index("ix_ceremonies_venue_id_starts_at", "venue_id", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(index=True)
+    client_id: Mapped[int | None] = mapped_column(index=True)
     companion_id: Mapped[int | None] = mapped_column(index=True)
-    venue_id: Mapped[int] = mapped_column(index=True)
+    venue_id: Mapped[int]
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # ends_at plus the venue's turnover buffer, fixed when the slot is booked
+    blocked_until: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default="draft")
     notes: Mapped[str] = mapped_column(Text, default="")
+    guest_count: Mapped[int | None]
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deposit_amount: Mapped[int | None]
+    deposit_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    client: Mapped["Client"] = relationship(
+    client: Mapped["Client | None"] = relationship(
         primaryjoin="Client.id == foreign(Ceremony.client_id)", lazy="joined"
     )
     companion: Mapped["Companion | None"] = relationship(
@@ -50,6 +73,10 @@ class Ceremony(OrgOwned, db.Model):
     venue: Mapped["Venue"] = relationship(
         primaryjoin="Venue.id == foreign(Ceremony.venue_id)", lazy="joined"
     )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE
 
     def __repr__(self) -> str:
         return f"<Ceremony {self.id} {self.starts_at:%Y-%m-%d %H:%M}Z>"

@@ -1,16 +1,19 @@
-"""Rules for ceremonies: who, with whom, where and when."""
+"""Rules for ceremonies: who marries whom, where and when. Slots go through booking."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
+from wedding.booking import services as booking
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
 from wedding.venues.models import Venue
+
+INTENTS = ("hold", "draft", "waitlist")
 
 
 class CeremonyError(Exception):
@@ -23,14 +26,17 @@ class CeremonyError(Exception):
 
 @dataclass(frozen=True)
 class CeremonyDetails:
-    client_id: int
+    client_id: int | None
     companion_id: int | None
     venue_id: int
     date: date
     start_time: time
-    end_time: time
-    status: str = "draft"
+    duration_minutes: int
+    guest_count: int | None = None
     notes: str = ""
+
+    def starts_at(self, venue: Venue) -> datetime:
+        return venue_instant(self.date, self.start_time, venue.timezone)
 
 
 def venue_instant(day: date, wall_time: time, tz: str) -> datetime:
@@ -47,40 +53,87 @@ def _owned(model, org_id: int, record_id: int | None, field: str, keep_id: int |
     return record
 
 
-def _apply(ceremony: Ceremony, org_id: int, details: CeremonyDetails) -> Ceremony:
-    client = _owned(Client, org_id, details.client_id, "client_id", ceremony.client_id)
+def _apply_parties(ceremony: Ceremony, org_id: int, details: CeremonyDetails) -> Venue:
+    """Check and set client, companion and notes; return the (checked) venue."""
+    client = None
+    if details.client_id is not None:
+        client = _owned(Client, org_id, details.client_id, "client_id", ceremony.client_id)
     venue = _owned(Venue, org_id, details.venue_id, "venue_id", ceremony.venue_id)
     companion = None
     if details.companion_id is not None:
         companion = _owned(
             Companion, org_id, details.companion_id, "companion_id", ceremony.companion_id
         )
-        if companion.client_id != client.id:
+        if client is None or companion.client_id != client.id:
             raise CeremonyError("companion_id", _l("This companion belongs to another client."))
-    starts_at = venue_instant(details.date, details.start_time, venue.timezone)
-    ends_at = venue_instant(details.date, details.end_time, venue.timezone)
-    if ends_at <= starts_at:
-        raise CeremonyError("end_time", _l("The ceremony must end after it starts."))
     ceremony.org_id = org_id
-    ceremony.client_id, ceremony.client = client.id, client
-    ceremony.venue_id, ceremony.venue = venue.id, venue
+    ceremony.client_id, ceremony.client = (client.id if client else None), client
     ceremony.companion_id, ceremony.companion = (companion.id if companion else None), companion
-    ceremony.starts_at, ceremony.ends_at = starts_at, ends_at
-    ceremony.status = details.status
     ceremony.notes = details.notes
+    return venue
+
+
+def schedule_ceremony(
+    org_id: int, details: CeremonyDetails, intent: str = "hold", now: datetime | None = None
+) -> Ceremony:
+    """Create a ceremony: hold its slot, keep it as a draft, or join the slot's waitlist."""
+    now = now or utcnow()
+    ceremony = Ceremony()
+    venue = _apply_parties(ceremony, org_id, details)
+    starts_at = details.starts_at(venue)
+    if intent == "draft":
+        booking.save_draft(ceremony, venue, starts_at, details.duration_minutes)
+        ceremony.guest_count = details.guest_count
+    elif intent == "waitlist":
+        booking.join_waitlist(
+            ceremony,
+            venue,
+            starts_at,
+            details.duration_minutes,
+            guests=details.guest_count,
+            now=now,
+        )
+    else:
+        booking.hold(
+            ceremony,
+            venue,
+            starts_at,
+            details.duration_minutes,
+            guests=details.guest_count,
+            now=now,
+        )
     return ceremony
 
 
-def schedule_ceremony(org_id: int, details: CeremonyDetails) -> Ceremony:
-    """Create a ceremony for the company after checking every party belongs to it."""
-    ceremony = _apply(Ceremony(), org_id, details)
-    db.session.add(ceremony)
-    db.session.flush()
-    return ceremony
-
-
-def update_ceremony(ceremony: Ceremony, details: CeremonyDetails) -> Ceremony:
-    _apply(ceremony, ceremony.org_id, details)
+def update_ceremony(
+    ceremony: Ceremony, details: CeremonyDetails, now: datetime | None = None
+) -> Ceremony:
+    """Save edits; a changed slot of a live booking is moved atomically or not at all."""
+    now = now or utcnow()
+    venue = _apply_parties(ceremony, ceremony.org_id, details)
+    starts_at = details.starts_at(venue)
+    duration = details.duration_minutes
+    moved = (
+        venue.id != ceremony.venue_id
+        or starts_at != ceremony.starts_at
+        or starts_at + timedelta(minutes=duration) != ceremony.ends_at
+    )
+    if moved and ceremony.is_active:
+        booking.reschedule(
+            ceremony, venue, starts_at, duration, guests=details.guest_count, now=now
+        )
+    elif moved and ceremony.status in ("draft", "cancelled", "expired"):
+        booking.save_draft(ceremony, venue, starts_at, duration)
+    elif moved:
+        raise CeremonyError("start_time", _l("Leave the waitlist before choosing another slot."))
+    if details.guest_count != ceremony.guest_count:
+        if (
+            details.guest_count is not None
+            and venue.capacity
+            and details.guest_count > venue.capacity
+        ):
+            raise CeremonyError("guest_count", booking.PROBLEMS["capacity"])
+        ceremony.guest_count = details.guest_count
     db.session.flush()
     return ceremony
 
@@ -88,15 +141,15 @@ def update_ceremony(ceremony: Ceremony, details: CeremonyDetails) -> Ceremony:
 def details_of(ceremony: Ceremony) -> dict:
     """The form's view of a ceremony: date and times on the venue's wall clock."""
     tz = ZoneInfo(ceremony.venue.timezone)
-    start, end = ceremony.starts_at.astimezone(tz), ceremony.ends_at.astimezone(tz)
+    start = ceremony.starts_at.astimezone(tz)
     return {
         "client_id": ceremony.client_id,
         "companion_id": ceremony.companion_id,
         "venue_id": ceremony.venue_id,
         "date": start.date(),
         "start_time": start.time().replace(tzinfo=None),
-        "end_time": end.time().replace(tzinfo=None),
-        "status": ceremony.status,
+        "duration_minutes": int((ceremony.ends_at - ceremony.starts_at).total_seconds() // 60),
+        "guest_count": ceremony.guest_count,
         "notes": ceremony.notes,
     }
 
@@ -109,7 +162,7 @@ def upcoming_ceremonies(org_id: int, limit: int = 10) -> list[Ceremony]:
             Ceremony.org_id == org_id,
             Ceremony.archived_at.is_(None),
             Ceremony.ends_at >= utcnow(),
-            Ceremony.status.in_(("draft", "hold", "confirmed")),
+            Ceremony.status.in_(("draft", "waitlisted", "hold", "confirmed")),
         )
         .order_by(Ceremony.starts_at)
         .limit(limit)

@@ -1,6 +1,8 @@
 """The dashboard and ceremony pages."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from datetime import date, time
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -12,9 +14,17 @@ from wedding.accounts.access import (
     get_owned_or_404,
     org_select,
 )
-from wedding.ceremonies.forms import STATUS_CHOICES, CeremonyForm
+from wedding.booking import services as booking
+from wedding.booking.services import BookingError, SlotUnavailable
+from wedding.ceremonies.forms import (
+    STATUS_CHOICES,
+    CeremonyForm,
+    ConfirmBookingForm,
+    duration_choices,
+)
 from wedding.ceremonies.models import Ceremony
 from wedding.ceremonies.services import (
+    INTENTS,
     CeremonyDetails,
     CeremonyError,
     details_of,
@@ -23,6 +33,7 @@ from wedding.ceremonies.services import (
     update_ceremony,
 )
 from wedding.clients.models import Client
+from wedding.forms import ConfirmForm
 from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.records import add_archive_routes, form_fields, list_records, record_choices
@@ -31,6 +42,15 @@ from wedding.venues.models import Venue
 bp = Blueprint("ceremonies", __name__, url_prefix="/ceremonies")
 add_archive_routes(bp, Ceremony, _l("Ceremony"))
 dashboard_bp = Blueprint("dashboard", __name__)
+
+# Query-string fields that prefill the booking form (from the calendar and suggestions).
+PREFILL = {
+    "client_id": int,
+    "venue_id": int,
+    "date": date.fromisoformat,
+    "start_time": time.fromisoformat,
+    "duration_minutes": int,
+}
 
 
 @dashboard_bp.route("/", endpoint="index")
@@ -57,30 +77,42 @@ def _fill_choices(form: CeremonyForm, ceremony: Ceremony | None) -> None:
             keep.companion_id,
         ),
     ]
+    offered = {
+        minutes
+        for venue in db.session.scalars(org_select(Venue, include_archived=False))
+        for minutes in venue.durations or []
+    }
+    if ceremony is not None:
+        offered.update(ceremony.venue.durations or [])
+        offered.add(int((ceremony.ends_at - ceremony.starts_at).total_seconds() // 60))
+    form.duration_minutes.choices = duration_choices(offered or {60, 90, 120})
 
 
 def _save(form: CeremonyForm, ceremony: Ceremony | None):
-    """Validate and save; the ceremony on success, None when the form shows errors."""
+    """Validate and save: (ceremony, None) on success, (None, SlotUnavailable or None) otherwise."""
     if not form.validate_on_submit():
-        return None
+        return None, None
     details = CeremonyDetails(**form_fields(form))
     try:
         if ceremony is None:
-            ceremony = schedule_ceremony(current_user.org_id, details)
+            intent = request.form.get("intent", "hold")
+            ceremony = schedule_ceremony(
+                current_user.org_id, details, intent if intent in INTENTS else "hold"
+            )
         else:
             update_ceremony(ceremony, details)
-    except CeremonyError as error:
+    except (CeremonyError, BookingError) as error:
         db.session.rollback()
-        form[error.field].errors.append(str(error))
-        return None
+        form[error.field or "start_time"].errors.append(str(error))
+        return None, error if isinstance(error, SlotUnavailable) else None
     db.session.commit()
-    return ceremony
+    return ceremony, None
 
 
 @bp.route("/")
 @login_required
 def index():
-    stmt = org_select(Ceremony).join(Client, Client.id == Ceremony.client_id)
+    stmt = org_select(Ceremony).outerjoin(Client, Client.id == Ceremony.client_id)
     page = list_records(
         Ceremony, (Ceremony.starts_at.desc(), Ceremony.id), (Client.full_name,), stmt=stmt
     )
@@ -91,15 +123,21 @@ def index():
 @editor_required
 def new():
     form = CeremonyForm(
-        client_id=request.args.get("client_id", type=int),
-        venue_id=request.args.get("venue_id", type=int),
+        formdata=request.form if request.method == "POST" else None,
+        data={
+            key: request.args.get(key, type=kind)
+            for key, kind in PREFILL.items()
+            if request.args.get(key)
+        },
     )
     _fill_choices(form, None)
-    ceremony = _save(form, None)
+    ceremony, unavailable = _save(form, None)
     if ceremony is not None:
-        flash(_("Ceremony scheduled."), "success")
+        flash(_("Ceremony saved: %(status)s.", status=status_label(ceremony.status)), "success")
         return redirect(url_for("ceremonies.edit", record_id=ceremony.id))
-    return render_template("ceremonies/form.html", form=form, ceremony=None)
+    return render_template(
+        "ceremonies/form.html", form=form, ceremony=None, unavailable=unavailable
+    )
 
 
 @bp.route("/<int:record_id>", methods=["GET", "POST"])
@@ -109,10 +147,85 @@ def edit(record_id: int):
     forbid_viewer_changes()
     form = CeremonyForm(data=None if request.method == "POST" else details_of(ceremony))
     _fill_choices(form, ceremony)
-    if _save(form, ceremony) is not None:
+    saved, unavailable = _save(form, ceremony)
+    if saved is not None:
         flash(_("Changes saved."), "success")
         return redirect(url_for("ceremonies.edit", record_id=ceremony.id))
-    return render_template("ceremonies/form.html", form=form, ceremony=ceremony)
+    return render_template(
+        "ceremonies/form.html",
+        form=form,
+        ceremony=ceremony,
+        unavailable=unavailable,
+        confirm_form=ConfirmBookingForm(),
+    )
+
+
+def _transition(record_id: int, action) -> "Response":
+    ceremony = get_owned_or_404(Ceremony, record_id)
+    try:
+        message = action(ceremony)
+    except BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("ceremonies.edit", record_id=record_id))
+
+
+@bp.post("/<int:record_id>/confirm")
+@editor_required
+def confirm(record_id: int):
+    form = ConfirmBookingForm()
+    if not form.validate():
+        flash(" ".join(form.deposit.errors), "error")
+        return redirect(url_for("ceremonies.edit", record_id=record_id))
+
+    def act(ceremony):
+        booking.confirm(ceremony, deposit=form.deposit.data)
+        return _("Booking confirmed.")
+
+    return _transition(record_id, act)
+
+
+@bp.post("/<int:record_id>/hold")
+@editor_required
+def hold(record_id: int):
+    ConfirmForm().validate_on_submit()
+
+    def act(ceremony):
+        details = details_of(ceremony)
+        starts_at = ceremony.starts_at
+        booking.hold(
+            ceremony,
+            ceremony.venue,
+            starts_at,
+            details["duration_minutes"],
+            guests=ceremony.guest_count,
+        )
+        return _("The slot is held for you.")
+
+    return _transition(record_id, act)
+
+
+@bp.post("/<int:record_id>/cancel")
+@editor_required
+def cancel(record_id: int):
+    def act(ceremony):
+        booking.cancel(ceremony)
+        return _("Cancelled. The record is kept.")
+
+    return _transition(record_id, act)
+
+
+@bp.post("/<int:record_id>/complete")
+@editor_required
+def complete(record_id: int):
+    def act(ceremony):
+        booking.complete(ceremony)
+        return _("Marked as completed.")
+
+    return _transition(record_id, act)
 
 
 @bp.app_template_global()

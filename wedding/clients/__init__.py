@@ -1,3 +1,1 @@
-from wedding.clients.views import bp
-
-__all__ = ["bp"]
+"""Clients: the people who marry their companions."""

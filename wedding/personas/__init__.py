@@ -1,3 +1,1 @@
-from wedding.personas.views import bp
-
-__all__ = ["bp"]
+"""Companions and their personas."""

@@ -1,3 +1,1 @@
-from wedding.venues.views import bp
-
-__all__ = ["bp"]
+"""Venues and their booking rules."""

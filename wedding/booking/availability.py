@@ -1,0 +1,217 @@
+"""Free slots, suggestions and auspicious days: pure functions over plain data.
+
+A venue's rules and its occupied time ranges come in as plain values (see rules_of and the
+loaders in services.py); nothing here touches the database or Flask, so a month of twenty
+venues is computed in memory from one query.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from wedding import almanac
+
+SUGGESTION_RADIUS_DAYS = 3
+AUSPICIOUS_SEARCH_DAYS = 180
+
+
+@dataclass(frozen=True)
+class VenueRules:
+    venue_id: int
+    timezone: str
+    hours: dict[int, tuple[time, time]]  # weekday (0 = Monday) -> (opens, closes), local time
+    closures: tuple[tuple[date, date, str], ...] = ()
+    durations: tuple[int, ...] = (60, 90, 120)
+    buffer_minutes: int = 30
+    step_minutes: int = 30
+    horizon_days: int = 730
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def shortest(self) -> int:
+        return min(self.durations)
+
+
+@dataclass(frozen=True)
+class Busy:
+    """A time range a booking occupies: [starts_at, blocked_until) includes the buffer."""
+
+    starts_at: datetime
+    ends_at: datetime
+    blocked_until: datetime
+    status: str
+    ceremony_id: int | None = None
+
+
+@dataclass
+class Day:
+    date: date
+    info: almanac.DayInfo
+    closed: str | None  # why no slot can be booked this day, or None
+    free: list[datetime] = field(default_factory=list)
+    busy: list[Busy] = field(default_factory=list)
+
+    @property
+    def held(self) -> list[Busy]:
+        return [b for b in self.busy if b.status == "hold"]
+
+    @property
+    def booked(self) -> list[Busy]:
+        return [b for b in self.busy if b.status == "confirmed"]
+
+
+def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+
+
+def closure_reason(rules: VenueRules, day: date, now: datetime) -> str | None:
+    """Why the venue takes no booking on this day (a short key), or None."""
+    today = now.astimezone(rules.zone).date()
+    if day < today:
+        return "past"
+    if day > today + timedelta(days=rules.horizon_days):
+        return "too_far"
+    for first, last, _ in rules.closures:
+        if first <= day <= last:
+            return "closed"
+    if day.weekday() not in rules.hours:
+        return "no_hours"
+    return None
+
+
+def overlaps(start: datetime, blocked_until: datetime, busy: Iterable[Busy]) -> bool:
+    return any(b.starts_at < blocked_until and start < b.blocked_until for b in busy)
+
+
+def free_starts(rules: VenueRules, day: date, busy: list[Busy], duration: int, now: datetime):
+    """Start times on ``day`` where a ceremony of ``duration`` minutes fits."""
+    opens, closes = rules.hours[day.weekday()]
+    zone = rules.zone
+    start = datetime.combine(day, opens, tzinfo=zone)
+    last_end = datetime.combine(day, closes, tzinfo=zone)
+    length, gap = timedelta(minutes=duration), timedelta(minutes=rules.buffer_minutes)
+    step = timedelta(minutes=rules.step_minutes)
+    found = []
+    while start + length <= last_end:
+        if start >= now and not overlaps(start, start + length + gap, busy):
+            found.append(start)
+        start += step
+    return found
+
+
+def group_by_day(rules: VenueRules, busy: Iterable[Busy]) -> dict[date, list[Busy]]:
+    """Busy ranges under every local day they touch."""
+    by_day: dict[date, list[Busy]] = defaultdict(list)
+    zone = rules.zone
+    for item in busy:
+        day = item.starts_at.astimezone(zone).date()
+        last = item.blocked_until.astimezone(zone).date()
+        while day <= last:
+            by_day[day].append(item)
+            day += timedelta(days=1)
+    return by_day
+
+
+def venue_days(
+    rules: VenueRules,
+    busy: Iterable[Busy],
+    first: date,
+    last: date,
+    now: datetime,
+    duration: int | None = None,
+) -> list[Day]:
+    """Each day from first to last: the almanac, free start times and what is held or booked."""
+    duration = duration or rules.shortest
+    by_day = group_by_day(rules, busy)
+    days = []
+    for info in almanac.days(first, last):
+        day_busy = sorted(by_day.get(info.date, []), key=lambda b: b.starts_at)
+        reason = closure_reason(rules, info.date, now)
+        free = [] if reason else free_starts(rules, info.date, day_busy, duration, now)
+        days.append(Day(info.date, info, reason, free, day_busy))
+    return days
+
+
+def slot_problem(
+    rules: VenueRules, starts_at: datetime, duration: int, now: datetime
+) -> str | None:
+    """Why this slot breaks the venue's rules (a short key), ignoring other bookings."""
+    if duration not in rules.durations:
+        return "duration"
+    local = starts_at.astimezone(rules.zone)
+    reason = closure_reason(rules, local.date(), now)
+    if reason:
+        return reason
+    if starts_at < now:
+        return "past"
+    opens, closes = rules.hours[local.weekday()]
+    end = local + timedelta(minutes=duration)
+    if local.time() < opens or end.date() != local.date() or end.time() > closes:
+        return "outside_hours"
+    return None
+
+
+def nearest_free(
+    rules: VenueRules,
+    busy: list[Busy],
+    wanted: datetime,
+    duration: int,
+    now: datetime,
+    count: int = 5,
+) -> list[datetime]:
+    """The free start times closest to ``wanted``, within a few days either side."""
+    centre = wanted.astimezone(rules.zone).date()
+    first = centre - timedelta(days=SUGGESTION_RADIUS_DAYS)
+    last = centre + timedelta(days=SUGGESTION_RADIUS_DAYS)
+    starts = [
+        start for day in venue_days(rules, busy, first, last, now, duration) for start in day.free
+    ]
+    return sorted(starts, key=lambda s: (abs((s - wanted).total_seconds()), s))[:count]
+
+
+def next_auspicious(
+    rules: VenueRules,
+    busy: list[Busy],
+    after: date,
+    duration: int,
+    now: datetime,
+    count: int = 3,
+) -> list[Day]:
+    """The next days that are 大安 or 友引 and still have a free slot."""
+    found = []
+    first = after + timedelta(days=1)
+    last = first + timedelta(days=AUSPICIOUS_SEARCH_DAYS)
+    for day in venue_days(rules, busy, first, last, now, duration):
+        if day.free and day.info.auspicious and not day.info.uncertain:
+            found.append(day)
+            if len(found) == count:
+                break
+    return found
+
+
+def matches_filters(
+    day: Day, *, auspicious_only: bool = False, weekends_holidays: bool = False
+) -> bool:
+    if auspicious_only and not day.info.auspicious:
+        return False
+    return not (weekends_holidays and day.date.weekday() < 5 and not day.info.holiday)
+
+
+TIMES_OF_DAY = {
+    "morning": (time(0), time(12)),
+    "afternoon": (time(12), time(17)),
+    "evening": (time(17), time(23, 59)),
+}
+
+
+def in_time_of_day(start: datetime, zone: ZoneInfo, part: str | None) -> bool:
+    if not part:
+        return True
+    begin, end = TIMES_OF_DAY[part]
+    return begin <= start.astimezone(zone).time() < end

@@ -1,0 +1,389 @@
+"""Booking rules: holds that expire, confirmations, cancellations, the waitlist, rescheduling.
+
+A ceremony's venue slot is the booking. The database is the final word on double booking
+(an exclusion constraint on PostgreSQL, triggers on SQLite); these functions check the venue's
+rules first so that planners get a precise reason and alternatives, and translate the
+database's refusal into SlotUnavailable. No commits here: the caller commits once.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from wedding.booking.availability import (
+    Busy,
+    Day,
+    VenueRules,
+    nearest_free,
+    next_auspicious,
+    slot_problem,
+    venue_days,
+)
+from wedding.ceremonies.models import ACTIVE, Ceremony
+from wedding.models import db, utcnow
+from wedding.venues.models import Venue
+
+PROBLEMS = {
+    "taken": _l("This slot is already taken."),
+    "past": _l("This time has already passed."),
+    "too_far": _l("The venue does not take bookings this far ahead."),
+    "closed": _l("The venue is closed on this day."),
+    "no_hours": _l("The venue holds no ceremonies on this weekday."),
+    "outside_hours": _l("This time is outside the venue's hours."),
+    "duration": _l("The venue does not offer ceremonies of this length."),
+    "capacity": _l("More guests than the venue holds."),
+}
+
+
+class BookingError(Exception):
+    """A booking rule was broken; ``code`` is stable, the message is for people."""
+
+    def __init__(self, code: str, message=None, field: str | None = None) -> None:
+        super().__init__(message or PROBLEMS.get(code, code))
+        self.code = code
+        self.field = field
+
+
+@dataclass
+class SlotUnavailable(BookingError):
+    code: str
+    alternatives: list[datetime] = field(default_factory=list)
+    auspicious: list[Day] = field(default_factory=list)
+    timezone: str = "Asia/Tokyo"
+
+    def __post_init__(self) -> None:
+        BookingError.__init__(self, self.code, field="start_time")
+
+
+def rules_of(venue: Venue) -> VenueRules:
+    """The plain-data view of a venue's booking rules."""
+    return VenueRules(
+        venue_id=venue.id,
+        timezone=venue.timezone,
+        hours={h.weekday: (h.opens, h.closes) for h in venue.hours},
+        closures=tuple((c.starts_on, c.ends_on, c.reason) for c in venue.closures),
+        durations=tuple(sorted(venue.durations or [60])),
+        buffer_minutes=venue.buffer_minutes,
+        step_minutes=venue.slot_step_minutes,
+        horizon_days=venue.horizon_days,
+    )
+
+
+def load_busy(
+    venue_ids: list[int], first: datetime, last: datetime, now: datetime
+) -> dict[int, list[Busy]]:
+    """Occupied ranges per venue between two instants; lapsed holds no longer count."""
+    rows = db.session.execute(
+        db.select(
+            Ceremony.id,
+            Ceremony.venue_id,
+            Ceremony.starts_at,
+            Ceremony.ends_at,
+            Ceremony.blocked_until,
+            Ceremony.status,
+            Ceremony.hold_expires_at,
+        ).where(
+            Ceremony.venue_id.in_(venue_ids),
+            Ceremony.status.in_(ACTIVE),
+            Ceremony.starts_at < last,
+            Ceremony.blocked_until > first,
+        )
+    )
+    busy: dict[int, list[Busy]] = {venue_id: [] for venue_id in venue_ids}
+    for row in rows:
+        if row.status == "hold" and row.hold_expires_at <= now:
+            continue
+        busy[row.venue_id].append(
+            Busy(row.starts_at, row.ends_at, row.blocked_until, row.status, row.id)
+        )
+    return busy
+
+
+def _alternatives(venue: Venue, starts_at: datetime, duration: int, now: datetime, code: str):
+    rules = rules_of(venue)
+    if duration not in rules.durations:
+        duration = rules.shortest
+    span = timedelta(days=190)
+    busy = load_busy([venue.id], starts_at - span, starts_at + span, now)[venue.id]
+    return SlotUnavailable(
+        code,
+        alternatives=nearest_free(rules, busy, starts_at, duration, now),
+        auspicious=next_auspicious(
+            rules, busy, starts_at.astimezone(rules.zone).date(), duration, now
+        ),
+        timezone=rules.timezone,
+    )
+
+
+def _is_double_booking(error: IntegrityError) -> bool:
+    return getattr(error.orig, "sqlstate", None) == "23P01" or "no_double_booking" in str(
+        error.orig
+    )
+
+
+def _check_rules(venue: Venue, starts_at: datetime, duration: int, guests: int | None, now):
+    if guests is not None and venue.capacity is not None and guests > venue.capacity:
+        raise BookingError("capacity", field="guest_count")
+    problem = slot_problem(rules_of(venue), starts_at, duration, now)
+    if problem == "duration":
+        raise BookingError("duration", field="duration_minutes")
+    if problem:
+        raise _alternatives(venue, starts_at, duration, now, problem)
+
+
+def _place(ceremony: Ceremony, venue: Venue, starts_at: datetime, duration: int, status: str, now):
+    """Write the slot and status; the database refuses an overlap and nothing changes."""
+    ends_at = starts_at + timedelta(minutes=duration)
+    try:
+        with db.session.begin_nested():
+            db.session.add(ceremony)
+            ceremony.venue_id, ceremony.venue = venue.id, venue
+            ceremony.starts_at = starts_at
+            ceremony.ends_at = ends_at
+            ceremony.blocked_until = ends_at + timedelta(minutes=venue.buffer_minutes)
+            ceremony.status = status
+            if status == "hold":
+                ceremony.hold_expires_at = now + timedelta(days=venue.hold_days)
+                ceremony.reminded_at = None
+            db.session.flush()
+    except IntegrityError as error:
+        # The savepoint is rolled back: a new ceremony is gone, a moved one is as it was.
+        if not _is_double_booking(error):
+            raise
+        raise _alternatives(venue, starts_at, duration, now, "taken") from None
+
+
+def expire_lapsed_holds(now: datetime, venue_id: int | None = None) -> list[Ceremony]:
+    """Holds whose time is up become 'expired' (kept on record); waiting clients move up."""
+    stmt = db.select(Ceremony).where(Ceremony.status == "hold", Ceremony.hold_expires_at <= now)
+    if venue_id is not None:
+        stmt = stmt.where(Ceremony.venue_id == venue_id)
+    lapsed = list(db.session.scalars(stmt).unique())
+    for ceremony in lapsed:
+        ceremony.status = "expired"
+    db.session.flush()
+    for venue in {c.venue for c in lapsed}:
+        promote_waitlist(venue, now)
+    return lapsed
+
+
+def promote_waitlist(venue: Venue, now: datetime) -> list[Ceremony]:
+    """Give freed slots to waiting clients, first come first served, as new holds."""
+    waiting = db.session.scalars(
+        db.select(Ceremony)
+        .where(Ceremony.venue_id == venue.id, Ceremony.status == "waitlisted")
+        .order_by(Ceremony.waitlisted_at, Ceremony.id)
+    ).unique()
+    promoted = []
+    for ceremony in waiting:
+        if ceremony.ends_at <= now:
+            continue
+        duration = int((ceremony.ends_at - ceremony.starts_at).total_seconds() // 60)
+        try:
+            _place(ceremony, venue, ceremony.starts_at, duration, "hold", now)
+        except SlotUnavailable:
+            continue
+        promoted.append(ceremony)
+    return promoted
+
+
+def hold(
+    ceremony: Ceremony,
+    venue: Venue,
+    starts_at: datetime,
+    duration: int,
+    *,
+    guests: int | None = None,
+    now: datetime | None = None,
+) -> Ceremony:
+    """Hold a slot for a ceremony: tentative until confirmed, lapsing after the hold days."""
+    now = now or utcnow()
+    _check_rules(venue, starts_at, duration, guests, now)
+    expire_lapsed_holds(now, venue.id)
+    ceremony.guest_count = guests
+    _place(ceremony, venue, starts_at, duration, "hold", now)
+    return ceremony
+
+
+def join_waitlist(
+    ceremony: Ceremony,
+    venue: Venue,
+    starts_at: datetime,
+    duration: int,
+    *,
+    guests: int | None = None,
+    now: datetime | None = None,
+) -> Ceremony:
+    """Queue for a slot someone else holds; promoted to a hold when it is released or lapses."""
+    now = now or utcnow()
+    _check_rules(venue, starts_at, duration, guests, now)
+    ceremony.guest_count = guests
+    _place(ceremony, venue, starts_at, duration, "waitlisted", now)
+    ceremony.waitlisted_at = now
+    db.session.flush()
+    return ceremony
+
+
+def save_draft(ceremony: Ceremony, venue: Venue, starts_at: datetime, duration: int) -> Ceremony:
+    """Keep a wished-for slot without holding it."""
+    if ceremony.is_active:
+        raise BookingError("active", _l("Release or cancel the booking before making it a draft."))
+    ends_at = starts_at + timedelta(minutes=duration)
+    db.session.add(ceremony)
+    ceremony.venue_id, ceremony.venue = venue.id, venue
+    ceremony.starts_at, ceremony.ends_at = starts_at, ends_at
+    ceremony.blocked_until = ends_at + timedelta(minutes=venue.buffer_minutes)
+    ceremony.status = "draft"
+    db.session.flush()
+    return ceremony
+
+
+def reschedule(
+    ceremony: Ceremony,
+    venue: Venue,
+    starts_at: datetime,
+    duration: int,
+    *,
+    guests: int | None = None,
+    now: datetime | None = None,
+) -> Ceremony:
+    """Move a booking in one step: if the new slot is taken, the old one is kept."""
+    now = now or utcnow()
+    if not ceremony.is_active:
+        raise BookingError("not_active", _l("Only held or confirmed bookings can be moved."))
+    _check_rules(venue, starts_at, duration, guests, now)
+    expire_lapsed_holds(now, venue.id)
+    if ceremony.status == "expired":  # its own hold lapsed just now
+        raise BookingError("expired", _l("The hold has lapsed; hold a slot again."))
+    old_venue = ceremony.venue
+    ceremony.guest_count = guests
+    _place(ceremony, venue, starts_at, duration, ceremony.status, now)
+    promote_waitlist(old_venue, now)
+    return ceremony
+
+
+def confirm(
+    ceremony: Ceremony, *, deposit: int | None = None, now: datetime | None = None
+) -> Ceremony:
+    """A hold becomes a booking: by hand, or because the deposit was recorded."""
+    now = now or utcnow()
+    if ceremony.status == "hold" and ceremony.hold_expires_at <= now:
+        expire_lapsed_holds(now, ceremony.venue_id)
+    if ceremony.status != "hold":
+        raise BookingError("not_held", _l("Only a held slot can be confirmed; hold it first."))
+    if deposit is not None:
+        if deposit < 0:
+            raise BookingError("deposit", _l("The deposit cannot be negative."), "deposit")
+        ceremony.deposit_amount = deposit
+        ceremony.deposit_recorded_at = now
+    ceremony.status = "confirmed"
+    ceremony.confirmed_at = now
+    ceremony.hold_expires_at = None
+    db.session.flush()
+    return ceremony
+
+
+def cancel(ceremony: Ceremony, *, now: datetime | None = None) -> Ceremony:
+    """Release a hold, cancel a booking or leave the waitlist; the record stays."""
+    now = now or utcnow()
+    if ceremony.status not in ("draft", "waitlisted", "hold", "confirmed"):
+        raise BookingError("not_cancellable", _l("This ceremony cannot be cancelled now."))
+    was_active = ceremony.is_active
+    ceremony.status = "cancelled"
+    ceremony.cancelled_at = now
+    db.session.flush()
+    if was_active:
+        promote_waitlist(ceremony.venue, now)
+    return ceremony
+
+
+def complete(ceremony: Ceremony, *, now: datetime | None = None) -> Ceremony:
+    now = now or utcnow()
+    if ceremony.status != "confirmed":
+        raise BookingError("not_confirmed", _l("Only a confirmed ceremony can be completed."))
+    if ceremony.starts_at > now:
+        raise BookingError("not_started", _l("The ceremony has not happened yet."))
+    ceremony.status = "completed"
+    db.session.flush()
+    return ceremony
+
+
+def holds_to_remind(now: datetime, org_id: int | None = None) -> list[Ceremony]:
+    """Holds that lapse within their venue's reminder window and have not been reminded."""
+    stmt = (
+        db.select(Ceremony)
+        .join(Venue, Venue.id == Ceremony.venue_id)
+        .where(Ceremony.status == "hold", Ceremony.reminded_at.is_(None))
+        .order_by(Ceremony.hold_expires_at)
+    )
+    if org_id is not None:
+        stmt = stmt.where(Ceremony.org_id == org_id)
+    return [
+        c
+        for c in db.session.scalars(stmt).unique()
+        if c.hold_expires_at - timedelta(days=c.venue.reminder_days) <= now < c.hold_expires_at
+    ]
+
+
+@dataclass
+class SweepReport:
+    expired: list[Ceremony]
+    promoted: list[Ceremony]
+    reminded: list[Ceremony]
+    completed: list[Ceremony]
+
+
+def sweep(now: datetime | None = None) -> SweepReport:
+    """The periodic pass: lapse holds, promote the waitlist, remind, complete past ceremonies."""
+    now = now or utcnow()
+    before = set(db.session.scalars(db.select(Ceremony.id).where(Ceremony.status == "waitlisted")))
+    expired = expire_lapsed_holds(now)
+    promoted = [
+        c
+        for c in db.session.scalars(db.select(Ceremony).where(Ceremony.id.in_(before))).unique()
+        if c.status == "hold"
+    ]
+    reminded = holds_to_remind(now)
+    for ceremony in reminded:
+        ceremony.reminded_at = now
+    done = list(
+        db.session.scalars(
+            db.select(Ceremony).where(Ceremony.status == "confirmed", Ceremony.ends_at < now)
+        ).unique()
+    )
+    for ceremony in done:
+        ceremony.status = "completed"
+    db.session.flush()
+    return SweepReport(expired, promoted, reminded, done)
+
+
+def month_range(day: date) -> tuple[date, date]:
+    """The first and last day of the month holding ``day``."""
+    first = day.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return first, last
+
+
+def availability(
+    venues: list[Venue],
+    first: date,
+    last: date,
+    now: datetime | None = None,
+    duration: int | None = None,
+) -> dict[int, list[Day]]:
+    """Per venue, each day from first to last with free slots and what is held or booked."""
+    now = now or utcnow()
+    if not venues:
+        return {}
+    # Local days span about ±14 hours around UTC: widen the query by a day each side.
+    start = datetime.combine(first - timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    end = datetime.combine(last + timedelta(days=2), datetime.min.time(), tzinfo=UTC)
+    busy = load_busy([v.id for v in venues], start, end, now)
+    result = {}
+    for venue in venues:
+        rules = rules_of(venue)
+        wanted = duration if duration in rules.durations else None
+        result[venue.id] = venue_days(rules, busy[venue.id], first, last, now, wanted)
+    return result
