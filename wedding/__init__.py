@@ -8,6 +8,7 @@ from flask import Flask
 
 from wedding import cli, errors, extensions, i18n
 from wedding.accounts.views import bp as accounts_bp
+from wedding.api.views import bp as api_bp
 from wedding.booking.views import bp as booking_bp
 from wedding.ceremonies.views import bp as ceremonies_bp
 from wedding.ceremonies.views import dashboard_bp
@@ -57,8 +58,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         clients_bp,
         personas_bp,
         venues_bp,
+        api_bp,
     ):
         app.register_blueprint(blueprint)
+    extensions.csrf.exempt(api_bp)  # token-authenticated, no cookies
     errors.register(app)
     cli.register(app)
     return app

@@ -2,13 +2,14 @@
 
 from flask import Flask
 
-from wedding.accounts.cli import user_cli
+from wedding.accounts.cli import token_cli, user_cli
 from wedding.booking.cli import almanac_command, bookings_cli
 from wedding.demo import demo_command
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(user_cli)
+    app.cli.add_command(token_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(almanac_command)
     app.cli.add_command(bookings_cli)

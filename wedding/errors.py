@@ -1,10 +1,11 @@
 """Error pages in the reader's language."""
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from wedding.api.problems import ApiProblem, problem_response
 from wedding.models import db
 
 MESSAGES = {
@@ -27,8 +28,21 @@ MESSAGES = {
 
 
 def render_error(code: int, detail: str | None = None):
+    if request.path.startswith("/api/"):
+        return problem_response(ApiProblem(code, _API_TITLES.get(code, "Error"), detail or ""))
     title, message = MESSAGES.get(code, MESSAGES[500])
     return render_template("error.html", code=code, title=title, message=detail or message), code
+
+
+_API_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Too large",
+    500: "Internal server error",
+}
 
 
 def register(app: Flask) -> None:

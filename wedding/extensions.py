@@ -9,6 +9,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
+from wedding.accounts.models import User
+from wedding.accounts.services import user_for_token
 from wedding.models import db
 
 babel = Babel()
@@ -24,13 +26,21 @@ login_manager.session_protection = "basic"
 
 
 def init_app(app: Flask, locale_selector: Callable[[], str]) -> None:
-    from wedding.accounts.models import User
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=locale_selector)
     login_manager.init_app(app)
+
+    @login_manager.request_loader
+    def load_user_from_token(request) -> User | None:
+        """The JSON API authenticates each request by its bearer token; pages never do."""
+        if not request.path.startswith("/api/"):
+            return None
+        scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not secret:
+            return None
+        return user_for_token(secret.strip())
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

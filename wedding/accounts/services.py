@@ -1,13 +1,16 @@
 """Accounts: creating companies and staff, checking passwords."""
 
+import hashlib
+import hmac
+import secrets
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wedding.accounts.models import ROLES, Organisation, User, password_hash_method
-from wedding.models import db
+from wedding.accounts.models import ROLES, ApiToken, Organisation, User, password_hash_method
+from wedding.models import db, utcnow
 
 
 class AccountError(Exception):
@@ -72,3 +75,41 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.check_password(password) or not user.active:
         return None
     return user
+
+
+TOKEN_PREFIX = "wpt_"  # noqa: S105 - a marker, not a secret
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new API token for a user; the secret (256 random bits) is returned once, never stored."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, token_hash=_digest(secret))
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a live token belongs to, or None."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    digest = _digest(secret)
+    token = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == digest))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    if not hmac.compare_digest(token.token_hash, digest):  # pragma: no cover - belt and braces
+        return None
+    token.last_used_at = utcnow()
+    return token.user
+
+
+def revoke_api_token(token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise AccountError(_l("No token with id %(id)s.", id=token_id))
+    token.revoked_at = token.revoked_at or utcnow()
+    return token

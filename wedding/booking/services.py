@@ -124,6 +124,8 @@ def _is_double_booking(error: IntegrityError) -> bool:
 
 
 def _check_rules(venue: Venue, starts_at: datetime, duration: int, guests: int | None, now):
+    if guests is not None and guests < 0:
+        raise BookingError("guests", _l("The number of guests cannot be negative."), "guest_count")
     if guests is not None and venue.capacity is not None and guests > venue.capacity:
         raise BookingError("capacity", field="guest_count")
     problem = slot_problem(rules_of(venue), starts_at, duration, now)
