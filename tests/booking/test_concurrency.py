@@ -4,6 +4,7 @@ import http.client
 import json
 import threading
 from datetime import time
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 import pytest
@@ -105,5 +106,5 @@ def test_simultaneous_overlapping_but_different_slots_still_never_overlap(
             .order_by(Ceremony.starts_at)
         ).all()
     assert len(rows) == sum(1 for status, _ in results if status == 201)
-    for earlier, later in zip(rows, rows[1:], strict=False):
+    for earlier, later in pairwise(rows):
         assert earlier.blocked_until <= later.starts_at
