@@ -22,11 +22,11 @@ test: setup lint ## lint, then the whole suite (PostgreSQL too when WEDDING_TEST
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check wedding tests migrations
-	$(BIN)/ruff format --check wedding tests
+	$(BIN)/ruff check wedding tests migrations bench
+	$(BIN)/ruff format --check wedding tests bench
 
 bench: setup ## print the figures the issues ask for
-	$(BIN)/python -m wedding.bench
+	$(BIN)/python -m bench
 
 setup: system $(VENV)/.installed translations
 

@@ -14,7 +14,7 @@ import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -227,8 +227,9 @@ def wareki_year_en(day: date) -> str:
     raise AlmanacError(f"{day} is before the Meiji era")
 
 
+@lru_cache(maxsize=8192)
 def describe(day: date) -> DayInfo:
-    """Everything the almanac knows about one day."""
+    """Everything the almanac knows about one day (immutable, so cached)."""
     lunar = lunar_date(day)
     index = rokuyo_index(lunar)
     try:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from wedding import almanac
@@ -37,8 +38,7 @@ class VenueRules:
         return min(self.durations)
 
 
-@dataclass(frozen=True)
-class Busy:
+class Busy(NamedTuple):
     """A time range a booking occupies: [starts_at, blocked_until) includes the buffer."""
 
     starts_at: datetime
@@ -89,19 +89,43 @@ def overlaps(start: datetime, blocked_until: datetime, busy: Iterable[Busy]) -> 
     return any(b.starts_at < blocked_until and start < b.blocked_until for b in busy)
 
 
+def _blocked_intervals(busy: list[Busy]) -> list[tuple[float, float]]:
+    """Busy ranges as sorted, merged (start, end) POSIX timestamps."""
+    merged: list[list[float]] = []
+    for start, end in sorted((b.starts_at.timestamp(), b.blocked_until.timestamp()) for b in busy):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
 def free_starts(rules: VenueRules, day: date, busy: list[Busy], duration: int, now: datetime):
-    """Start times on ``day`` where a ceremony of ``duration`` minutes fits."""
+    """Start times on ``day`` where a ceremony of ``duration`` minutes fits.
+
+    This runs for every venue and day of a month view, so it works on POSIX seconds and
+    walks the gaps between merged busy ranges instead of testing every candidate time."""
     opens, closes = rules.hours[day.weekday()]
-    zone = rules.zone
-    start = datetime.combine(day, opens, tzinfo=zone)
-    last_end = datetime.combine(day, closes, tzinfo=zone)
-    length, gap = timedelta(minutes=duration), timedelta(minutes=rules.buffer_minutes)
-    step = timedelta(minutes=rules.step_minutes)
+    first = datetime.combine(day, opens, tzinfo=rules.zone)
+    base = first.timestamp()
+    close = datetime.combine(day, closes, tzinfo=rules.zone).timestamp()
+    length, gap, step = duration * 60, rules.buffer_minutes * 60, rules.step_minutes * 60
+    earliest = now.timestamp()
     found = []
-    while start + length <= last_end:
-        if start >= now and not overlaps(start, start + length + gap, busy):
-            found.append(start)
-        start += step
+    gap_start = base
+    # Each gap ends where the next busy range starts (our buffer must fit before it), and
+    # the last one at closing time (no buffer needed after the last ceremony of the day).
+    for next_start, next_end in [*_blocked_intervals(busy), (close + gap, close + gap)]:
+        lowest = max(gap_start, earliest, base)
+        k = max(0, -int((base - lowest) // step))  # first candidate index at or after lowest
+        start = base + k * step
+        latest = min(next_start - gap, close) - length
+        while start <= latest:
+            found.append(first + timedelta(seconds=start - base))
+            start += step
+        gap_start = max(gap_start, next_end)
+        if gap_start >= close:
+            break
     return found
 
 
@@ -112,9 +136,10 @@ def group_by_day(rules: VenueRules, busy: Iterable[Busy]) -> dict[date, list[Bus
     for item in busy:
         day = item.starts_at.astimezone(zone).date()
         last = item.blocked_until.astimezone(zone).date()
-        while day <= last:
-            by_day[day].append(item)
+        by_day[day].append(item)
+        while day < last:
             day += timedelta(days=1)
+            by_day[day].append(item)
     return by_day
 
 

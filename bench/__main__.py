@@ -1,0 +1,4 @@
+from bench import booking, foundation
+
+foundation.run()
+booking.run()

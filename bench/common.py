@@ -1,0 +1,64 @@
+"""Helpers for the benchmarks: timing, throw-away databases, quiet migrations."""
+
+import logging
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from wedding import create_app
+from wedding.models import db
+
+POSTGRESQL_URL = os.environ.get(
+    "WEDDING_BENCH_POSTGRESQL_URL", os.environ.get("WEDDING_TEST_POSTGRESQL_URL", "")
+)
+
+
+def timed(fn: Callable[[], object], repeat: int = 50) -> tuple[float, float]:
+    """Median and p95 in milliseconds, after one warm-up call."""
+    fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+
+
+def reset_postgresql(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@contextmanager
+def databases() -> Iterator[tuple[str, str]]:
+    """(label, url) of an empty SQLite file, and of PostgreSQL when a URL is configured."""
+    with tempfile.TemporaryDirectory() as tmp:
+        found = [("sqlite", f"sqlite:///{tmp}/bench.sqlite")]
+        if POSTGRESQL_URL:
+            reset_postgresql(POSTGRESQL_URL)
+            found.append(("postgresql", POSTGRESQL_URL))
+        yield found
+
+
+def migrated_app(url: str) -> Flask:
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return app
+
+
+def dispose(app: Flask) -> None:
+    with app.app_context():
+        db.engine.dispose()
