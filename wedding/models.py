@@ -78,8 +78,15 @@ def _is_sqlite(dbapi_connection) -> bool:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_on_connect(dbapi_connection, connection_record):
-    """SQLite: foreign keys on, WAL, a patient lock wait, and transactions we begin ourselves."""
+def _on_connect(dbapi_connection, connection_record):
+    """PostgreSQL sessions speak UTC (we convert at the edges, and psycopg loads UTC faster).
+    SQLite: foreign keys on, WAL, a patient lock wait, and transactions we begin ourselves."""
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET TIME ZONE 'UTC'")
+        cursor.close()
+        dbapi_connection.commit()
+        return
     if not _is_sqlite(dbapi_connection):
         return
     dbapi_connection.isolation_level = None  # pysqlite must not issue its own BEGIN

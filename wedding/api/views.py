@@ -238,10 +238,11 @@ def create_booking():
     except BookingError as error:
         db.session.rollback()
         raise ApiProblem(422, "Invalid booking", str(error), extra={"code": error.code}) from None
+    body = booking_json(ceremony)  # before the commit expires what we just wrote
     db.session.commit()
-    response = jsonify(booking_json(ceremony))
+    response = jsonify(body)
     response.status_code = 201
-    response.headers["Location"] = url_for("api.get_booking", booking_id=ceremony.id)
+    response.headers["Location"] = url_for("api.get_booking", booking_id=body["id"])
     return response
 
 

@@ -154,8 +154,20 @@ def _check_rules(venue: Venue, starts_at: datetime, duration: int, guests: int |
         raise _alternatives(venue, starts_at, duration, now, problem)
 
 
-def _place(ceremony: Ceremony, venue: Venue, starts_at: datetime, duration: int, status: str, now):
-    """Write the slot and status; the database refuses an overlap and nothing changes."""
+def _place(
+    ceremony: Ceremony,
+    venue: Venue,
+    starts_at: datetime,
+    duration: int,
+    status: str,
+    now: datetime,
+    *,
+    expire_and_retry: bool = True,
+) -> None:
+    """Write the slot and status; the database refuses an overlap and nothing changes.
+
+    A hold that has lapsed but is not yet marked expired still occupies its range in the
+    database; when that is what stands in the way, mark it expired and try once more."""
     ends_at = starts_at + timedelta(minutes=duration)
     try:
         with db.session.begin_nested():
@@ -173,7 +185,10 @@ def _place(ceremony: Ceremony, venue: Venue, starts_at: datetime, duration: int,
         # The savepoint is rolled back: a new ceremony is gone, a moved one is as it was.
         if not _is_double_booking(error):
             raise
+        if expire_and_retry and expire_lapsed_holds(now, venue.id):
+            return _place(ceremony, venue, starts_at, duration, status, now, expire_and_retry=False)
         raise _alternatives(venue, starts_at, duration, now, "taken") from None
+    return None
 
 
 def expire_lapsed_holds(now: datetime, venue_id: int | None = None) -> list[Ceremony]:
@@ -203,7 +218,9 @@ def promote_waitlist(venue: Venue, now: datetime) -> list[Ceremony]:
             continue
         duration = int((ceremony.ends_at - ceremony.starts_at).total_seconds() // 60)
         try:
-            _place(ceremony, venue, ceremony.starts_at, duration, "hold", now)
+            _place(
+                ceremony, venue, ceremony.starts_at, duration, "hold", now, expire_and_retry=False
+            )
         except SlotUnavailable:
             continue
         promoted.append(ceremony)
@@ -222,7 +239,6 @@ def hold(
     """Hold a slot for a ceremony: tentative until confirmed, lapsing after the hold days."""
     now = now or utcnow()
     _check_rules(venue, starts_at, duration, guests, now)
-    expire_lapsed_holds(now, venue.id)
     ceremony.guest_count = guests
     _place(ceremony, venue, starts_at, duration, "hold", now)
     return ceremony
