@@ -1,10 +1,17 @@
 """Migrations take an empty database to exactly the schema the models describe."""
 
+from datetime import UTC, datetime, timedelta
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from flask_migrate import upgrade
+from sqlalchemy import inspect, text
 
+from tests.conftest import app_config, reset_postgresql
+from wedding import create_app
+from wedding.ceremonies.models import Ceremony
 from wedding.models import db
+from wedding.venues.models import Venue
 
 
 def test_upgrade_from_empty_matches_the_models(app):
@@ -30,3 +37,75 @@ def test_constraint_names_follow_the_convention(app):
                 if not index.get("duplicates_constraint"):  # PostgreSQL's index behind a UNIQUE
                     assert index["name"].startswith(f"ix_{table}_"), index
             assert inspector.get_pk_constraint(table)["name"] in (None, f"pk_{table}")
+
+
+def test_the_double_booking_guard_exists(app):
+    """Batch migrations on SQLite drop triggers: make sure the head still has the guard."""
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            rows = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+            names = {row[0] for row in rows}
+            assert {"ceremonies_no_overlap_insert", "ceremonies_no_overlap_update"} <= names
+        else:
+            rows = conn.execute(text("SELECT conname FROM pg_constraint WHERE contype = 'x'"))
+            assert "no_double_booking" in {row[0] for row in rows}
+
+
+def test_0002_keeps_existing_ceremonies(database_url, tmp_path):
+    """Upgrading a database that already has ceremonies fills the new booking columns."""
+    url = database_url
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    else:
+        reset_postgresql(url)
+    app = create_app(app_config(url))
+    try:
+        with app.app_context():
+            upgrade(revision="0001")
+            now = datetime(2030, 5, 1, 1, 0, tzinfo=UTC)
+            with db.engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO organisations (id, name, created_at, updated_at) "
+                        "VALUES (1, 'Old Co', :now, :now)"
+                    ),
+                    {"now": now},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO clients (id, org_id, full_name, preferred_name, email, phone, "
+                        "language, notes, created_at, updated_at) "
+                        "VALUES (1, 1, 'A', '', '', '', 'ja', '', :now, :now)"
+                    ),
+                    {"now": now},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO venues (id, org_id, name, address, timezone, notes, "
+                        "created_at, updated_at) "
+                        "VALUES (1, 1, 'Hall', '', 'Asia/Tokyo', '', :now, :now)"
+                    ),
+                    {"now": now},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO ceremonies (id, org_id, client_id, venue_id, starts_at, "
+                        "ends_at, status, notes, created_at, updated_at) "
+                        "VALUES (1, 1, 1, 1, :start, :end, 'hold', '', :now, :now)"
+                    ),
+                    {"start": now, "end": now + timedelta(hours=1), "now": now},
+                )
+            upgrade()
+            ceremony = db.session.get(Ceremony, 1)
+            assert ceremony.blocked_until == now + timedelta(hours=1)
+            assert ceremony.hold_expires_at == now + timedelta(days=7)
+            assert db.session.get(Venue, 1).durations == [60, 90, 120]
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        if not url.startswith("sqlite"):  # leave the shared test database at the head again
+            reset_postgresql(url)
+            fresh = create_app(app_config(url))
+            with fresh.app_context():
+                upgrade()
+                db.engine.dispose()

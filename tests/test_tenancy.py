@@ -14,6 +14,7 @@ RECORD_BLUEPRINTS = {
     "personas": "companion",
     "ceremonies": "ceremony",
     "booking": "venue",
+    "runofshow": "ceremony",
 }
 
 
@@ -38,14 +39,14 @@ def record_routes(app):
         blueprint = rule.endpoint.split(".")[0]
         if blueprint == "api":  # token-only; covered by tests/api/test_api.py
             continue
-        if rule.arguments & {"record_id", "venue_id"}:
+        if rule.arguments & {"record_id", "venue_id", "ceremony_id"}:
             yield rule, RECORD_BLUEPRINTS[blueprint], rule.methods - {"HEAD", "OPTIONS"}
 
 
 def test_every_record_route_is_checked(app):
     routes = list(record_routes(app))
     assert {kind for _, kind, _ in routes} == set(RECORD_BLUEPRINTS.values())
-    assert len(routes) >= 12
+    assert len(routes) >= 20
 
 
 def test_other_company_records_are_404_everywhere(app, web, two_companies):
@@ -53,7 +54,13 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
     web.login(a)
     checked = 0
     for rule, kind, methods in record_routes(app):
-        values = {"record_id": ids[kind], "venue_id": ids[kind], "closure_id": 1}
+        values = {
+            "record_id": ids[kind],
+            "venue_id": ids[kind],
+            "ceremony_id": ids[kind],
+            "closure_id": 1,
+            "item_id": 1,
+        }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in methods:
             if method == "GET":

@@ -14,6 +14,7 @@ from wedding.ceremonies.views import bp as ceremonies_bp
 from wedding.ceremonies.views import dashboard_bp
 from wedding.clients.views import bp as clients_bp
 from wedding.personas.views import bp as personas_bp
+from wedding.runofshow.views import bp as runofshow_bp
 from wedding.venues.views import bp as venues_bp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         clients_bp,
         personas_bp,
         venues_bp,
+        runofshow_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

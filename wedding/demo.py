@@ -13,6 +13,7 @@ from wedding.ceremonies.services import CeremonyDetails, schedule_ceremony
 from wedding.clients.models import Client
 from wedding.models import db
 from wedding.personas.models import Companion
+from wedding.runofshow.services import apply_template
 from wedding.venues.models import OpeningHours, Venue
 
 DEMO_ORG = "晴れの日ブライダル岡山 (Hare no Hi Bridal Okayama)"
@@ -102,7 +103,7 @@ def load_demo(today: date) -> tuple[str, str]:
     exists = db.session.scalar(db.select(Ceremony.id).where(Ceremony.client_id == client.id))
     if exists is None:
         day = _next_taian(today + timedelta(days=45), closed_weekday=1)
-        schedule_ceremony(
+        ceremony = schedule_ceremony(
             org.id,
             CeremonyDetails(
                 client_id=client.id,
@@ -117,6 +118,7 @@ def load_demo(today: date) -> tuple[str, str]:
             ),
             intent="hold",
         )
+        apply_template(ceremony, "jinzen")
     return DEMO_EMAIL, DEMO_PASSWORD
 
 

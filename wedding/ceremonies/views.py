@@ -1,6 +1,6 @@
 """The dashboard and ceremony pages."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -34,9 +34,12 @@ from wedding.ceremonies.services import (
 )
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
+from wedding.i18n import current_lang
 from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.records import add_archive_routes, form_fields, list_records, record_choices
+from wedding.runofshow.forms import TemplateForm, template_choices
+from wedding.runofshow.services import item_start, items_of
 from wedding.venues.models import Venue
 
 bp = Blueprint("ceremonies", __name__, url_prefix="/ceremonies")
@@ -151,12 +154,16 @@ def edit(record_id: int):
     if saved is not None:
         flash(_("Changes saved."), "success")
         return redirect(url_for("ceremonies.edit", record_id=ceremony.id))
+    template_form = TemplateForm()
+    template_form.template.choices = template_choices(current_lang())
     return render_template(
         "ceremonies/form.html",
         form=form,
         ceremony=ceremony,
         unavailable=unavailable,
         confirm_form=ConfirmBookingForm(),
+        run_items=items_of(ceremony),
+        template_form=template_form,
     )
 
 
@@ -232,3 +239,9 @@ def complete(record_id: int):
 def status_label(status: str) -> str:
     """The reader's word for a ceremony status."""
     return next((str(c.label) for c in STATUS_CHOICES if c.value == status), status)
+
+
+@bp.app_template_global()
+def item_time(ceremony: Ceremony, item) -> datetime:
+    """When a run-of-show item begins."""
+    return item_start(ceremony, item)

@@ -1,0 +1,1 @@
+"""The run of show: the timed order of a ceremony, from templates, editable and reorderable."""
