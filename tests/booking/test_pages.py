@@ -1,0 +1,193 @@
+"""The booking pages through HTTP: month grids, the day view, the agenda, the booking form."""
+
+from datetime import time
+
+import pytest
+
+from tests.conftest import future_day, venue_form
+from wedding.ceremonies.models import Ceremony
+from wedding.models import db
+from wedding.venues.models import Venue
+
+DAY = future_day(50)
+
+
+@pytest.fixture
+def planner(web, make_user):
+    user = make_user(role="planner")
+    web.login(user)
+    return user
+
+
+@pytest.fixture
+def setup(planner, make_venue, make_companion):
+    venue = make_venue(planner.org, name="白鷺", hours={d: (time(10), time(16)) for d in range(7)})
+    companion = make_companion(planner.org)
+    return venue, companion
+
+
+def book(web, venue, companion, start="11:00", intent="hold", **extra):
+    return web.post(
+        "/ceremonies/new",
+        {
+            "client_id": companion.client_id,
+            "companion_id": companion.id,
+            "venue_id": venue.id,
+            "date": DAY.isoformat(),
+            "start_time": start,
+            "duration_minutes": "60",
+            "intent": intent,
+            **extra,
+        },
+    )
+
+
+def test_month_grids_show_rokuyo_and_counts(web, setup):
+    venue, companion = setup
+    book(web, venue, companion)
+    month = DAY.strftime("%Y-%m")
+    page = web.get(f"/booking/venues/{venue.id}?month={month}").get_data(as_text=True)
+    assert page.count('class="rokuyo') >= 28
+    assert "仮押さえ 1" in page
+    overview = web.get(f"/booking/?month={month}").get_data(as_text=True)
+    assert "仮押さえ 1" in overview and "空き" in overview
+    lucky = web.get(f"/booking/?month={month}&lucky=1").get_data(as_text=True)
+    assert "dim" in lucky  # days that are not 大安/友引 are greyed out
+    assert web.get("/booking/?month=2031-13").status_code == 404
+
+
+def test_day_view_lists_free_times_and_bookings(web, setup):
+    venue, companion = setup
+    book(web, venue, companion)
+    page = web.get(f"/booking/day/{DAY.isoformat()}").get_data(as_text=True)
+    assert "佐藤 美咲" in page  # the held ceremony
+    assert "start_time=10:00" not in page  # 10:00 + 60 + 30 runs into the 11:00 hold
+    assert "start_time=12:30" in page
+    morning = web.get(f"/booking/day/{DAY.isoformat()}?part=afternoon").get_data(as_text=True)
+    assert "start_time=10:" not in morning
+    assert web.get("/booking/day/not-a-date").status_code == 404
+
+
+def test_agenda_week_and_day(web, setup):
+    venue, companion = setup
+    book(web, venue, companion)
+    week = web.get(f"/booking/agenda?date={DAY.isoformat()}").get_data(as_text=True)
+    day = web.get(f"/booking/agenda?span=day&date={DAY.isoformat()}").get_data(as_text=True)
+    assert "佐藤 美咲" in week and "佐藤 美咲" in day
+    assert "11:00–12:00" in day
+
+
+def test_a_taken_slot_offers_alternatives_and_the_waitlist(
+    app, web, planner, setup, make_companion
+):
+    venue, companion = setup
+    assert book(web, venue, companion).status_code == 302
+    other = make_companion(planner.org, name="カイ")
+    refused = book(web, venue, other)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "この枠はすでに埋まっています" in page
+    assert "空いている他の時間" in page and "start_time=12:30" in page
+    assert "キャンセル待ちに登録" in page
+    joined = book(web, venue, other, intent="waitlist")
+    assert joined.status_code == 302
+    with app.app_context():
+        statuses = sorted(c.status for c in db.session.scalars(db.select(Ceremony)))
+    assert statuses == ["hold", "waitlisted"]
+
+
+def test_confirm_with_deposit_cancel_and_promote(app, web, planner, setup, make_companion):
+    venue, companion = setup
+    book(web, venue, companion)
+    other = make_companion(planner.org, name="カイ")
+    book(web, venue, other, intent="waitlist")
+    with app.app_context():
+        held, waiting = db.session.scalars(db.select(Ceremony).order_by(Ceremony.id)).all()
+    page = web.get(f"/ceremonies/{held.id}").get_data(as_text=True)
+    assert "まで仮押さえ中" in page and "進行表" in page
+    assert web.post(f"/ceremonies/{held.id}/confirm", {"deposit": "-1"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Ceremony, held.id).status == "hold"  # refused, nothing changed
+    web.post(f"/ceremonies/{held.id}/confirm", {"deposit": "50000"})
+    with app.app_context():
+        row = db.session.get(Ceremony, held.id)
+        assert (row.status, row.deposit_amount) == ("confirmed", 50000)
+    assert "¥50,000" in web.get(f"/ceremonies/{held.id}").get_data(as_text=True)
+    web.post(f"/ceremonies/{held.id}/cancel")
+    with app.app_context():
+        assert db.session.get(Ceremony, held.id).status == "cancelled"
+        assert db.session.get(Ceremony, waiting.id).status == "hold"  # moved up
+
+
+def test_rescheduling_through_the_form_keeps_the_old_slot_when_taken(
+    app, web, planner, setup, make_companion
+):
+    venue, companion = setup
+    book(web, venue, companion, start="11:00")
+    other = make_companion(planner.org, name="カイ")
+    book(web, venue, other, start="14:00")
+    with app.app_context():
+        mine = db.session.scalars(db.select(Ceremony).order_by(Ceremony.id)).first()
+        before = mine.starts_at
+    form = {
+        "client_id": companion.client_id,
+        "companion_id": companion.id,
+        "venue_id": venue.id,
+        "date": DAY.isoformat(),
+        "start_time": "14:00",
+        "duration_minutes": "60",
+        "notes": "",
+    }
+    response = web.post(f"/ceremonies/{mine.id}", form)
+    assert response.status_code == 200
+    assert "この枠はすでに埋まっています" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Ceremony, mine.id).starts_at == before
+    form["start_time"] = "12:30"
+    assert web.post(f"/ceremonies/{mine.id}", form).status_code == 302
+    with app.app_context():
+        assert db.session.get(Ceremony, mine.id).starts_at != before
+
+
+def test_venue_rules_and_closures_through_the_venue_page(app, web, setup):
+    venue, _ = setup
+
+    response = web.post(
+        f"/venues/{venue.id}",
+        venue_form(
+            name="白鷺", durations="60, 75", **{"hours-1-open": "", "hours-2-closes": "09:00"}
+        ),
+    )
+    assert response.status_code == 200  # Wednesday closes before it opens
+    assert "終了時刻は開始時刻より後" in response.get_data(as_text=True)
+    form = venue_form(name="白鷺", durations="60, 75, 60")
+    del form["hours-1-open"]  # closed on Tuesdays
+    assert web.post(f"/venues/{venue.id}", form).status_code == 302
+    with app.app_context():
+        row = db.session.get(Venue, venue.id)
+        assert row.durations == [60, 75]
+        assert sorted(h.weekday for h in row.hours) == [0, 2, 3, 4, 5, 6]
+    closed = web.post(
+        f"/venues/{venue.id}/closures",
+        {"starts_on": DAY.isoformat(), "ends_on": DAY.isoformat(), "reason": "改装"},
+    )
+    assert closed.status_code == 302
+    page = web.get(f"/booking/venues/{venue.id}?month={DAY.strftime('%Y-%m')}").get_data(
+        as_text=True
+    )
+    assert "休業" in page
+    bad = web.post(
+        f"/venues/{venue.id}/closures",
+        {"starts_on": DAY.isoformat(), "ends_on": "2000-01-01", "reason": ""},
+    )
+    assert bad.status_code == 302
+    with app.app_context():
+        assert len(db.session.get(Venue, venue.id).closures) == 1
+
+
+def test_sweep_command(app, web, setup):
+    venue, companion = setup
+    book(web, venue, companion)
+    result = app.test_cli_runner().invoke(args=["bookings", "sweep"])
+    assert result.exit_code == 0
+    assert "expired 0, promoted 0" in result.output
