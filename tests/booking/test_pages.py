@@ -1,12 +1,12 @@
 """The booking pages through HTTP: month grids, the day view, the agenda, the booking form."""
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 
 from tests.conftest import future_day, venue_form
 from wedding.ceremonies.models import Ceremony
-from wedding.models import db
+from wedding.models import db, utcnow
 from wedding.venues.models import Venue
 
 DAY = future_day(50)
@@ -191,3 +191,15 @@ def test_sweep_command(app, web, setup):
     result = app.test_cli_runner().invoke(args=["bookings", "sweep"])
     assert result.exit_code == 0
     assert "expired 0, promoted 0" in result.output
+
+
+def test_dashboard_lists_holds_that_lapse_soon(app, web, setup):
+    venue, companion = setup
+    book(web, venue, companion)
+    assert "まもなく期限" not in web.get("/").get_data(as_text=True)
+    with app.app_context():
+        ceremony = db.session.scalar(db.select(Ceremony))
+        ceremony.hold_expires_at = utcnow() + timedelta(days=1)  # inside the 2-day window
+        db.session.commit()
+    page = web.get("/").get_data(as_text=True)
+    assert "まもなく期限" in page and "佐藤 美咲" in page

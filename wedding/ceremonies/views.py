@@ -35,7 +35,7 @@ from wedding.ceremonies.services import (
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
-from wedding.models import db
+from wedding.models import db, utcnow
 from wedding.personas.models import Companion
 from wedding.records import add_archive_routes, form_fields, list_records, record_choices
 from wedding.runofshow.forms import TemplateForm, template_choices
@@ -61,7 +61,9 @@ PREFILL = {
 def dashboard():
     """The planner's home: what is coming up."""
     return render_template(
-        "ceremonies/dashboard.html", ceremonies=upcoming_ceremonies(current_user.org_id)
+        "ceremonies/dashboard.html",
+        ceremonies=upcoming_ceremonies(current_user.org_id),
+        lapsing=booking.holds_to_remind(utcnow(), current_user.org_id),
     )
 
 
