@@ -10,6 +10,7 @@ from wedding import cli, errors, extensions, i18n
 from wedding.accounts.views import bp as accounts_bp
 from wedding.api.views import bp as api_bp
 from wedding.booking.views import bp as booking_bp
+from wedding.calendars.views import bp as calendars_bp
 from wedding.ceremonies.views import bp as ceremonies_bp
 from wedding.ceremonies.views import dashboard_bp
 from wedding.clients.views import bp as clients_bp
@@ -40,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
         PER_PAGE=20,
+        CALENDAR_UID_DOMAIN="nijigen-wedding.app",  # UIDs must never change: keep it
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed session
     )
     app.config.from_prefixed_env()
@@ -60,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         personas_bp,
         venues_bp,
         runofshow_bp,
+        calendars_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

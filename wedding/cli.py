@@ -4,6 +4,7 @@ from flask import Flask
 
 from wedding.accounts.cli import token_cli, user_cli
 from wedding.booking.cli import almanac_command, bookings_cli
+from wedding.calendars.cli import calendar_cli
 from wedding.demo import demo_command
 
 
@@ -13,3 +14,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(almanac_command)
     app.cli.add_command(bookings_cli)
+    app.cli.add_command(calendar_cli)

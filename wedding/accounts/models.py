@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -34,6 +34,7 @@ class Organisation(Timestamped, db.Model):
 class User(UserMixin, Timestamped, db.Model):
     __tablename__ = "users"
     __table_args__ = (
+        UniqueConstraint("org_id", "id"),
         CheckConstraint("role IN ('owner', 'planner', 'viewer')", name="role"),
         CheckConstraint("language IS NULL OR language IN ('ja', 'en')", name="language"),
     )

@@ -1,27 +1,16 @@
 """Signing in and out, the language switch, and the company's staff list."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from wedding.accounts.access import owner_required
+from wedding.accounts.access import owner_required, safe_next
 from wedding.accounts.forms import ROLE_CHOICES, LanguageForm, LoginForm, StaffForm
 from wedding.accounts.models import User
 from wedding.accounts.services import AccountError, authenticate, create_user
 from wedding.models import db
 
 bp = Blueprint("accounts", __name__)
-
-
-def safe_next(target: str | None, default: str) -> str:
-    """Only redirect to paths on this site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return default
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -37,6 +37,7 @@ class CeremonyForm(NotesMixin, FlaskForm):
     client_id = SelectField(_l("Client"), coerce=int)
     companion_id = SelectField(_l("Companion"), coerce=optional_id)
     venue_id = SelectField(_l("Venue"), coerce=int)
+    planner_id = SelectField(_l("Planner in charge"), coerce=optional_id)
     date = DateField(
         _l("Date"),
         validators=[InputRequired(message=_l("Enter a date as YYYY-MM-DD."))],

@@ -3,12 +3,13 @@
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, String, Text, event
+from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
 
 from wedding.models import OrgOwned, UTCDateTime, db
 
 if TYPE_CHECKING:
+    from wedding.accounts.models import User
     from wedding.clients.models import Client
     from wedding.personas.models import Companion
     from wedding.venues.models import Venue
@@ -42,6 +43,7 @@ class Ceremony(OrgOwned, db.Model):
             ["org_id", "client_id", "companion_id"],
             ["companions.org_id", "companions.client_id", "companions.id"],
         ),
+        ForeignKeyConstraint(["org_id", "planner_id"], ["users.org_id", "users.id"]),
         Index("ix_ceremonies_venue_id_starts_at", "venue_id", "starts_at"),
     )
 
@@ -63,6 +65,10 @@ class Ceremony(OrgOwned, db.Model):
     deposit_amount: Mapped[int | None]
     deposit_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The staff member in charge (their calendar feed shows the ceremony).
+    planner_id: Mapped[int | None] = mapped_column(index=True)
+    # iCalendar SEQUENCE: rises with every change that calendar apps should see.
+    sequence: Mapped[int] = mapped_column(default=0)
 
     client: Mapped["Client | None"] = relationship(
         primaryjoin="Client.id == foreign(Ceremony.client_id)", lazy="joined"
@@ -73,6 +79,9 @@ class Ceremony(OrgOwned, db.Model):
     venue: Mapped["Venue"] = relationship(
         primaryjoin="Venue.id == foreign(Ceremony.venue_id)", lazy="joined"
     )
+    planner: Mapped["User | None"] = relationship(
+        primaryjoin="User.id == foreign(Ceremony.planner_id)", lazy="joined"
+    )
 
     @property
     def is_active(self) -> bool:
@@ -80,3 +89,25 @@ class Ceremony(OrgOwned, db.Model):
 
     def __repr__(self) -> str:
         return f"<Ceremony {self.id} {self.starts_at:%Y-%m-%d %H:%M}Z>"
+
+
+# Fields whose change a subscribed calendar should pick up.
+CALENDAR_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "venue_id",
+    "status",
+    "client_id",
+    "companion_id",
+    "planner_id",
+)
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_sequence(session, flush_context, instances) -> None:
+    """Raise SEQUENCE whenever a ceremony changes in a way calendars show."""
+    for obj in session.dirty:
+        if isinstance(obj, Ceremony) and any(
+            attributes.get_history(obj, name).has_changes() for name in CALENDAR_FIELDS
+        ):
+            obj.sequence = (obj.sequence or 0) + 1

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
+from wedding.accounts.models import User
 from wedding.booking import services as booking
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
@@ -34,6 +35,7 @@ class CeremonyDetails:
     duration_minutes: int
     guest_count: int | None = None
     notes: str = ""
+    planner_id: int | None = None
 
     def starts_at(self, venue: Venue) -> datetime:
         return venue_instant(self.date, self.start_time, venue.timezone)
@@ -70,6 +72,11 @@ def _apply_parties(ceremony: Ceremony, org_id: int, details: CeremonyDetails) ->
     ceremony.client_id, ceremony.client = (client.id if client else None), client
     ceremony.companion_id, ceremony.companion = (companion.id if companion else None), companion
     ceremony.notes = details.notes
+    if details.planner_id is not None:
+        planner = db.session.get(User, details.planner_id)
+        if planner is None or planner.org_id != org_id or not planner.active:
+            raise CeremonyError("planner_id", _l("Choose one from the list."))
+    ceremony.planner_id = details.planner_id
     return venue
 
 
@@ -151,6 +158,7 @@ def details_of(ceremony: Ceremony) -> dict:
         "duration_minutes": int((ceremony.ends_at - ceremony.starts_at).total_seconds() // 60),
         "guest_count": ceremony.guest_count,
         "notes": ceremony.notes,
+        "planner_id": ceremony.planner_id,
     }
 
 

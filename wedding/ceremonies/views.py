@@ -14,6 +14,7 @@ from wedding.accounts.access import (
     get_owned_or_404,
     org_select,
 )
+from wedding.accounts.models import User
 from wedding.booking import services as booking
 from wedding.booking.services import BookingError, SlotUnavailable
 from wedding.ceremonies.forms import (
@@ -73,6 +74,15 @@ def _fill_choices(form: CeremonyForm, ceremony: Ceremony | None) -> None:
         Client, Client.full_name, lambda c: c.full_name, keep.client_id
     )
     form.venue_id.choices = record_choices(Venue, Venue.name, lambda v: v.name, keep.venue_id)
+    staff = db.session.scalars(
+        db.select(User)
+        .where(User.org_id == current_user.org_id, User.active, User.role != "viewer")
+        .order_by(User.name, User.email)
+    )
+    form.planner_id.choices = [
+        SelectChoice("", _("— not chosen yet —")),
+        *(SelectChoice(u.id, u.display_name) for u in staff),
+    ]
     form.companion_id.choices = [
         SelectChoice("", _("— not chosen yet —")),
         *record_choices(

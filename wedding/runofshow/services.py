@@ -12,6 +12,11 @@ class RunOfShowError(ValueError):
     """A change to the run of show breaks a rule."""
 
 
+def _changed(ceremony: Ceremony) -> None:
+    """Calendars see the run of show too: a change raises the ceremony's SEQUENCE."""
+    ceremony.sequence = (ceremony.sequence or 0) + 1
+
+
 def items_of(ceremony: Ceremony) -> list[RunItem]:
     return list(
         db.session.scalars(
@@ -41,6 +46,7 @@ def apply_template(ceremony: Ceremony, key: str) -> list[RunItem]:
         for index, (offset, minutes, title_ja, title_en, role) in enumerate(TEMPLATES[key]["items"])
     ]
     db.session.add_all(items)
+    _changed(ceremony)
     db.session.flush()
     return items
 
@@ -58,6 +64,7 @@ def save_item(ceremony: Ceremony, item: RunItem | None, fields: dict) -> RunItem
         db.session.add(item)
     for name, value in fields.items():
         setattr(item, name, value)
+    _changed(ceremony)
     db.session.flush()
     return item
 
@@ -73,6 +80,7 @@ def move_item(ceremony: Ceremony, item_id: int, step: int) -> None:
         items[index], items[target] = items[target], items[index]
     for position, item in enumerate(items):
         item.position = position
+    _changed(ceremony)
     db.session.flush()
 
 
@@ -81,6 +89,7 @@ def delete_item(ceremony: Ceremony, item_id: int) -> None:
     if item is None or item.ceremony_id != ceremony.id:
         raise RunOfShowError(item_id)
     db.session.delete(item)
+    _changed(ceremony)
     db.session.flush()
 
 

@@ -1,0 +1,1 @@
+"""Sharing the schedule: .ics files, subscription feeds, Google and Outlook links."""

@@ -1,0 +1,168 @@
+"""What goes into calendars: ceremonies and their run of show as events, and the feeds."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, or_
+
+from wedding.accounts.models import Organisation
+from wedding.calendars.ics import CalendarData, EventData
+from wedding.calendars.models import Feed
+from wedding.ceremonies.models import Ceremony
+from wedding.models import db, utcnow
+from wedding.runofshow.models import RunItem
+from wedding.runofshow.services import item_start, items_of
+
+IN_FEEDS = ("hold", "confirmed", "completed")
+GONE = ("cancelled", "expired")
+KEEP_CANCELLED = timedelta(days=30)
+ALARM_MINUTES = 24 * 60
+
+
+def _couple(ceremony: Ceremony) -> str:
+    client = ceremony.client.display_name if ceremony.client else _("No client yet")
+    companion = ceremony.companion.name if ceremony.companion else ""
+    return f"{client} ♡ {companion}" if companion else client
+
+
+def ceremony_event(
+    ceremony: Ceremony, domain: str, company: str, url: str = "", private: bool = True
+) -> EventData:
+    """The ceremony as an event, titled in the current locale (see force_locale)."""
+    venue = ceremony.venue
+    title = _("Ceremony: %(couple)s", couple=_couple(ceremony))
+    if ceremony.status in ("hold", "draft", "waitlisted"):
+        title = _("[Hold] %(title)s", title=title)
+    lines = [venue.name, _("Planner: %(company)s", company=company)]
+    if ceremony.planner:
+        lines.append(f"{ceremony.planner.display_name} <{ceremony.planner.email}>")
+    if private and ceremony.notes:
+        lines.append(ceremony.notes)
+    return EventData(
+        uid=f"ceremony-{ceremony.id}@{domain}",
+        summary=title,
+        starts_at=ceremony.starts_at,
+        ends_at=ceremony.ends_at,
+        timezone=venue.timezone,
+        status=ceremony.status,
+        sequence=ceremony.sequence or 0,
+        last_modified=ceremony.updated_at,
+        location=", ".join(part for part in (venue.name, venue.address) if part),
+        description="\n".join(lines),
+        url=url,
+        categories=(_("Wedding"),),
+        alarm_minutes=ALARM_MINUTES,
+        alarm_text=title,
+    )
+
+
+def item_event(ceremony: Ceremony, item: RunItem, lang: str, domain: str) -> EventData:
+    start = item_start(ceremony, item)
+    return EventData(
+        uid=f"ceremony-{ceremony.id}-item-{item.id}@{domain}",
+        summary=f"{item.title(lang)} ({_couple(ceremony)})",
+        starts_at=start,
+        ends_at=start + timedelta(minutes=item.duration_minutes),
+        timezone=ceremony.venue.timezone,
+        status=ceremony.status,
+        sequence=ceremony.sequence or 0,
+        last_modified=max(item.updated_at, ceremony.updated_at),
+        location=ceremony.venue.name,
+        description=item.notes,
+    )
+
+
+def company_name(org_id: int) -> str:
+    return db.session.get(Organisation, org_id).name
+
+
+def ceremony_calendar(ceremony: Ceremony, lang: str, domain: str, url: str = "") -> CalendarData:
+    """One ceremony with its run of show, for an .ics download."""
+    with force_locale(lang):
+        events = [ceremony_event(ceremony, domain, company_name(ceremony.org_id), url)]
+        events += [item_event(ceremony, item, lang, domain) for item in items_of(ceremony)]
+        name = _("Ceremony: %(couple)s", couple=_couple(ceremony))
+    return CalendarData(name=name, events=events)
+
+
+# --- feeds ---------------------------------------------------------------------------------
+
+
+def get_or_create_feed(org_id: int, kind: str, subject_id: int = 0, lang: str = "ja") -> Feed:
+    feed = db.session.scalar(
+        db.select(Feed).filter_by(org_id=org_id, kind=kind, subject_id=subject_id)
+    )
+    if feed is None:
+        feed = Feed(
+            org_id=org_id,
+            kind=kind,
+            subject_id=subject_id,
+            language=lang,
+            nonce=secrets.token_hex(16),
+        )
+        db.session.add(feed)
+        db.session.flush()
+    return feed
+
+
+def regenerate(feed: Feed) -> Feed:
+    """A new URL; the old one answers 404 from now on."""
+    feed.nonce = secrets.token_hex(16)
+    feed.revoked_at = None
+    db.session.flush()
+    return feed
+
+
+def revoke(feed: Feed) -> Feed:
+    feed.revoked_at = feed.revoked_at or utcnow()
+    db.session.flush()
+    return feed
+
+
+def _feed_filter(feed: Feed, now: datetime):
+    conditions = [
+        Ceremony.org_id == feed.org_id,
+        Ceremony.archived_at.is_(None),
+        or_(
+            Ceremony.status.in_(IN_FEEDS),
+            Ceremony.status.in_(GONE) & (Ceremony.updated_at >= now - KEEP_CANCELLED),
+        ),
+    ]
+    if feed.kind == "venue":
+        conditions.append(Ceremony.venue_id == feed.subject_id)
+    elif feed.kind == "client":
+        conditions.append(Ceremony.client_id == feed.subject_id)
+    elif feed.kind == "staff":
+        conditions.append(Ceremony.planner_id == feed.subject_id)
+    return conditions
+
+
+def feed_version(feed: Feed, now: datetime) -> tuple[str, datetime | None]:
+    """(ETag, Last-Modified) from one aggregate query, so that a 304 costs almost nothing."""
+    count, newest, sequences = db.session.execute(
+        db.select(
+            func.count(Ceremony.id), func.max(Ceremony.updated_at), func.sum(Ceremony.sequence)
+        ).where(*_feed_filter(feed, now))
+    ).one()
+    key = f"{feed.id}:{feed.nonce}:{feed.language}:{count}:{newest}:{sequences}:{now.date()}"
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"', newest
+
+
+def feed_calendar(
+    feed: Feed, domain: str, name: str, now: datetime, url_for_ceremony
+) -> CalendarData:
+    """The feed's ceremonies; cancelled ones stay (as CANCELLED) for 30 days."""
+    ceremonies = db.session.scalars(
+        db.select(Ceremony).where(*_feed_filter(feed, now)).order_by(Ceremony.starts_at)
+    ).unique()
+    private = feed.kind != "client"  # clients see neither staff notes nor staff pages
+    company = company_name(feed.org_id)
+    with force_locale(feed.language):
+        events = [
+            ceremony_event(c, domain, company, url_for_ceremony(c) if private else "", private)
+            for c in ceremonies
+        ]
+    return CalendarData(name=name, events=events, publish=True)
