@@ -1,4 +1,5 @@
-from bench import booking, foundation
+from bench import booking, calendars, foundation
 
 foundation.run()
 booking.run()
+calendars.run()

@@ -3,10 +3,10 @@
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, ForeignKey, MetaData, event
+from sqlalchemy import DateTime, ForeignKey, MetaData, event, type_coerce
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import NullType, TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -50,6 +50,19 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def raw_timestamp(column):
+    """A timestamp column as the driver returns it, skipping per-row type processing: for
+    queries that read thousands of rows (month views, feeds). Pair with aware_utc()."""
+    return type_coerce(column, NullType())
+
+
+def aware_utc(value) -> datetime:
+    """A driver's timestamp (datetime on PostgreSQL, ISO text on SQLite) as aware UTC."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value + "+00:00")  # SQLite keeps naive UTC text
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class Timestamped:

@@ -197,3 +197,32 @@ def test_cli_export(app, setup, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "Ceremony: 美咲 ♡ レン" in str(events(parse_everywhere(out.read_bytes()))[0]["SUMMARY"])
+
+
+def test_text_escaping_and_folding_round_trip():
+    """Our hand-written serializer against icalendar's parser, with the awkward cases."""
+    from wedding.calendars.ics import CalendarData, EventData, build_calendar
+
+    tricky = "A;B,C\\D\nE 挙式" + "あ" * 60 + "🎉"
+    event = EventData(
+        uid="x-1@example",
+        summary=tricky,
+        description=tricky,
+        location="岡山, 日本",
+        starts_at=START,
+        ends_at=START + timedelta(hours=1),
+        timezone="Europe/London",
+        status="confirmed",
+        sequence=3,
+        last_modified=START,
+        categories=("a,b",),
+        alarm_minutes=90,
+    )
+    body = build_calendar(CalendarData(name="名前;", events=[event], publish=True), START)
+    calendar = parse_everywhere(body)
+    parsed = events(calendar)[0]
+    assert str(parsed["SUMMARY"]) == tricky and str(parsed["DESCRIPTION"]) == tricky
+    assert str(parsed["LOCATION"]) == "岡山, 日本"
+    assert parsed.decoded("DTSTART") == START  # 03:00 BST
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
+    assert str(parsed.walk("VALARM")[0]["TRIGGER"].to_ical(), "ascii") == "-PT1H30M"

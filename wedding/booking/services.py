@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, type_coerce
+from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.types import NullType
 
 from wedding.booking.availability import (
     Busy,
@@ -24,7 +23,7 @@ from wedding.booking.availability import (
     venue_days,
 )
 from wedding.ceremonies.models import Ceremony
-from wedding.models import db, utcnow
+from wedding.models import aware_utc, db, raw_timestamp, utcnow
 from wedding.venues.models import Venue
 
 PROBLEMS = {
@@ -73,18 +72,6 @@ def rules_of(venue: Venue) -> VenueRules:
     )
 
 
-def _raw(column):
-    """The column's value as the driver returns it, skipping per-row type processing."""
-    return type_coerce(column, NullType())
-
-
-def _aware(value) -> datetime:
-    """A driver's timestamp (datetime on PostgreSQL, ISO text on SQLite) as aware UTC."""
-    if isinstance(value, str):
-        return datetime.fromisoformat(value + "+00:00")  # SQLite keeps naive UTC text
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def load_busy(
     venue_ids: list[int], first: datetime, last: datetime, now: datetime
 ) -> dict[int, list[Busy]]:
@@ -97,9 +84,9 @@ def load_busy(
         db.select(
             table.c.id,
             table.c.venue_id,
-            _raw(table.c.starts_at),
-            _raw(table.c.ends_at),
-            _raw(table.c.blocked_until),
+            raw_timestamp(table.c.starts_at),
+            raw_timestamp(table.c.ends_at),
+            raw_timestamp(table.c.blocked_until),
             table.c.status,
         ).where(
             table.c.venue_id.in_(venue_ids),
@@ -115,7 +102,13 @@ def load_busy(
     busy: dict[int, list[Busy]] = {venue_id: [] for venue_id in venue_ids}
     for ceremony_id, venue_id, starts_at, ends_at, blocked_until, status in rows:
         busy[venue_id].append(
-            Busy(_aware(starts_at), _aware(ends_at), _aware(blocked_until), status, ceremony_id)
+            Busy(
+                aware_utc(starts_at),
+                aware_utc(ends_at),
+                aware_utc(blocked_until),
+                status,
+                ceremony_id,
+            )
         )
     return busy
 

@@ -87,7 +87,7 @@ def feed(feed_id: int, token: str):
         _domain(),
         feed_name(found),
         now,
-        lambda c: url_for("ceremonies.edit", record_id=c.id, _external=True),
+        url_for("ceremonies.edit", record_id=0, _external=True).removesuffix("0") + "{}",
     )
     response = _ics_response(build_calendar(data, now))
     response.headers.update(headers)
