@@ -47,3 +47,38 @@ class Feed(Timestamped, db.Model):
 
     def matches(self, token: str, secret_key: str) -> bool:
         return self.active and hmac.compare_digest(token.encode(), self.token(secret_key).encode())
+
+
+class CalDAVAccount(Timestamped, db.Model):
+    """A staff member's own calendar server; the app password is stored encrypted."""
+
+    __tablename__ = "caldav_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    url: Mapped[str] = mapped_column(String(500))
+    username: Mapped[str] = mapped_column(String(200))
+    password_encrypted: Mapped[str] = mapped_column(String(1000))
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class CalDAVState(Timestamped, db.Model):
+    """What we last put on the server for one ceremony, and any failure waiting for a retry."""
+
+    __tablename__ = "caldav_states"
+    __table_args__ = (UniqueConstraint("account_id", "ceremony_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("caldav_accounts.id", ondelete="CASCADE"), index=True
+    )
+    ceremony_id: Mapped[int] = mapped_column(index=True)
+    pushed_sequence: Mapped[int | None]
+    pushed_status: Mapped[str | None] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(String(500))

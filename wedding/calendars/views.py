@@ -18,9 +18,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wedding.accounts.access import get_owned_or_404, org_select, safe_next
-from wedding.calendars import services
+from wedding.calendars import caldav_sync, services
+from wedding.calendars.forms import CalDAVForm
 from wedding.calendars.ics import build_calendar, google_link, outlook_link
-from wedding.calendars.models import Feed
+from wedding.calendars.models import CalDAVAccount, CalDAVState, Feed
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
@@ -126,12 +127,69 @@ def index():
     ).all()
     visible = [f for f in feeds if f.kind != "staff" or f.subject_id == current_user.id]
     venues = db.session.scalars(org_select(Venue, include_archived=False).order_by(Venue.name))
+    account = db.session.scalar(db.select(CalDAVAccount).filter_by(user_id=current_user.id))
+    failures = []
+    if account is not None:
+        failures = db.session.scalars(
+            db.select(CalDAVState).where(
+                CalDAVState.account_id == account.id, CalDAVState.error.is_not(None)
+            )
+        ).all()
     return render_template(
         "calendars/index.html",
         feeds=[(f, feed_name(f), feed_urls(f)) for f in visible],
         venues=list(venues),
         have={(f.kind, f.subject_id) for f in visible},
+        account=account,
+        failures=failures,
+        caldav_form=CalDAVForm(obj=account) if account else CalDAVForm(),
     )
+
+
+@bp.post("/calendars/caldav")
+@login_required
+def connect_caldav():
+    form = CalDAVForm()
+    if form.validate_on_submit():
+        caldav_sync.connect(current_user, form.url.data, form.username.data, form.password.data)
+        db.session.commit()
+        flash(_("Calendar server saved. Your ceremonies will be pushed to it."), "success")
+    else:
+        errors = [str(e) for field in form for e in field.errors]
+        flash(" ".join(errors), "error")
+    return redirect(url_for("calendars.index") + "#caldav", 303)
+
+
+@bp.post("/calendars/caldav/push")
+@login_required
+def push_caldav():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    account = db.session.scalar(db.select(CalDAVAccount).filter_by(user_id=current_user.id))
+    if account is None:
+        abort(404)
+    report = caldav_sync.push(account, utcnow())
+    db.session.commit()
+    if report.failed:
+        flash(
+            _("%(n)s could not be pushed; they will be tried again.", n=len(report.failed)), "error"
+        )
+    else:
+        flash(_("Pushed %(n)s ceremonies.", n=len(report.pushed) + len(report.removed)), "success")
+    return redirect(url_for("calendars.index") + "#caldav", 303)
+
+
+@bp.post("/calendars/caldav/disconnect")
+@login_required
+def disconnect_caldav():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    account = db.session.scalar(db.select(CalDAVAccount).filter_by(user_id=current_user.id))
+    if account is not None:
+        db.session.delete(account)
+        db.session.commit()
+    flash(_("The calendar server is disconnected and its password forgotten."), "success")
+    return redirect(url_for("calendars.index") + "#caldav", 303)
 
 
 @bp.post("/calendars/feeds")

@@ -1,0 +1,157 @@
+"""Pushing to a real CalDAV server: Radicale, started by the test on 127.0.0.1."""
+
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import caldav
+import pytest
+from markupsafe import escape
+
+from tests.live import free_port
+from wedding.calendars import caldav_sync
+from wedding.calendars.models import CalDAVAccount, CalDAVState
+from wedding.ceremonies.models import Ceremony
+from wedding.models import db
+
+START = datetime(2031, 4, 5, 2, 0, tzinfo=UTC)
+
+
+class Radicale:
+    def __init__(self, folder):
+        self.folder, self.port, self.process = folder, free_port(), None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "radicale",
+                f"--storage-filesystem-folder={self.folder}",
+                "--auth-type=none",
+                f"--server-hosts=127.0.0.1:{self.port}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            try:
+                caldav.DAVClient(url=self.url, username="u", password="p").principal()
+                return
+            except Exception:
+                time.sleep(0.1)
+        raise RuntimeError("radicale did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def radicale(tmp_path):
+    server = Radicale(tmp_path / "collections")
+    server.start()
+    principal = caldav.DAVClient(url=server.url, username="hanako", password="p").principal()
+    server.calendar_url = str(principal.make_calendar(name="Weddings", cal_id="weddings").url)
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+def remote_event(server, uid):
+    client = caldav.DAVClient(url=server.calendar_url, username="hanako", password="p")
+    return client.calendar(url=server.calendar_url).event_by_uid(uid).icalendar_component
+
+
+@pytest.fixture
+def planner_and_ceremony(web, make_user, make_venue, make_ceremony):
+    user = make_user(role="planner", name="山田 花子")
+    venue = make_venue(user.org, name="白鷺", address="岡山")
+    ceremony = make_ceremony(user.org, venue=venue, starts_at=START, planner_id=user.id)
+    web.login(user)
+    return user, ceremony
+
+
+def test_round_trip_through_radicale(app, web, radicale, planner_and_ceremony):
+    _, ceremony = planner_and_ceremony
+    response = web.post(
+        "/calendars/caldav",
+        {"url": radicale.calendar_url, "username": "hanako", "password": "app-password-1"},
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        account = db.session.scalar(db.select(CalDAVAccount))
+        assert "app-password-1" not in account.password_encrypted  # stored encrypted
+        assert caldav_sync.decrypt(account.password_encrypted) == "app-password-1"
+        domain = app.config["CALENDAR_UID_DOMAIN"]
+    uid = f"ceremony-{ceremony.id}@{domain}"
+
+    web.post("/calendars/caldav/push")
+    event = remote_event(radicale, uid)
+    assert str(event["UID"]) == uid
+    assert event.decoded("DTSTART") == START
+    assert str(event["STATUS"]) == "TENTATIVE"
+    assert "挙式" in str(event["SUMMARY"])
+
+    web.post(f"/ceremonies/{ceremony.id}/confirm", {"deposit": ""})
+    web.post("/calendars/caldav/push")
+    assert str(remote_event(radicale, uid)["STATUS"]) == "CONFIRMED"
+
+    web.post(f"/ceremonies/{ceremony.id}/cancel")
+    web.post("/calendars/caldav/push")
+    assert str(remote_event(radicale, uid)["STATUS"]) == "CANCELLED"
+
+
+def test_failures_are_recorded_shown_and_retried(app, web, radicale, planner_and_ceremony):
+    _, ceremony = planner_and_ceremony
+    web.post(
+        "/calendars/caldav",
+        {"url": radicale.calendar_url, "username": "hanako", "password": "pw"},
+    )
+    radicale.stop()
+    now = datetime.now(UTC)
+    with app.app_context():
+        account_id = db.session.scalar(db.select(CalDAVAccount.id))
+        report = caldav_sync.push(db.session.get(CalDAVAccount, account_id), now)
+        db.session.commit()
+        assert list(report.failed) == [ceremony.id]
+        state = db.session.scalar(db.select(CalDAVState))
+        assert (state.attempts, state.pushed_sequence) == (1, None)
+        assert state.next_attempt_at > now
+        error = state.error
+    page = web.get("/calendars/").get_data(as_text=True)
+    assert f"#{ceremony.id}" in page and escape(error) in page  # shown to the planner
+    with app.app_context():  # not yet time to retry: nothing is attempted
+        report = caldav_sync.push(db.session.get(CalDAVAccount, account_id), now)
+        assert report.failed == {} and report.pushed == []
+    radicale.start()
+    with app.app_context():
+        report = caldav_sync.push(
+            db.session.get(CalDAVAccount, account_id), now + timedelta(minutes=2)
+        )
+        db.session.commit()
+        assert report.pushed == [ceremony.id]
+        assert db.session.scalar(db.select(CalDAVState)).error is None
+    domain = app.config["CALENDAR_UID_DOMAIN"]
+    assert str(remote_event(radicale, f"ceremony-{ceremony.id}@{domain}")["UID"])
+
+
+def test_a_ceremony_given_to_another_planner_leaves_my_calendar(
+    app, web, radicale, planner_and_ceremony, make_user
+):
+    user, ceremony = planner_and_ceremony
+    web.post("/calendars/caldav", {"url": radicale.calendar_url, "username": "h", "password": "p"})
+    web.post("/calendars/caldav/push")
+    other = make_user(org=user.org, role="planner")
+    with app.app_context():
+        db.session.get(Ceremony, ceremony.id).planner_id = other.id
+        db.session.commit()
+    web.post("/calendars/caldav/push")
+    domain = app.config["CALENDAR_UID_DOMAIN"]
+    with pytest.raises(caldav.error.NotFoundError):
+        remote_event(radicale, f"ceremony-{ceremony.id}@{domain}")
