@@ -71,8 +71,9 @@ def _next_taian(start: date, closed_weekday: int) -> date:
 def load_demo(today: date) -> tuple[str, str]:
     """Create the demo company once; running it again changes nothing."""
     org = get_or_create_org(DEMO_ORG)
-    if find_user(DEMO_EMAIL) is None:
-        create_user(org, DEMO_EMAIL, DEMO_PASSWORD, role="owner", name="山田 花子 (Hanako Yamada)")
+    planner = find_user(DEMO_EMAIL) or create_user(
+        org, DEMO_EMAIL, DEMO_PASSWORD, role="owner", name="山田 花子 (Hanako Yamada)"
+    )
     venues = []
     for spec in VENUES:
         fields = {k: v for k, v in spec.items() if k not in ("name", "hours")}
@@ -113,6 +114,7 @@ def load_demo(today: date) -> tuple[str, str]:
                 start_time=time(11, 0),
                 duration_minutes=90,
                 guest_count=12,
+                planner_id=planner.id,
                 notes="AR glasses for the bride and the photographer; "
                 "the planner reads Ren's vows aloud.",
             ),

@@ -65,11 +65,13 @@ def escape_text(value: str) -> str:
     )
 
 
-def fold(line: str) -> bytes:
-    """One content line as bytes, folded at 75 octets and never inside a UTF-8 character."""
+def fold(line: str) -> str:
+    """One content line with its CRLF, folded at 75 octets, never inside a UTF-8 character."""
+    if line.isascii() and len(line) <= 75:  # the common case, kept cheap for big feeds
+        return line + "\r\n"
     raw = line.encode("utf-8")
     if len(raw) <= 75:
-        return raw + b"\r\n"
+        return line + "\r\n"
     parts, limit = [], 75
     while len(raw) > limit:
         cut = limit
@@ -79,7 +81,7 @@ def fold(line: str) -> bytes:
         raw = raw[cut:]
         limit = 74  # continuation lines start with a space
     parts.append(raw)
-    return b"\r\n ".join(parts) + b"\r\n"
+    return b"\r\n ".join(parts).decode("utf-8") + "\r\n"
 
 
 def _utc(moment: datetime) -> str:
@@ -128,12 +130,12 @@ def event_lines(data: EventData, stamp: datetime) -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> str:
     """The VTIMEZONE for a zone over some years (icalendar computes the transitions)."""
     component = Timezone.from_tzid(
         tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31)
     )
-    return component.to_ical()
+    return component.to_ical().decode("utf-8")
 
 
 def build_calendar(data: CalendarData, stamp: datetime) -> bytes:
@@ -161,8 +163,8 @@ def build_calendar(data: CalendarData, stamp: datetime) -> bytes:
             out.append(_vtimezone(tzid, first, last))
         for event in data.events:
             out.extend(fold(line) for line in event_lines(event, stamp))
-    out.append(b"END:VCALENDAR\r\n")
-    return b"".join(out)
+    out.append("END:VCALENDAR\r\n")
+    return "".join(out).encode("utf-8")
 
 
 def google_link(data: EventData) -> str:

@@ -34,7 +34,6 @@ from wedding.ceremonies.services import (
     update_ceremony,
 )
 from wedding.clients.models import Client
-from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
@@ -210,7 +209,6 @@ def confirm(record_id: int):
 @bp.post("/<int:record_id>/hold")
 @editor_required
 def hold(record_id: int):
-    ConfirmForm().validate_on_submit()
 
     def act(ceremony):
         details = details_of(ceremony)
