@@ -5,7 +5,7 @@ loaders in services.py); nothing here touches the database or Flask, so a month 
 venues is computed in memory from one query.
 """
 
-from collections import defaultdict
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -89,10 +89,10 @@ def overlaps(start: datetime, blocked_until: datetime, busy: Iterable[Busy]) -> 
     return any(b.starts_at < blocked_until and start < b.blocked_until for b in busy)
 
 
-def _blocked_intervals(busy: list[Busy]) -> list[tuple[float, float]]:
-    """Busy ranges as sorted, merged (start, end) POSIX timestamps."""
+def _merged(ranges: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Sorted (start, end) POSIX ranges, overlapping ones merged."""
     merged: list[list[float]] = []
-    for start, end in sorted((b.starts_at.timestamp(), b.blocked_until.timestamp()) for b in busy):
+    for start, end in sorted(ranges):
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
@@ -100,22 +100,20 @@ def _blocked_intervals(busy: list[Busy]) -> list[tuple[float, float]]:
     return [(start, end) for start, end in merged]
 
 
-def free_starts(rules: VenueRules, day: date, busy: list[Busy], duration: int, now: datetime):
-    """Start times on ``day`` where a ceremony of ``duration`` minutes fits.
-
-    This runs for every venue and day of a month view, so it works on POSIX seconds and
-    walks the gaps between merged busy ranges instead of testing every candidate time."""
+def _free(
+    rules: VenueRules, day: date, blocked: list[tuple[float, float]], duration: int, earliest: float
+) -> list[datetime]:
+    """Walk the gaps between blocked ranges (POSIX seconds) instead of testing every time."""
     opens, closes = rules.hours[day.weekday()]
     first = datetime.combine(day, opens, tzinfo=rules.zone)
     base = first.timestamp()
     close = datetime.combine(day, closes, tzinfo=rules.zone).timestamp()
     length, gap, step = duration * 60, rules.buffer_minutes * 60, rules.step_minutes * 60
-    earliest = now.timestamp()
     found = []
     gap_start = base
     # Each gap ends where the next busy range starts (our buffer must fit before it), and
     # the last one at closing time (no buffer needed after the last ceremony of the day).
-    for next_start, next_end in [*_blocked_intervals(busy), (close + gap, close + gap)]:
+    for next_start, next_end in [*_merged(blocked), (close + gap, close + gap)]:
         lowest = max(gap_start, earliest, base)
         k = max(0, -int((base - lowest) // step))  # first candidate index at or after lowest
         start = base + k * step
@@ -129,18 +127,13 @@ def free_starts(rules: VenueRules, day: date, busy: list[Busy], duration: int, n
     return found
 
 
-def group_by_day(rules: VenueRules, busy: Iterable[Busy]) -> dict[date, list[Busy]]:
-    """Busy ranges under every local day they touch."""
-    by_day: dict[date, list[Busy]] = defaultdict(list)
-    zone = rules.zone
-    for item in busy:
-        day = item.starts_at.astimezone(zone).date()
-        last = item.blocked_until.astimezone(zone).date()
-        by_day[day].append(item)
-        while day < last:
-            day += timedelta(days=1)
-            by_day[day].append(item)
-    return by_day
+def free_starts(rules: VenueRules, day: date, busy: list[Busy], duration: int, now: datetime):
+    """Start times on ``day`` where a ceremony of ``duration`` minutes fits."""
+    blocked = [(b.starts_at.timestamp(), b.blocked_until.timestamp()) for b in busy]
+    return _free(rules, day, blocked, duration, now.timestamp())
+
+
+MAX_BOOKING_SECONDS = 2 * 86400  # a booking (with its buffer) never spans more than this
 
 
 def venue_days(
@@ -151,15 +144,32 @@ def venue_days(
     now: datetime,
     duration: int | None = None,
 ) -> list[Day]:
-    """Each day from first to last: the almanac, free start times and what is held or booked."""
+    """Each day from first to last: the almanac, free start times and what is held or booked.
+
+    Runs for every venue of a month view: each booking's timestamps are computed once and each
+    day finds its bookings by bisection."""
     duration = duration or rules.shortest
-    by_day = group_by_day(rules, busy)
+    zone = rules.zone
+    items = sorted(
+        ((b.starts_at.timestamp(), b.blocked_until.timestamp(), b) for b in busy),
+        key=lambda item: item[0],
+    )
+    starts = [item[0] for item in items]
+    earliest = now.timestamp()
     days = []
     for info in almanac.days(first, last):
-        day_busy = sorted(by_day.get(info.date, []), key=lambda b: b.starts_at)
+        day_start = datetime.combine(info.date, time(0), tzinfo=zone).timestamp()
+        day_end = datetime.combine(info.date + timedelta(days=1), time(0), tzinfo=zone).timestamp()
+        low = bisect_left(starts, day_start - MAX_BOOKING_SECONDS)
+        high = bisect_left(starts, day_end)
+        todays = [item for item in items[low:high] if item[1] > day_start]
         reason = closure_reason(rules, info.date, now)
-        free = [] if reason else free_starts(rules, info.date, day_busy, duration, now)
-        days.append(Day(info.date, info, reason, free, day_busy))
+        free = (
+            []
+            if reason
+            else _free(rules, info.date, [(s, e) for s, e, _ in todays], duration, earliest)
+        )
+        days.append(Day(info.date, info, reason, free, [b for _, _, b in todays]))
     return days
 
 
