@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from wedding import cli, errors, extensions, i18n
+from wedding import cli, errors, extensions, i18n, security
 from wedding.accounts.views import bp as accounts_bp
 from wedding.api.views import bp as api_bp
 from wedding.booking.views import bp as booking_bp
@@ -68,6 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)  # token-authenticated, no cookies
     errors.register(app)
+    security.register(app)
     cli.register(app)
     return app
 

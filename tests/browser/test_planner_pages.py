@@ -65,5 +65,6 @@ def test_pages_read_well_on_a_phone(live_server, page):
             ".map(e => e.tagName + '.' + e.className).slice(0, 5)]"
         )
         assert widths[0] <= widths[1], (path, widths)
+        assert "<" not in page.title(), path
     page.shot("phone-client")
     assert page.console_errors == []

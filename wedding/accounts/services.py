@@ -3,14 +3,21 @@
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wedding.accounts.models import ROLES, ApiToken, Organisation, User, password_hash_method
+from wedding.accounts.models import (
+    ROLES,
+    ApiToken,
+    LoginThrottle,
+    Organisation,
+    User,
+    password_hash_method,
+)
 from wedding.models import db, utcnow
 
 
@@ -117,3 +124,40 @@ def revoke_api_token(token_id: int) -> ApiToken:
         raise AccountError(_l("No token with id %(id)s.", id=token_id))
     token.revoked_at = token.revoked_at or utcnow()
     return token
+
+
+# Sign-in throttling: (failures allowed in the window, for the account / for the address)
+THROTTLE_WINDOW = timedelta(minutes=15)
+LOCK_FOR = timedelta(minutes=15)
+LIMITS = {"account": 5, "address": 20}
+
+
+def throttle_keys(email: str, address: str | None) -> dict[str, str]:
+    # The account key is used whether or not the account exists: the same answer either way.
+    return {"account": f"account:{normalise_email(email)[:254]}", "address": f"address:{address}"}
+
+
+def locked_until(keys: dict[str, str], now: datetime) -> datetime | None:
+    """When sign-in opens again for these keys, if it is locked now."""
+    rows = db.session.scalars(db.select(LoginThrottle).where(LoginThrottle.key.in_(keys.values())))
+    ends = [row.locked_until for row in rows if row.locked_until and row.locked_until > now]
+    return max(ends) if ends else None
+
+
+def record_failure(keys: dict[str, str], now: datetime) -> None:
+    for kind, key in keys.items():
+        row = db.session.scalar(db.select(LoginThrottle).where(LoginThrottle.key == key))
+        if row is None:
+            row = LoginThrottle(key=key, failures=0, window_started_at=now)
+            db.session.add(row)
+        if now - row.window_started_at > THROTTLE_WINDOW:
+            row.failures, row.window_started_at = 0, now
+        row.failures += 1
+        if row.failures >= LIMITS[kind]:
+            row.locked_until = now + LOCK_FOR
+            row.failures, row.window_started_at = 0, now
+    db.session.flush()
+
+
+def clear_failures(keys: dict[str, str]) -> None:
+    db.session.execute(db.delete(LoginThrottle).where(LoginThrottle.key == keys["account"]))

@@ -7,8 +7,16 @@ from flask_login import current_user, login_required, login_user, logout_user
 from wedding.accounts.access import owner_required, safe_next
 from wedding.accounts.forms import ROLE_CHOICES, LanguageForm, LoginForm, StaffForm
 from wedding.accounts.models import User
-from wedding.accounts.services import AccountError, authenticate, create_user
-from wedding.models import db
+from wedding.accounts.services import (
+    AccountError,
+    authenticate,
+    clear_failures,
+    create_user,
+    locked_until,
+    record_failure,
+    throttle_keys,
+)
+from wedding.models import db, utcnow
 
 bp = Blueprint("accounts", __name__)
 
@@ -19,14 +27,25 @@ def login():
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        now = utcnow()
+        keys = throttle_keys(form.email.data, request.remote_addr)
+        if locked_until(keys, now):
+            form.password.errors.append(_("Too many attempts. Wait a few minutes, then try again."))
+            return render_template("accounts/login.html", form=form), 429
         user = authenticate(form.email.data, form.password.data)
-        if user is not None:
-            session.clear()
-            login_user(user)
-            if user.language:
-                session["language"] = user.language
-            return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
-        form.password.errors.append(_("The e-mail or the password is not right."))
+        if user is None:
+            record_failure(keys, now)
+            db.session.commit()
+            form.password.errors.append(_("The e-mail or the password is not right."))
+            return render_template("accounts/login.html", form=form)
+        clear_failures(keys)
+        db.session.commit()
+        session.clear()
+        session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME (12 hours)
+        login_user(user)
+        if user.language:
+            session["language"] = user.language
+        return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
     return render_template("accounts/login.html", form=form)
 
 
