@@ -6,6 +6,7 @@ from wedding.accounts.cli import token_cli, user_cli
 from wedding.booking.cli import almanac_command, bookings_cli
 from wedding.calendars.cli import calendar_cli
 from wedding.demo import demo_command
+from wedding.personas.cli import persona_cli
 
 
 def register(app: Flask) -> None:
@@ -15,3 +16,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(almanac_command)
     app.cli.add_command(bookings_cli)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(persona_cli)
