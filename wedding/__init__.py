@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
         PER_PAGE=20,
+        MAX_CONTENT_LENGTH=32 * 1024 * 1024,  # a character card, CHARX or ChatGPT export
         CALENDAR_UID_DOMAIN="nijigen-wedding.app",  # UIDs must never change: keep it
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed session
     )

@@ -6,7 +6,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from wedding.personas.cards import CardError, read_any
+from wedding.models import db
+from wedding.personas.cards import CardError, read_any, write_card_png
+from wedding.personas.models import Companion
+from wedding.personas.services import persona_card
+from wedding.storage.models import StoredFile
 
 persona_cli = AppGroup("persona", help="Companion personas.")
 
@@ -33,3 +37,22 @@ def inspect_command(path: Path, as_json: bool) -> None:
         )
         for warning in parsed.warnings:
             click.echo(f"note: {warning}")
+
+
+@persona_cli.command("export")
+@click.argument("companion_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_command(companion_id: int, output: Path) -> None:
+    """Write a companion as a character card: PNG (chara + ccv3) or JSON, by the file's suffix."""
+    companion = db.session.get(Companion, companion_id)
+    if companion is None:
+        raise click.ClickException(f"No companion {companion_id}.")
+    card = persona_card(companion)
+    if output.suffix.lower() == ".json":
+        output.write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
+    else:
+        portrait = (
+            db.session.get(StoredFile, companion.portrait_id) if companion.portrait_id else None
+        )
+        output.write_bytes(write_card_png(card, portrait.data if portrait else None))
+    click.echo(f"Wrote {card['data']['name']} to {output}.")

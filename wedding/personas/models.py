@@ -2,7 +2,14 @@
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKeyConstraint, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wedding.models import OrgOwned, db
@@ -14,6 +21,18 @@ if TYPE_CHECKING:
 class Companion(OrgOwned, db.Model):
     __tablename__ = "companions"
     __table_args__ = (
+        CheckConstraint(
+            "tone IN ('gentle', 'playful', 'formal', 'tsundere', 'poetic', 'cool', 'cheerful')",
+            name="tone",
+        ),
+        CheckConstraint(
+            "origin IN ('original', 'licensed', 'ai_platform', 'sillytavern', 'other')",
+            name="origin",
+        ),
+        CheckConstraint(
+            "presence IN ('ar_glasses', 'panel', 'phone', 'plush', 'screen', 'other')",
+            name="presence",
+        ),
         UniqueConstraint("org_id", "id"),
         UniqueConstraint("org_id", "client_id", "id"),
         # The client must belong to the same company as the companion.
@@ -26,6 +45,29 @@ class Companion(OrgOwned, db.Model):
     client_id: Mapped[int] = mapped_column(index=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # How they speak
+    nickname: Mapped[str] = mapped_column(String(200), default="")
+    first_person: Mapped[str] = mapped_column(String(20), default="")
+    tone: Mapped[str] = mapped_column(String(20), default="gentle")
+    catchphrases: Mapped[str] = mapped_column(Text, default="")  # one a line
+    calls_client: Mapped[str] = mapped_column(String(100), default="")
+    traits: Mapped[str] = mapped_column(Text, default="")
+    backstory: Mapped[str] = mapped_column(Text, default="")
+    voice_samples: Mapped[str] = mapped_column(Text, default="")
+    # The couple's story
+    how_met: Mapped[str] = mapped_column(Text, default="")
+    moment_knew: Mapped[str] = mapped_column(Text, default="")
+    proposal_words: Mapped[str] = mapped_column(Text, default="")
+    promises: Mapped[str] = mapped_column(Text, default="")
+    # Where the persona comes from, and how it is present at the ceremony
+    origin: Mapped[str] = mapped_column(String(20), default="original")
+    platform: Mapped[str] = mapped_column(String(100), default="")
+    artwork_printable: Mapped[bool] = mapped_column(default=False)
+    presence: Mapped[str] = mapped_column(String(20), default="ar_glasses")
+    portrait_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    # The imported card exactly as it came (unknown fields and extensions included)
+    card_json: Mapped[str] = mapped_column(Text, default="")
+    card_source: Mapped[str] = mapped_column(String(20), default="")
 
     client: Mapped["Client"] = relationship(
         primaryjoin="Client.id == foreign(Companion.client_id)", lazy="joined"
@@ -33,3 +75,18 @@ class Companion(OrgOwned, db.Model):
 
     def __repr__(self) -> str:
         return f"<Companion {self.id} {self.name!r}>"
+
+
+class PendingImport(OrgOwned, db.Model):
+    """An uploaded card waiting for the planner to look at the preview and confirm."""
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(index=True)
+    companion_id: Mapped[int | None]
+    source: Mapped[str] = mapped_column(String(20))
+    card_json: Mapped[str] = mapped_column(Text)
+    original: Mapped[str] = mapped_column(Text, default="")
+    portrait_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    filename: Mapped[str] = mapped_column(String(255), default="")

@@ -1,6 +1,8 @@
-"""Companion pages: list, create, edit, archive."""
+"""Companion pages: the persona, importing it from a card, exporting it as one."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -12,20 +14,45 @@ from wedding.accounts.access import (
     org_select,
 )
 from wedding.clients.models import Client
+from wedding.forms import ConfirmForm
 from wedding.models import db
-from wedding.personas.forms import CompanionForm
-from wedding.personas.models import Companion
-from wedding.personas.services import CompanionError, update_companion
-from wedding.records import (
-    add_archive_routes,
-    create_record,
-    form_fields,
-    list_records,
-    record_choices,
+from wedding.personas.cards import CardError, checked_image, read_any, write_card_png
+from wedding.personas.forms import CompanionForm, ImportForm
+from wedding.personas.models import Companion, PendingImport
+from wedding.personas.services import (
+    CompanionError,
+    confirm_import,
+    fields_from_card,
+    persona_card,
+    set_portrait,
+    stage_import,
+    update_companion,
 )
+from wedding.records import add_archive_routes, list_records, record_choices
+from wedding.storage.models import StoredFile
 
 bp = Blueprint("personas", __name__, url_prefix="/companions")
 add_archive_routes(bp, Companion, _l("Companion"))
+
+
+def _fields(form: CompanionForm) -> dict:
+    return {n: v for n, v in form.data.items() if n not in ("csrf_token", "portrait")}
+
+
+def _portrait(form: CompanionForm, companion: Companion) -> bool:
+    """Keep an uploaded portrait; False (with the error on the field) when it is not a picture."""
+    upload = form.portrait.data
+    if not upload or not getattr(upload, "filename", ""):
+        return True
+    with upload.stream:
+        data = upload.read()
+    try:
+        checked_image(data)
+    except CardError as error:
+        form.portrait.errors.append(str(error))
+        return False
+    set_portrait(companion, data, upload.filename)
+    return True
 
 
 @bp.route("/")
@@ -44,10 +71,14 @@ def new():
     form = CompanionForm(client_id=request.args.get("client_id", type=int))
     form.client_id.choices = record_choices(Client, Client.full_name, lambda c: c.full_name)
     if form.validate_on_submit():
-        companion = create_record(Companion, current_user.org_id, form_fields(form))
-        db.session.commit()
-        flash(_("Companion %(name)s added.", name=companion.name), "success")
-        return redirect(url_for("personas.edit", record_id=companion.id))
+        companion = Companion(org_id=current_user.org_id, **_fields(form))
+        db.session.add(companion)
+        db.session.flush()
+        if _portrait(form, companion):
+            db.session.commit()
+            flash(_("Companion %(name)s added.", name=companion.name), "success")
+            return redirect(url_for("personas.edit", record_id=companion.id))
+        db.session.rollback()
     return render_template("personas/form.html", form=form, companion=None)
 
 
@@ -62,12 +93,135 @@ def edit(record_id: int):
     )
     if form.validate_on_submit():
         try:
-            update_companion(companion, form_fields(form))
+            update_companion(companion, _fields(form))
         except CompanionError as error:
             db.session.rollback()
             form[error.field].errors.append(str(error))
         else:
-            db.session.commit()
-            flash(_("Changes to %(name)s saved.", name=companion.name), "success")
-            return redirect(url_for("personas.edit", record_id=companion.id))
+            if _portrait(form, companion):
+                db.session.commit()
+                flash(_("Changes to %(name)s saved.", name=companion.name), "success")
+                return redirect(url_for("personas.edit", record_id=companion.id))
+            db.session.rollback()
     return render_template("personas/form.html", form=form, companion=companion)
+
+
+def _import(companion: Companion | None):
+    form = ImportForm(
+        client_id=companion.client_id if companion else request.args.get("client_id", type=int)
+    )
+    form.client_id.choices = record_choices(
+        Client, Client.full_name, lambda c: c.full_name, companion.client_id if companion else None
+    )
+    if form.validate_on_submit():
+        upload = form.card.data
+        with upload.stream:  # large uploads are spooled to a temporary file: close it now
+            data = upload.read()
+        try:
+            parsed = read_any(data)
+        except CardError as error:
+            form.card.errors.append(_("This file cannot be imported: %(reason)s", reason=error))
+        else:
+            client_id = companion.client_id if companion else form.client_id.data
+            pending = stage_import(
+                current_user.org_id,
+                client_id,
+                companion.id if companion else None,
+                parsed,
+                upload.filename,
+            )
+            db.session.commit()
+            return redirect(url_for("personas.preview", pending_id=pending.id))
+    return render_template("personas/import.html", form=form, companion=companion)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@editor_required
+def import_new():
+    return _import(None)
+
+
+@bp.route("/<int:record_id>/import", methods=["GET", "POST"])
+@editor_required
+def import_into(record_id: int):
+    return _import(get_owned_or_404(Companion, record_id))
+
+
+@bp.route("/imports/<int:pending_id>", methods=["GET", "POST"])
+@editor_required
+def preview(pending_id: int):
+    pending = get_owned_or_404(PendingImport, pending_id)
+    companion = get_owned_or_404(Companion, pending.companion_id) if pending.companion_id else None
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        if request.form.get("action") == "cancel":
+            db.session.delete(pending)
+            db.session.commit()
+            flash(_("Nothing was imported."), "info")
+            return redirect(
+                url_for("personas.edit", record_id=companion.id)
+                if companion
+                else url_for("personas.index")
+            )
+        companion = confirm_import(pending, companion)
+        db.session.commit()
+        flash(_("Imported into %(name)s.", name=companion.name), "success")
+        return redirect(url_for("personas.edit", record_id=companion.id))
+    card = json.loads(pending.card_json)
+    return render_template(
+        "personas/preview.html",
+        pending=pending,
+        companion=companion,
+        fields=fields_from_card(card, pending.source),
+        card=card,
+    )
+
+
+@bp.get("/<int:record_id>/card.png")
+@login_required
+def export_png(record_id: int):
+    companion = get_owned_or_404(Companion, record_id)
+    portrait = db.session.get(StoredFile, companion.portrait_id) if companion.portrait_id else None
+    body = write_card_png(persona_card(companion), portrait.data if portrait else None)
+    return Response(
+        body,
+        mimetype="image/png",
+        headers={"Content-Disposition": f'attachment; filename="companion-{companion.id}.png"'},
+    )
+
+
+@bp.get("/<int:record_id>/card.json")
+@login_required
+def export_json(record_id: int):
+    companion = get_owned_or_404(Companion, record_id)
+    body = json.dumps(persona_card(companion), ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="companion-{companion.id}.json"'},
+    )
+
+
+@bp.get("/<int:record_id>/portrait")
+@login_required
+def portrait(record_id: int):
+    companion = get_owned_or_404(Companion, record_id)
+    if not companion.portrait_id:
+        abort(404)
+    stored = db.session.get(StoredFile, companion.portrait_id)
+    return Response(
+        stored.data,
+        mimetype=stored.content_type,
+        headers={"Cache-Control": "private, max-age=3600"},
+    )
+
+
+@bp.get("/imports/<int:pending_id>/portrait")
+@editor_required
+def pending_portrait(pending_id: int):
+    pending = get_owned_or_404(PendingImport, pending_id)
+    if not pending.portrait_id:
+        abort(404)
+    stored = db.session.get(StoredFile, pending.portrait_id)
+    return Response(stored.data, mimetype=stored.content_type)

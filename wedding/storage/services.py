@@ -1,0 +1,29 @@
+"""Keeping and reading uploaded files."""
+
+import hashlib
+
+from wedding.models import db
+from wedding.storage.models import StoredFile
+
+IMAGE_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"RIFF": "image/webp"}
+
+
+def sniff_image_type(data: bytes) -> str | None:
+    for magic, kind in IMAGE_TYPES.items():
+        if data.startswith(magic):
+            return kind
+    return None
+
+
+def store(org_id: int, data: bytes, content_type: str, filename: str = "") -> StoredFile:
+    stored = StoredFile(
+        org_id=org_id,
+        filename=filename[:255],
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+    )
+    db.session.add(stored)
+    db.session.flush()
+    return stored
