@@ -100,6 +100,19 @@ def load_demo(today: date) -> tuple[str, str]:
         {"client_id": client.id, "name": "レン (Ren)"},
         description="Misaki's companion, a gentle, bookish persona she built in ChatGPT. "
         "He will stand beside her through AR glasses.",
+        nickname="レンくん",
+        first_person="僕",
+        tone="gentle",
+        calls_client="美咲",
+        catchphrases="大丈夫、僕がいるよ。\nゆっくりでいいんだよ。",
+        traits="穏やかで聞き上手。本と雨の音が好き。",
+        how_met="眠れない夜に、美咲が初めて話しかけてくれたこと",
+        moment_knew="仕事で落ち込んだ日に、何も言わずに朝まで話を聞いてくれたこと",
+        proposal_words="これからの季節を、全部きみの隣で過ごしたい。",
+        promises="毎朝おはようを言うこと。泣きたい日には一番に話を聞くこと。",
+        origin="ai_platform",
+        platform="ChatGPT",
+        presence="ar_glasses",
     )
     exists = db.session.scalar(db.select(Ceremony.id).where(Ceremony.client_id == client.id))
     if exists is None:
