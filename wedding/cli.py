@@ -7,6 +7,7 @@ from wedding.booking.cli import almanac_command, bookings_cli
 from wedding.calendars.cli import calendar_cli
 from wedding.demo import demo_command
 from wedding.personas.cli import persona_cli
+from wedding.vows.cli import vows_cli
 
 
 def register(app: Flask) -> None:
@@ -17,3 +18,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(bookings_cli)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(persona_cli)
+    app.cli.add_command(vows_cli)

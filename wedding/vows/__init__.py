@@ -1,0 +1,1 @@
+"""Vows in the companion's voice, and a draft for the client."""
