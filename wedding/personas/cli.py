@@ -7,10 +7,9 @@ import click
 from flask.cli import AppGroup
 
 from wedding.models import db
-from wedding.personas.cards import CardError, read_any, write_card_png
+from wedding.personas.cards import CardError, read_any
 from wedding.personas.models import Companion
-from wedding.personas.services import persona_card
-from wedding.storage.models import StoredFile
+from wedding.personas.services import card_png, persona_card
 
 persona_cli = AppGroup("persona", help="Companion personas.")
 
@@ -51,8 +50,5 @@ def export_command(companion_id: int, output: Path) -> None:
     if output.suffix.lower() == ".json":
         output.write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
     else:
-        portrait = (
-            db.session.get(StoredFile, companion.portrait_id) if companion.portrait_id else None
-        )
-        output.write_bytes(write_card_png(card, portrait.data if portrait else None))
+        output.write_bytes(card_png(companion))
     click.echo(f"Wrote {card['data']['name']} to {output}.")

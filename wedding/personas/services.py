@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
-from wedding.personas.cards import ParsedCard
+from wedding.personas.cards import ParsedCard, write_card_png
 from wedding.personas.models import Companion, PendingImport
 from wedding.storage.models import StoredFile
 from wedding.storage.services import sniff_image_type, store
@@ -165,3 +165,9 @@ def persona_card(companion: Companion) -> dict:
         "extensions": extensions,
     }
     return {"spec": "chara_card_v3", "spec_version": "3.0", "data": data}
+
+
+def card_png(companion: Companion) -> bytes:
+    """The persona as a character card PNG: its portrait (or a plain frame) with chara + ccv3."""
+    portrait = db.session.get(StoredFile, companion.portrait_id) if companion.portrait_id else None
+    return write_card_png(persona_card(companion), portrait.data if portrait else None)

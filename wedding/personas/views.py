@@ -16,11 +16,12 @@ from wedding.accounts.access import (
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
 from wedding.models import db
-from wedding.personas.cards import CardError, checked_image, read_any, write_card_png
+from wedding.personas.cards import CardError, checked_image, read_any
 from wedding.personas.forms import CompanionForm, ImportForm
 from wedding.personas.models import Companion, PendingImport
 from wedding.personas.services import (
     CompanionError,
+    card_png,
     confirm_import,
     fields_from_card,
     persona_card,
@@ -182,10 +183,8 @@ def preview(pending_id: int):
 @login_required
 def export_png(record_id: int):
     companion = get_owned_or_404(Companion, record_id)
-    portrait = db.session.get(StoredFile, companion.portrait_id) if companion.portrait_id else None
-    body = write_card_png(persona_card(companion), portrait.data if portrait else None)
     return Response(
-        body,
+        card_png(companion),
         mimetype="image/png",
         headers={"Content-Disposition": f'attachment; filename="companion-{companion.id}.png"'},
     )
@@ -203,13 +202,11 @@ def export_json(record_id: int):
     )
 
 
-@bp.get("/<int:record_id>/portrait")
-@login_required
-def portrait(record_id: int):
-    companion = get_owned_or_404(Companion, record_id)
-    if not companion.portrait_id:
+def _picture(file_id: int | None) -> Response:
+    """A stored picture of the company's (callers have checked ownership of its record)."""
+    if not file_id:
         abort(404)
-    stored = db.session.get(StoredFile, companion.portrait_id)
+    stored = db.session.get(StoredFile, file_id)
     return Response(
         stored.data,
         mimetype=stored.content_type,
@@ -217,11 +214,13 @@ def portrait(record_id: int):
     )
 
 
+@bp.get("/<int:record_id>/portrait")
+@login_required
+def portrait(record_id: int):
+    return _picture(get_owned_or_404(Companion, record_id).portrait_id)
+
+
 @bp.get("/imports/<int:pending_id>/portrait")
 @editor_required
 def pending_portrait(pending_id: int):
-    pending = get_owned_or_404(PendingImport, pending_id)
-    if not pending.portrait_id:
-        abort(404)
-    stored = db.session.get(StoredFile, pending.portrait_id)
-    return Response(stored.data, mimetype=stored.content_type)
+    return _picture(get_owned_or_404(PendingImport, pending_id).portrait_id)
