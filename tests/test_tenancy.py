@@ -16,6 +16,7 @@ RECORD_BLUEPRINTS = {
     "booking": "venue",
     "runofshow": "ceremony",
     "calendars": "ceremony",
+    "vows": "ceremony",
 }
 
 
@@ -61,6 +62,8 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
             "ceremony_id": ids[kind],
             "closure_id": 1,
             "item_id": 1,
+            "version_id": 1,
+            "consent_id": 1,
         }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in methods:

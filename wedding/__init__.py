@@ -17,6 +17,7 @@ from wedding.clients.views import bp as clients_bp
 from wedding.personas.views import bp as personas_bp
 from wedding.runofshow.views import bp as runofshow_bp
 from wedding.venues.views import bp as venues_bp
+from wedding.vows.views import bp as vows_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and testing
@@ -63,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         personas_bp,
         venues_bp,
         runofshow_bp,
+        vows_bp,
         calendars_bp,
         api_bp,
     ):

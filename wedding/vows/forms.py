@@ -1,0 +1,60 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from wedding.forms import stripped
+from wedding.vows.services import MAX_TEXT
+
+ROLE_CHOICES = [
+    SelectChoice("companion", _l("The companion's vows")),
+    SelectChoice("client", _l("The client's vows")),
+]
+LANG_CHOICES = [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
+
+
+class DraftForm(FlaskForm):
+    role = SelectField(_l("Whose vows"), choices=ROLE_CHOICES)
+    lang = SelectField(_l("Language"), choices=LANG_CHOICES)
+    seed = IntegerField(
+        _l("Seed"),
+        validators=[Optional(), NumberRange(min=0, max=2**31 - 1)],
+        description=_l("The same seed gives the same drafts. Leave empty for new ones."),
+    )
+    use_llm = BooleanField(_l("Use the AI composer (needs the client's consent)"))
+
+
+class EditForm(FlaskForm):
+    text = TextAreaField(
+        _l("Vows"),
+        validators=[
+            InputRequired(message=_l("Write the vows.")),
+            Length(max=MAX_TEXT, message=_l("Vows can be at most %(max)d characters.")),
+        ],
+        render_kw={"rows": 14},
+    )
+
+
+class ConsentForm(FlaskForm):
+    agreed_by = StringField(
+        _l("Who agreed"),
+        validators=[
+            InputRequired(message=_l("Write the name of the person who agreed.")),
+            Length(max=200),
+        ],
+        filters=[stripped],
+    )
+    confirm = BooleanField(
+        _l(
+            "The client agreed that their companion's persona, their names and their story may be "
+            "sent to this provider to write vows."
+        ),
+        validators=[InputRequired(message=_l("Tick the box to record the consent."))],
+    )

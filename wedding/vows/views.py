@@ -1,0 +1,233 @@
+"""Vow pages: write drafts, edit them into new versions, approve the one that prints."""
+
+import json
+import secrets
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from wedding.accounts.access import editor_required, get_owned_or_404
+from wedding.ceremonies.models import Ceremony
+from wedding.forms import ConfirmForm
+from wedding.i18n import current_lang
+from wedding.models import db
+from wedding.vows.forms import ConsentForm, DraftForm, EditForm
+from wedding.vows.models import LANGS, ROLES, LlmConsent, VowVersion
+from wedding.vows.services import (
+    VowError,
+    approve_vow,
+    current_consent,
+    draft_vows,
+    edit_vow,
+    endpoint_from_config,
+    llm_messages,
+    record_consent,
+    versions_of,
+    withdraw_consent,
+)
+
+bp = Blueprint("vows", __name__, url_prefix="/ceremonies/<int:ceremony_id>/vows")
+
+
+def error_message(code: str) -> str:
+    return {
+        "needs_couple": _("Choose the client and their companion for this ceremony first."),
+        "bad_choice": _("Choose whose vows and a language from the lists."),
+        "empty": _("Write the vows."),
+        "too_long": _("The vows are too long."),
+        "who_agreed": _("Write the name of the person who agreed."),
+        "not_configured": _("No AI composer is configured, so the built-in composer wrote these."),
+        "no_consent": _(
+            "The client has not agreed to send their story to the AI provider, so nothing was "
+            "sent and the built-in composer wrote these."
+        ),
+    }.get(code, code)
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(message) for messages in form.errors.values() for message in messages)
+
+
+def _back(ceremony_id: int, anchor: str = ""):
+    return redirect(url_for("vows.index", ceremony_id=ceremony_id) + anchor)
+
+
+def _version_or_404(ceremony: Ceremony, version_id: int) -> VowVersion:
+    version = db.session.get(VowVersion, version_id)
+    if version is None or version.ceremony_id != ceremony.id:
+        abort(404)
+    return version
+
+
+@bp.get("")
+@login_required
+def index(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    endpoint = endpoint_from_config(current_app.config)
+    consent = current_consent(ceremony.client_id, endpoint) if ceremony.client_id else None
+    client_lang = ceremony.client.language if ceremony.client else current_lang()
+    form = DraftForm(lang=client_lang if client_lang in LANGS else "ja")
+    consent_form = ConsentForm(agreed_by=ceremony.client.display_name if ceremony.client else "")
+    return render_template(
+        "vows/index.html",
+        ceremony=ceremony,
+        groups=versions_of(ceremony.id),
+        form=form,
+        endpoint=endpoint,
+        consent=consent,
+        consent_form=consent_form,
+        button_form=ConfirmForm(),
+        roles=ROLES,
+        langs=LANGS,
+    )
+
+
+@bp.post("/draft")
+@editor_required
+def draft(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    form = DraftForm()
+    if not form.validate():
+        flash(_form_errors(form), "error")
+        return _back(ceremony_id)
+    seed = form.seed.data if form.seed.data is not None else secrets.randbelow(2**31)
+    try:
+        result = draft_vows(
+            ceremony,
+            form.lang.data,
+            form.role.data,
+            seed,
+            current_user.id,
+            endpoint_from_config(current_app.config),
+            use_llm=form.use_llm.data,
+        )
+        db.session.commit()
+    except VowError as error:
+        db.session.rollback()
+        flash(error_message(str(error)), "error")
+        return _back(ceremony_id)
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("Someone else added drafts at the same moment. Please try again."), "error")
+        return _back(ceremony_id)
+    if result.fallback:
+        flash(
+            error_message(result.fallback)
+            if result.fallback in ("not_configured", "no_consent")
+            else _(
+                "The AI composer failed (%(reason)s), so the built-in composer wrote these.",
+                reason=result.fallback,
+            ),
+            "info",
+        )
+    flash(
+        _("%(count)d new drafts (seed %(seed)d).", count=len(result.versions), seed=seed), "success"
+    )
+    return _back(ceremony_id, f"#vows-{form.role.data}-{form.lang.data}")
+
+
+@bp.route("/<int:version_id>/edit", methods=["GET", "POST"])
+@editor_required
+def edit(ceremony_id: int, version_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    version = _version_or_404(ceremony, version_id)
+    form = EditForm(data=None if request.method == "POST" else {"text": version.text})
+    if form.validate_on_submit():
+        try:
+            edited = edit_vow(version, form.text.data, current_user.id)
+            db.session.commit()
+        except VowError as error:
+            db.session.rollback()
+            form.text.errors.append(error_message(str(error)))
+        except IntegrityError:
+            db.session.rollback()
+            form.text.errors.append(_("Someone else saved a version at the same moment."))
+        else:
+            flash(_("Saved as version %(number)d.", number=edited.number), "success")
+            return _back(ceremony_id, f"#vow-{edited.id}")
+    return render_template("vows/edit.html", ceremony=ceremony, version=version, form=form)
+
+
+@bp.post("/<int:version_id>/approve")
+@editor_required
+def approve(ceremony_id: int, version_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    version = _version_or_404(ceremony, version_id)
+    if ConfirmForm().validate():
+        approve_vow(version, f"planner:{current_user.id}")
+        db.session.commit()
+        flash(
+            _(
+                "Version %(number)d is approved: it is what the program prints.",
+                number=version.number,
+            ),
+            "success",
+        )
+    return _back(ceremony_id, f"#vow-{version.id}")
+
+
+@bp.get("/ai-request")
+@login_required
+def ai_request(ceremony_id: int):
+    """Exactly what would be sent to the AI provider, and to whom."""
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    role = request.args.get("role", "companion")
+    lang = request.args.get("lang", "ja")
+    if role not in ROLES or lang not in LANGS:
+        abort(404)
+    try:
+        messages = llm_messages(ceremony, lang, role)
+    except VowError as error:
+        flash(error_message(str(error)), "error")
+        return _back(ceremony_id)
+    endpoint = endpoint_from_config(current_app.config)
+    return render_template(
+        "vows/ai_request.html",
+        ceremony=ceremony,
+        endpoint=endpoint,
+        consent=current_consent(ceremony.client_id, endpoint),
+        body=json.dumps(
+            {"model": endpoint.model if endpoint else "", "messages": messages},
+            ensure_ascii=False,
+            indent=2,
+        ),
+        role=role,
+        lang=lang,
+    )
+
+
+@bp.post("/consent")
+@editor_required
+def consent(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    endpoint = endpoint_from_config(current_app.config)
+    form = ConsentForm()
+    if endpoint is None or ceremony.client_id is None:
+        flash(error_message("not_configured" if endpoint is None else "needs_couple"), "error")
+    elif not form.validate():
+        flash(_form_errors(form), "error")
+    else:
+        record_consent(ceremony, endpoint, form.agreed_by.data, current_user.id)
+        db.session.commit()
+        flash(_("Consent recorded."), "success")
+    return _back(ceremony_id, "#ai-composer")
+
+
+@bp.post("/consent/<int:consent_id>/withdraw")
+@editor_required
+def withdraw(ceremony_id: int, consent_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    consent = db.session.get(LlmConsent, consent_id)
+    if (
+        consent is None
+        or consent.client_id != ceremony.client_id
+        or consent.org_id != ceremony.org_id
+    ):
+        abort(404)
+    if ConfirmForm().validate():
+        withdraw_consent(consent)
+        db.session.commit()
+        flash(_("Consent withdrawn: nothing more will be sent."), "success")
+    return _back(ceremony_id, "#ai-composer")
