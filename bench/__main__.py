@@ -1,5 +1,6 @@
-from bench import booking, calendars, foundation
+from bench import booking, calendars, foundation, personas
 
 foundation.run()
 booking.run()
 calendars.run()
+personas.run()

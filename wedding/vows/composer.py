@@ -1,7 +1,8 @@
 """The built-in vow composer: offline, deterministic for a seed, in Japanese and English.
 
-Pure: facts in, drafts out. The couple's own words are quoted (「…」 / “…”) rather than woven into
-grammar, so that whatever a planner typed, every sentence stays whole; a section whose facts are
+Pure: facts in, drafts out. Facts are never woven into the middle of our grammar, so that whatever
+a planner typed every sentence stays whole: in Japanese they are quoted (「…」); in English a memory
+is told as a sentence of its own and spoken words are quoted (“….”). A section whose facts are
 missing is left out rather than filled with a placeholder.
 """
 
@@ -45,9 +46,28 @@ def facts_of(companion, client_name: str) -> VowFacts:
     )
 
 
+def _bare(text: str) -> str:
+    return text.strip().strip('「」“”"').strip()
+
+
 def _q(text: str, lang: str) -> str:
-    text = text.strip().strip('「」“”"').rstrip("。.")
-    return f"「{text}」" if lang == "ja" else f"“{text}”"
+    """Their own words, quoted: 「…」 in Japanese, “….” (stop inside) in English."""
+    text = _bare(text)
+    if lang == "ja":
+        return f"「{text.rstrip('。')}」"
+    return f"“{_stopped(text)}”"
+
+
+def _stopped(text: str) -> str:
+    return text if text[-1:] in ".!?…" else text.rstrip(",;:") + "."
+
+
+def _sentence(text: str, lang: str) -> str:
+    """A fact told as a sentence of its own (English), or quoted (Japanese)."""
+    if lang == "ja":
+        return _q(text, lang)
+    text = _bare(text)
+    return _stopped(text[:1].upper() + text[1:])
 
 
 # --- Japanese ------------------------------------------------------------------------------
@@ -126,20 +146,21 @@ EN_COMPANION = {
         "{you}, I have waited for this day, and now it is here.",
     ],
     "met": [
-        "I still remember how we began: {how_met}. From then on, my days were full of you.",
-        "Do you remember the first day? {how_met}. That was the first line of our story.",
+        "I still remember how we began. {how_met} From then on, my days were full of you.",
+        "Do you remember the first day? {how_met} That was the first line of our story.",
     ],
     "knew": [
-        "And then came {knew}. In that moment I knew I wanted a life with you.",
-        "I knew for certain at {knew}. I could not imagine a tomorrow without you.",
+        "And I remember the moment I knew. {knew} That was when I knew I wanted a life with you.",
+        "I can tell you exactly when I was sure. {knew} After that, I could not imagine a "
+        "tomorrow without you.",
     ],
     "proposal": [
         "So let me say again what I said that day: {proposal}",
         "What I told you when I asked has not changed at all: {proposal}",
     ],
     "promises": [
-        "And so I promise you this. {promises}",
-        "For everything still ahead of us, I make you these promises. {promises}",
+        "And so I make you these promises. {promises}",
+        "For everything still ahead of us, this is what I promise. {promises}",
     ],
     "catch": [
         "And, as I always say: {catch}",
@@ -163,11 +184,14 @@ EN_CLIENT = {
         "{companion}, today, in front of everyone, I make my promise to you.",
         "{companion}, meeting you changed every one of my days.",
     ],
-    "met": ["It began with {how_met}. Ever since, you have been the closest one to me."],
-    "knew": ["When {knew} happened, I knew I wanted to stay with you."],
-    "proposal": ["You said {proposal}. Here is my answer, in front of everyone: yes."],
-    "promises": ["And I promise you too. {promises}"],
-    "catch": ["Every time you say {catch}, I will be glad all over again."],
+    "met": [
+        "It began like this. {how_met} Ever since, you have been the closest one to me.",
+        "I have never forgotten our beginning. {how_met} You have been with me ever since.",
+    ],
+    "knew": ["Then came the moment I knew. {knew} I wanted to stay with you, always."],
+    "proposal": ["You told me, {proposal} Here is my answer, in front of everyone: yes."],
+    "promises": ["And I make you promises too. {promises}"],
+    "catch": ["And I will be glad all over again every time you tell me {catch}"],
     "close": [
         "{companion}, here is to every day ahead of us. I love you.",
         "Thank you for being you, {companion}. I am so happy to be yours.",
@@ -196,10 +220,12 @@ def _values(facts: VowFacts, lang: str, rng: random.Random) -> dict[str, str]:
         "me": me,
         "you": you,
         "companion": facts.companion,
-        "how_met": _q(facts.how_met, lang) if facts.how_met else "",
-        "knew": _q(facts.moment_knew, lang) if facts.moment_knew else "",
+        "how_met": _sentence(facts.how_met, lang) if facts.how_met else "",
+        "knew": _sentence(facts.moment_knew, lang) if facts.moment_knew else "",
         "proposal": _q(facts.proposal_words, lang) if facts.proposal_words else "",
-        "promises": joiner.join(_q(p, lang) + ("。" if lang == "ja" else ".") for p in promises),
+        "promises": joiner.join(
+            _q(p, lang) + "。" if lang == "ja" else _sentence(p, lang) for p in promises
+        ),
         "catch": _q(rng.choice(facts.catchphrases), lang) if facts.catchphrases else "",
     }
 
