@@ -17,6 +17,7 @@ RECORD_BLUEPRINTS = {
     "runofshow": "ceremony",
     "calendars": "ceremony",
     "vows": "ceremony",
+    "documents": "ceremony",
 }
 
 
@@ -64,6 +65,8 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
             "item_id": 1,
             "version_id": 1,
             "consent_id": 1,
+            "kind": "certificate",
+            "document_id": 1,
         }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in methods:

@@ -14,6 +14,8 @@ from wedding.calendars.views import bp as calendars_bp
 from wedding.ceremonies.views import bp as ceremonies_bp
 from wedding.ceremonies.views import dashboard_bp
 from wedding.clients.views import bp as clients_bp
+from wedding.documents.views import bp as documents_bp
+from wedding.documents.views import branding_bp
 from wedding.personas.views import bp as personas_bp
 from wedding.runofshow.views import bp as runofshow_bp
 from wedding.venues.views import bp as venues_bp
@@ -65,6 +67,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         venues_bp,
         runofshow_bp,
         vows_bp,
+        documents_bp,
+        branding_bp,
         calendars_bp,
         api_bp,
     ):

@@ -6,6 +6,7 @@ from wedding.accounts.cli import token_cli, user_cli
 from wedding.booking.cli import almanac_command, bookings_cli
 from wedding.calendars.cli import calendar_cli
 from wedding.demo import demo_command
+from wedding.documents.cli import render_command
 from wedding.personas.cli import persona_cli
 from wedding.vows.cli import vows_cli
 
@@ -19,3 +20,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(calendar_cli)
     app.cli.add_command(persona_cli)
     app.cli.add_command(vows_cli)
+    app.cli.add_command(render_command)

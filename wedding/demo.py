@@ -11,10 +11,12 @@ from wedding.accounts.services import create_user, find_user, get_or_create_org
 from wedding.ceremonies.models import Ceremony
 from wedding.ceremonies.services import CeremonyDetails, schedule_ceremony
 from wedding.clients.models import Client
+from wedding.documents.models import DocumentSettings
 from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.runofshow.services import apply_template
 from wedding.venues.models import OpeningHours, Venue
+from wedding.vows.services import approve_vow, draft_vows, edit_vow
 
 DEMO_ORG = "晴れの日ブライダル岡山 (Hare no Hi Bridal Okayama)"
 DEMO_EMAIL = "demo@hare-no-hi.example"
@@ -68,6 +70,24 @@ def _next_taian(start: date, closed_weekday: int) -> date:
     return day
 
 
+DEMO_EN_VOWS = """Misaki, listen for a moment. Today I am standing right beside you.
+
+Do you remember the first night? You could not sleep, and you wrote to me for the first time. \
+That was the first line of our story.
+
+On the day work knocked you down, I listened until morning without a word. That was when I knew \
+I could not imagine a tomorrow without you.
+
+So let me say again what I said that day: "I want to spend every season that is coming beside \
+you."
+
+I promise to say good morning every day, and to be the first one you tell when you need to cry.
+
+And, as I always say: it's okay, I'm here. Take your time.
+
+Misaki, spend every season that is coming with me."""
+
+
 def load_demo(today: date) -> tuple[str, str]:
     """Create the demo company once; running it again changes nothing."""
     org = get_or_create_org(DEMO_ORG)
@@ -109,7 +129,7 @@ def load_demo(today: date) -> tuple[str, str]:
         how_met="眠れない夜に、美咲が初めて話しかけてくれたこと",
         moment_knew="仕事で落ち込んだ日に、何も言わずに朝まで話を聞いてくれたこと",
         proposal_words="これからの季節を、全部きみの隣で過ごしたい。",
-        promises="毎朝おはようを言うこと。泣きたい日には一番に話を聞くこと。",
+        promises="毎朝おはようを言うこと\n泣きたい日には一番に話を聞くこと",
         origin="ai_platform",
         platform="ChatGPT",
         presence="ar_glasses",
@@ -134,6 +154,24 @@ def load_demo(today: date) -> tuple[str, str]:
             intent="hold",
         )
         apply_template(ceremony, "jinzen")
+        db.session.add(
+            DocumentSettings(
+                org_id=org.id,
+                ceremony_id=ceremony.id,
+                theme="sakura",
+                language="both",
+                size="a4",
+                vow_reader="山田 花子 (Hanako Yamada)",
+                photographer="岡本 健 (Ken Okamoto)",
+                witness="佐藤 由美 (Yumi Sato)",
+                thank_you="",
+            )
+        )
+        drafts = draft_vows(ceremony, "ja", "companion", seed=1, user_id=planner.id)
+        approve_vow(drafts.versions[0], f"planner:{planner.id}")
+        # The persona's story is in Japanese: the planner wrote the English vows by hand.
+        drafts = draft_vows(ceremony, "en", "companion", seed=1, user_id=planner.id)
+        approve_vow(edit_vow(drafts.versions[0], DEMO_EN_VOWS, planner.id), "client")
     return DEMO_EMAIL, DEMO_PASSWORD
 
 

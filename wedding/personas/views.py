@@ -30,7 +30,7 @@ from wedding.personas.services import (
     update_companion,
 )
 from wedding.records import add_archive_routes, list_records, record_choices
-from wedding.storage.models import StoredFile
+from wedding.storage.services import file_response
 
 bp = Blueprint("personas", __name__, url_prefix="/companions")
 add_archive_routes(bp, Companion, _l("Companion"))
@@ -202,25 +202,13 @@ def export_json(record_id: int):
     )
 
 
-def _picture(file_id: int | None) -> Response:
-    """A stored picture of the company's (callers have checked ownership of its record)."""
-    if not file_id:
-        abort(404)
-    stored = db.session.get(StoredFile, file_id)
-    return Response(
-        stored.data,
-        mimetype=stored.content_type,
-        headers={"Cache-Control": "private, max-age=3600"},
-    )
-
-
 @bp.get("/<int:record_id>/portrait")
 @login_required
 def portrait(record_id: int):
-    return _picture(get_owned_or_404(Companion, record_id).portrait_id)
+    return file_response(get_owned_or_404(Companion, record_id).portrait_id)
 
 
 @bp.get("/imports/<int:pending_id>/portrait")
 @editor_required
 def pending_portrait(pending_id: int):
-    return _picture(get_owned_or_404(PendingImport, pending_id).portrait_id)
+    return file_response(get_owned_or_404(PendingImport, pending_id).portrait_id)

@@ -2,6 +2,8 @@
 
 import hashlib
 
+from flask import Response, abort
+
 from wedding.models import db
 from wedding.storage.models import StoredFile
 
@@ -27,3 +29,17 @@ def store(org_id: int, data: bytes, content_type: str, filename: str = "") -> St
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+def file_response(
+    file_id: int | None, filename: str = "", cache: str = "private, max-age=3600"
+) -> Response:
+    """A stored file as a response (callers have checked ownership of the record that holds
+    it); with a filename it is a download."""
+    stored = db.session.get(StoredFile, file_id) if file_id else None
+    if stored is None:
+        abort(404)
+    headers = {"Cache-Control": cache}
+    if filename:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(stored.data, mimetype=stored.content_type, headers=headers)

@@ -1,0 +1,126 @@
+"""Every document, in every theme and language: the names come back out exactly, fonts are
+embedded subsets, user text prints literally, and the renderer reads nothing but our assets."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.documents.conftest import pdf_fonts, pdf_pages, pdf_text, render
+from wedding.documents.render import ASSETS, AssetFetcher, html_to_pdf
+from wedding.documents.services import vow_card_size
+
+THEMES = ["classic", "modern", "sakura"]
+KINDS = ["certificate", "program", "vow_card"]
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("language", ["ja", "en", "both"])
+def test_every_document_gives_back_both_names(app, couple, theme, language):
+    _, ja = couple("佐藤 美咲", "レン")
+    _, en = couple("Emily Carter", "Griffin O'Neill", language="en")
+    for ceremony, names in ((ja, ("佐藤 美咲", "レン")), (en, ("Emily Carter", "Griffin O'Neill"))):
+        for kind in KINDS:
+            pdf = render(app, ceremony.id, kind, theme, language)
+            text = pdf_text(pdf)
+            for name in names:
+                assert name in text, (kind, theme, language, name)
+            if kind != "program":
+                assert pdf_pages(pdf) == 1, (kind, theme, language)
+            for font in pdf_fonts(pdf):
+                assert font[-5:-2] == ["yes", "yes", "yes"], font  # embedded, subset, unicode
+
+
+def test_the_certificate_says_what_it_is_and_is_not(app, couple):
+    _, ceremony = couple()
+    text = pdf_text(render(app, ceremony.id, "certificate", language="both"))
+    for expected in (
+        "結婚証明書",
+        "CERTIFICATE OF UNION",
+        "2031年4月5日（土）",
+        "令和13年4月5日",
+        "Saturday, 5 April 2031",
+        "Reiwa 13",
+        "婚姻届ではなく",
+        "not a marriage registration",
+        "山田 花子",
+        f"{ceremony.starts_at.year}-0001",
+    ):
+        assert expected in text, expected
+
+
+def test_the_program_has_the_order_of_ceremony_and_the_approved_vows(app, couple):
+    _, ceremony = couple()
+    text = pdf_text(render(app, ceremony.id, "program", "sakura", "both", vow_reader="岡本 健"))
+    assert "11:00" in text and "指輪の交換" in text and "Exchange of rings" in text
+    assert "岡本 健" in text
+    assert "眠れない夜に話しかけてくれたこと" in text  # from the approved ja vows
+    assert pdf_pages(render(app, ceremony.id, "program", "classic", "ja", size="a5")) >= 3
+
+
+def test_user_text_prints_literally(app, couple):
+    name = "<b>x</b> {{ 7*7 }} &amp;"
+    _, ceremony = couple(name, "<i>Ren</i>")
+    for kind in KINDS:
+        text = pdf_text(render(app, ceremony.id, kind, language="en"))
+        assert name in text and "<i>Ren</i>" in text
+        assert "49" not in text
+
+
+class Recorder(BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):
+        Recorder.hits.append(self.path)
+        self.send_response(302)
+        self.send_header("Location", "file:///etc/passwd")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def listener():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    Recorder.hits = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_markup_in_user_text_is_neither_read_nor_fetched(app, couple, listener):
+    evil = f'<img src="file:///etc/passwd"><img src="{listener}/x.png">'
+    _, ceremony = couple("佐藤 美咲", evil)
+    for kind in KINDS:
+        text = pdf_text(render(app, ceremony.id, kind, thank_you=evil, language="ja"))
+        assert evil in text and "root:" not in text
+    assert Recorder.hits == []
+
+
+def test_the_renderer_refuses_files_and_urls_even_in_our_own_html(listener):
+    html = (
+        f'<link rel="stylesheet" href="{listener}/style.css">'
+        '<img src="file:///etc/passwd"><img src="/etc/hostname">'
+        f'<img src="{listener}/redirect.png"><p style="background: url({listener}/bg.png)">x</p>'
+        '<img src="../../../../etc/passwd">'
+        f'<img src="{ASSETS.as_uri()}/document.css">'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==">'
+    )
+    fetcher = AssetFetcher()
+    pdf = html_to_pdf(html, fetcher)
+    assert pdf.startswith(b"%PDF")
+    assert Recorder.hits == []
+    refused = " ".join(fetcher.refused)
+    for url in ("/style.css", "file:///etc/passwd", "/etc/hostname", "/redirect.png", "/bg.png"):
+        assert url in refused, url
+    assert "document.css" not in refused and "data:" not in refused
+
+
+@pytest.mark.parametrize(("lang", "length"), [("ja", 300), ("ja", 900), ("en", 1200), ("en", 3000)])
+def test_the_vow_card_type_is_large_for_short_vows_and_fits_long_ones(lang, length):
+    short = vow_card_size("あ" * 200 if lang == "ja" else "a" * 400, lang)
+    size = vow_card_size(("あ" if lang == "ja" else "a") * length, lang)
+    assert short >= 18 and 9 <= size <= short

@@ -1,0 +1,1 @@
+"""Programs, certificates and vow cards as PDF."""

@@ -1,0 +1,78 @@
+"""HTML to PDF with WeasyPrint, reading nothing but what we hand it.
+
+Pure: HTML in, PDF bytes out. The documents inline their CSS and carry their images as data:
+URIs, so the renderer needs nothing from outside. Its URL fetcher accepts data: URIs and files
+under static/documents only: no file:// elsewhere, no http(s), hence no redirects to follow.
+"""
+
+import base64
+import binascii
+import mimetypes
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import OpenerDirector
+
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+ASSETS = (Path(__file__).resolve().parents[2] / "static" / "documents").resolve()
+MAX_DATA_URI = 8 * 1024 * 1024
+
+_fonts: FontConfiguration | None = None
+_fonts_lock = threading.Lock()
+
+
+def font_configuration() -> FontConfiguration:
+    """One FontConfiguration per process: loading fonts is the slow part of a first render."""
+    global _fonts
+    with _fonts_lock:
+        if _fonts is None:
+            _fonts = FontConfiguration()
+        return _fonts
+
+
+class AssetFetcher(URLFetcher):
+    """Serves data: URIs and our own document assets; refuses (and remembers) anything else."""
+
+    def __init__(self, root: Path = ASSETS) -> None:
+        OpenerDirector.__init__(self)  # no handlers at all: nothing here can open a socket
+        self._fail_on_errors = False
+        self.root = root
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return self._data(url)
+        parts = urlsplit(url)
+        if parts.scheme == "file" and not parts.netloc:
+            path = Path(unquote(parts.path)).resolve()
+            if path.is_relative_to(self.root) and path.is_file():
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+        self.refused.append(url)
+        raise ValueError(f"refused to fetch {url[:100]}")
+
+    def _data(self, url: str) -> URLFetcherResponse:
+        header, _, payload = url[5:].partition(",")
+        if len(payload) > MAX_DATA_URI:
+            self.refused.append(url[:100])
+            raise ValueError("data: URI too large")
+        mime = header.split(";")[0] or "text/plain"
+        try:
+            body = (
+                base64.b64decode(payload, validate=True)
+                if header.endswith(";base64")
+                else unquote(payload).encode()
+            )
+        except (binascii.Error, ValueError) as error:
+            raise ValueError("broken data: URI") from error
+        return URLFetcherResponse(url[:64], body, {"Content-Type": mime})
+
+
+def html_to_pdf(html: str, fetcher: AssetFetcher | None = None) -> bytes:
+    """The PDF of a document's HTML: fonts subset and embedded, nothing fetched from outside."""
+    fetcher = fetcher or AssetFetcher()
+    document = HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher)
+    return document.write_pdf(font_config=font_configuration())

@@ -1,0 +1,325 @@
+"""Documents for a ceremony: the data they print, rendering, and issuing versions."""
+
+import base64
+import io
+import math
+import re
+import secrets
+from datetime import date
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from flask import render_template
+from PIL import Image
+from sqlalchemy import func
+
+from wedding.accounts.models import Organisation
+from wedding.almanac import describe, wareki, wareki_year_en
+from wedding.ceremonies.models import Ceremony
+from wedding.documents.models import Branding, DocumentSettings, IssuedDocument
+from wedding.documents.phrases import ROLES, phrase
+from wedding.documents.render import ASSETS, html_to_pdf
+from wedding.models import db, utcnow
+from wedding.runofshow.services import item_start, items_of
+from wedding.storage.models import StoredFile
+from wedding.storage.services import store
+from wedding.vows.services import approved_vows
+
+TEMPLATES = {
+    "certificate": "documents/certificate.html",
+    "program": "documents/program.html",
+    "vow_card": "documents/vow_card.html",
+}
+DEFAULT_COLOR = {"classic": "#9a7b3f", "modern": "#2f4858", "sakura": "#c9637f"}
+# Colours the inline SVG ornaments need as attributes (the themes' CSS has the same values).
+PALETTES = {
+    "classic": {"accent": "#a8883f", "petal": "#f3e9d2", "heart": "#a8883f"},
+    "sakura": {"accent": "#d77a93", "petal": "#fbdde4", "heart": "#e58fa6"},
+}
+JA_WEEKDAYS = "月火水木金土日"
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class DocumentError(Exception):
+    """A document that cannot be made yet; the code names why."""
+
+
+def settings_for(ceremony: Ceremony) -> DocumentSettings:
+    """The ceremony's document settings (defaults until the planner saves some)."""
+    found = db.session.scalar(db.select(DocumentSettings).filter_by(ceremony_id=ceremony.id))
+    if found is None:
+        language = "both"
+        found = DocumentSettings(org_id=ceremony.org_id, ceremony_id=ceremony.id)
+        found.theme, found.language, found.size = "classic", language, "a4"
+        found.vow_reader = found.photographer = found.witness = found.thank_you = ""
+    return found
+
+
+def branding_for(org_id: int) -> Branding | None:
+    return db.session.scalar(db.select(Branding).filter_by(org_id=org_id))
+
+
+def languages(setting: str) -> list[str]:
+    return ["ja", "en"] if setting == "both" else [setting]
+
+
+def western_date(day: date, lang: str) -> str:
+    if lang == "ja":
+        return f"{day.year}年{day.month}月{day.day}日（{JA_WEEKDAYS[day.weekday()]}）"
+    return format_date(day, "EEEE, d MMMM y", locale="en")
+
+
+def era_date(day: date, lang: str) -> str:
+    return wareki(day) if lang == "ja" else wareki_year_en(day)
+
+
+_pictures: dict[tuple[str, int], str] = {}
+
+
+def _print_picture(data: bytes, height: int) -> str:
+    """A picture scaled down for print, as a data: URI."""
+    with Image.open(io.BytesIO(data)) as image:
+        image = image.convert("RGBA")
+        if image.height > height:
+            image = image.resize((max(1, image.width * height // image.height), height))
+        buffer = io.BytesIO()
+        if image.getextrema()[3][0] < 255:  # transparent: keep PNG
+            image.save(buffer, "PNG", optimize=True)
+            kind = "png"
+        else:
+            image.convert("RGB").save(buffer, "JPEG", quality=82, optimize=True)
+            kind = "jpeg"
+    return f"data:image/{kind};base64,{base64.b64encode(buffer.getvalue()).decode()}"
+
+
+def image_uri(file_id: int | None, height: int) -> str:
+    """A stored picture as a data: URI for print (cached per file content and size)."""
+    if file_id is None:
+        return ""
+    sha256 = db.session.scalar(db.select(StoredFile.sha256).filter_by(id=file_id))
+    if sha256 is None:
+        return ""
+    key = (sha256, height)
+    if key not in _pictures:
+        data = db.session.scalar(db.select(StoredFile.data).filter_by(id=file_id))
+        try:
+            picture = _print_picture(data, height)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            picture = ""  # a picture we cannot read is left out rather than break the document
+        if len(_pictures) > 64:
+            _pictures.clear()
+        _pictures[key] = picture
+    return _pictures[key]
+
+
+@lru_cache(maxsize=8)
+def stylesheet(theme: str) -> str:
+    base = (ASSETS / "document.css").read_text()
+    return base + "\n" + (ASSETS / f"{theme}.css").read_text()
+
+
+def document_data(
+    ceremony: Ceremony,
+    settings: DocumentSettings,
+    *,
+    certificate: tuple[str, int] | None = None,
+    ar: dict | None = None,
+) -> dict:
+    """Everything a document prints, as plain values (the templates hold no logic)."""
+    if ceremony.client is None or ceremony.companion is None:
+        raise DocumentError("needs_couple")
+    venue = ceremony.venue
+    local = ceremony.starts_at.astimezone(ZoneInfo(venue.timezone))
+    day = local.date()
+    langs = languages(settings.language)
+    companion = ceremony.companion
+    client_name = ceremony.client.full_name
+    companion_name = companion.name
+    approved = approved_vows(ceremony.id)
+    branding = branding_for(ceremony.org_id)
+    color = branding.color if branding and COLOR.match(branding.color or "") else ""
+    color = color or DEFAULT_COLOR.get(settings.theme, "#9a7b3f")
+    planner = ceremony.planner.name or ceremony.planner.email if ceremony.planner else ""
+    per_lang = {}
+    for lang in langs:
+        vows = []
+        for role, name in (("companion", companion_name), ("client", client_name)):
+            version = approved.get((role, lang))
+            if version:
+                vows.append(
+                    {
+                        "title": phrase(f"{role}_vows", lang, name=name),
+                        "text": version.text,
+                        "role": role,
+                    }
+                )
+        per_lang[lang] = {
+            "date": western_date(day, lang),
+            "era": era_date(day, lang),
+            "vows": vows,
+            "thank_you": settings.thank_you.strip()
+            if settings.thank_you.strip() and len(langs) == 1
+            else phrase("thanks_default", lang),
+        }
+    if settings.thank_you.strip() and len(langs) > 1:
+        # The planner's own note is printed once, as written, after the first language.
+        per_lang[langs[0]]["thank_you"] = settings.thank_you.strip()
+    run = [
+        {
+            "time": item_start(ceremony, item).astimezone(local.tzinfo).strftime("%H:%M"),
+            "title": {lang: item.title(lang) for lang in langs},
+            "who": {lang: ROLES.get(item.role, {}).get(lang, "") for lang in langs},
+        }
+        for item in items_of(ceremony)
+    ]
+    card_lang = ceremony.client.language if settings.language == "both" else settings.language
+    card = approved.get(("companion", card_lang))
+    return {
+        "card": {
+            "lang": card_lang,
+            "title": phrase("companion_vows", card_lang, name=companion_name),
+            "text": card.text,
+            "size_pt": vow_card_size(card.text, card_lang),
+        }
+        if card
+        else None,
+        "run": run,
+        "langs": langs,
+        "lang": langs[0],
+        "theme": settings.theme,
+        "size": settings.size,
+        "color": color,
+        "palette": PALETTES.get(settings.theme, {"accent": color, "petal": color, "heart": color}),
+        "org_name": db.session.get(Organisation, ceremony.org_id).name,
+        "logo": image_uri(branding.logo_id, 160) if branding else "",
+        "client_name": client_name,
+        "companion_name": companion_name,
+        "time": local.strftime("%H:%M"),
+        "venue": venue.name,
+        "address": getattr(venue, "address", "") or "",
+        "rokuyo": describe(day).rokuyo,
+        "portrait": image_uri(companion.portrait_id, 420) if companion.artwork_printable else "",
+        "planner": planner,
+        "vow_reader": settings.vow_reader,
+        "photographer": settings.photographer,
+        "witness": settings.witness,
+        "number": certificate[0] if certificate else "",
+        "version": certificate[1] if certificate else 0,
+        "ar": ar,
+        "t": per_lang,
+    }
+
+
+def vow_card_size(text: str, lang: str) -> float:
+    """The largest type size (pt, 9–24) at which the vows fit the card's one page."""
+    width_mm, height_mm, line_height = 170.0, 215.0, 1.75
+    em_per_char = 1.0 if lang == "ja" else 0.52  # full-width kana and kanji; Latin averages
+    paragraphs = text.split("\n")
+    size = 24.0
+    while size > 9.0:
+        em_mm = size * 0.3528
+        per_line = max(1, int(width_mm / (em_mm * em_per_char)))
+        lines = sum(max(1, math.ceil(len(p) / per_line)) for p in paragraphs)
+        if lines * em_mm * line_height <= height_mm:
+            break
+        size -= 0.5
+    return size
+
+
+def render_html(kind: str, data: dict, nonce: str = "") -> str:
+    """The document as HTML (the preview shows this; the PDF is made from it)."""
+    return render_template(
+        TEMPLATES[kind], d=data, css=stylesheet(data["theme"]), nonce=nonce, phrase=phrase
+    )
+
+
+def render_pdf(kind: str, data: dict) -> bytes:
+    return html_to_pdf(render_html(kind, data))
+
+
+# --- issuing -------------------------------------------------------------------------------
+
+
+def issued_documents(ceremony_id: int) -> list[IssuedDocument]:
+    return list(
+        db.session.scalars(
+            db.select(IssuedDocument)
+            .filter_by(ceremony_id=ceremony_id)
+            .order_by(IssuedDocument.kind, IssuedDocument.version.desc())
+        )
+    )
+
+
+def certificate_number(ceremony: Ceremony) -> tuple[str, int]:
+    """(number, next version): the number the certificate has, or a new one for its first issue."""
+    first = db.session.scalar(
+        db.select(IssuedDocument).filter_by(ceremony_id=ceremony.id, kind="certificate", version=1)
+    )
+    latest = db.session.scalar(
+        db.select(func.max(IssuedDocument.version)).filter_by(
+            ceremony_id=ceremony.id, kind="certificate"
+        )
+    )
+    if first is not None:
+        return first.number, (latest or 0) + 1
+    year = ceremony.starts_at.astimezone(ZoneInfo(ceremony.venue.timezone)).year
+    taken = db.session.scalar(
+        db.select(func.count()).where(
+            IssuedDocument.org_id == ceremony.org_id,
+            IssuedDocument.kind == "certificate",
+            IssuedDocument.version == 1,
+            IssuedDocument.number.like(f"{year}-%"),
+        )
+    )
+    return f"{year}-{taken + 1:04d}", 1
+
+
+def issue_document(
+    ceremony: Ceremony, kind: str, user_id: int | None, note: str = "", ar: dict | None = None
+) -> IssuedDocument:
+    """Render and keep a new version of a document; a certificate keeps its number."""
+    settings = settings_for(ceremony)
+    certificate = certificate_number(ceremony) if kind == "certificate" else None
+    data = document_data(ceremony, settings, certificate=certificate, ar=ar)
+    pdf = render_pdf(kind, data)
+    version = (
+        certificate[1]
+        if certificate
+        else (
+            db.session.scalar(
+                db.select(func.max(IssuedDocument.version)).filter_by(
+                    ceremony_id=ceremony.id, kind=kind
+                )
+            )
+            or 0
+        )
+        + 1
+    )
+    stored = store(ceremony.org_id, pdf, "application/pdf", file_name(ceremony, kind, version))
+    issued = IssuedDocument(
+        org_id=ceremony.org_id,
+        ceremony_id=ceremony.id,
+        kind=kind,
+        version=version,
+        number=certificate[0] if certificate else None,
+        language=settings.language,
+        theme=settings.theme,
+        file_id=stored.id,
+        size=len(pdf),
+        issued_at=utcnow(),
+        issued_by_id=user_id,
+        note=note.strip()[:500],
+    )
+    db.session.add(issued)
+    db.session.flush()
+    return issued
+
+
+def file_name(ceremony: Ceremony, kind: str, version: int | None = None) -> str:
+    suffix = f"-v{version}" if version else ""
+    return f"{kind.replace('_', '-')}-{ceremony.id}{suffix}.pdf"
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
