@@ -1,6 +1,7 @@
-from bench import booking, calendars, foundation, personas
+from bench import booking, calendars, documents, foundation, personas
 
 foundation.run()
 booking.run()
 calendars.run()
 personas.run()
+documents.run()

@@ -13,13 +13,15 @@ from babel.dates import format_date
 from flask import render_template
 from PIL import Image
 from sqlalchemy import func
+from weasyprint import CSS
 
 from wedding.accounts.models import Organisation
 from wedding.almanac import describe, wareki, wareki_year_en
 from wedding.ceremonies.models import Ceremony
 from wedding.documents.models import Branding, DocumentSettings, IssuedDocument
+from wedding.documents.ornaments import frame, heart
 from wedding.documents.phrases import ROLES, phrase
-from wedding.documents.render import ASSETS, html_to_pdf
+from wedding.documents.render import ASSETS, css_for_pdf, html_to_pdf
 from wedding.models import db, utcnow
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.models import StoredFile
@@ -38,6 +40,7 @@ PALETTES = {
     "sakura": {"accent": "#d77a93", "petal": "#fbdde4", "heart": "#e58fa6"},
 }
 JA_WEEKDAYS = "月火水木金土日"
+PAPER = {"a4": (210, 297), "a5": (148, 210)}
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -115,8 +118,15 @@ def image_uri(file_id: int | None, height: int) -> str:
 
 @lru_cache(maxsize=8)
 def stylesheet(theme: str) -> str:
+    """The theme's CSS as text (inlined in the preview)."""
     base = (ASSETS / "document.css").read_text()
     return base + "\n" + (ASSETS / f"{theme}.css").read_text()
+
+
+@lru_cache(maxsize=8)
+def parsed_stylesheet(theme: str) -> CSS:
+    """The theme's CSS parsed once per process for the PDF renderer."""
+    return css_for_pdf(stylesheet(theme))
 
 
 def document_data(
@@ -140,6 +150,8 @@ def document_data(
     branding = branding_for(ceremony.org_id)
     color = branding.color if branding and COLOR.match(branding.color or "") else ""
     color = color or DEFAULT_COLOR.get(settings.theme, "#9a7b3f")
+    theme = settings.theme
+    palette = PALETTES.get(theme, {"accent": color, "petal": color, "heart": color})
     planner = ceremony.planner.name or ceremony.planner.email if ceremony.planner else ""
     per_lang = {}
     for lang in langs:
@@ -190,7 +202,9 @@ def document_data(
         "theme": settings.theme,
         "size": settings.size,
         "color": color,
-        "palette": PALETTES.get(settings.theme, {"accent": color, "petal": color, "heart": color}),
+        "frame": frame(theme, palette["accent"], palette["petal"], 297, 210, True),
+        "cover": frame(theme, palette["accent"], palette["petal"], *PAPER[settings.size], False),
+        "heart": heart(palette["heart"]),
         "org_name": db.session.get(Organisation, ceremony.org_id).name,
         "logo": image_uri(branding.logo_id, 160) if branding else "",
         "client_name": client_name,
@@ -227,15 +241,16 @@ def vow_card_size(text: str, lang: str) -> float:
     return size
 
 
-def render_html(kind: str, data: dict, nonce: str = "") -> str:
-    """The document as HTML (the preview shows this; the PDF is made from it)."""
-    return render_template(
-        TEMPLATES[kind], d=data, css=stylesheet(data["theme"]), nonce=nonce, phrase=phrase
-    )
+def render_html(kind: str, data: dict, nonce: str = "", inline_css: bool = True) -> str:
+    """The document as HTML: the preview shows it with its CSS inline; the PDF is made from the
+    same HTML with the theme's CSS parsed once per process."""
+    css = stylesheet(data["theme"]) if inline_css else ""
+    return render_template(TEMPLATES[kind], d=data, css=css, nonce=nonce, phrase=phrase)
 
 
 def render_pdf(kind: str, data: dict) -> bytes:
-    return html_to_pdf(render_html(kind, data))
+    html = render_html(kind, data, inline_css=False)
+    return html_to_pdf(html, stylesheets=[parsed_stylesheet(data["theme"])])
 
 
 # --- issuing -------------------------------------------------------------------------------
