@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   fonts-ipaexfont-mincho
   fonts-ipaexfont-gothic
+  fonts-ebgaramond
   libharfbuzz-subset0
   libpango-1.0-0
   libpangoft2-1.0-0
