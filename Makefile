@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wedding
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run dev test lint bench setup system translations messages clean
+.PHONY: run dev test lint bench setup system translations messages vendor clean
 
 run: setup instance/secret_key ## set everything up, load the demo and serve on http://127.0.0.1:5000
 	@set -e; export FLASK_SECRET_KEY="$${FLASK_SECRET_KEY:-$$(cat instance/secret_key)}"; \
@@ -28,7 +28,7 @@ lint: $(VENV)/.installed
 bench: setup ## print the figures the issues ask for
 	$(BIN)/python -m bench
 
-setup: system $(VENV)/.installed translations
+setup: system $(VENV)/.installed node_modules/.installed translations
 
 system:
 	@scripts/system-packages.sh
@@ -38,6 +38,16 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
+
+# Node.js tools the tests run (gltf-validator, axe-core) and the source of static/vendor/.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+vendor: node_modules/.installed ## refresh static/vendor from the pinned npm packages
+	cp node_modules/@google/model-viewer/dist/model-viewer.min.js static/vendor/model-viewer/
+	sed -i '/^\/\/# sourceMappingURL=/d' static/vendor/model-viewer/model-viewer.min.js
+	cp node_modules/@google/model-viewer/LICENSE static/vendor/model-viewer/LICENSE
 
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel compile --use-fuzzy -d wedding/translations >/dev/null
@@ -52,4 +62,4 @@ instance/secret_key:
 	@chmod 600 $@
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app and its tests need, when they are missing.
 # Japanese fonts and HarfBuzz subsetting for the PDFs, poppler for checking them,
-# Debian's Chromium for the browser tests (never a browser downloaded by a test tool).
+# Debian's Chromium for the browser tests (never a browser downloaded by a test tool),
+# Node.js for the front-end tools.
 set -euo pipefail
 
 packages=(
@@ -21,6 +22,8 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 fi
 
 missing=()
+# Node.js runs the glTF validator and axe-core in the tests (any Node.js >= 18 will do).
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done

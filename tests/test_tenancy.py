@@ -18,6 +18,7 @@ RECORD_BLUEPRINTS = {
     "calendars": "ceremony",
     "vows": "ceremony",
     "documents": "ceremony",
+    "presentation": "ceremony",
 }
 
 

@@ -17,6 +17,8 @@ from wedding.clients.views import bp as clients_bp
 from wedding.documents.views import bp as documents_bp
 from wedding.documents.views import branding_bp
 from wedding.personas.views import bp as personas_bp
+from wedding.presentation.views import bp as presentation_bp
+from wedding.presentation.views import viewer_bp
 from wedding.runofshow.views import bp as runofshow_bp
 from wedding.venues.views import bp as venues_bp
 from wedding.vows.views import bp as vows_bp
@@ -44,7 +46,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
         PER_PAGE=20,
-        MAX_CONTENT_LENGTH=32 * 1024 * 1024,  # a character card, CHARX or ChatGPT export
+        MAX_CONTENT_LENGTH=51 * 1024 * 1024,  # a 50 MB GLB/VRM model and its form
+        # Where the app is reached from outside: links printed or sent without a request
+        # (PDFs and calendars made by the CLI). Requests use their own host.
+        PUBLIC_URL="http://127.0.0.1:5000",
         CALENDAR_UID_DOMAIN="nijigen-wedding.app",  # UIDs must never change: keep it
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed session
     )
@@ -69,6 +74,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         vows_bp,
         documents_bp,
         branding_bp,
+        presentation_bp,
+        viewer_bp,
         calendars_bp,
         api_bp,
     ):

@@ -8,6 +8,7 @@ from wedding.calendars.cli import calendar_cli
 from wedding.demo import demo_command
 from wedding.documents.cli import render_command
 from wedding.personas.cli import persona_cli
+from wedding.presentation.cli import presentation_cli
 from wedding.vows.cli import vows_cli
 
 
@@ -21,3 +22,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(persona_cli)
     app.cli.add_command(vows_cli)
     app.cli.add_command(render_command)
+    app.cli.add_command(presentation_cli)

@@ -1,10 +1,12 @@
 """`flask demo`: a fictional Okayama planner company to try the app with."""
 
+import io
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import with_appcontext
+from PIL import Image, ImageDraw
 
 from wedding import almanac
 from wedding.accounts.services import create_user, find_user, get_or_create_org
@@ -15,6 +17,7 @@ from wedding.documents.models import DocumentSettings
 from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.runofshow.services import apply_template
+from wedding.storage.services import store
 from wedding.venues.models import OpeningHours, Venue
 from wedding.vows.services import approve_vow, draft_vows, edit_vow
 
@@ -88,6 +91,30 @@ And, as I always say: it's okay, I'm here. Take your time.
 Misaki, spend every season that is coming with me."""
 
 
+def demo_portrait() -> bytes:
+    """A drawn stand-in for the companion's artwork (a cut-out figure with transparency)."""
+    width, height = 600, 1500
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((120, 1400, 480, 1490), fill=(60, 40, 50, 60))  # shadow on the floor
+    draw.rounded_rectangle((170, 330, 430, 900), radius=90, fill=(58, 66, 96, 255))  # jacket
+    draw.polygon([(300, 340), (255, 520), (300, 600), (345, 520)], fill=(245, 240, 235, 255))
+    draw.rectangle((195, 880, 290, 1420), fill=(44, 48, 70, 255))  # legs
+    draw.rectangle((310, 880, 405, 1420), fill=(44, 48, 70, 255))
+    draw.ellipse((185, 1390, 295, 1440), fill=(30, 26, 30, 255))
+    draw.ellipse((305, 1390, 415, 1440), fill=(30, 26, 30, 255))
+    draw.rounded_rectangle((120, 350, 185, 820), radius=30, fill=(58, 66, 96, 255))  # arms
+    draw.rounded_rectangle((415, 350, 480, 820), radius=30, fill=(58, 66, 96, 255))
+    draw.ellipse((210, 110, 390, 320), fill=(250, 226, 210, 255))  # face
+    draw.chord((196, 80, 404, 300), 180, 360, fill=(92, 64, 84, 255))  # hair
+    draw.ellipse((255, 200, 275, 215), fill=(70, 50, 60, 255))
+    draw.ellipse((325, 200, 345, 215), fill=(70, 50, 60, 255))
+    draw.arc((275, 240, 325, 270), 20, 160, fill=(180, 90, 100, 255), width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
 def load_demo(today: date) -> tuple[str, str]:
     """Create the demo company once; running it again changes nothing."""
     org = get_or_create_org(DEMO_ORG)
@@ -133,7 +160,10 @@ def load_demo(today: date) -> tuple[str, str]:
         origin="ai_platform",
         platform="ChatGPT",
         presence="ar_glasses",
+        artwork_printable=True,
     )
+    if companion.portrait_id is None:
+        companion.portrait_id = store(org.id, demo_portrait(), "image/png", "ren-portrait.png").id
     exists = db.session.scalar(db.select(Ceremony.id).where(Ceremony.client_id == client.id))
     if exists is None:
         day = _next_taian(today + timedelta(days=45), closed_weekday=1)

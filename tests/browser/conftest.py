@@ -17,6 +17,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--enable-unsafe-swiftshader",  # WebGL on the CPU for model-viewer (no GPU here)
+    "--use-angle=swiftshader",
 ]
 
 

@@ -1,21 +1,20 @@
 """Subscription feeds: one per company, staff member, venue or client, behind a secret URL."""
 
-import base64
-import hashlib
-import hmac
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wedding.models import Timestamped, UTCDateTime, db
+from wedding.tokens import SecretLink
 
 KINDS = ("company", "staff", "venue", "client")
 
 
-class Feed(Timestamped, db.Model):
-    """The token is never stored: it is an HMAC of the feed's id and nonce under the app's
-    secret key, so a database leak reveals no feed URL; a new nonce revokes the old URL."""
+class Feed(SecretLink, Timestamped, db.Model):
+    """A feed's URL carries a SecretLink token (256 bits): never stored, revoked by a new nonce."""
+
+    link_purpose = "feed"
 
     __tablename__ = "feeds"
     __table_args__ = (
@@ -31,22 +30,6 @@ class Feed(Timestamped, db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     subject_id: Mapped[int] = mapped_column(default=0)  # 0 for the company feed
     language: Mapped[str] = mapped_column(String(5), default="ja")
-    nonce: Mapped[str] = mapped_column(String(32))
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
-
-    def token(self, secret_key: str) -> str:
-        """The URL secret: 256 bits, derived, never stored."""
-        digest = hmac.new(
-            secret_key.encode(), f"feed:{self.id}:{self.nonce}".encode(), hashlib.sha256
-        ).digest()
-        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-    def matches(self, token: str, secret_key: str) -> bool:
-        return self.active and hmac.compare_digest(token.encode(), self.token(secret_key).encode())
 
 
 class CalDAVAccount(Timestamped, db.Model):

@@ -1,7 +1,6 @@
 """What goes into calendars: ceremonies and their run of show as events, and the feeds."""
 
 import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import force_locale
@@ -14,7 +13,7 @@ from wedding.calendars.ics import CalendarData, EventData
 from wedding.calendars.models import Feed
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
-from wedding.models import aware_utc, db, raw_timestamp, utcnow
+from wedding.models import aware_utc, db, raw_timestamp
 from wedding.personas.models import Companion
 from wedding.runofshow.models import RunItem
 from wedding.runofshow.services import item_start, items_of
@@ -105,7 +104,6 @@ def get_or_create_feed(org_id: int, kind: str, subject_id: int = 0, lang: str = 
             kind=kind,
             subject_id=subject_id,
             language=lang,
-            nonce=secrets.token_hex(16),
         )
         db.session.add(feed)
         db.session.flush()
@@ -114,14 +112,13 @@ def get_or_create_feed(org_id: int, kind: str, subject_id: int = 0, lang: str = 
 
 def regenerate(feed: Feed) -> Feed:
     """A new URL; the old one answers 404 from now on."""
-    feed.nonce = secrets.token_hex(16)
-    feed.revoked_at = None
+    feed.renew()
     db.session.flush()
     return feed
 
 
 def revoke(feed: Feed) -> Feed:
-    feed.revoked_at = feed.revoked_at or utcnow()
+    feed.revoke()
     db.session.flush()
     return feed
 

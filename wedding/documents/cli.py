@@ -6,18 +6,20 @@ import click
 from flask.cli import with_appcontext
 
 from wedding.ceremonies.models import Ceremony
-from wedding.documents.services import (
-    DocumentError,
-    certificate_number,
-    document_data,
-    render_pdf,
-    settings_for,
-)
+from wedding.documents.models import DocumentSettings
+from wedding.documents.services import DocumentError, printable_data, render_pdf, settings_for
 from wedding.models import db
+
+SETTING_FIELDS = ("size", "vow_reader", "photographer", "witness", "thank_you")
+REASONS = {
+    "needs_couple": "choose the client and companion first",
+    "no_vows": "no approved companion vows in the document's language",
+    "no_ar": "the AR viewer link is turned off",
+}
 
 
 @click.command("render")
-@click.argument("kind", type=click.Choice(["certificate", "program", "vow-card"]))
+@click.argument("kind", type=click.Choice(["certificate", "program", "vow-card", "table-card"]))
 @click.argument("ceremony_id", type=int)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--theme", type=click.Choice(["classic", "modern", "sakura"]))
@@ -29,17 +31,19 @@ def render_command(kind: str, ceremony_id: int, output: Path, theme, lang) -> No
     if ceremony is None:
         raise click.ClickException(f"No ceremony {ceremony_id}.")
     kind = kind.replace("-", "_")
-    settings = settings_for(ceremony)
-    settings.theme = theme or settings.theme
-    settings.language = lang or settings.language
+    saved = settings_for(ceremony)
+    # Overrides are for this file only: a copy that is never added to the session.
+    settings = DocumentSettings(
+        **{name: getattr(saved, name) for name in SETTING_FIELDS},
+        theme=theme or saved.theme,
+        language=lang or saved.language,
+    )
     try:
-        certificate = certificate_number(ceremony) if kind == "certificate" else None
-        data = document_data(ceremony, settings, certificate=certificate)
+        data = printable_data(ceremony, kind, settings)
     except DocumentError as error:
-        raise click.ClickException(f"Ceremony {ceremony_id}: {error}") from None
-    if kind == "vow_card" and data["card"] is None:
-        raise click.ClickException(f"Ceremony {ceremony_id} has no approved companion vows.")
-    db.session.rollback()  # settings overridden for this file only
+        reason = REASONS.get(str(error), str(error))
+        raise click.ClickException(f"Ceremony {ceremony_id}: {reason}") from None
+    db.session.commit()  # the AR presentation link, if the program made one
     pdf = render_pdf(kind, data)
     output.write_bytes(pdf)
     click.echo(f"{output} ({len(pdf) / 1024:.0f} KB)")

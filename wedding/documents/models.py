@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from wedding.models import OrgOwned, UTCDateTime, db
 
-KINDS = ("certificate", "program", "vow_card")
+KINDS = ("certificate", "program", "vow_card")  # what is issued to the client
+PRINTABLE = (*KINDS, "table_card")  # the table card is printed by the planner only
 THEMES = ("classic", "modern", "sakura")
 LANGUAGES = ("ja", "en", "both")
 SIZES = ("a4", "a5")

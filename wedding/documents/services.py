@@ -23,6 +23,7 @@ from wedding.documents.ornaments import frame, heart
 from wedding.documents.phrases import ROLES, phrase
 from wedding.documents.render import ASSETS, css_for_pdf, html_to_pdf
 from wedding.models import db, utcnow
+from wedding.presentation.services import ar_link
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.models import StoredFile
 from wedding.storage.services import store
@@ -32,6 +33,7 @@ TEMPLATES = {
     "certificate": "documents/certificate.html",
     "program": "documents/program.html",
     "vow_card": "documents/vow_card.html",
+    "table_card": "documents/table_card.html",
 }
 DEFAULT_COLOR = {"classic": "#9a7b3f", "modern": "#2f4858", "sakura": "#c9637f"}
 # Colours the inline SVG ornaments need as attributes (the themes' CSS has the same values).
@@ -46,6 +48,19 @@ COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 class DocumentError(Exception):
     """A document that cannot be made yet; the code names why."""
+
+
+def printable_data(ceremony: Ceremony, kind: str, settings: DocumentSettings | None = None):
+    """What a document prints now; a certificate shows the number it has or would get.
+    DocumentError when the document cannot be made yet."""
+    settings = settings or settings_for(ceremony)
+    certificate = certificate_number(ceremony) if kind == "certificate" else None
+    data = document_data(ceremony, settings, certificate=certificate)
+    if kind == "vow_card" and data["card"] is None:
+        raise DocumentError("no_vows")
+    if kind == "table_card" and data["ar"] is None:
+        raise DocumentError("no_ar")
+    return data
 
 
 def settings_for(ceremony: Ceremony) -> DocumentSettings:
@@ -134,11 +149,11 @@ def document_data(
     settings: DocumentSettings,
     *,
     certificate: tuple[str, int] | None = None,
-    ar: dict | None = None,
 ) -> dict:
     """Everything a document prints, as plain values (the templates hold no logic)."""
     if ceremony.client is None or ceremony.companion is None:
         raise DocumentError("needs_couple")
+    ar = ar_link(ceremony)
     venue = ceremony.venue
     local = ceremony.starts_at.astimezone(ZoneInfo(venue.timezone))
     day = local.date()
@@ -291,12 +306,12 @@ def certificate_number(ceremony: Ceremony) -> tuple[str, int]:
 
 
 def issue_document(
-    ceremony: Ceremony, kind: str, user_id: int | None, note: str = "", ar: dict | None = None
+    ceremony: Ceremony, kind: str, user_id: int | None, note: str = ""
 ) -> IssuedDocument:
     """Render and keep a new version of a document; a certificate keeps its number."""
     settings = settings_for(ceremony)
     certificate = certificate_number(ceremony) if kind == "certificate" else None
-    data = document_data(ceremony, settings, certificate=certificate, ar=ar)
+    data = document_data(ceremony, settings, certificate=certificate)
     pdf = render_pdf(kind, data)
     version = (
         certificate[1]

@@ -17,16 +17,15 @@ from flask_login import current_user, login_required
 from wedding.accounts.access import editor_required, get_owned_or_404, roles_required
 from wedding.ceremonies.models import Ceremony
 from wedding.documents.forms import BrandingForm, DocumentSettingsForm, IssueForm
-from wedding.documents.models import KINDS, Branding, IssuedDocument
+from wedding.documents.models import KINDS, PRINTABLE, Branding, IssuedDocument
 from wedding.documents.services import (
     DocumentError,
     branding_for,
-    certificate_number,
-    document_data,
     file_name,
     issue_document,
     issued_documents,
     new_nonce,
+    printable_data,
     render_html,
     render_pdf,
     settings_for,
@@ -46,22 +45,14 @@ def error_message(code: str) -> str:
     return {
         "needs_couple": _("Choose the client and their companion for this ceremony first."),
         "no_vows": _("Approve the companion's vows in the document's language first."),
+        "no_ar": _("The AR viewer link is turned off: make a new one first."),
     }.get(code, code)
 
 
-def _kind(kind: str) -> str:
-    if kind not in KINDS:
+def _kind(kind: str, kinds=PRINTABLE) -> str:
+    if kind not in kinds:
         abort(404)
     return kind
-
-
-def _data(ceremony: Ceremony, kind: str) -> dict:
-    """What the document prints now; a certificate shows the number it has or would get."""
-    certificate = certificate_number(ceremony) if kind == "certificate" else None
-    data = document_data(ceremony, settings_for(ceremony), certificate=certificate)
-    if kind == "vow_card" and data["card"] is None:
-        raise DocumentError("no_vows")
-    return data
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -97,7 +88,7 @@ def preview(ceremony_id: int, kind: str):
     """The document as a web page, styled exactly as the PDF (its one style block by nonce)."""
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
     try:
-        data = _data(ceremony, _kind(kind))
+        data = printable_data(ceremony, _kind(kind))
     except DocumentError as error:
         flash(error_message(str(error)), "error")
         return redirect(url_for("documents.index", ceremony_id=ceremony_id))
@@ -117,7 +108,7 @@ def download(ceremony_id: int, kind: str):
     """The document as it would print now (not issued: the client does not see it)."""
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
     try:
-        pdf = render_pdf(_kind(kind), _data(ceremony, kind))
+        pdf = render_pdf(_kind(kind), printable_data(ceremony, kind))
     except DocumentError as error:
         flash(error_message(str(error)), "error")
         return redirect(url_for("documents.index", ceremony_id=ceremony_id))
@@ -143,7 +134,7 @@ def issue(ceremony_id: int, kind: str):
     if not form.validate():
         abort(400)
     try:
-        _data(ceremony, _kind(kind))  # refuse early, with the reason, before rendering
+        printable_data(ceremony, _kind(kind, KINDS))  # refuse early, with the reason
         issued = issue_document(ceremony, kind, current_user.id, form.note.data)
         db.session.commit()
     except DocumentError as error:
@@ -213,4 +204,5 @@ def document_name(kind: str) -> str:
         "certificate": _("Certificate"),
         "program": _("Program"),
         "vow_card": _("Vow card"),
+        "table_card": _("Table card"),
     }.get(kind, kind)

@@ -1,8 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
-from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import Length
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from wedding.forms import name_field, stripped
 
@@ -67,6 +74,15 @@ class CompanionForm(FlaskForm):
     artwork_printable = BooleanField(_l("The artwork may be printed"))
     presence = SelectField(
         _l("Present at the ceremony through"), choices=PRESENCES, default="ar_glasses"
+    )
+    height_cm = IntegerField(
+        _l("Height in AR (cm)"),
+        default=175,
+        validators=[
+            InputRequired(message=_l("Give a height in centimetres.")),
+            NumberRange(min=30, max=300, message=_l("Between 30 and 300 cm.")),
+        ],
+        description=_l("The life-size standee stands this tall beside the client."),
     )
     portrait = FileField(
         _l("Portrait"),

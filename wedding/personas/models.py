@@ -33,6 +33,7 @@ class Companion(OrgOwned, db.Model):
             "presence IN ('ar_glasses', 'panel', 'phone', 'plush', 'screen', 'other')",
             name="presence",
         ),
+        CheckConstraint("height_cm BETWEEN 30 AND 300", name="height_cm"),
         UniqueConstraint("org_id", "id"),
         UniqueConstraint("org_id", "client_id", "id"),
         # The client must belong to the same company as the companion.
@@ -64,6 +65,8 @@ class Companion(OrgOwned, db.Model):
     platform: Mapped[str] = mapped_column(String(100), default="")
     artwork_printable: Mapped[bool] = mapped_column(default=False)
     presence: Mapped[str] = mapped_column(String(20), default="ar_glasses")
+    # How tall the companion stands in AR (the standee is made at this height).
+    height_cm: Mapped[int] = mapped_column(default=175, server_default="175")
     portrait_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     # The imported card exactly as it came (unknown fields and extensions included)
     card_json: Mapped[str] = mapped_column(Text, default="")

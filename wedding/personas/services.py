@@ -29,6 +29,7 @@ PERSONA_FIELDS = (
     "platform",
     "artwork_printable",
     "presence",
+    "height_cm",
 )
 EXTENSION = "nijigen_wedding"
 
@@ -112,8 +113,28 @@ def fields_from_card(card: dict, source: str) -> dict:
             voice_samples="\n\n".join(chatgpt.get("voice_samples") or []),
         )
     if isinstance(ours, dict):  # our own export: everything comes back as it was
-        fields.update({k: ours[k] for k in PERSONA_FIELDS if k in ours})
+        fields.update({k: ours[k] for k in PERSONA_FIELDS if _acceptable(k, ours.get(k))})
     return fields
+
+
+# What our own extension may carry back in: anything else in a card (edited by hand, or made
+# to hurt) is ignored rather than allowed to break a database rule.
+CHOICES = {
+    "tone": ("gentle", "playful", "formal", "tsundere", "poetic", "cool", "cheerful"),
+    "origin": ("original", "licensed", "ai_platform", "sillytavern", "other"),
+    "presence": ("ar_glasses", "panel", "phone", "plush", "screen", "other"),
+}
+SHORT_FIELDS = {"nickname": 200, "first_person": 20, "calls_client": 100, "platform": 100}
+
+
+def _acceptable(name: str, value) -> bool:
+    if name in CHOICES:
+        return value in CHOICES[name]
+    if name == "artwork_printable":
+        return isinstance(value, bool)
+    if name == "height_cm":
+        return isinstance(value, int) and not isinstance(value, bool) and 30 <= value <= 300
+    return isinstance(value, str) and len(value) <= SHORT_FIELDS.get(name, 100_000)
 
 
 def confirm_import(pending: PendingImport, companion: Companion | None) -> Companion:

@@ -1,0 +1,1 @@
+"""The AR presentation: the companion beside the client, life-size, one scan away."""

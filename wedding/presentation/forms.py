@@ -1,0 +1,40 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import IntegerField, URLField
+from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
+
+from wedding.forms import stripped
+
+
+class PresentationForm(FlaskForm):
+    external_url = URLField(
+        _l("Link to your AR app or scene (optional)"),
+        validators=[
+            Optional(),
+            URL(require_tld=False, message=_l("Enter a full address starting with https://")),
+            Length(max=500),
+        ],
+        filters=[stripped],
+        description=_l("Guests also see this link on the viewer page."),
+    )
+    height_cm = IntegerField(
+        _l("Height in AR (cm)"),
+        validators=[
+            InputRequired(message=_l("Give a height in centimetres.")),
+            NumberRange(min=30, max=300, message=_l("Between 30 and 300 cm.")),
+        ],
+    )
+
+    def validate_external_url(self, field) -> None:
+        if field.data and not field.data.lower().startswith(("https://", "http://")):
+            from wtforms.validators import ValidationError
+
+            raise ValidationError(_l("Enter a full address starting with https://"))
+
+
+class ModelForm(FlaskForm):
+    model = FileField(
+        _l("3D model (GLB or VRM, up to 50 MB)"),
+        validators=[FileRequired(message=_l("Choose a file."))],
+    )

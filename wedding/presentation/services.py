@@ -1,0 +1,134 @@
+"""The AR presentation's rules: links, models, the standee cache, QR codes."""
+
+import io
+
+import segno
+from flask import current_app
+
+from wedding.ceremonies.models import Ceremony
+from wedding.models import db
+from wedding.personas.models import Companion
+from wedding.presentation.glb import ModelError, is_vrm, read_glb, standee_glb
+from wedding.presentation.models import Presentation, Standee
+from wedding.storage.models import StoredFile
+from wedding.storage.services import store
+from wedding.urls import public_url
+
+MAX_MODEL_BYTES = 50 * 1024 * 1024
+
+
+def presentation_for(ceremony: Ceremony) -> Presentation:
+    """The ceremony's presentation, created on first use."""
+    found = db.session.scalar(db.select(Presentation).filter_by(ceremony_id=ceremony.id))
+    if found is None:
+        found = Presentation(org_id=ceremony.org_id, ceremony_id=ceremony.id)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def viewer_token(presentation: Presentation, secret_key: str) -> str:
+    return f"{presentation.id}-{presentation.token(secret_key)}"
+
+
+def find_by_token(token: str, secret_key: str) -> Presentation | None:
+    """The presentation a viewer link points to, if the link is genuine and not revoked."""
+    number, _, secret = token.partition("-")
+    if not number.isdigit() or len(number) > 12 or not secret:
+        return None
+    found = db.session.get(Presentation, int(number))
+    if found is None or not found.matches(secret, secret_key):
+        return None
+    return found
+
+
+def attach_model(presentation: Presentation, data: bytes, filename: str) -> None:
+    """Keep an uploaded GLB or VRM after reading it through; ModelError if it is not one."""
+    if len(data) > MAX_MODEL_BYTES:
+        raise ModelError("the model is larger than 50 MB")
+    document = read_glb(data)
+    stored = store(presentation.org_id, data, "model/gltf-binary", filename)
+    presentation.model_file_id = stored.id
+    presentation.model_kind = "vrm" if is_vrm(document) else "glb"
+    presentation.model_name = filename[:255]
+
+
+def remove_model(presentation: Presentation) -> None:
+    presentation.model_file_id, presentation.model_kind, presentation.model_name = None, "", ""
+
+
+def _standee_key(companion: Companion) -> str | None:
+    if companion.portrait_id is None:
+        return None
+    sha = db.session.scalar(db.select(StoredFile.sha256).filter_by(id=companion.portrait_id))
+    return f"{sha}:{companion.height_cm}"
+
+
+def standee_file_id(companion: Companion) -> int | None:
+    """The companion's standee GLB, made now if the portrait or height changed since."""
+    key = _standee_key(companion)
+    if key is None:
+        return None
+    cached = db.session.scalar(db.select(Standee).filter_by(companion_id=companion.id))
+    if cached is not None and cached.key == key:
+        return cached.file_id
+    portrait = db.session.scalar(db.select(StoredFile.data).filter_by(id=companion.portrait_id))
+    glb = standee_glb(portrait, companion.height_cm / 100, name=companion.name)
+    stored = store(companion.org_id, glb, "model/gltf-binary", f"standee-{companion.id}.glb")
+    if cached is None:
+        cached = Standee(companion_id=companion.id, key=key, file_id=stored.id)
+        db.session.add(cached)
+    else:
+        old = cached.file_id
+        cached.key, cached.file_id = key, stored.id
+        db.session.flush()
+        db.session.execute(db.delete(StoredFile).where(StoredFile.id == old))
+    db.session.flush()
+    return stored.id
+
+
+def model_file_id(presentation: Presentation, ceremony: Ceremony) -> int | None:
+    """What the viewer shows: the uploaded model, else the companion's standee, else nothing."""
+    if presentation.model_file_id:
+        return presentation.model_file_id
+    if ceremony.companion is None:
+        return None
+    return standee_file_id(ceremony.companion)
+
+
+def viewer_url(presentation: Presentation) -> str:
+    token = viewer_token(presentation, current_app.config["SECRET_KEY"])
+    return public_url("viewer.show", token=token)
+
+
+def ar_link(ceremony: Ceremony) -> dict | None:
+    """The viewer link of a ceremony for documents, calendars and the portal (None while the
+    link is revoked)."""
+    presentation = presentation_for(ceremony)
+    if not presentation.active:
+        return None
+    url = viewer_url(presentation)
+    return {"url": url, "short": short_url(url), "qr_svg": qr_svg(url)}
+
+
+def qr_svg(url: str, color: str = "#000000") -> str:
+    """The URL as a QR code in SVG (vector, no XML declaration: it goes inline)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer,
+        kind="svg",
+        scale=4,
+        border=2,
+        dark=color,
+        xmldecl=False,
+        svgns=True,
+        svgclass="qr-code",
+        lineclass=None,
+        omitsize=True,
+    )
+    return buffer.getvalue().decode()
+
+
+def short_url(url: str) -> str:
+    """The URL as printed under its QR code: without the scheme."""
+    return url.split("://", 1)[-1]

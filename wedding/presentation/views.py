@@ -1,0 +1,226 @@
+"""The planner's presentation page, and the public viewer and venue screen behind a secret link."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from wedding.accounts.access import editor_required, forbid_viewer_changes, get_owned_or_404
+from wedding.ceremonies.models import Ceremony
+from wedding.forms import ConfirmForm
+from wedding.i18n import current_lang
+from wedding.models import db
+from wedding.presentation.forms import ModelForm, PresentationForm
+from wedding.presentation.glb import ModelError
+from wedding.presentation.services import (
+    MAX_MODEL_BYTES,
+    attach_model,
+    find_by_token,
+    model_file_id,
+    presentation_for,
+    qr_svg,
+    remove_model,
+    viewer_url,
+)
+from wedding.runofshow.services import item_start, items_of
+from wedding.storage.services import file_response
+
+bp = Blueprint("presentation", __name__, url_prefix="/ceremonies/<int:ceremony_id>/presentation")
+viewer_bp = Blueprint("viewer", __name__, url_prefix="/ar")
+# The viewer runs model-viewer (three.js): textures become blob: URLs, it compiles WebAssembly
+# (never JavaScript from strings) and its shadow DOM has one fixed style block (by hash).
+# Nothing leaves our origin.
+MODEL_VIEWER_STYLE = "'sha256-PXtZZkJMMyc18o/DN1ZEFOJ2qEGq95IQbVaJFMOXOb0='"
+VIEWER_POLICY = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+    f"style-src 'self' {MODEL_VIEWER_STYLE}; img-src 'self' data: blob:; "
+    "connect-src 'self' data: blob:; worker-src 'self' blob:; object-src 'none'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
+
+
+@bp.route("", methods=["GET", "POST"])
+@login_required
+def index(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    forbid_viewer_changes()
+    presentation = presentation_for(ceremony)
+    companion = ceremony.companion
+    form = PresentationForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "external_url": presentation.external_url,
+            "height_cm": companion.height_cm if companion else 175,
+        }
+    )
+    if form.validate_on_submit():
+        presentation.external_url = form.external_url.data or ""
+        if companion is not None:
+            companion.height_cm = form.height_cm.data
+        db.session.commit()
+        flash(_("Presentation saved."), "success")
+        return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
+    db.session.commit()  # the presentation exists from the first visit on
+    link = viewer_url(presentation) if presentation.active else ""
+    return render_template(
+        "presentation/index.html",
+        ceremony=ceremony,
+        presentation=presentation,
+        form=form,
+        model_form=ModelForm(),
+        button_form=ConfirmForm(),
+        link=link,
+        qr=qr_svg(link) if link else "",
+        max_mb=MAX_MODEL_BYTES // (1024 * 1024),
+    )
+
+
+@bp.post("/model")
+@editor_required
+def upload_model(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    presentation = presentation_for(ceremony)
+    form = ModelForm()
+    if not form.validate():
+        flash(" ".join(str(m) for m in form.model.errors), "error")
+        return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
+    upload = form.model.data
+    data = upload.read(MAX_MODEL_BYTES + 1)
+    try:
+        attach_model(presentation, data, upload.filename or "model.glb")
+    except ModelError as error:
+        db.session.rollback()
+        flash(_("That file cannot be used: %(reason)s.", reason=str(error)), "error")
+    else:
+        db.session.commit()
+        flash(_("Model saved: the viewer shows it now."), "success")
+    return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
+
+
+@bp.post("/model/remove")
+@editor_required
+def delete_model(ceremony_id: int):
+    presentation = presentation_for(get_owned_or_404(Ceremony, ceremony_id))
+    if ConfirmForm().validate():
+        remove_model(presentation)
+        db.session.commit()
+        flash(_("Model removed: the viewer shows the standee."), "success")
+    return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
+
+
+@bp.post("/revoke")
+@editor_required
+def revoke(ceremony_id: int):
+    presentation = presentation_for(get_owned_or_404(Ceremony, ceremony_id))
+    if ConfirmForm().validate():
+        presentation.revoke()
+        db.session.commit()
+        flash(_("The viewer link no longer works."), "success")
+    return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
+
+
+@bp.post("/regenerate")
+@editor_required
+def regenerate(ceremony_id: int):
+    presentation = presentation_for(get_owned_or_404(Ceremony, ceremony_id))
+    if ConfirmForm().validate():
+        presentation.renew()
+        db.session.commit()
+        flash(_("A new viewer link: reprint the QR codes."), "success")
+    return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
+
+
+@bp.get("/model.glb")
+@login_required
+def planner_model(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    file_id = model_file_id(presentation_for(ceremony), ceremony)
+    db.session.commit()
+    return file_response(file_id, cache="private, no-cache")
+
+
+# --- the public side: only the link's own ceremony, and only what guests need ---------------
+
+
+def _viewer_or_404(token: str):
+    presentation = find_by_token(token, current_app.config["SECRET_KEY"])
+    if presentation is None:
+        abort(404)
+    ceremony = db.session.get(Ceremony, presentation.ceremony_id)
+    return presentation, ceremony
+
+
+def _public(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = VIEWER_POLICY
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@viewer_bp.get("/<token>")
+def show(token: str):
+    presentation, ceremony = _viewer_or_404(token)
+    has_model = model_file_id(presentation, ceremony) is not None
+    db.session.commit()
+    html = render_template(
+        "presentation/viewer.html",
+        token=token,
+        companion=ceremony.companion,
+        client=ceremony.client,
+        presentation=presentation,
+        has_model=has_model,
+        lang=current_lang(),
+    )
+    return _public(Response(html))
+
+
+@viewer_bp.get("/<token>/model.glb")
+def model(token: str):
+    presentation, ceremony = _viewer_or_404(token)
+    file_id = model_file_id(presentation, ceremony)
+    db.session.commit()
+    return _public(file_response(file_id, cache="private, no-cache"))
+
+
+@viewer_bp.get("/<token>/portrait")
+def portrait(token: str):
+    _, ceremony = _viewer_or_404(token)
+    companion = ceremony.companion
+    if companion is None or not companion.artwork_printable:
+        abort(404)
+    return _public(file_response(companion.portrait_id))
+
+
+@viewer_bp.get("/<token>/screen")
+def screen(token: str):
+    """The venue screen: portrait, names, and the run of show's current item."""
+    _, ceremony = _viewer_or_404(token)
+    lang = current_lang()
+    items = [
+        {
+            "start": item_start(ceremony, item).isoformat(),
+            "minutes": item.duration_minutes,
+            "title": item.title(lang),
+        }
+        for item in items_of(ceremony)
+    ]
+    html = render_template(
+        "presentation/screen.html",
+        token=token,
+        ceremony=ceremony,
+        companion=ceremony.companion,
+        client=ceremony.client,
+        items=items,
+    )
+    return _public(Response(html))

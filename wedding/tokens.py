@@ -1,0 +1,50 @@
+"""Secret links (feeds, AR viewers, portals): a token derived from a record's id and nonce under
+the app's secret key. The token is never stored, so a database leak reveals no link; a new
+nonce revokes every old link at once."""
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+from typing import ClassVar
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wedding.models import UTCDateTime, utcnow
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+class SecretLink:
+    """Mixin: ``nonce`` and ``revoked_at`` columns, and the token they give."""
+
+    link_purpose: ClassVar[str]
+    token_bytes: ClassVar[int] = 32
+
+    nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def token(self, secret_key: str) -> str:
+        """The URL secret (token_bytes × 8 bits), derived, never stored."""
+        message = f"{self.link_purpose}:{self.id}:{self.nonce}".encode()
+        digest = hmac.new(secret_key.encode(), message, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[: self.token_bytes]).rstrip(b"=").decode()
+
+    def matches(self, token: str, secret_key: str) -> bool:
+        """Constant-time comparison, and only while the link is not revoked."""
+        return self.active and hmac.compare_digest(token.encode(), self.token(secret_key).encode())
+
+    def renew(self) -> None:
+        """A new link; the old one stops working."""
+        self.nonce, self.revoked_at = new_nonce(), None
+
+    def revoke(self) -> None:
+        self.revoked_at = self.revoked_at or utcnow()
