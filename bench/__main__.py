@@ -1,7 +1,8 @@
-from bench import booking, calendars, documents, foundation, personas
+from bench import booking, calendars, documents, foundation, personas, presentation
 
 foundation.run()
 booking.run()
 calendars.run()
 personas.run()
 documents.run()
+presentation.run()

@@ -19,6 +19,13 @@ def new_nonce() -> str:
     return secrets.token_hex(16)
 
 
+def derive(secret_key: str, purpose: str, record_id: int, nonce: str, size: int = 32) -> str:
+    """The token of one record's link (also for queries that read id and nonce as plain rows)."""
+    message = f"{purpose}:{record_id}:{nonce}".encode()
+    digest = hmac.new(secret_key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:size]).rstrip(b"=").decode()
+
+
 class SecretLink:
     """Mixin: ``nonce`` and ``revoked_at`` columns, and the token they give."""
 
@@ -34,9 +41,7 @@ class SecretLink:
 
     def token(self, secret_key: str) -> str:
         """The URL secret (token_bytes × 8 bits), derived, never stored."""
-        message = f"{self.link_purpose}:{self.id}:{self.nonce}".encode()
-        digest = hmac.new(secret_key.encode(), message, hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest[: self.token_bytes]).rstrip(b"=").decode()
+        return derive(secret_key, self.link_purpose, self.id, self.nonce, self.token_bytes)
 
     def matches(self, token: str, secret_key: str) -> bool:
         """Constant-time comparison, and only while the link is not revoked."""

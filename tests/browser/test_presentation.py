@@ -18,9 +18,9 @@ def test_the_viewer_loads_the_standee_without_console_errors(live_server, page):
     page.goto(link)
     viewer = page.locator("model-viewer#companion")
     viewer.wait_for(state="attached")
-    page.wait_for_function(
-        "document.querySelector('model-viewer').getAttribute('data-state') !== 'loading'",
-        timeout=30_000,
+    # (a selector, not wait_for_function: the viewer's CSP rightly forbids eval)
+    page.wait_for_selector(
+        "model-viewer[data-state=loaded], model-viewer[data-state=error]", timeout=30_000
     )
     assert viewer.get_attribute("data-state") == "loaded"
     assert page.evaluate("document.querySelector('model-viewer').loaded") is True

@@ -226,3 +226,21 @@ def test_text_escaping_and_folding_round_trip():
     assert parsed.decoded("DTSTART") == START  # 03:00 BST
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
     assert str(parsed.walk("VALARM")[0]["TRIGGER"].to_ical(), "ascii") == "-PT1H30M"
+
+
+def test_the_ar_viewer_link_travels_with_the_ceremony(app, web, setup):
+    _, _, ceremony = setup
+    url = feed_url(web, "company")
+    anonymous = app.test_client()
+    assert b"/ar/" not in web.get(f"/ceremonies/{ceremony.id}/calendar.ics").data
+    page = web.get(f"/ceremonies/{ceremony.id}/presentation").get_data(as_text=True)
+    link = re.search(r'id="viewer-link" type="text" readonly value="([^"]+)"', page).group(1)
+    for body in (web.get(f"/ceremonies/{ceremony.id}/calendar.ics").data, anonymous.get(url).data):
+        (main,) = [e for e in events(parse_everywhere(body)) if "item" not in str(e["UID"])]
+        assert link in str(main["DESCRIPTION"])
+    etag = anonymous.get(url).headers["ETag"]
+    web.post(f"/ceremonies/{ceremony.id}/presentation/revoke")
+    after = anonymous.get(url, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and b"/ar/" not in after.data
+    google = web.get(f"/ceremonies/{ceremony.id}").get_data(as_text=True)
+    assert "%2Far%2F" not in google

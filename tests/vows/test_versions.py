@@ -85,7 +85,8 @@ def test_edit_adds_a_version_and_one_approval_prints(app, web, ceremony):
     approved = [row for row in versions(app, ceremony.id) if row.approved_at]
     assert [row.id for row in approved] == [edited.id]
     page = web.get(f"/ceremonies/{ceremony.id}").get_data(as_text=True)
-    assert "&lt;b&gt;x&lt;/b&gt; {{ 7*7 }} &amp;amp;" in page and "49" not in page
+    shown = re.search(r'<div class="vow-text">(.*?)</div>', page, re.S).group(1)
+    assert shown == "美咲へ。&lt;b&gt;x&lt;/b&gt; {{ 7*7 }} &amp;amp; ずっと一緒に。"
 
 
 def test_the_database_refuses_two_approved_versions(app, web, ceremony):

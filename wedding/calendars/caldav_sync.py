@@ -19,6 +19,7 @@ from wedding.calendars.models import CalDAVAccount, CalDAVState
 from wedding.calendars.services import GONE, IN_FEEDS, KEEP_CANCELLED, ceremony_event, company_name
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db, utcnow
+from wedding.presentation.services import viewer_urls
 
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=3))
 TIMEOUT_SECONDS = 15
@@ -133,9 +134,10 @@ def push(
         return report
     domain = current_app.config["CALENDAR_UID_DOMAIN"]
     company = company_name(account.org_id)
+    ar_urls = viewer_urls(account.org_id)
     for ceremony in due:
         state = states.get(ceremony.id) or _new_state(account, ceremony.id, states)
-        event = ceremony_event(ceremony, domain, company)
+        event = ceremony_event(ceremony, domain, company, ar_url=ar_urls.get(ceremony.id, ""))
         body = build_calendar(CalendarData(name=company, events=[event]), now).decode()
         try:
             calendar.save_event(body)

@@ -15,6 +15,7 @@ from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.models import aware_utc, db, raw_timestamp
 from wedding.personas.models import Companion
+from wedding.presentation.services import viewer_urls
 from wedding.runofshow.models import RunItem
 from wedding.runofshow.services import item_start, items_of
 from wedding.venues.models import Venue
@@ -32,7 +33,12 @@ def _couple(ceremony: Ceremony) -> str:
 
 
 def ceremony_event(
-    ceremony: Ceremony, domain: str, company: str, url: str = "", private: bool = True
+    ceremony: Ceremony,
+    domain: str,
+    company: str,
+    url: str = "",
+    private: bool = True,
+    ar_url: str = "",
 ) -> EventData:
     """The ceremony as an event, titled in the current locale (see force_locale)."""
     venue = ceremony.venue
@@ -42,6 +48,8 @@ def ceremony_event(
     lines = [venue.name, _("Planner: %(company)s", company=company)]
     if ceremony.planner:
         lines.append(f"{ceremony.planner.display_name} <{ceremony.planner.email}>")
+    if ar_url:
+        lines.append(_("AR presentation: %(url)s", url=ar_url))
     if private and ceremony.notes:
         lines.append(ceremony.notes)
     return EventData(
@@ -85,7 +93,9 @@ def company_name(org_id: int) -> str:
 def ceremony_calendar(ceremony: Ceremony, lang: str, domain: str, url: str = "") -> CalendarData:
     """One ceremony with its run of show, for an .ics download."""
     with force_locale(lang):
-        events = [ceremony_event(ceremony, domain, company_name(ceremony.org_id), url)]
+        ar_url = viewer_urls(ceremony.org_id).get(ceremony.id, "")
+        company = company_name(ceremony.org_id)
+        events = [ceremony_event(ceremony, domain, company, url, ar_url=ar_url)]
         events += [item_event(ceremony, item, lang, domain) for item in items_of(ceremony)]
         name = _("Ceremony: %(couple)s", couple=_couple(ceremony))
     return CalendarData(name=name, events=events)
@@ -197,6 +207,8 @@ def feed_calendar(
             _("Planner: %(company)s") % {"company": company_name(feed.org_id)},
         )
         wedding = _("Wedding")
+        ar_line = _("AR presentation: %(url)s")
+    ar_urls = viewer_urls(feed.org_id)
     events = []
     for row in rows:
         couple = row.client or no_client
@@ -208,6 +220,8 @@ def feed_calendar(
         lines = [row.venue_name, by]
         if row.planner_email:
             lines.append(f"{row.planner_name or row.planner_email} <{row.planner_email}>")
+        if row.id in ar_urls:
+            lines.append(ar_line % {"url": ar_urls[row.id]})
         if private and row.notes:
             lines.append(row.notes)
         events.append(

@@ -27,6 +27,7 @@ from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
 from wedding.models import db, utcnow
+from wedding.presentation.services import viewer_urls
 from wedding.venues.models import Venue
 
 bp = Blueprint("calendars", __name__)
@@ -262,6 +263,7 @@ def calendar_links(ceremony: Ceremony) -> dict:
         _domain(),
         services.company_name(ceremony.org_id),
         url_for("ceremonies.edit", record_id=ceremony.id, _external=True),
+        ar_url=viewer_urls(ceremony.org_id).get(ceremony.id, ""),
     )
     return {"google": google_link(event), "outlook": outlook_link(event)}
 

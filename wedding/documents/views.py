@@ -92,6 +92,7 @@ def preview(ceremony_id: int, kind: str):
     except DocumentError as error:
         flash(error_message(str(error)), "error")
         return redirect(url_for("documents.index", ceremony_id=ceremony_id))
+    db.session.commit()  # the AR presentation its QR code points to, made on first use
     nonce = new_nonce()
     response = make_response(render_html(kind, data, nonce=nonce))
     response.headers["Content-Security-Policy"] = (
@@ -108,10 +109,12 @@ def download(ceremony_id: int, kind: str):
     """The document as it would print now (not issued: the client does not see it)."""
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
     try:
-        pdf = render_pdf(_kind(kind), printable_data(ceremony, kind))
+        data = printable_data(ceremony, _kind(kind))
     except DocumentError as error:
         flash(error_message(str(error)), "error")
         return redirect(url_for("documents.index", ceremony_id=ceremony_id))
+    db.session.commit()  # the AR presentation its QR code points to, made on first use
+    pdf = render_pdf(kind, data)
     return pdf_response(pdf, file_name(ceremony, kind))
 
 

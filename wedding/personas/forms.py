@@ -9,7 +9,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import Length, NumberRange, Optional
 
 from wedding.forms import name_field, stripped
 
@@ -79,9 +79,10 @@ class CompanionForm(FlaskForm):
         _l("Height in AR (cm)"),
         default=175,
         validators=[
-            InputRequired(message=_l("Give a height in centimetres.")),
+            Optional(),
             NumberRange(min=30, max=300, message=_l("Between 30 and 300 cm.")),
         ],
+        filters=[lambda value: 175 if value is None else value],
         description=_l("The life-size standee stands this tall beside the client."),
     )
     portrait = FileField(

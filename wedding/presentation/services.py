@@ -6,12 +6,13 @@ import segno
 from flask import current_app
 
 from wedding.ceremonies.models import Ceremony
-from wedding.models import db
+from wedding.models import db, utcnow
 from wedding.personas.models import Companion
 from wedding.presentation.glb import ModelError, is_vrm, read_glb, standee_glb
 from wedding.presentation.models import Presentation, Standee
 from wedding.storage.models import StoredFile
 from wedding.storage.services import store
+from wedding.tokens import derive
 from wedding.urls import public_url
 
 MAX_MODEL_BYTES = 50 * 1024 * 1024
@@ -23,8 +24,24 @@ def presentation_for(ceremony: Ceremony) -> Presentation:
     if found is None:
         found = Presentation(org_id=ceremony.org_id, ceremony_id=ceremony.id)
         db.session.add(found)
+        _touch(ceremony)
         db.session.flush()
     return found
+
+
+def _touch(ceremony: Ceremony) -> None:
+    """The ceremony's calendar entries carry the viewer link: let feeds see the change."""
+    ceremony.updated_at = utcnow()
+
+
+def revoke_viewer(ceremony: Ceremony, presentation: Presentation) -> None:
+    presentation.revoke()
+    _touch(ceremony)
+
+
+def renew_viewer(ceremony: Ceremony, presentation: Presentation) -> None:
+    presentation.renew()
+    _touch(ceremony)
 
 
 def viewer_token(presentation: Presentation, secret_key: str) -> str:
@@ -99,6 +116,24 @@ def model_file_id(presentation: Presentation, ceremony: Ceremony) -> int | None:
 def viewer_url(presentation: Presentation) -> str:
     token = viewer_token(presentation, current_app.config["SECRET_KEY"])
     return public_url("viewer.show", token=token)
+
+
+def viewer_urls(org_id: int) -> dict[int, str]:
+    """A company's active viewer URLs by ceremony id, for calendars: one query, and the URL
+    built once (a feed of thousands of events must stay fast)."""
+    query = db.select(Presentation.id, Presentation.ceremony_id, Presentation.nonce).where(
+        Presentation.org_id == org_id, Presentation.revoked_at.is_(None)
+    )
+    size = Presentation.token_bytes
+    pattern = public_url("viewer.show", token="TOKEN")  # noqa: S106 - a placeholder
+    secret = current_app.config["SECRET_KEY"]
+    return {
+        row.ceremony_id: pattern.replace(
+            "TOKEN",
+            f"{row.id}-{derive(secret, Presentation.link_purpose, row.id, row.nonce, size)}",
+        )
+        for row in db.session.execute(query)
+    }
 
 
 def ar_link(ceremony: Ceremony) -> dict | None:

@@ -29,6 +29,8 @@ from wedding.presentation.services import (
     presentation_for,
     qr_svg,
     remove_model,
+    renew_viewer,
+    revoke_viewer,
     viewer_url,
 )
 from wedding.runofshow.services import item_start, items_of
@@ -121,9 +123,10 @@ def delete_model(ceremony_id: int):
 @bp.post("/revoke")
 @editor_required
 def revoke(ceremony_id: int):
-    presentation = presentation_for(get_owned_or_404(Ceremony, ceremony_id))
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    presentation = presentation_for(ceremony)
     if ConfirmForm().validate():
-        presentation.revoke()
+        revoke_viewer(ceremony, presentation)
         db.session.commit()
         flash(_("The viewer link no longer works."), "success")
     return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
@@ -132,9 +135,10 @@ def revoke(ceremony_id: int):
 @bp.post("/regenerate")
 @editor_required
 def regenerate(ceremony_id: int):
-    presentation = presentation_for(get_owned_or_404(Ceremony, ceremony_id))
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    presentation = presentation_for(ceremony)
     if ConfirmForm().validate():
-        presentation.renew()
+        renew_viewer(ceremony, presentation)
         db.session.commit()
         flash(_("A new viewer link: reprint the QR codes."), "success")
     return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
