@@ -41,7 +41,7 @@ def _texture(portrait: bytes) -> tuple[bytes, str, float]:
     image.thumbnail((MAX_TEXTURE, MAX_TEXTURE), Image.Resampling.BICUBIC)
     buffer = io.BytesIO()
     if has_alpha:  # a cut-out figure: keep its edges
-        image.save(buffer, "PNG", compress_level=4)
+        image.save(buffer, "PNG", compress_level=1)  # fast; the size hardly differs
         mime = "image/png"
     else:
         image.save(buffer, "JPEG", quality=88)
