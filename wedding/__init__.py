@@ -17,6 +17,8 @@ from wedding.clients.views import bp as clients_bp
 from wedding.documents.views import bp as documents_bp
 from wedding.documents.views import branding_bp
 from wedding.personas.views import bp as personas_bp
+from wedding.portal.views import admin_bp as portal_admin_bp
+from wedding.portal.views import bp as portal_bp
 from wedding.presentation.views import bp as presentation_bp
 from wedding.presentation.views import viewer_bp
 from wedding.runofshow.views import bp as runofshow_bp
@@ -76,6 +78,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         branding_bp,
         presentation_bp,
         viewer_bp,
+        portal_bp,
+        portal_admin_bp,
         calendars_bp,
         api_bp,
     ):

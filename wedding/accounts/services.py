@@ -47,6 +47,10 @@ def get_or_create_org(name: str) -> Organisation:
     return org
 
 
+def company_name(org_id: int) -> str:
+    return db.session.get(Organisation, org_id).name
+
+
 def find_user(email: str) -> User | None:
     return db.session.scalar(
         db.select(User).where(func.lower(User.email) == normalise_email(email))

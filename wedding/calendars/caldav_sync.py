@@ -14,9 +14,10 @@ import caldav
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 
+from wedding.accounts.services import company_name
 from wedding.calendars.ics import CalendarData, build_calendar
 from wedding.calendars.models import CalDAVAccount, CalDAVState
-from wedding.calendars.services import GONE, IN_FEEDS, KEEP_CANCELLED, ceremony_event, company_name
+from wedding.calendars.services import GONE, IN_FEEDS, KEEP_CANCELLED, ceremony_event
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db, utcnow
 from wedding.presentation.services import viewer_urls

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
 
-from wedding.accounts.models import Organisation, User
+from wedding.accounts.models import User
+from wedding.accounts.services import company_name
 from wedding.calendars.ics import CalendarData, EventData
 from wedding.calendars.models import Feed
 from wedding.ceremonies.models import Ceremony
@@ -86,16 +87,14 @@ def item_event(ceremony: Ceremony, item: RunItem, lang: str, domain: str) -> Eve
     )
 
 
-def company_name(org_id: int) -> str:
-    return db.session.get(Organisation, org_id).name
-
-
-def ceremony_calendar(ceremony: Ceremony, lang: str, domain: str, url: str = "") -> CalendarData:
-    """One ceremony with its run of show, for an .ics download."""
+def ceremony_calendar(
+    ceremony: Ceremony, lang: str, domain: str, url: str = "", private: bool = True
+) -> CalendarData:
+    """One ceremony with its run of show, for an .ics download (``private``: staff notes too)."""
     with force_locale(lang):
         ar_url = viewer_urls(ceremony.org_id).get(ceremony.id, "")
         company = company_name(ceremony.org_id)
-        events = [ceremony_event(ceremony, domain, company, url, ar_url=ar_url)]
+        events = [ceremony_event(ceremony, domain, company, url, private, ar_url=ar_url)]
         events += [item_event(ceremony, item, lang, domain) for item in items_of(ceremony)]
         name = _("Ceremony: %(couple)s", couple=_couple(ceremony))
     return CalendarData(name=name, events=events)

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wedding.accounts.access import get_owned_or_404, org_select, safe_next
+from wedding.accounts.services import company_name
 from wedding.calendars import caldav_sync, services
 from wedding.calendars.forms import CalDAVForm
 from wedding.calendars.ics import build_calendar, google_link, outlook_link
@@ -261,7 +262,7 @@ def calendar_links(ceremony: Ceremony) -> dict:
     event = services.ceremony_event(
         ceremony,
         _domain(),
-        services.company_name(ceremony.org_id),
+        company_name(ceremony.org_id),
         url_for("ceremonies.edit", record_id=ceremony.id, _external=True),
         ar_url=viewer_urls(ceremony.org_id).get(ceremony.id, ""),
     )

@@ -73,3 +73,17 @@ class LlmConsent(OrgOwned, db.Model):
     agreed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class VowComment(OrgOwned, db.Model):
+    """A note on a vow version: the client asking for changes, or the planner answering."""
+
+    __tablename__ = "vow_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ceremony_id: Mapped[int] = mapped_column(
+        ForeignKey("ceremonies.id", ondelete="CASCADE"), index=True
+    )
+    version_id: Mapped[int] = mapped_column(ForeignKey("vow_versions.id", ondelete="CASCADE"))
+    author: Mapped[str] = mapped_column(String(50))  # "client" or "planner:<user id>"
+    text: Mapped[str] = mapped_column(Text)

@@ -10,7 +10,7 @@ from wedding.models import db, utcnow
 from wedding.personas.services import persona_card
 from wedding.vows.composer import compose, facts_of
 from wedding.vows.llm import Endpoint, LlmError, build_messages, request_drafts
-from wedding.vows.models import LANGS, ROLES, LlmConsent, VowVersion
+from wedding.vows.models import LANGS, ROLES, LlmConsent, VowComment, VowVersion
 
 MAX_TEXT = 6000
 DRAFT_COUNT = 3
@@ -225,3 +225,13 @@ def approved_vows(ceremony_id: int) -> dict[tuple[str, str], VowVersion]:
         )
     )
     return {(row.role, row.lang): row for row in rows}
+
+
+def comments_for(ceremony_id: int) -> dict[int, list[VowComment]]:
+    """Comments on a ceremony's vow versions, by version id, oldest first."""
+    grouped: dict[int, list[VowComment]] = {}
+    for note in db.session.scalars(
+        db.select(VowComment).filter_by(ceremony_id=ceremony_id).order_by(VowComment.id)
+    ):
+        grouped.setdefault(note.version_id, []).append(note)
+    return grouped

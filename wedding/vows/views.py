@@ -18,6 +18,7 @@ from wedding.vows.models import LANGS, ROLES, LlmConsent, VowVersion
 from wedding.vows.services import (
     VowError,
     approve_vow,
+    comments_for,
     current_consent,
     draft_vows,
     edit_vow,
@@ -74,6 +75,7 @@ def index(ceremony_id: int):
         "vows/index.html",
         ceremony=ceremony,
         groups=versions_of(ceremony.id),
+        comments=comments_for(ceremony.id),
         form=form,
         endpoint=endpoint,
         consent=consent,

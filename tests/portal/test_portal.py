@@ -1,0 +1,193 @@
+"""The client's portal: magic links (copied or e-mailed over real SMTP), what the client sees
+and does, and that nothing of anyone else's leaks in."""
+
+import re
+from datetime import timedelta
+from email import message_from_bytes
+from email.policy import default as email_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.live import free_port
+from wedding.calendars.models import Feed
+from wedding.models import db, utcnow
+from wedding.personas.cards import read_any
+from wedding.portal.models import PortalLink
+from wedding.vows.models import VowComment, VowVersion
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=email_policy))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(app):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="planner@hare.example"
+    )
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def setup(app, web, make_user, make_client, make_companion, make_ceremony, make_venue):
+    user = make_user(role="planner")
+    client = make_client(
+        user.org,
+        full_name="佐藤 美咲",
+        preferred_name="美咲",
+        email="misaki@example.com",
+        language="ja",
+    )
+    companion = make_companion(
+        user.org, client=client, name="レン", how_met="眠れない夜", proposal_words="ずっと一緒に"
+    )
+    venue = make_venue(user.org, address="岡山県岡山市北区駅元町1-1")
+    ceremony = make_ceremony(user.org, venue=venue, companion=companion, notes="STAFF-ONLY-NOTE")
+    web.login(user)
+    web.post(f"/ceremonies/{ceremony.id}/run-of-show/template", {"template": "chapel"})
+    web.post(
+        f"/ceremonies/{ceremony.id}/vows/draft", {"role": "companion", "lang": "ja", "seed": "1"}
+    )
+    return user, client, ceremony
+
+
+def copy_link(web, client) -> str:
+    web.post(f"/clients/{client.id}/portal/link")
+    page = web.get(f"/clients/{client.id}").get_data(as_text=True)
+    return re.search(r'id="portal-link" type="text" readonly value="([^"]+)"', page).group(1)
+
+
+def path(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+def open_portal(app, url):
+    """A fresh browser (no planner session) opening the link."""
+    from tests.conftest import Web
+
+    guest = Web(app)
+    response = guest.get(path(url))
+    assert response.status_code == 303 and response.headers["Location"].endswith("/portal/")
+    return guest
+
+
+def test_the_client_sees_their_ceremony_and_approves_and_comments(app, web, setup):
+    _, client, ceremony = setup
+    guest = open_portal(app, copy_link(web, client))
+    page = guest.get("/portal/").get_data(as_text=True)
+    assert "美咲" in page and "レン" in page and "ようこそ" in page  # in the client's language
+    assert "google.com/maps/search" in page and "STAFF-ONLY-NOTE" not in page
+    assert re.search(r'class="rokuyo">(大安|友引|先勝|先負|赤口|仏滅)<', page)
+    assert "/ar/" in page  # the AR viewer and its QR code
+    with app.app_context():
+        version = db.session.scalars(db.select(VowVersion).order_by(VowVersion.id)).first()
+    guest.post(f"/portal/vows/{version.id}/approve")
+    guest.post(f"/portal/vows/{version.id}/comment", {"text": "「眠れない夜」をもう少し詳しく"})
+    with app.app_context():
+        approved = db.session.get(VowVersion, version.id)
+        assert approved.approved_by == "client" and approved.approved_at
+        assert db.session.scalars(db.select(VowComment)).one().author == "client"
+    planner_view = web.get(f"/ceremonies/{ceremony.id}/vows").get_data(as_text=True)
+    assert "「眠れない夜」をもう少し詳しく" in planner_view
+    assert "ご本人が承認" in web.get(f"/ceremonies/{ceremony.id}").get_data(as_text=True)
+
+    ics = guest.get(f"/portal/ceremonies/{ceremony.id}/calendar.ics")
+    assert ics.mimetype == "text/calendar" and b"STAFF-ONLY-NOTE" not in ics.data
+    guest.post("/portal/calendar/subscribe")
+    with app.app_context():
+        feed = db.session.scalars(db.select(Feed)).one()
+        assert (feed.kind, feed.subject_id) == ("client", client.id)
+    page = guest.get("/portal/").get_data(as_text=True)
+    feed_url = re.search(r'id="feed-url" type="text" readonly value="([^"]+)"', page).group(1)
+    assert b"BEGIN:VEVENT" in app.test_client().get(path(feed_url)).data
+
+    card = guest.get(f"/portal/companions/{ceremony.companion_id}.png")
+    assert read_any(card.data).data["name"] == "レン"
+
+
+def test_issued_documents_and_nothing_of_other_clients(
+    app, web, setup, make_client, make_companion, make_ceremony
+):
+    user, client, ceremony = setup
+    web.post(f"/ceremonies/{ceremony.id}/documents/program/issue", {"note": ""})
+    other = make_ceremony(
+        user.org,
+        companion=make_companion(user.org, client=make_client(user.org, full_name="他の客")),
+    )
+    web.post(f"/ceremonies/{other.id}/vows/draft", {"role": "companion", "lang": "ja"})
+    web.post(f"/ceremonies/{other.id}/documents/program/issue", {"note": ""})
+    guest = open_portal(app, copy_link(web, client))
+    page = guest.get("/portal/").get_data(as_text=True)
+    assert "他の客" not in page
+    (own,) = re.findall(r'href="/portal/documents/(\d+).pdf"', page)  # only their own
+    assert guest.get(f"/portal/documents/{own}.pdf").mimetype == "application/pdf"
+    with app.app_context():
+        theirs = db.session.scalars(db.select(VowVersion).filter_by(ceremony_id=other.id)).first()
+    assert guest.post(f"/portal/vows/{theirs.id}/approve").status_code == 404
+    assert guest.get(f"/portal/ceremonies/{other.id}/calendar.ics").status_code == 404
+    other_doc = int(own) + 1
+    assert guest.get(f"/portal/documents/{other_doc}.pdf").status_code == 404
+    assert guest.get(f"/portal/companions/{other.companion_id}.png").status_code == 404
+    assert guest.get(f"/ceremonies/{ceremony.id}").status_code == 302  # not a planner
+
+
+def test_links_expire_and_stop_at_once(app, web, setup):
+    _, client, _ = setup
+    url = copy_link(web, client)
+    guest = open_portal(app, url)
+    assert guest.get("/portal/").status_code == 200
+    web.post(f"/clients/{client.id}/portal/revoke")
+    assert guest.get("/portal/").headers["Location"].endswith("/portal/request")
+    assert guest.get(path(url)).status_code == 404
+    fresh = copy_link(web, client)
+    with app.app_context():
+        link = db.session.scalars(db.select(PortalLink).order_by(PortalLink.id.desc())).first()
+        link.expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    assert app.test_client().get(path(fresh)).status_code == 404
+    forged = path(fresh).rsplit("-", 1)[0] + "-" + "A" * 43
+    assert app.test_client().get(forged).status_code == 404
+
+
+def test_the_planner_emails_the_link_over_smtp(app, web, setup, smtp):
+    _, client, _ = setup
+    page = web.post(f"/clients/{client.id}/portal/send", follow_redirects=True)
+    assert "misaki@example.com" in page.get_data(as_text=True)
+    (message,) = smtp.messages
+    assert message["To"] == "misaki@example.com" and message["Subject"] == "挙式のページ"
+    url = re.search(r"http://\S+/portal/enter/\S+", message.get_content()).group(0)
+    assert open_portal(app, url).get("/portal/").status_code == 200
+
+
+def test_a_mail_server_that_is_down_is_said_plainly(app, web, setup):
+    _, client, _ = setup
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+    web.post("/language", {"language": "en"})
+    page = web.post(f"/clients/{client.id}/portal/send", follow_redirects=True)
+    assert "did not accept the message" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(db.select(PortalLink)).all() == []
+
+
+def test_asking_for_a_link_reveals_nothing_and_is_limited(app, setup, smtp):
+    from tests.conftest import Web
+
+    guest = Web(app)
+    known = guest.post("/portal/request", {"email": "Misaki@Example.com"}).get_data(as_text=True)
+    unknown = guest.post("/portal/request", {"email": "nobody@example.com"}).get_data(as_text=True)
+    strip = lambda html: re.sub(r'name="csrf_token"[^>]*>', "", html)  # noqa: E731
+    assert strip(known) == strip(unknown)
+    assert len(smtp.messages) == 1
+    for _ in range(6):
+        guest.post("/portal/request", {"email": "misaki@example.com"})
+    assert len(smtp.messages) == 5  # five in the window, then silence (the answer is the same)

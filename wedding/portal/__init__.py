@@ -1,0 +1,1 @@
+"""The client\x27s private portal."""

@@ -1,0 +1,172 @@
+"""The portal's rules: magic links, what a client may see and do."""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from wedding.accounts.services import (
+    company_name,
+    locked_until,
+    normalise_email,
+    record_failure,
+)
+from wedding.ceremonies.models import Ceremony
+from wedding.clients.models import Client
+from wedding.models import db, utcnow
+from wedding.portal.mail import MailError, mail_configured, send_mail
+from wedding.portal.models import PortalLink
+from wedding.urls import public_url
+from wedding.vows.models import VowComment, VowVersion
+from wedding.vows.services import approve_vow
+
+LINK_DAYS = 30
+MAX_COMMENT = 2000
+
+
+class PortalError(Exception):
+    """Something a client asked for that cannot be done; the code names why."""
+
+
+def create_link(client: Client, user_id: int | None, sent_to: str = "") -> PortalLink:
+    days = int(current_app.config.get("PORTAL_LINK_DAYS", LINK_DAYS))
+    link = PortalLink(
+        org_id=client.org_id,
+        client_id=client.id,
+        expires_at=utcnow() + timedelta(days=days),
+        created_by_id=user_id,
+        sent_to=sent_to,
+    )
+    db.session.add(link)
+    db.session.flush()
+    return link
+
+
+def link_url(link: PortalLink) -> str:
+    token = f"{link.id}-{link.token(current_app.config['SECRET_KEY'])}"
+    return public_url("portal.enter", token=token)
+
+
+def link_from_token(token: str, now: datetime) -> PortalLink | None:
+    """The link a token opens, if it is genuine, not revoked and not expired."""
+    number, _, secret = token.partition("-")
+    if not number.isdigit() or len(number) > 12 or not secret:
+        return None
+    link = db.session.get(PortalLink, int(number))
+    if link is None or not link.matches(secret, current_app.config["SECRET_KEY"]):
+        return None
+    return link if link.usable(now) else None
+
+
+def revoke_links(client: Client) -> int:
+    """Every portal link of the client stops working at once."""
+    links = db.session.scalars(
+        db.select(PortalLink).filter_by(client_id=client.id, revoked_at=None)
+    ).all()
+    for link in links:
+        link.revoke()
+    return len(links)
+
+
+def active_links(client_id: int, now: datetime) -> list[PortalLink]:
+    return [
+        link
+        for link in db.session.scalars(
+            db.select(PortalLink)
+            .filter_by(client_id=client_id, revoked_at=None)
+            .order_by(PortalLink.id.desc())
+        )
+        if link.usable(now)
+    ]
+
+
+def send_link(client: Client, user_id: int | None) -> PortalLink:
+    """A new link, e-mailed to the client in their language; PortalError if it cannot be."""
+    if not client.email:
+        raise PortalError("no_email")
+    if not mail_configured(current_app.config):
+        raise PortalError("no_mail_server")
+    link = create_link(client, user_id, sent_to=client.email)
+    url = link_url(link)
+    with force_locale(client.language):
+        subject = _("Your ceremony page")
+        body = _(
+            "Dear %(name)s,\n\nYour private ceremony page is ready: the date, the order of the "
+            "ceremony, your vows, your documents and your companion's AR presentation.\n\n"
+            "%(url)s\n\nThe link is personal and works until %(until)s. Please do not share it."
+            "\n\n%(company)s",
+            name=client.display_name,
+            url=url,
+            until=link.expires_at.date().isoformat(),
+            company=company_name(client.org_id),
+        )
+    try:
+        send_mail(current_app.config, client.email, subject, body)
+    except MailError as error:
+        raise PortalError("mail_failed") from error
+    return link
+
+
+def request_links(email: str, address: str | None, now: datetime) -> None:
+    """A client asks for a new link by e-mail address. Whether or not the address is known,
+    the caller shows the same answer; requests are limited per address and per network
+    address (in the database, so every app process counts them)."""
+    email = normalise_email(email)
+    keys = {"account": f"portal:{email[:254]}", "address": f"portal-address:{address}"}
+    if locked_until(keys, now):
+        return
+    record_failure(keys, now)  # every request counts towards the limit
+    clients = db.session.scalars(
+        db.select(Client).where(db.func.lower(Client.email) == email, Client.archived_at.is_(None))
+    ).all()
+    for client in clients:
+        try:
+            send_link(client, None)
+        except PortalError:
+            continue  # the answer stays the same; the planner can still send a link by hand
+
+
+def client_ceremonies(client_id: int) -> list[Ceremony]:
+    return list(
+        db.session.scalars(
+            db.select(Ceremony)
+            .where(
+                Ceremony.client_id == client_id,
+                Ceremony.archived_at.is_(None),
+                Ceremony.status.in_(("hold", "confirmed", "completed", "waitlisted")),
+            )
+            .order_by(Ceremony.starts_at)
+        )
+    )
+
+
+def client_version(client_id: int, version_id: int) -> VowVersion | None:
+    """A vow version of one of this client's ceremonies, or None."""
+    version = db.session.get(VowVersion, version_id)
+    if version is None:
+        return None
+    ceremony = db.session.get(Ceremony, version.ceremony_id)
+    return version if ceremony is not None and ceremony.client_id == client_id else None
+
+
+def approve_by_client(version: VowVersion) -> None:
+    approve_vow(version, "client")
+
+
+def comment(version: VowVersion, author: str, text: str) -> VowComment:
+    text = (text or "").strip()
+    if not text:
+        raise PortalError("empty_comment")
+    if len(text) > MAX_COMMENT:
+        raise PortalError("long_comment")
+    note = VowComment(
+        org_id=version.org_id,
+        ceremony_id=version.ceremony_id,
+        version_id=version.id,
+        author=author,
+        text=text,
+    )
+    db.session.add(note)
+    db.session.flush()
+    return note

@@ -1,0 +1,317 @@
+"""The client's portal: entered through a magic link, then a session for that one client."""
+
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from wedding.accounts.access import editor_required, get_owned_or_404
+from wedding.accounts.services import company_name
+from wedding.almanac import describe
+from wedding.calendars.ics import build_calendar, google_link
+from wedding.calendars.models import Feed
+from wedding.calendars.services import ceremony_calendar, ceremony_event, get_or_create_feed
+from wedding.calendars.views import feed_urls
+from wedding.clients.models import Client
+from wedding.documents.models import IssuedDocument
+from wedding.documents.services import file_name, issued_documents
+from wedding.forms import ConfirmForm
+from wedding.models import db, utcnow
+from wedding.personas.models import Companion
+from wedding.personas.services import card_png
+from wedding.portal.forms import CommentForm, RequestForm
+from wedding.portal.models import PortalLink
+from wedding.portal.services import (
+    PortalError,
+    active_links,
+    approve_by_client,
+    client_ceremonies,
+    client_version,
+    comment,
+    create_link,
+    link_from_token,
+    link_url,
+    request_links,
+    revoke_links,
+    send_link,
+)
+from wedding.presentation.services import ar_link
+from wedding.runofshow.services import item_start, items_of
+from wedding.storage.services import file_response
+from wedding.urls import public_url
+from wedding.vows.services import comments_for, versions_of
+
+bp = Blueprint("portal", __name__, url_prefix="/portal")
+admin_bp = Blueprint("portal_admin", __name__, url_prefix="/clients/<int:record_id>/portal")
+SESSION_KEY = "portal_link"
+
+
+def error_message(code: str) -> str:
+    return {
+        "no_email": _("Add the client's e-mail address first, or copy the link instead."),
+        "no_mail_server": _("No mail server is configured: copy the link and send it yourself."),
+        "mail_failed": _("The mail server did not accept the message. Copy the link instead."),
+        "empty_comment": _("Write what you would like to change."),
+        "long_comment": _("The comment is too long."),
+    }.get(code, code)
+
+
+def client_required(view):
+    """Only with a portal session whose link still works (revoking ends it at once)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        link_id = session.get(SESSION_KEY)
+        link = db.session.get(PortalLink, link_id) if isinstance(link_id, int) else None
+        if link is None or not link.usable(utcnow()):
+            session.pop(SESSION_KEY, None)
+            return redirect(url_for("portal.ask"))
+        g.portal_link = link
+        g.client = db.session.get(Client, link.client_id)
+        if g.client is None or g.client.archived:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/enter/<token>")
+def enter(token: str):
+    """The magic link: open the portal for its client, then drop the token from the URL."""
+    link = link_from_token(token, utcnow())
+    if link is None:
+        return _private(Response(render_template("portal/expired.html"), status=404))
+    session.clear()  # a planner's or another client's session never mixes with this one
+    session[SESSION_KEY] = link.id
+    session.permanent = True
+    client = db.session.get(Client, link.client_id)
+    session["language"] = client.language
+    link.last_used_at = utcnow()
+    db.session.commit()
+    return redirect(url_for("portal.home"), 303)
+
+
+@bp.route("/request", methods=["GET", "POST"])
+def ask():
+    """Ask for a new link by e-mail; the answer never says whether the address is known."""
+    form = RequestForm()
+    sent = False
+    if form.validate_on_submit():
+        request_links(form.email.data, request.remote_addr, utcnow())
+        db.session.commit()
+        sent = True
+    return _private(Response(render_template("portal/request.html", form=form, sent=sent)))
+
+
+@bp.post("/leave")
+def leave():
+    if ConfirmForm().validate():
+        session.pop(SESSION_KEY, None)
+    return redirect(url_for("portal.ask"))
+
+
+def _ceremony_view(ceremony) -> dict:
+    tz = ceremony.venue.timezone
+    local_day = ceremony.starts_at.astimezone(ZoneInfo(tz)).date()
+    event = ceremony_event(
+        ceremony,
+        current_app.config["CALENDAR_UID_DOMAIN"],
+        company_name(ceremony.org_id),
+        public_url("portal.home"),
+        private=False,
+    )
+    return {
+        "ceremony": ceremony,
+        "day": describe(local_day),
+        "run": [(item_start(ceremony, item), item) for item in items_of(ceremony)],
+        "google": google_link(event),
+        "versions": versions_of(ceremony.id),
+        "comments": comments_for(ceremony.id),
+        "documents": issued_documents(ceremony.id),
+        "ar": ar_link(ceremony),
+    }
+
+
+@bp.get("/")
+@client_required
+def home():
+    ceremonies = [_ceremony_view(c) for c in client_ceremonies(g.client.id)]
+    db.session.commit()  # the AR presentation, made on first use
+    feed = db.session.scalar(
+        db.select(Feed).filter_by(
+            org_id=g.client.org_id, kind="client", subject_id=g.client.id, revoked_at=None
+        )
+    )
+    companions = db.session.scalars(
+        db.select(Companion).filter_by(client_id=g.client.id, archived_at=None)
+    ).all()
+    return _private(
+        Response(
+            render_template(
+                "portal/home.html",
+                client=g.client,
+                ceremonies=ceremonies,
+                feed=feed_urls(feed) if feed else None,
+                companions=companions,
+                comment_form=CommentForm(),
+                button_form=ConfirmForm(),
+                company=company_name(g.client.org_id),
+            )
+        )
+    )
+
+
+@bp.post("/vows/<int:version_id>/approve")
+@client_required
+def approve(version_id: int):
+    version = client_version(g.client.id, version_id)
+    if version is None:
+        abort(404)
+    if ConfirmForm().validate():
+        approve_by_client(version)
+        db.session.commit()
+        flash(_("Thank you: these are your approved vows."), "success")
+    return redirect(url_for("portal.home") + f"#vow-{version.id}", 303)
+
+
+@bp.post("/vows/<int:version_id>/comment")
+@client_required
+def ask_changes(version_id: int):
+    version = client_version(g.client.id, version_id)
+    if version is None:
+        abort(404)
+    form = CommentForm()
+    if form.validate():
+        try:
+            comment(version, "client", form.text.data)
+            db.session.commit()
+            flash(_("Sent to your planner."), "success")
+        except PortalError as error:
+            db.session.rollback()
+            flash(error_message(str(error)), "error")
+    else:
+        flash(" ".join(str(m) for m in form.text.errors), "error")
+    return redirect(url_for("portal.home") + f"#vow-{version.id}", 303)
+
+
+@bp.post("/calendar/subscribe")
+@client_required
+def subscribe():
+    if ConfirmForm().validate():
+        get_or_create_feed(g.client.org_id, "client", g.client.id, g.client.language)
+        db.session.commit()
+    return redirect(url_for("portal.home") + "#calendar", 303)
+
+
+@bp.get("/ceremonies/<int:ceremony_id>/calendar.ics")
+@client_required
+def ceremony_ics(ceremony_id: int):
+    ceremony = next((c for c in client_ceremonies(g.client.id) if c.id == ceremony_id), None)
+    if ceremony is None:
+        abort(404)
+    data = ceremony_calendar(
+        ceremony,
+        g.client.language,
+        current_app.config["CALENDAR_UID_DOMAIN"],
+        public_url("portal.home"),
+        private=False,
+    )
+    response = Response(build_calendar(data, utcnow()), content_type="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="ceremony-{ceremony.id}.ics"'
+    return _private(response)
+
+
+@bp.get("/documents/<int:document_id>.pdf")
+@client_required
+def document(document_id: int):
+    issued = db.session.get(IssuedDocument, document_id)
+    ceremony_ids = {c.id for c in client_ceremonies(g.client.id)}
+    if issued is None or issued.ceremony_id not in ceremony_ids:
+        abort(404)
+    ceremony = next(c for c in client_ceremonies(g.client.id) if c.id == issued.ceremony_id)
+    name = file_name(ceremony, issued.kind, issued.version)
+    return _private(file_response(issued.file_id, name, "private, no-store"))
+
+
+@bp.get("/companions/<int:companion_id>.png")
+@client_required
+def keepsake(companion_id: int):
+    """The companion as a character card PNG: theirs to keep, whatever platform comes next."""
+    companion = db.session.get(Companion, companion_id)
+    if companion is None or companion.client_id != g.client.id:
+        abort(404)
+    response = Response(card_png(companion), mimetype="image/png")
+    response.headers["Content-Disposition"] = f'attachment; filename="companion-{companion.id}.png"'
+    return _private(response)
+
+
+# --- the planner's side ---------------------------------------------------------------------
+
+
+@admin_bp.post("/link")
+@editor_required
+def new_link(record_id: int):
+    """A link to copy and send by hand."""
+    client = get_owned_or_404(Client, record_id)
+    if ConfirmForm().validate():
+        link = create_link(client, current_user.id)
+        db.session.commit()
+        session["portal_new_link"] = link_url(link)  # shown once, on the next page
+        flash(_("A new portal link: copy it below and send it to the client."), "success")
+    return redirect(url_for("clients.edit", record_id=record_id) + "#portal", 303)
+
+
+@admin_bp.post("/send")
+@editor_required
+def send(record_id: int):
+    client = get_owned_or_404(Client, record_id)
+    if ConfirmForm().validate():
+        try:
+            send_link(client, current_user.id)
+            db.session.commit()
+            flash(_("The portal link was sent to %(email)s.", email=client.email), "success")
+        except PortalError as error:
+            db.session.rollback()
+            flash(error_message(str(error)), "error")
+    return redirect(url_for("clients.edit", record_id=record_id) + "#portal", 303)
+
+
+@admin_bp.post("/revoke")
+@editor_required
+def revoke(record_id: int):
+    client = get_owned_or_404(Client, record_id)
+    if ConfirmForm().validate():
+        count = revoke_links(client)
+        db.session.commit()
+        flash(_("%(count)d portal links stopped working.", count=count), "success")
+    return redirect(url_for("clients.edit", record_id=record_id) + "#portal", 303)
+
+
+@bp.app_template_global()
+def portal_links(client_id: int) -> list[PortalLink]:
+    return active_links(client_id, utcnow())
+
+
+@bp.app_template_global()
+def fresh_portal_link() -> str:
+    return session.pop("portal_new_link", "")
