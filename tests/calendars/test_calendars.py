@@ -174,6 +174,7 @@ def test_client_feed_hides_staff_notes_and_staff_feed_shows_only_mine(
     client_url = feed_url(web, "client", ceremony.client_id)
     body = app.test_client().get(client_url).data
     assert b"BEGIN:VEVENT" in body and b"staff-only note" not in body
+    assert b"URL:http://localhost/portal/" in body  # the client's own page, not the staff's
     other_hall = make_venue(user.org, name="Other hall")
     make_ceremony(user.org, venue=other_hall, starts_at=START + timedelta(days=3))  # no planner
     mine = app.test_client().get(feed_url(web, "staff")).data

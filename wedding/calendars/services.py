@@ -19,6 +19,7 @@ from wedding.personas.models import Companion
 from wedding.presentation.services import viewer_urls
 from wedding.runofshow.models import RunItem
 from wedding.runofshow.services import item_start, items_of
+from wedding.urls import public_url
 from wedding.venues.models import Venue
 
 IN_FEEDS = ("hold", "confirmed", "completed")
@@ -208,6 +209,7 @@ def feed_calendar(
         wedding = _("Wedding")
         ar_line = _("AR presentation: %(url)s")
     ar_urls = viewer_urls(feed.org_id)
+    portal = public_url("portal.home")  # clients open their ceremony in the portal
     events = []
     for row in rows:
         couple = row.client or no_client
@@ -235,7 +237,7 @@ def feed_calendar(
                 last_modified=aware_utc(row.updated_at),
                 location=", ".join(part for part in (row.venue_name, row.address) if part),
                 description="\n".join(lines),
-                url=ceremony_url.format(row.id) if private else "",
+                url=ceremony_url.format(row.id) if private else portal,
                 categories=(wedding,),
                 alarm_minutes=ALARM_MINUTES,
                 alarm_text=summary,
