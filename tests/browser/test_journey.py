@@ -1,0 +1,156 @@
+"""The whole journey in Debian's Chromium against a served app (gunicorn) and a real SMTP
+server: planner → client portal → documents. Screenshots of every step are kept."""
+
+import os
+import re
+import subprocess
+from datetime import date, timedelta
+from email import message_from_bytes
+from email.policy import default as email_policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.browser.test_planner_pages import sign_in
+from tests.live import ROOT, flask_command, free_port, serve
+from wedding.almanac import describe
+
+pytestmark = pytest.mark.browser
+CARD = ROOT.parent / "shared" / "fixtures" / "cards" / "seraphina-v2.png"
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=email_policy))
+        return "250 OK"
+
+
+@pytest.fixture
+def mail_server_app(tmp_path):
+    """The app served by gunicorn with its mail going to a local SMTP server."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    saved = {k: os.environ.get(k) for k in ("FLASK_MAIL_SERVER", "FLASK_MAIL_PORT")}
+    os.environ.update(FLASK_MAIL_SERVER="127.0.0.1", FLASK_MAIL_PORT=str(controller.port))
+    url = f"sqlite:///{tmp_path / 'journey.sqlite'}"
+    try:
+        flask_command(url, "db", "upgrade")
+        flask_command(url, "demo")
+        with serve(url, workers=2) as base:
+            yield base, inbox
+    finally:
+        controller.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def next_taian(start: date) -> date:
+    day = start
+    while describe(day).rokuyo != "大安" or day.weekday() == 1:  # the demo chapel rests Tuesdays
+        day += timedelta(days=1)
+    return day
+
+
+def pdf_text(path: str) -> str:
+    return subprocess.run(["pdftotext", path, "-"], capture_output=True, check=True).stdout.decode()
+
+
+def test_planner_to_client_to_documents(mail_server_app, browser, page, request):
+    base, inbox = mail_server_app
+    if not CARD.exists():
+        pytest.fail(f"the shared fixture is missing: {CARD}")
+    sign_in(page, base)
+    page.wait_for_url(f"{base}/")
+    page.get_by_role("button", name="English").click()
+    page.shot("01-signed-in")
+
+    # A new client
+    page.get_by_role("link", name="Clients").first.click()
+    page.get_by_role("link", name="Add client").click()
+    page.get_by_label("Full name").fill("高橋 さくら")
+    page.get_by_label("E-mail").fill("sakura@example.com")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/clients/\d+$"))
+    client_url = page.url
+    client_id = client_url.rsplit("/", 1)[1]
+    page.shot("02-client")
+
+    # Her companion, imported from a real character card
+    page.goto(f"{base}/companions/import?client_id={client_id}")
+    page.get_by_label("Character card or ChatGPT export").set_input_files(str(CARD))
+    page.get_by_role("button", name="Read the file").click()
+    assert page.get_by_text("Seraphina").first.is_visible()
+    page.shot("03-import-preview")
+    page.get_by_role("button", name="Save this persona").click()
+    page.wait_for_url(re.compile(r"/companions/\d+$"))
+    page.shot("04-companion")
+
+    # A 大安 day in the availability calendar, then a free slot at the chapel
+    day = next_taian(date.today() + timedelta(days=40))
+    page.get_by_role("link", name="Availability").first.click()
+    page.goto(f"{page.url.split('?')[0]}?month={day:%Y-%m}&lucky=1")
+    page.shot("05-calendar-taian")
+    page.locator(f'a.day-link[href*="{day.isoformat()}"]').click()
+    page.locator("a.chip").first.click()
+    page.get_by_label("Client").select_option(label="高橋 さくら")
+    page.get_by_label("Companion", exact=True).select_option(label="Seraphina (高橋 さくら)")
+    page.get_by_role("button", name="Hold this slot").click()
+    page.wait_for_url(re.compile(r"/ceremonies/\d+$"))
+    assert page.locator(".rokuyo").first.text_content() == "大安"
+    ceremony_url = page.url
+    page.shot("06-ceremony-held")
+
+    # Vows in Seraphina's voice
+    page.get_by_role("link", name=re.compile("Drafts and versions")).click()
+    page.get_by_label("Language").select_option("ja")
+    page.get_by_role("button", name="Write three drafts").click()
+    assert page.locator("article.vow").count() == 3
+    page.shot("07-vows")
+
+    # The portal link, by e-mail
+    page.goto(client_url)
+    page.get_by_role("button", name="E-mail a link").click()
+    assert page.get_by_text("sakura@example.com").first.is_visible()
+    (message,) = inbox.messages
+    link = re.search(r"http://\S+/portal/enter/\S+", message.get_content()).group(0)
+    page.shot("08-link-sent")
+
+    # The client, on her phone, in Japanese
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
+    client = phone.new_page()
+    errors = []
+    client.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    folder = ROOT / "test-artifacts" / request.node.name
+    client.goto(link)
+    client.wait_for_url(re.compile(r"/portal/$"))
+    client.screenshot(path=str(folder / "09-portal.png"), full_page=True)
+    client.get_by_role("button", name="この版を承認").first.click()
+    assert client.get_by_text("ありがとうございます").is_visible()
+    client.get_by_role("button", name="挙式のカレンダーを登録する").click()
+    feed = client.locator("#feed-url").input_value()
+    assert "/feeds/" in feed
+    client.screenshot(path=str(folder / "10-portal-approved-subscribed.png"), full_page=True)
+    assert errors == []
+    phone.close()
+
+    # The planner sees the approval, issues and downloads the documents
+    page.goto(ceremony_url)
+    assert page.get_by_text("Approved by the client").first.is_visible()
+    page.shot("11-ceremony-approved")
+    page.get_by_role("link", name="Themes, people and issuing").click()
+    for kind in ("certificate", "program"):
+        with page.expect_download() as download:
+            page.locator(f'a[href$="/documents/{kind}.pdf"]').first.click()
+        path = download.value.path()
+        text = pdf_text(str(path))
+        assert "高橋 さくら" in text and "Seraphina" in text, kind
+    page.shot("12-documents")
+    assert page.console_errors == []
