@@ -7,7 +7,6 @@ import subprocess
 from datetime import date, timedelta
 from email import message_from_bytes
 from email.policy import default as email_policy
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
