@@ -21,6 +21,7 @@ from wedding.portal.views import admin_bp as portal_admin_bp
 from wedding.portal.views import bp as portal_bp
 from wedding.presentation.views import bp as presentation_bp
 from wedding.presentation.views import viewer_bp
+from wedding.privacy.views import bp as privacy_bp
 from wedding.runofshow.views import bp as runofshow_bp
 from wedding.venues.views import bp as venues_bp
 from wedding.vows.views import bp as vows_bp
@@ -80,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         viewer_bp,
         portal_bp,
         portal_admin_bp,
+        privacy_bp,
         calendars_bp,
         api_bp,
     ):

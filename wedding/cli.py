@@ -9,6 +9,7 @@ from wedding.demo import demo_command
 from wedding.documents.cli import render_command
 from wedding.personas.cli import persona_cli
 from wedding.presentation.cli import presentation_cli
+from wedding.privacy.cli import backup_command, restore_command
 from wedding.vows.cli import vows_cli
 
 
@@ -23,3 +24,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(vows_cli)
     app.cli.add_command(render_command)
     app.cli.add_command(presentation_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -12,11 +12,13 @@ from wedding.accounts.services import (
     authenticate,
     clear_failures,
     create_user,
+    find_user,
     locked_until,
     record_failure,
     throttle_keys,
 )
 from wedding.models import db, utcnow
+from wedding.privacy.audit import audit
 
 bp = Blueprint("accounts", __name__)
 
@@ -35,10 +37,19 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
             record_failure(keys, now)
+            known = find_user(form.email.data)  # for the owner's trail only, never the answer
+            audit(
+                "login_failed",
+                "account",
+                known.id if known else None,
+                org_id=known.org_id if known else None,
+                actor="anonymous",
+            )
             db.session.commit()
             form.password.errors.append(_("The e-mail or the password is not right."))
             return render_template("accounts/login.html", form=form)
         clear_failures(keys)
+        audit("login", "account", user.id, org_id=user.org_id, actor=f"user:{user.id}")
         db.session.commit()
         session.clear()
         session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME (12 hours)

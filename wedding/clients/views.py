@@ -11,6 +11,7 @@ from wedding.clients.forms import ClientForm
 from wedding.clients.models import Client
 from wedding.models import db
 from wedding.personas.models import Companion
+from wedding.privacy.audit import audit
 from wedding.records import (
     add_archive_routes,
     create_record,
@@ -54,6 +55,7 @@ def edit(record_id: int):
     form = ClientForm(obj=client)
     if form.validate_on_submit():
         update_record(client, form_fields(form))
+        audit("change", "client", client.id)
         db.session.commit()
         flash(_("Changes to %(name)s saved.", name=client.full_name), "success")
         return redirect(url_for("clients.edit", record_id=client.id))
@@ -63,6 +65,8 @@ def edit(record_id: int):
     ceremonies = db.session.scalars(
         db.select(Ceremony).where(Ceremony.client_id == client.id).order_by(Ceremony.starts_at)
     ).all()
+    audit("view", "client", client.id)
+    db.session.commit()
     return render_template(
         "clients/form.html", form=form, client=client, companions=companions, ceremonies=ceremonies
     )

@@ -33,6 +33,7 @@ from wedding.documents.services import (
 from wedding.forms import ConfirmForm
 from wedding.models import db
 from wedding.personas.cards import CardError, checked_image
+from wedding.privacy.audit import audit
 from wedding.storage.services import file_response, sniff_image_type, store
 
 bp = Blueprint("documents", __name__, url_prefix="/ceremonies/<int:ceremony_id>/documents")
@@ -113,7 +114,8 @@ def download(ceremony_id: int, kind: str):
     except DocumentError as error:
         flash(error_message(str(error)), "error")
         return redirect(url_for("documents.index", ceremony_id=ceremony_id))
-    db.session.commit()  # the AR presentation its QR code points to, made on first use
+    audit("export", "document", ceremony.id, f"download:{kind}")
+    db.session.commit()  # (and the AR presentation its QR code points to, made on first use)
     pdf = render_pdf(kind, data)
     return pdf_response(pdf, file_name(ceremony, kind))
 
@@ -139,6 +141,7 @@ def issue(ceremony_id: int, kind: str):
     try:
         printable_data(ceremony, _kind(kind, KINDS))  # refuse early, with the reason
         issued = issue_document(ceremony, kind, current_user.id, form.note.data)
+        audit("change", "document", ceremony.id, f"issue:{kind}:v{issued.version}")
         db.session.commit()
     except DocumentError as error:
         db.session.rollback()

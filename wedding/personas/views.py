@@ -29,6 +29,7 @@ from wedding.personas.services import (
     stage_import,
     update_companion,
 )
+from wedding.privacy.audit import audit
 from wedding.records import add_archive_routes, list_records, record_choices
 from wedding.storage.services import file_response
 
@@ -100,10 +101,13 @@ def edit(record_id: int):
             form[error.field].errors.append(str(error))
         else:
             if _portrait(form, companion):
+                audit("change", "companion", companion.id)
                 db.session.commit()
                 flash(_("Changes to %(name)s saved.", name=companion.name), "success")
                 return redirect(url_for("personas.edit", record_id=companion.id))
             db.session.rollback()
+    audit("view", "companion", companion.id)
+    db.session.commit()
     return render_template("personas/form.html", form=form, companion=companion)
 
 
@@ -183,6 +187,8 @@ def preview(pending_id: int):
 @login_required
 def export_png(record_id: int):
     companion = get_owned_or_404(Companion, record_id)
+    audit("export", "companion", companion.id, "card.png")
+    db.session.commit()
     return Response(
         card_png(companion),
         mimetype="image/png",
@@ -194,6 +200,8 @@ def export_png(record_id: int):
 @login_required
 def export_json(record_id: int):
     companion = get_owned_or_404(Companion, record_id)
+    audit("export", "companion", companion.id, "card.json")
+    db.session.commit()
     body = json.dumps(persona_card(companion), ensure_ascii=False, indent=2)
     return Response(
         body,

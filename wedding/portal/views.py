@@ -50,6 +50,8 @@ from wedding.portal.services import (
     send_link,
 )
 from wedding.presentation.services import ar_link
+from wedding.privacy.audit import audit
+from wedding.privacy.views import export_response
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.services import file_response
 from wedding.urls import public_url
@@ -107,6 +109,7 @@ def enter(token: str):
     client = db.session.get(Client, link.client_id)
     session["language"] = client.language
     link.last_used_at = utcnow()
+    audit("portal", "client", client.id, "enter", org_id=client.org_id, actor=f"client:{client.id}")
     db.session.commit()
     return redirect(url_for("portal.home"), 303)
 
@@ -189,6 +192,7 @@ def approve(version_id: int):
         abort(404)
     if ConfirmForm().validate():
         approve_by_client(version)
+        audit("change", "vows", version.ceremony_id, f"approve:{version.id}")
         db.session.commit()
         flash(_("Thank you: these are your approved vows."), "success")
     return redirect(url_for("portal.home") + f"#vow-{version.id}", 303)
@@ -204,6 +208,7 @@ def ask_changes(version_id: int):
     if form.validate():
         try:
             comment(version, "client", form.text.data)
+            audit("change", "vows", version.ceremony_id, f"comment:{version.id}")
             db.session.commit()
             flash(_("Sent to your planner."), "success")
         except PortalError as error:
@@ -250,6 +255,8 @@ def document(document_id: int):
         abort(404)
     ceremony = next(c for c in client_ceremonies(g.client.id) if c.id == issued.ceremony_id)
     name = file_name(ceremony, issued.kind, issued.version)
+    audit("export", "document", ceremony.id, f"portal:{issued.kind}:v{issued.version}")
+    db.session.commit()
     return _private(file_response(issued.file_id, name, "private, no-store"))
 
 
@@ -263,6 +270,15 @@ def keepsake(companion_id: int):
     response = Response(card_png(companion), mimetype="image/png")
     response.headers["Content-Disposition"] = f'attachment; filename="companion-{companion.id}.png"'
     return _private(response)
+
+
+@bp.get("/export.zip")
+@client_required
+def export():
+    """Everything we hold about the client, for the client."""
+    audit("export", "client", g.client.id, "portal")
+    db.session.commit()
+    return _private(export_response(g.client))
 
 
 # --- the planner's side ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
 from wedding.models import db
+from wedding.privacy.audit import audit
 from wedding.vows.forms import ConsentForm, DraftForm, EditForm
 from wedding.vows.models import LANGS, ROLES, LlmConsent, VowVersion
 from wedding.vows.services import (
@@ -105,6 +106,7 @@ def draft(ceremony_id: int):
             endpoint_from_config(current_app.config),
             use_llm=form.use_llm.data,
         )
+        audit("change", "vows", ceremony.id, f"draft:{form.role.data}:{form.lang.data}")
         db.session.commit()
     except VowError as error:
         db.session.rollback()
@@ -139,6 +141,7 @@ def edit(ceremony_id: int, version_id: int):
     if form.validate_on_submit():
         try:
             edited = edit_vow(version, form.text.data, current_user.id)
+            audit("change", "vows", ceremony.id, f"edit:v{edited.number}")
             db.session.commit()
         except VowError as error:
             db.session.rollback()
@@ -159,6 +162,7 @@ def approve(ceremony_id: int, version_id: int):
     version = _version_or_404(ceremony, version_id)
     if ConfirmForm().validate():
         approve_vow(version, f"planner:{current_user.id}")
+        audit("change", "vows", ceremony.id, f"approve:{version.id}")
         db.session.commit()
         flash(
             _(

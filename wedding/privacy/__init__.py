@@ -1,0 +1,1 @@
+"""Privacy and trust: the audit trail, the client's own data (export, erasure), backups."""
