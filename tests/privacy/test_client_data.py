@@ -12,7 +12,6 @@ from sqlalchemy.exc import DBAPIError
 
 from tests.presentation.test_glb import portrait
 from wedding.calendars.models import Feed
-from wedding.ceremonies.models import Ceremony
 from wedding.models import db
 from wedding.personas.cards import read_any
 from wedding.personas.models import Companion
@@ -103,7 +102,7 @@ def everything(app) -> dict[str, list[dict]]:
 
 
 def test_the_export_has_everything(app, web, rich_client):
-    _, client, ceremony, guest, _ = rich_client
+    _, client, _, guest, _ = rich_client
     response = web.get(f"/clients/{client.id}/export.zip")
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = archive.namelist()
@@ -165,7 +164,7 @@ def test_erasure_leaves_nothing_of_the_client_and_stops_every_link(app, web, ric
 
 
 def test_the_audit_trail_records_and_cannot_be_edited(app, web, rich_client, make_user):
-    user, client, ceremony, _, _ = rich_client
+    user, client, _, _, _ = rich_client
     web.get(f"/clients/{client.id}/export.zip")
     web.logout()
     web.post("/login", {"email": user.email, "password": "wrong password"})
