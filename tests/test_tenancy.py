@@ -20,6 +20,7 @@ RECORD_BLUEPRINTS = {
     "documents": "ceremony",
     "presentation": "ceremony",
     "portal_admin": "client",
+    "privacy": "client",
 }
 
 

@@ -4,6 +4,7 @@ PostgreSQL; a damaged or foreign file is refused before anything is written."""
 import io
 import json
 import zipfile
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from flask_migrate import upgrade
 from tests.conftest import app_config, reset_postgresql
 from wedding import create_app
 from wedding.ceremonies.models import Ceremony
+from wedding.clients.models import Client
 from wedding.demo import load_demo
 from wedding.documents.services import issue_document
 from wedding.models import db
@@ -31,10 +33,12 @@ def populate(app) -> dict:
             return {t.name: table_rows(connection, t) for t in db.metadata.sorted_tables}
 
 
+@contextmanager
 def empty_app(app, tmp_path):
-    """A freshly migrated, empty database of the same kind."""
+    """A freshly migrated, empty database of the same kind (closed again afterwards)."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
+        db.session.remove()
         db.engine.dispose()
     if url.startswith("postgresql"):
         reset_postgresql(url)
@@ -43,7 +47,12 @@ def empty_app(app, tmp_path):
     fresh = create_app(app_config(url))
     with fresh.app_context():
         upgrade()
-    return fresh
+    try:
+        yield fresh
+    finally:
+        with fresh.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_backup_and_restore_give_back_every_row_and_file(app, tmp_path):
@@ -52,21 +61,18 @@ def test_backup_and_restore_give_back_every_row_and_file(app, tmp_path):
     target = tmp_path / "backup.zip"
     result = app.test_cli_runner().invoke(args=["backup", "-o", str(target)])
     assert result.exit_code == 0, result.output
-    fresh = empty_app(app, tmp_path)
-    result = fresh.test_cli_runner().invoke(args=["restore", str(target)])
-    assert result.exit_code == 0, result.output
-    with fresh.app_context(), db.engine.connect() as connection:
-        after = {t.name: table_rows(connection, t) for t in db.metadata.sorted_tables}
-    assert after == before
-    # the restored database goes on working: new rows get fresh ids
-    with fresh.app_context():
-        from wedding.clients.models import Client
-
-        client = Client(org_id=before["organisations"][0]["id"], full_name="新しい客")
-        db.session.add(client)
-        db.session.commit()
-        assert client.id > max(row["id"] for row in before["clients"])
-        db.engine.dispose()
+    with empty_app(app, tmp_path) as fresh:
+        result = fresh.test_cli_runner().invoke(args=["restore", str(target)])
+        assert result.exit_code == 0, result.output
+        with fresh.app_context(), db.engine.connect() as connection:
+            after = {t.name: table_rows(connection, t) for t in db.metadata.sorted_tables}
+        assert after == before
+        # the restored database goes on working: new rows get fresh ids
+        with fresh.app_context():
+            client = Client(org_id=before["organisations"][0]["id"], full_name="新しい客")
+            db.session.add(client)
+            db.session.commit()
+            assert client.id > max(row["id"] for row in before["clients"])
 
 
 def damaged(data: bytes) -> bytes:
@@ -107,14 +113,12 @@ def test_a_damaged_or_foreign_file_is_refused_before_anything_is_written(
     assert app.test_cli_runner().invoke(args=["backup", "-o", str(good)]).exit_code == 0
     bad = tmp_path / "bad.zip"
     bad.write_bytes(mangle(good.read_bytes()))
-    fresh = empty_app(app, tmp_path)
-    result = fresh.test_cli_runner().invoke(args=["restore", str(bad)])
-    assert (
-        result.exit_code != 0 and reason in result.output and "Nothing was written" in result.output
-    )
-    with fresh.app_context(), db.engine.connect() as connection:
-        assert all(not table_rows(connection, t) for t in db.metadata.sorted_tables)
-        db.engine.dispose()
+    with empty_app(app, tmp_path) as fresh:
+        result = fresh.test_cli_runner().invoke(args=["restore", str(bad)])
+        assert result.exit_code != 0 and reason in result.output
+        assert "Nothing was written" in result.output
+        with fresh.app_context(), db.engine.connect() as connection:
+            assert all(not table_rows(connection, t) for t in db.metadata.sorted_tables)
 
 
 def test_restore_refuses_a_database_that_is_not_empty(app, tmp_path):
