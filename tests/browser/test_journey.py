@@ -5,35 +5,22 @@ import os
 import re
 import subprocess
 from datetime import date, timedelta
-from email import message_from_bytes
-from email.policy import default as email_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.browser.test_planner_pages import sign_in
-from tests.live import ROOT, flask_command, free_port, serve
+from tests.live import ROOT, flask_command, serve
+from tests.mail import start_smtp
 from wedding.almanac import describe
 
 pytestmark = pytest.mark.browser
 CARD = ROOT.parent / "shared" / "fixtures" / "cards" / "seraphina-v2.png"
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=email_policy))
-        return "250 OK"
-
-
 @pytest.fixture
 def mail_server_app(tmp_path):
     """The app served by gunicorn with its mail going to a local SMTP server."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    controller, inbox = start_smtp()
     saved = {k: os.environ.get(k) for k in ("FLASK_MAIL_SERVER", "FLASK_MAIL_PORT")}
     os.environ.update(FLASK_MAIL_SERVER="127.0.0.1", FLASK_MAIL_PORT=str(controller.port))
     url = f"sqlite:///{tmp_path / 'journey.sqlite'}"

@@ -3,13 +3,11 @@ and does, and that nothing of anyone else's leaks in."""
 
 import re
 from datetime import timedelta
-from email import message_from_bytes
-from email.policy import default as email_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.live import free_port
+from tests.mail import start_smtp
 from wedding.calendars.models import Feed
 from wedding.models import db, utcnow
 from wedding.personas.cards import read_any
@@ -17,20 +15,9 @@ from wedding.portal.models import PortalLink
 from wedding.vows.models import VowComment, VowVersion
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=email_policy))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp(app):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    controller, inbox = start_smtp()
     app.config.update(
         MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="planner@hare.example"
     )

@@ -72,6 +72,8 @@ def index(ceremony_id: int):
             db.session.commit()
             flash(_("Document settings saved."), "success")
             return redirect(url_for("documents.index", ceremony_id=ceremony_id))
+    audit("view", "document", ceremony.id)
+    db.session.commit()
     return render_template(
         "documents/index.html",
         ceremony=ceremony,
@@ -83,15 +85,23 @@ def index(ceremony_id: int):
     )
 
 
+def _printable(ceremony_id: int, kind: str) -> tuple[Ceremony, dict | None]:
+    """The ceremony and what its document prints now; None (with the reason flashed) when the
+    document cannot be made yet."""
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    try:
+        return ceremony, printable_data(ceremony, _kind(kind))
+    except DocumentError as error:
+        flash(error_message(str(error)), "error")
+        return ceremony, None
+
+
 @bp.get("/<kind>/preview")
 @login_required
 def preview(ceremony_id: int, kind: str):
     """The document as a web page, styled exactly as the PDF (its one style block by nonce)."""
-    ceremony = get_owned_or_404(Ceremony, ceremony_id)
-    try:
-        data = printable_data(ceremony, _kind(kind))
-    except DocumentError as error:
-        flash(error_message(str(error)), "error")
+    _, data = _printable(ceremony_id, kind)
+    if data is None:
         return redirect(url_for("documents.index", ceremony_id=ceremony_id))
     db.session.commit()  # the AR presentation its QR code points to, made on first use
     nonce = new_nonce()
@@ -108,11 +118,8 @@ def preview(ceremony_id: int, kind: str):
 @login_required
 def download(ceremony_id: int, kind: str):
     """The document as it would print now (not issued: the client does not see it)."""
-    ceremony = get_owned_or_404(Ceremony, ceremony_id)
-    try:
-        data = printable_data(ceremony, _kind(kind))
-    except DocumentError as error:
-        flash(error_message(str(error)), "error")
+    ceremony, data = _printable(ceremony_id, kind)
+    if data is None:
         return redirect(url_for("documents.index", ceremony_id=ceremony_id))
     audit("export", "document", ceremony.id, f"download:{kind}")
     db.session.commit()  # (and the AR presentation its QR code points to, made on first use)

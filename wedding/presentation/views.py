@@ -120,27 +120,21 @@ def delete_model(ceremony_id: int):
     return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
 
 
-@bp.post("/revoke")
+@bp.post("/<any(revoke, regenerate):action>")
 @editor_required
-def revoke(ceremony_id: int):
+def link(ceremony_id: int, action: str):
+    """Turn the viewer link off, or replace it with a new one (old QR codes stop working)."""
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
     presentation = presentation_for(ceremony)
     if ConfirmForm().validate():
-        revoke_viewer(ceremony, presentation)
+        if action == "revoke":
+            revoke_viewer(ceremony, presentation)
+            message = _("The viewer link no longer works.")
+        else:
+            renew_viewer(ceremony, presentation)
+            message = _("A new viewer link: reprint the QR codes.")
         db.session.commit()
-        flash(_("The viewer link no longer works."), "success")
-    return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
-
-
-@bp.post("/regenerate")
-@editor_required
-def regenerate(ceremony_id: int):
-    ceremony = get_owned_or_404(Ceremony, ceremony_id)
-    presentation = presentation_for(ceremony)
-    if ConfirmForm().validate():
-        renew_viewer(ceremony, presentation)
-        db.session.commit()
-        flash(_("A new viewer link: reprint the QR codes."), "success")
+        flash(message, "success")
     return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
 
 

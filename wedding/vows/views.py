@@ -72,6 +72,8 @@ def index(ceremony_id: int):
     client_lang = ceremony.client.language if ceremony.client else current_lang()
     form = DraftForm(lang=client_lang if client_lang in LANGS else "ja")
     consent_form = ConsentForm(agreed_by=ceremony.client.display_name if ceremony.client else "")
+    audit("view", "vows", ceremony.id)
+    db.session.commit()
     return render_template(
         "vows/index.html",
         ceremony=ceremony,
