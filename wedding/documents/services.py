@@ -38,8 +38,8 @@ TEMPLATES = {
 DEFAULT_COLOR = {"classic": "#9a7b3f", "modern": "#2f4858", "sakura": "#c9637f"}
 # Colours the inline SVG ornaments need as attributes (the themes' CSS has the same values).
 PALETTES = {
-    "classic": {"accent": "#a8883f", "petal": "#f3e9d2", "heart": "#a8883f"},
-    "sakura": {"accent": "#d77a93", "petal": "#fbdde4", "heart": "#e58fa6"},
+    "classic": {"accent": "#a8883f", "petal": "#f3e9d2", "heart": "#a8883f", "paper": "#fffdf7"},
+    "sakura": {"accent": "#d77a93", "petal": "#fbdde4", "heart": "#e58fa6", "paper": "#fff8f9"},
 }
 JA_WEEKDAYS = "月火水木金土日"
 PAPER = {"a4": (210, 297), "a5": (148, 210)}
@@ -92,37 +92,36 @@ def era_date(day: date, lang: str) -> str:
     return wareki(day) if lang == "ja" else wareki_year_en(day)
 
 
-_pictures: dict[tuple[str, int], str] = {}
+_pictures: dict[tuple[str, int, str], str] = {}
 
 
-def _print_picture(data: bytes, height: int) -> str:
-    """A picture scaled down for print, as a data: URI."""
+def _print_picture(data: bytes, height: int, paper: str) -> str:
+    """A picture scaled down for print as a JPEG data: URI, transparency laid on the theme's
+    paper colour: a PDF carries JPEG bytes as they are, where PNG would be recompressed on
+    every render."""
     with Image.open(io.BytesIO(data)) as image:
         image = image.convert("RGBA")
         if image.height > height:
             image = image.resize((max(1, image.width * height // image.height), height))
+        flat = Image.new("RGB", image.size, paper)
+        flat.paste(image, mask=image.getchannel("A"))
         buffer = io.BytesIO()
-        if image.getextrema()[3][0] < 255:  # transparent: keep PNG
-            image.save(buffer, "PNG", optimize=True)
-            kind = "png"
-        else:
-            image.convert("RGB").save(buffer, "JPEG", quality=82, optimize=True)
-            kind = "jpeg"
-    return f"data:image/{kind};base64,{base64.b64encode(buffer.getvalue()).decode()}"
+        flat.save(buffer, "JPEG", quality=88, optimize=True)
+    return f"data:image/jpeg;base64,{base64.b64encode(buffer.getvalue()).decode()}"
 
 
-def image_uri(file_id: int | None, height: int) -> str:
-    """A stored picture as a data: URI for print (cached per file content and size)."""
+def image_uri(file_id: int | None, height: int, paper: str = "#ffffff") -> str:
+    """A stored picture as a data: URI for print (cached per file content, size and paper)."""
     if file_id is None:
         return ""
     sha256 = db.session.scalar(db.select(StoredFile.sha256).filter_by(id=file_id))
     if sha256 is None:
         return ""
-    key = (sha256, height)
+    key = (sha256, height, paper)
     if key not in _pictures:
         data = db.session.scalar(db.select(StoredFile.data).filter_by(id=file_id))
         try:
-            picture = _print_picture(data, height)
+            picture = _print_picture(data, height, paper)
         except (OSError, ValueError, Image.DecompressionBombError):
             picture = ""  # a picture we cannot read is left out rather than break the document
         if len(_pictures) > 64:
@@ -166,7 +165,9 @@ def document_data(
     color = branding.color if branding and COLOR.match(branding.color or "") else ""
     color = color or DEFAULT_COLOR.get(settings.theme, "#9a7b3f")
     theme = settings.theme
-    palette = PALETTES.get(theme, {"accent": color, "petal": color, "heart": color})
+    palette = PALETTES.get(
+        theme, {"accent": color, "petal": color, "heart": color, "paper": "#ffffff"}
+    )
     planner = ceremony.planner.name or ceremony.planner.email if ceremony.planner else ""
     per_lang = {}
     for lang in langs:
@@ -221,14 +222,16 @@ def document_data(
         "cover": frame(theme, palette["accent"], palette["petal"], *PAPER[settings.size], False),
         "heart": heart(palette["heart"]),
         "org_name": db.session.get(Organisation, ceremony.org_id).name,
-        "logo": image_uri(branding.logo_id, 160) if branding else "",
+        "logo": image_uri(branding.logo_id, 160, palette["paper"]) if branding else "",
         "client_name": client_name,
         "companion_name": companion_name,
         "time": local.strftime("%H:%M"),
         "venue": venue.name,
         "address": getattr(venue, "address", "") or "",
         "rokuyo": describe(day).rokuyo,
-        "portrait": image_uri(companion.portrait_id, 420) if companion.artwork_printable else "",
+        "portrait": image_uri(companion.portrait_id, 420, palette["paper"])
+        if companion.artwork_printable
+        else "",
         "planner": planner,
         "vow_reader": settings.vow_reader,
         "photographer": settings.photographer,
