@@ -12,7 +12,7 @@ from typing import ClassVar
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wedding.models import UTCDateTime, utcnow
+from wedding.models import UTCDateTime, db, utcnow
 
 
 def new_nonce() -> str:
@@ -46,6 +46,19 @@ class SecretLink:
     def matches(self, token: str, secret_key: str) -> bool:
         """Constant-time comparison, and only while the link is not revoked."""
         return self.active and hmac.compare_digest(token.encode(), self.token(secret_key).encode())
+
+    def public_token(self, secret_key: str) -> str:
+        """What goes in the URL: the record's id, then its secret ("12-Xy3…")."""
+        return f"{self.id}-{self.token(secret_key)}"
+
+    @classmethod
+    def from_public_token(cls, public_token: str, secret_key: str):
+        """The record a URL token opens, if the token is genuine and not revoked; else None."""
+        number, _, secret = public_token.partition("-")
+        if not number.isdigit() or len(number) > 12 or not secret:
+            return None
+        found = db.session.get(cls, int(number))
+        return found if found is not None and found.matches(secret, secret_key) else None
 
     def renew(self) -> None:
         """A new link; the old one stops working."""

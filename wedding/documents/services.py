@@ -4,7 +4,6 @@ import base64
 import io
 import math
 import re
-import secrets
 from datetime import date
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -66,11 +65,18 @@ def printable_data(ceremony: Ceremony, kind: str, settings: DocumentSettings | N
 def settings_for(ceremony: Ceremony) -> DocumentSettings:
     """The ceremony's document settings (defaults until the planner saves some)."""
     found = db.session.scalar(db.select(DocumentSettings).filter_by(ceremony_id=ceremony.id))
-    if found is None:
-        language = "both"
-        found = DocumentSettings(org_id=ceremony.org_id, ceremony_id=ceremony.id)
-        found.theme, found.language, found.size = "classic", language, "a4"
-        found.vow_reader = found.photographer = found.witness = found.thank_you = ""
+    if found is None:  # not added to the session: saved only when the planner saves settings
+        found = DocumentSettings(
+            org_id=ceremony.org_id,
+            ceremony_id=ceremony.id,
+            theme="classic",
+            language="both",
+            size="a4",
+            vow_reader="",
+            photographer="",
+            witness="",
+            thank_you="",
+        )
     return found
 
 
@@ -352,7 +358,3 @@ def issue_document(
 def file_name(ceremony: Ceremony, kind: str, version: int | None = None) -> str:
     suffix = f"-v{version}" if version else ""
     return f"{kind.replace('_', '-')}-{ceremony.id}{suffix}.pdf"
-
-
-def new_nonce() -> str:
-    return secrets.token_urlsafe(16)

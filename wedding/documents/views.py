@@ -24,7 +24,6 @@ from wedding.documents.services import (
     file_name,
     issue_document,
     issued_documents,
-    new_nonce,
     printable_data,
     render_html,
     render_pdf,
@@ -35,6 +34,7 @@ from wedding.models import db
 from wedding.personas.cards import CardError, checked_image
 from wedding.privacy.audit import audit
 from wedding.storage.services import file_response, sniff_image_type, store
+from wedding.tokens import new_nonce
 
 bp = Blueprint("documents", __name__, url_prefix="/ceremonies/<int:ceremony_id>/documents")
 branding_bp = Blueprint("branding", __name__, url_prefix="/company")

@@ -44,19 +44,14 @@ def create_link(client: Client, user_id: int | None, sent_to: str = "") -> Porta
 
 
 def link_url(link: PortalLink) -> str:
-    token = f"{link.id}-{link.token(current_app.config['SECRET_KEY'])}"
+    token = link.public_token(current_app.config["SECRET_KEY"])
     return public_url("portal.enter", token=token)
 
 
 def link_from_token(token: str, now: datetime) -> PortalLink | None:
     """The link a token opens, if it is genuine, not revoked and not expired."""
-    number, _, secret = token.partition("-")
-    if not number.isdigit() or len(number) > 12 or not secret:
-        return None
-    link = db.session.get(PortalLink, int(number))
-    if link is None or not link.matches(secret, current_app.config["SECRET_KEY"]):
-        return None
-    return link if link.usable(now) else None
+    link = PortalLink.from_public_token(token, current_app.config["SECRET_KEY"])
+    return link if link is not None and link.usable(now) else None
 
 
 def revoke_links(client: Client) -> int:

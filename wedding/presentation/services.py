@@ -44,21 +44,6 @@ def renew_viewer(ceremony: Ceremony, presentation: Presentation) -> None:
     _touch(ceremony)
 
 
-def viewer_token(presentation: Presentation, secret_key: str) -> str:
-    return f"{presentation.id}-{presentation.token(secret_key)}"
-
-
-def find_by_token(token: str, secret_key: str) -> Presentation | None:
-    """The presentation a viewer link points to, if the link is genuine and not revoked."""
-    number, _, secret = token.partition("-")
-    if not number.isdigit() or len(number) > 12 or not secret:
-        return None
-    found = db.session.get(Presentation, int(number))
-    if found is None or not found.matches(secret, secret_key):
-        return None
-    return found
-
-
 def attach_model(presentation: Presentation, data: bytes, filename: str) -> None:
     """Keep an uploaded GLB or VRM after reading it through; ModelError if it is not one."""
     if len(data) > MAX_MODEL_BYTES:
@@ -114,7 +99,7 @@ def model_file_id(presentation: Presentation, ceremony: Ceremony) -> int | None:
 
 
 def viewer_url(presentation: Presentation) -> str:
-    token = viewer_token(presentation, current_app.config["SECRET_KEY"])
+    token = presentation.public_token(current_app.config["SECRET_KEY"])
     return public_url("viewer.show", token=token)
 
 

@@ -21,10 +21,10 @@ from wedding.i18n import current_lang
 from wedding.models import db
 from wedding.presentation.forms import ModelForm, PresentationForm
 from wedding.presentation.glb import ModelError
+from wedding.presentation.models import Presentation
 from wedding.presentation.services import (
     MAX_MODEL_BYTES,
     attach_model,
-    find_by_token,
     model_file_id,
     presentation_for,
     qr_svg,
@@ -151,7 +151,7 @@ def planner_model(ceremony_id: int):
 
 
 def _viewer_or_404(token: str):
-    presentation = find_by_token(token, current_app.config["SECRET_KEY"])
+    presentation = Presentation.from_public_token(token, current_app.config["SECRET_KEY"])
     if presentation is None:
         abort(404)
     ceremony = db.session.get(Ceremony, presentation.ceremony_id)
