@@ -3,8 +3,8 @@ logger_class = "wedding.logs.RedactingLogger"
 
 
 def post_worker_init(worker):
-    """Load the fonts once per worker before it takes requests: the first PDF a planner asks
-    for then renders as fast as the next one."""
-    from wedding.documents.render import warm_up
+    """Fonts loaded and long-lived objects frozen before the worker takes requests: the first
+    PDF renders as fast as the next, and no request pays for a full garbage collection pass."""
+    from wedding.worker import prepare
 
-    warm_up()
+    prepare()

@@ -59,6 +59,18 @@ def migrated_app(url: str) -> Flask:
     return app
 
 
+def settle(app: Flask) -> None:
+    """After bulk seeding: what a running database does by itself (PostgreSQL's autovacuum
+    cleans and gathers the planner's statistics), so that plans are the steady state's."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+        else:
+            with db.engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+
+
 def dispose(app: Flask) -> None:
     with app.app_context():
         db.engine.dispose()

@@ -9,6 +9,7 @@ import recurring_ical_events
 import vobject
 from icalendar import Calendar
 
+from wedding.accounts.models import Organisation
 from wedding.calendars.models import Feed
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
@@ -245,3 +246,46 @@ def test_the_ar_viewer_link_travels_with_the_ceremony(app, web, setup):
     assert after.status_code == 200 and b"/ar/" not in after.data
     google = web.get(f"/ceremonies/{ceremony.id}").get_data(as_text=True)
     assert "%2Far%2F" not in google
+
+
+def test_a_feed_shows_a_ceremony_as_its_download_does(app, web, setup):
+    """The feed reads plain rows for speed and the download reads the record: same event."""
+    _, _, ceremony = setup
+    anonymous = app.test_client()
+    feed = events(parse_everywhere(anonymous.get(feed_url(web, "company")).data))
+    download = events(parse_everywhere(web.get(f"/ceremonies/{ceremony.id}/calendar.ics").data))
+    (from_feed,) = feed
+    (from_download,) = [e for e in download if "item" not in str(e["UID"])]
+    for name in ("UID", "SUMMARY", "DESCRIPTION", "LOCATION", "STATUS", "SEQUENCE", "URL"):
+        assert str(from_feed[name]) == str(from_download[name]), name
+    for name in ("DTSTART", "DTEND", "LAST-MODIFIED"):
+        assert from_feed.decoded(name) == from_download.decoded(name), name
+    assert "山田 花子" in str(from_feed["DESCRIPTION"])
+    assert str(from_feed["LOCATION"]) == "チャペルホール 白鷺, 岡山県岡山市北区駅元町1-1"
+
+
+RENAMES = {  # what an event shows from outside the ceremony record
+    "venue": (lambda ceremony: ceremony.venue, "name", "ガーデンホール"),
+    "client": (lambda ceremony: ceremony.client, "preferred_name", "みさき"),
+    "companion": (lambda ceremony: ceremony.companion, "name", "蓮"),
+    "planner": (lambda ceremony: ceremony.planner, "name", "鈴木 一郎"),
+    "company": (lambda ceremony: db.session.get(Organisation, ceremony.org_id), "name", "晴れ"),
+}
+
+
+@pytest.mark.parametrize("what", RENAMES)
+def test_a_rename_elsewhere_changes_the_feed_and_its_etag(app, web, setup, what):
+    """A calendar asking "changed?" (If-None-Match) must hear yes when a name it shows changes."""
+    _, _, ceremony = setup
+    url = feed_url(web, "company")
+    anonymous = app.test_client()
+    etag = anonymous.get(url).headers["ETag"]
+    assert anonymous.get(url, headers={"If-None-Match": etag}).status_code == 304
+    record, attribute, name = RENAMES[what]
+    with app.app_context():
+        setattr(record(db.session.get(Ceremony, ceremony.id)), attribute, name)
+        db.session.commit()
+    after = anonymous.get(url, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag
+    (event,) = events(parse_everywhere(after.data))
+    assert name in "".join(str(event[p]) for p in ("SUMMARY", "DESCRIPTION", "LOCATION"))

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -35,6 +35,7 @@ class User(UserMixin, Timestamped, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         UniqueConstraint("org_id", "id"),
+        Index("ix_users_org_id_updated_at", "org_id", "updated_at"),  # calendar feeds' ETag
         CheckConstraint("role IN ('owner', 'planner', 'viewer')", name="role"),
         CheckConstraint("language IS NULL OR language IN ('ja', 'en')", name="language"),
     )

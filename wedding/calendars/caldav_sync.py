@@ -135,7 +135,7 @@ def push(
         return report
     domain = current_app.config["CALENDAR_UID_DOMAIN"]
     company = company_name(account.org_id)
-    ar_urls = viewer_urls(account.org_id)
+    ar_urls = viewer_urls(account.org_id, [ceremony.id for ceremony in due])
     for ceremony in due:
         state = states.get(ceremony.id) or _new_state(account, ceremony.id, states)
         event = ceremony_event(ceremony, domain, company, ar_url=ar_urls.get(ceremony.id, ""))

@@ -2,13 +2,14 @@
 
 import hashlib
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
 
-from wedding.accounts.models import User
+from wedding.accounts.models import Organisation, User
 from wedding.accounts.services import company_name
 from wedding.calendars.ics import CalendarData, EventData
 from wedding.calendars.models import Feed
@@ -16,7 +17,8 @@ from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.models import aware_utc, db, raw_timestamp
 from wedding.personas.models import Companion
-from wedding.presentation.services import viewer_urls
+from wedding.presentation.models import Presentation
+from wedding.presentation.services import viewer_url_maker, viewer_urls
 from wedding.runofshow.models import RunItem
 from wedding.runofshow.services import item_start, items_of
 from wedding.urls import public_url
@@ -28,10 +30,109 @@ KEEP_CANCELLED = timedelta(days=30)
 ALARM_MINUTES = 24 * 60
 
 
+HELD = ("hold", "draft", "waitlisted")
+
+
 def _couple(ceremony: Ceremony) -> str:
     client = ceremony.client.display_name if ceremony.client else _("No client yet")
     companion = ceremony.companion.name if ceremony.companion else ""
     return f"{client} ♡ {companion}" if companion else client
+
+
+class CeremonyRow(NamedTuple):
+    """What a calendar event shows of a ceremony: read from a feed's query, or from a record."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    sequence: int | None
+    updated_at: datetime
+    notes: str
+    venue_name: str
+    address: str
+    timezone: str
+    client: str | None
+    companion: str | None
+    planner_name: str | None
+    planner_email: str | None
+
+    @classmethod
+    def of(cls, ceremony: Ceremony) -> "CeremonyRow":
+        venue, planner = ceremony.venue, ceremony.planner
+        return cls(
+            ceremony.id,
+            ceremony.starts_at,
+            ceremony.ends_at,
+            ceremony.status,
+            ceremony.sequence,
+            ceremony.updated_at,
+            ceremony.notes,
+            venue.name,
+            venue.address,
+            venue.timezone,
+            ceremony.client.display_name if ceremony.client else None,
+            ceremony.companion.name if ceremony.companion else None,
+            planner.name if planner else None,
+            planner.email if planner else None,
+        )
+
+
+class Wording(NamedTuple):
+    """An event's fixed words in the current locale, translated once for a whole feed."""
+
+    title: str
+    held: str
+    no_client: str
+    planner: str
+    wedding: str
+    ar_line: str
+
+    @classmethod
+    def current(cls, company: str) -> "Wording":
+        return cls(
+            _("Ceremony: %(couple)s"),
+            _("[Hold] %(title)s"),
+            _("No client yet"),
+            _("Planner: %(company)s") % {"company": company},
+            _("Wedding"),
+            _("AR presentation: %(url)s"),
+        )
+
+
+def row_event(
+    row: CeremonyRow, words: Wording, domain: str, url: str, private: bool, ar_url: str
+) -> EventData:
+    """The ceremony as an event (``private``: with the staff notes)."""
+    couple = row.client or words.no_client
+    if row.companion:
+        couple = f"{couple} ♡ {row.companion}"
+    title = words.title % {"couple": couple}
+    if row.status in HELD:
+        title = words.held % {"title": title}
+    lines = [row.venue_name, words.planner]
+    if row.planner_email:
+        lines.append(f"{row.planner_name or row.planner_email} <{row.planner_email}>")
+    if ar_url:
+        lines.append(words.ar_line % {"url": ar_url})
+    if private and row.notes:
+        lines.append(row.notes)
+    return EventData(
+        uid=f"ceremony-{row.id}@{domain}",
+        summary=title,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        timezone=row.timezone,
+        status=row.status,
+        sequence=row.sequence or 0,
+        last_modified=row.updated_at,
+        location=f"{row.venue_name}, {row.address}" if row.address else row.venue_name,
+        description="\n".join(lines),
+        url=url,
+        categories=(words.wedding,),
+        alarm_minutes=ALARM_MINUTES,
+        alarm_text=title,
+    )
 
 
 def ceremony_event(
@@ -43,33 +144,8 @@ def ceremony_event(
     ar_url: str = "",
 ) -> EventData:
     """The ceremony as an event, titled in the current locale (see force_locale)."""
-    venue = ceremony.venue
-    title = _("Ceremony: %(couple)s", couple=_couple(ceremony))
-    if ceremony.status in ("hold", "draft", "waitlisted"):
-        title = _("[Hold] %(title)s", title=title)
-    lines = [venue.name, _("Planner: %(company)s", company=company)]
-    if ceremony.planner:
-        lines.append(f"{ceremony.planner.display_name} <{ceremony.planner.email}>")
-    if ar_url:
-        lines.append(_("AR presentation: %(url)s", url=ar_url))
-    if private and ceremony.notes:
-        lines.append(ceremony.notes)
-    return EventData(
-        uid=f"ceremony-{ceremony.id}@{domain}",
-        summary=title,
-        starts_at=ceremony.starts_at,
-        ends_at=ceremony.ends_at,
-        timezone=venue.timezone,
-        status=ceremony.status,
-        sequence=ceremony.sequence or 0,
-        last_modified=ceremony.updated_at,
-        location=", ".join(part for part in (venue.name, venue.address) if part),
-        description="\n".join(lines),
-        url=url,
-        categories=(_("Wedding"),),
-        alarm_minutes=ALARM_MINUTES,
-        alarm_text=title,
-    )
+    words = Wording.current(company)
+    return row_event(CeremonyRow.of(ceremony), words, domain, url, private, ar_url)
 
 
 def item_event(ceremony: Ceremony, item: RunItem, lang: str, domain: str) -> EventData:
@@ -93,7 +169,7 @@ def ceremony_calendar(
 ) -> CalendarData:
     """One ceremony with its run of show, for an .ics download (``private``: staff notes too)."""
     with force_locale(lang):
-        ar_url = viewer_urls(ceremony.org_id).get(ceremony.id, "")
+        ar_url = viewer_urls(ceremony.org_id, [ceremony.id]).get(ceremony.id, "")
         company = company_name(ceremony.org_id)
         events = [ceremony_event(ceremony, domain, company, url, private, ar_url=ar_url)]
         events += [item_event(ceremony, item, lang, domain) for item in items_of(ceremony)]
@@ -152,14 +228,30 @@ def _feed_filter(feed: Feed, now: datetime):
 
 
 def feed_version(feed: Feed, now: datetime) -> tuple[str, datetime | None]:
-    """(ETag, Last-Modified) from one aggregate query, so that a 304 costs almost nothing."""
-    count, newest, sequences = db.session.execute(
+    """(ETag, Last-Modified) from one query, so that a 304 costs almost nothing.
+
+    The tag covers everything the feed's events show: its ceremonies, and the newest change to
+    the company's venues, clients, companions, staff, AR links and name (a renamed venue or a
+    revoked AR link changes the events without touching a ceremony)."""
+    related = [
+        db.select(func.max(model.updated_at)).where(model.org_id == feed.org_id)
+        for model in (Venue, Client, Companion, User, Presentation)  # each an index's last entry
+    ]
+    related.append(db.select(Organisation.updated_at).where(Organisation.id == feed.org_id))
+    count, sequences, newest, *changes = db.session.execute(
         db.select(
-            func.count(Ceremony.id), func.max(Ceremony.updated_at), func.sum(Ceremony.sequence)
+            func.count(Ceremony.id),
+            func.sum(Ceremony.sequence),
+            func.max(Ceremony.updated_at),
+            *(query.scalar_subquery() for query in related),
         ).where(*_feed_filter(feed, now))
     ).one()
-    key = f"{feed.id}:{feed.nonce}:{feed.language}:{count}:{newest}:{sequences}:{now.date()}"
-    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"', newest
+    moments = [aware_utc(moment) for moment in (newest, *changes) if moment is not None]
+    key = ":".join(
+        str(part)
+        for part in (feed.id, feed.nonce, feed.language, count, sequences, now.date(), *moments)
+    )
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"', max(moments, default=None)
 
 
 def feed_calendar(
@@ -169,78 +261,57 @@ def feed_calendar(
 
     Feeds can hold thousands of events: one Core query with the joins, no ORM objects.
     ``ceremony_url`` is a format string for the staff page, e.g. ".../ceremonies/{}"."""
-    client, companion, venue, planner = (
+    client, companion, venue, planner, shown = (
         aliased(Client),
         aliased(Companion),
         aliased(Venue),
         aliased(User),
+        aliased(Presentation),
     )
-    rows = db.session.execute(
+    query = (
         db.select(
             Ceremony.id,
-            raw_timestamp(Ceremony.starts_at).label("starts_at"),
-            raw_timestamp(Ceremony.ends_at).label("ends_at"),
+            raw_timestamp(Ceremony.starts_at),
+            raw_timestamp(Ceremony.ends_at),
             Ceremony.status,
             Ceremony.sequence,
-            raw_timestamp(Ceremony.updated_at).label("updated_at"),
+            raw_timestamp(Ceremony.updated_at),
             Ceremony.notes,
-            venue.name.label("venue_name"),
+            venue.name,
             venue.address,
             venue.timezone,
-            func.coalesce(func.nullif(client.preferred_name, ""), client.full_name).label("client"),
-            companion.name.label("companion"),
-            planner.name.label("planner_name"),
-            planner.email.label("planner_email"),
+            func.coalesce(func.nullif(client.preferred_name, ""), client.full_name),
+            companion.name,
+            planner.name,
+            planner.email,
+            shown.id,
+            shown.nonce,
         )
         .join(venue, venue.id == Ceremony.venue_id)
         .outerjoin(client, client.id == Ceremony.client_id)
         .outerjoin(companion, companion.id == Ceremony.companion_id)
         .outerjoin(planner, planner.id == Ceremony.planner_id)
+        .outerjoin(shown, (shown.ceremony_id == Ceremony.id) & shown.revoked_at.is_(None))
         .where(*_feed_filter(feed, now))
         .order_by(Ceremony.starts_at)
     )
     private = feed.kind != "client"  # clients see neither staff notes nor staff pages
     with force_locale(feed.language):
-        title, held = _("Ceremony: %(couple)s"), _("[Hold] %(title)s")
-        no_client, by = (
-            _("No client yet"),
-            _("Planner: %(company)s") % {"company": company_name(feed.org_id)},
-        )
-        wedding = _("Wedding")
-        ar_line = _("AR presentation: %(url)s")
-    ar_urls = viewer_urls(feed.org_id)
+        words = Wording.current(company_name(feed.org_id))
+    viewer = viewer_url_maker()
     portal = public_url("portal.home")  # clients open their ceremony in the portal
     events = []
-    for row in rows:
-        couple = row.client or no_client
-        if row.companion:
-            couple = f"{couple} ♡ {row.companion}"
-        summary = title % {"couple": couple}
-        if row.status in ("hold", "draft", "waitlisted"):
-            summary = held % {"title": summary}
-        lines = [row.venue_name, by]
-        if row.planner_email:
-            lines.append(f"{row.planner_name or row.planner_email} <{row.planner_email}>")
-        if row.id in ar_urls:
-            lines.append(ar_line % {"url": ar_urls[row.id]})
-        if private and row.notes:
-            lines.append(row.notes)
-        events.append(
-            EventData(
-                uid=f"ceremony-{row.id}@{domain}",
-                summary=summary,
-                starts_at=aware_utc(row.starts_at),
-                ends_at=aware_utc(row.ends_at),
-                timezone=row.timezone,
-                status=row.status,
-                sequence=row.sequence or 0,
-                last_modified=aware_utc(row.updated_at),
-                location=", ".join(part for part in (row.venue_name, row.address) if part),
-                description="\n".join(lines),
-                url=ceremony_url.format(row.id) if private else portal,
-                categories=(wedding,),
-                alarm_minutes=ALARM_MINUTES,
-                alarm_text=summary,
-            )
+    for values in db.session.connection().execute(query).all():
+        row = CeremonyRow(
+            values[0],
+            aware_utc(values[1]),
+            aware_utc(values[2]),
+            values[3],
+            values[4],
+            aware_utc(values[5]),
+            *values[6:14],
         )
+        url = ceremony_url.format(row.id) if private else portal
+        ar_url = viewer(values[14], values[15]) if values[14] else ""
+        events.append(row_event(row, words, domain, url, private, ar_url))
     return CalendarData(name=name, events=events, publish=True)

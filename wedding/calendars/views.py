@@ -264,7 +264,7 @@ def calendar_links(ceremony: Ceremony) -> dict:
         _domain(),
         company_name(ceremony.org_id),
         url_for("ceremonies.edit", record_id=ceremony.id, _external=True),
-        ar_url=viewer_urls(ceremony.org_id).get(ceremony.id, ""),
+        ar_url=viewer_urls(ceremony.org_id, [ceremony.id]).get(ceremony.id, ""),
     )
     return {"google": google_link(event), "outlook": outlook_link(event)}
 

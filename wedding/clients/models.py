@@ -1,6 +1,6 @@
 """Clients: the people who marry their companions."""
 
-from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wedding.models import OrgOwned, db
@@ -10,6 +10,7 @@ class Client(OrgOwned, db.Model):
     __tablename__ = "clients"
     __table_args__ = (
         UniqueConstraint("org_id", "id"),
+        Index("ix_clients_org_id_updated_at", "org_id", "updated_at"),  # calendar feeds' ETag
         CheckConstraint("language IN ('ja', 'en')", name="language"),
     )
 

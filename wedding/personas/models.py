@@ -6,6 +6,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 class Companion(OrgOwned, db.Model):
     __tablename__ = "companions"
     __table_args__ = (
+        Index("ix_companions_org_id_updated_at", "org_id", "updated_at"),  # calendar feeds' ETag
         CheckConstraint(
             "tone IN ('gentle', 'playful', 'formal', 'tsundere', 'poetic', 'cool', 'cheerful')",
             name="tone",

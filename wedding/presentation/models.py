@@ -1,6 +1,6 @@
 """A ceremony's AR presentation, and the standee models generated from portraits."""
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wedding.models import OrgOwned, Timestamped, db
@@ -11,7 +11,10 @@ class Presentation(SecretLink, OrgOwned, db.Model):
     """What guests see at /ar/<token>: an uploaded model, or the companion's standee."""
 
     __tablename__ = "presentations"
-    __table_args__ = (CheckConstraint("model_kind IN ('', 'glb', 'vrm')", name="model_kind"),)
+    __table_args__ = (
+        CheckConstraint("model_kind IN ('', 'glb', 'vrm')", name="model_kind"),
+        Index("ix_presentations_org_id_updated_at", "org_id", "updated_at"),  # feeds' ETag
+    )
     link_purpose = "ar"
     token_bytes = 16  # 128 bits: short enough to print under the QR code
 

@@ -1,6 +1,7 @@
 """The AR presentation's rules: links, models, the standee cache, QR codes."""
 
 import io
+from collections.abc import Callable
 
 import segno
 from flask import current_app
@@ -103,22 +104,29 @@ def viewer_url(presentation: Presentation) -> str:
     return public_url("viewer.show", token=token)
 
 
-def viewer_urls(org_id: int) -> dict[int, str]:
-    """A company's active viewer URLs by ceremony id, for calendars: one query, and the URL
-    built once (a feed of thousands of events must stay fast)."""
+def viewer_url_maker() -> Callable[[int, str], str]:
+    """Viewer URLs from a presentation's id and nonce as plain rows give them, for calendars
+    that build thousands: the URL pattern and the key are prepared once."""
+    head, _, tail = public_url("viewer.show", token="TOKEN").partition("TOKEN")  # noqa: S106
+    secret = current_app.config["SECRET_KEY"]
+    purpose, size = Presentation.link_purpose, Presentation.token_bytes
+
+    def url(presentation_id: int, nonce: str) -> str:
+        token = derive(secret, purpose, presentation_id, nonce, size)
+        return f"{head}{presentation_id}-{token}{tail}"
+
+    return url
+
+
+def viewer_urls(org_id: int, ceremony_ids: list[int] | None = None) -> dict[int, str]:
+    """Active viewer URLs by ceremony id: a company's, or only those of ``ceremony_ids``."""
     query = db.select(Presentation.id, Presentation.ceremony_id, Presentation.nonce).where(
         Presentation.org_id == org_id, Presentation.revoked_at.is_(None)
     )
-    size = Presentation.token_bytes
-    pattern = public_url("viewer.show", token="TOKEN")  # noqa: S106 - a placeholder
-    secret = current_app.config["SECRET_KEY"]
-    return {
-        row.ceremony_id: pattern.replace(
-            "TOKEN",
-            f"{row.id}-{derive(secret, Presentation.link_purpose, row.id, row.nonce, size)}",
-        )
-        for row in db.session.execute(query)
-    }
+    if ceremony_ids is not None:
+        query = query.where(Presentation.ceremony_id.in_(ceremony_ids))
+    url = viewer_url_maker()
+    return {row.ceremony_id: url(row.id, row.nonce) for row in db.session.execute(query)}
 
 
 def ar_link(ceremony: Ceremony) -> dict | None:

@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -21,6 +22,7 @@ class Venue(OrgOwned, db.Model):
     __tablename__ = "venues"
     __table_args__ = (
         UniqueConstraint("org_id", "id"),
+        Index("ix_venues_org_id_updated_at", "org_id", "updated_at"),  # calendar feeds' ETag
         CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         CheckConstraint("buffer_minutes >= 0 AND buffer_minutes <= 720", name="buffer_range"),
         CheckConstraint("slot_step_minutes IN (5, 10, 15, 20, 30, 60)", name="slot_step"),
