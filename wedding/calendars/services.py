@@ -27,10 +27,8 @@ from wedding.venues.models import Venue
 IN_FEEDS = ("hold", "confirmed", "completed")
 GONE = ("cancelled", "expired")
 KEEP_CANCELLED = timedelta(days=30)
+HELD = ("hold", "draft", "waitlisted")  # titled "[Hold] …"
 ALARM_MINUTES = 24 * 60
-
-
-HELD = ("hold", "draft", "waitlisted")
 
 
 def _couple(ceremony: Ceremony) -> str:
