@@ -32,6 +32,30 @@ def timed(fn: Callable[[], object], repeat: int = 50) -> tuple[float, float]:
     return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
 
 
+def reference_workload() -> int:
+    total = 0
+    for number in range(1_000_000):
+        total += number
+    return total
+
+
+def timed_against_reference(fn: Callable[[], object], repeat: int = 15) -> tuple[float, float]:
+    """Median milliseconds of ``fn``, and the median of its ratio to a fixed pure-Python
+    workload timed right after each call: this VM's speed swings by 2x within minutes, the ratio
+    hardly moves, so runs on a slow minute and a quiet one can be compared."""
+    fn()
+    samples, ratios = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        middle = time.perf_counter()
+        reference_workload()
+        end = time.perf_counter()
+        samples.append((middle - start) * 1000)
+        ratios.append((middle - start) / (end - middle))
+    return statistics.median(samples), statistics.median(ratios)
+
+
 def reset_postgresql(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
