@@ -20,6 +20,11 @@ POSTGRESQL_URL = os.environ.get(
 )
 
 
+def _median_p95(samples: list[float]) -> tuple[float, float]:
+    samples = sorted(samples)
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+
+
 def timed(fn: Callable[[], object], repeat: int = 50) -> tuple[float, float]:
     """Median and p95 in milliseconds, after one warm-up call."""
     fn()
@@ -28,8 +33,7 @@ def timed(fn: Callable[[], object], repeat: int = 50) -> tuple[float, float]:
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+    return _median_p95(samples)
 
 
 def reference_workload() -> int:
@@ -39,10 +43,12 @@ def reference_workload() -> int:
     return total
 
 
-def timed_against_reference(fn: Callable[[], object], repeat: int = 15) -> tuple[float, float]:
-    """Median milliseconds of ``fn``, and the median of its ratio to a fixed pure-Python
-    workload timed right after each call: this VM's speed swings by 2x within minutes, the ratio
-    hardly moves, so runs on a slow minute and a quiet one can be compared."""
+def timed_against_reference(
+    fn: Callable[[], object], repeat: int = 15
+) -> tuple[float, float, float]:
+    """Median and p95 milliseconds of ``fn``, and the median of its ratio to a fixed
+    pure-Python workload timed right after each call: this VM's speed swings by 2x within
+    minutes, the ratio hardly moves, so runs on a slow minute and a quiet one can be compared."""
     fn()
     samples, ratios = [], []
     for _ in range(repeat):
@@ -53,7 +59,7 @@ def timed_against_reference(fn: Callable[[], object], repeat: int = 15) -> tuple
         end = time.perf_counter()
         samples.append((middle - start) * 1000)
         ratios.append((middle - start) / (end - middle))
-    return statistics.median(samples), statistics.median(ratios)
+    return *_median_p95(samples), statistics.median(ratios)
 
 
 def reset_postgresql(url: str) -> None:

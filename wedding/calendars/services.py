@@ -18,7 +18,7 @@ from wedding.clients.models import Client
 from wedding.models import aware_utc, db, raw_timestamp
 from wedding.personas.models import Companion
 from wedding.presentation.models import Presentation
-from wedding.presentation.services import viewer_url_maker, viewer_urls
+from wedding.presentation.services import calendar_viewer_url, viewer_url_maker
 from wedding.runofshow.models import RunItem
 from wedding.runofshow.services import item_start, items_of
 from wedding.urls import public_url
@@ -167,7 +167,7 @@ def ceremony_calendar(
 ) -> CalendarData:
     """One ceremony with its run of show, for an .ics download (``private``: staff notes too)."""
     with force_locale(lang):
-        ar_url = viewer_urls(ceremony.org_id, [ceremony.id]).get(ceremony.id, "")
+        ar_url = calendar_viewer_url(ceremony)
         company = company_name(ceremony.org_id)
         events = [ceremony_event(ceremony, domain, company, url, private, ar_url=ar_url)]
         events += [item_event(ceremony, item, lang, domain) for item in items_of(ceremony)]

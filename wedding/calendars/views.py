@@ -28,7 +28,7 @@ from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
 from wedding.models import db, utcnow
-from wedding.presentation.services import viewer_urls
+from wedding.presentation.services import calendar_viewer_url
 from wedding.venues.models import Venue
 
 bp = Blueprint("calendars", __name__)
@@ -264,7 +264,7 @@ def calendar_links(ceremony: Ceremony) -> dict:
         _domain(),
         company_name(ceremony.org_id),
         url_for("ceremonies.edit", record_id=ceremony.id, _external=True),
-        ar_url=viewer_urls(ceremony.org_id, [ceremony.id]).get(ceremony.id, ""),
+        ar_url=calendar_viewer_url(ceremony),
     )
     return {"google": google_link(event), "outlook": outlook_link(event)}
 

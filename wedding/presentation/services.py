@@ -106,7 +106,7 @@ def viewer_url(presentation: Presentation) -> str:
 
 def viewer_url_maker() -> Callable[[int, str], str]:
     """Viewer URLs from a presentation's id and nonce as plain rows give them, for calendars
-    that build thousands: the URL pattern and the key are prepared once."""
+    that build thousands: the URL pattern is built once."""
     head, _, tail = public_url("viewer.show", token="TOKEN").partition("TOKEN")  # noqa: S106
     secret = current_app.config["SECRET_KEY"]
     purpose, size = Presentation.link_purpose, Presentation.token_bytes
@@ -118,15 +118,21 @@ def viewer_url_maker() -> Callable[[int, str], str]:
     return url
 
 
-def viewer_urls(org_id: int, ceremony_ids: list[int] | None = None) -> dict[int, str]:
-    """Active viewer URLs by ceremony id: a company's, or only those of ``ceremony_ids``."""
+def viewer_urls(org_id: int, ceremony_ids: list[int]) -> dict[int, str]:
+    """The active viewer URLs of these ceremonies, by ceremony id (none while revoked), without
+    creating a presentation: for calendar entries."""
     query = db.select(Presentation.id, Presentation.ceremony_id, Presentation.nonce).where(
-        Presentation.org_id == org_id, Presentation.revoked_at.is_(None)
+        Presentation.org_id == org_id,
+        Presentation.revoked_at.is_(None),
+        Presentation.ceremony_id.in_(ceremony_ids),
     )
-    if ceremony_ids is not None:
-        query = query.where(Presentation.ceremony_id.in_(ceremony_ids))
     url = viewer_url_maker()
     return {row.ceremony_id: url(row.id, row.nonce) for row in db.session.execute(query)}
+
+
+def calendar_viewer_url(ceremony: Ceremony) -> str:
+    """One ceremony's active viewer URL for its calendar entry, or ""."""
+    return viewer_urls(ceremony.org_id, [ceremony.id]).get(ceremony.id, "")
 
 
 def ar_link(ceremony: Ceremony) -> dict | None:
