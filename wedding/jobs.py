@@ -181,9 +181,11 @@ def enqueue(
     org_id: int | None = None,
     key: str | None = None,
     delay: float = 0,
+    session: Session | None = None,
 ) -> Job:
     """Queue ``fn(*args)``: a Job row in the current transaction, handed to the broker when
-    (and only if) that transaction commits. Returns the row (its id is known at once)."""
+    (and only if) that transaction commits. Returns the row (its id is known at once).
+    ``session``: another session than the app's (e.g. inside a session event)."""
     name = task_name(fn)
     spec = _TASKS.get(name)
     if spec is None:
@@ -203,7 +205,7 @@ def enqueue(
         created_at=now,
         dispatched_at=now,
     )
-    session = db.session()
+    session = session if session is not None else db.session()
     session.add(job)
     session.info.setdefault(_PENDING, []).append((job.id, delay))
     return job

@@ -23,10 +23,12 @@ from wedding.calendars import caldav_sync, services
 from wedding.calendars.forms import CalDAVForm
 from wedding.calendars.ics import build_calendar, google_link, outlook_link
 from wedding.calendars.models import CalDAVAccount, CalDAVState, Feed
+from wedding.calendars.tasks import push_calendar
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
+from wedding.jobs import enqueue
 from wedding.models import db, utcnow
 from wedding.presentation.services import calendar_viewer_url
 from wedding.venues.models import Venue
@@ -170,14 +172,9 @@ def push_caldav():
     account = db.session.scalar(db.select(CalDAVAccount).filter_by(user_id=current_user.id))
     if account is None:
         abort(404)
-    report = caldav_sync.push(account, utcnow())
+    enqueue(push_calendar, account.id, org_id=account.org_id)
     db.session.commit()
-    if report.failed:
-        flash(
-            _("%(n)s could not be pushed; they will be tried again.", n=len(report.failed)), "error"
-        )
-    else:
-        flash(_("Pushed %(n)s ceremonies.", n=len(report.pushed) + len(report.removed)), "success")
+    flash(_("Your ceremonies are being pushed; anything that fails is shown here."), "success")
     return redirect(url_for("calendars.index") + "#caldav", 303)
 
 
