@@ -11,11 +11,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from tests.presentation.test_glb import portrait
+from wedding.audit import AuditEvent, AuditTampering
 from wedding.calendars.models import Feed
 from wedding.models import db
 from wedding.personas.cards import read_any
 from wedding.personas.models import Companion
-from wedding.privacy.models import AuditEvent, AuditTampering
 from wedding.storage.services import store
 
 MARKERS = (

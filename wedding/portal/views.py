@@ -22,6 +22,7 @@ from flask_login import current_user
 from wedding.accounts.access import editor_required, get_owned_or_404
 from wedding.accounts.services import company_name
 from wedding.almanac import describe
+from wedding.audit import audit
 from wedding.calendars.ics import build_calendar, google_link
 from wedding.calendars.models import Feed
 from wedding.calendars.services import ceremony_calendar, ceremony_event, get_or_create_feed
@@ -30,7 +31,7 @@ from wedding.clients.models import Client
 from wedding.documents.models import IssuedDocument
 from wedding.documents.services import file_name, issued_documents
 from wedding.forms import ConfirmForm
-from wedding.models import db, utcnow
+from wedding.models import db, utcnow, writes
 from wedding.personas.models import Companion
 from wedding.personas.services import card_png
 from wedding.portal.forms import CommentForm, RequestForm
@@ -51,7 +52,6 @@ from wedding.portal.services import (
     send_link,
 )
 from wedding.presentation.services import ar_link
-from wedding.privacy.audit import audit
 from wedding.privacy.views import export_response
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.services import file_response
@@ -99,6 +99,7 @@ def _private(response: Response) -> Response:
 
 
 @bp.get("/enter/<token>")
+@writes
 def enter(token: str):
     """The magic link: open the portal for its client, then drop the token from the URL."""
     link = link_from_token(token, utcnow())

@@ -12,10 +12,9 @@ from wtforms import StringField
 from wtforms.validators import InputRequired
 
 from wedding.accounts.access import editor_required, get_owned_or_404, owner_required
+from wedding.audit import ACTIONS, SUBJECTS, AuditEvent, audit
 from wedding.clients.models import Client
 from wedding.models import db
-from wedding.privacy.audit import audit
-from wedding.privacy.models import ACTIONS, SUBJECTS, AuditEvent
 from wedding.privacy.services import erase_client, export_client
 
 bp = Blueprint("privacy", __name__)

@@ -9,11 +9,11 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from wedding.accounts.access import editor_required, get_owned_or_404
+from wedding.audit import audit
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
 from wedding.models import db
-from wedding.privacy.audit import audit
 from wedding.vows.forms import ConsentForm, DraftForm, EditForm
 from wedding.vows.models import LANGS, ROLES, LlmConsent, VowVersion
 from wedding.vows.services import (
