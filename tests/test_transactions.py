@@ -33,8 +33,10 @@ def test_a_page_view_reads_without_the_write_lock_and_is_still_audited(
     client = make_client(user.org)
     web.login(user)
     begins.clear()
-    response = web.get(f"/clients/{client.id}")
+    response = web.client.get(f"/clients/{client.id}")
     assert response.status_code == 200
+    with app.app_context():  # not while the page is being sent
+        assert db.session.scalars(db.select(AuditEvent).filter_by(action="view")).all() == []
     response.close()  # the server closes it after sending: then the audit row is written
     assert begins[0] == "BEGIN"  # the page's own transaction: deferred, a reader
     assert begins[-1] == "BEGIN IMMEDIATE"  # the audit row's, after the response

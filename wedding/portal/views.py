@@ -52,7 +52,7 @@ from wedding.portal.services import (
     send_link,
 )
 from wedding.presentation.services import ar_link
-from wedding.privacy.views import export_response
+from wedding.privacy.tasks import export_job, queue_export
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.services import file_response
 from wedding.urls import public_url
@@ -274,13 +274,43 @@ def keepsake(companion_id: int):
     return _private(response)
 
 
-@bp.get("/export.zip")
+@bp.post("/export")
 @client_required
-def export():
-    """Everything we hold about the client, for the client."""
+def prepare_export():
+    """Everything we hold about the client, for the client: prepared by a background job."""
+    if not ConfirmForm().validate():
+        abort(400)
+    job = queue_export(g.client)
+    db.session.commit()
+    return redirect(url_for("portal.export_status", job_id=job.id), 303)
+
+
+@bp.get("/export/<job_id>")
+@client_required
+def export_status(job_id: str):
+    job = export_job(g.client, job_id)
+    if job is None:
+        abort(404)
+    html = render_template(
+        "privacy/export.html",
+        layout="portal/_base.html",
+        job=job,
+        download_url=url_for("portal.download_export", job_id=job.id),
+        back_url=url_for("portal.home"),
+    )
+    return _private(Response(html))
+
+
+@bp.get("/export/<job_id>/client.zip")
+@client_required
+def download_export(job_id: str):
+    job = export_job(g.client, job_id)
+    if job is None or job.status != "done":
+        abort(404)
     audit("export", "client", g.client.id, "portal")
     db.session.commit()
-    return _private(export_response(g.client))
+    zip_name = f"client-{g.client.id}.zip"
+    return _private(file_response(job.result["file_id"], zip_name, cache="private, no-store"))
 
 
 # --- the planner's side ---------------------------------------------------------------------
