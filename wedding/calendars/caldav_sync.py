@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import caldav
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 
 from wedding.accounts.services import company_name
@@ -21,27 +21,43 @@ from wedding.calendars.services import GONE, IN_FEEDS, KEEP_CANCELLED, ceremony_
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db, utcnow
 from wedding.presentation.services import viewer_urls
+from wedding.tokens import secret_keys
 
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=3))
 TIMEOUT_SECONDS = 15
 
 
-def _fernet() -> Fernet:
-    key = hashlib.sha256(b"caldav-password:" + current_app.config["SECRET_KEY"].encode()).digest()
+def _fernet(secret_key: str) -> Fernet:
+    key = hashlib.sha256(b"caldav-password:" + secret_key.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
 
+def _fernets() -> MultiFernet:
+    """Encrypt under the current secret key; decrypt under it or an earlier one
+    (SECRET_KEY_FALLBACKS), so stored passwords survive a key change."""
+    return MultiFernet([_fernet(key) for key in secret_keys(current_app.config["SECRET_KEY"])])
+
+
 def encrypt(secret: str) -> str:
-    return _fernet().encrypt(secret.encode()).decode()
+    return _fernets().encrypt(secret.encode()).decode()
 
 
 def decrypt(token: str) -> str:
     try:
-        return _fernet().decrypt(token.encode()).decode()
+        return _fernets().decrypt(token.encode()).decode()
     except InvalidToken:
         raise ValueError(
-            "the stored password cannot be read (was the secret key changed?)"
+            "the stored password cannot be read (was the secret key changed without keeping "
+            "the old one in SECRET_KEY_FALLBACKS?)"
         ) from None
+
+
+def rotate(token: str) -> str:
+    """The same password encrypted under the current key (unchanged if it already is)."""
+    try:
+        return _fernets().rotate(token.encode()).decode()
+    except InvalidToken:
+        return token
 
 
 def connect(user, url: str, username: str, password: str) -> CalDAVAccount:
@@ -219,6 +235,7 @@ def record_push(
         report.removed.append(ceremony_id)
     account.last_synced_at = now
     account.last_error = None if not report.failed else next(iter(report.failed.values()))
+    account.password_encrypted = rotate(account.password_encrypted)  # after a key change
     db.session.flush()
     return report
 

@@ -1,6 +1,6 @@
 """Calendar downloads, subscription feeds and their management page."""
 
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 
 from flask import (
     Blueprint,
@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.http import is_resource_modified, unquote_etag
 
 from wedding.accounts.access import get_owned_or_404, org_select, safe_next
 from wedding.accounts.services import company_name
@@ -100,15 +101,11 @@ def feed(feed_id: int, token: str):
 
 
 def _not_modified(etag: str, newest) -> bool:
-    if request.headers.get("If-None-Match"):
-        return etag in [t.strip() for t in request.headers["If-None-Match"].split(",")]
-    since = request.headers.get("If-Modified-Since")
-    if since and newest is not None:
-        try:
-            return newest.replace(microsecond=0) <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-    return False
+    """Werkzeug's conditional request rules: If-None-Match first (weak tags match too, as a
+    proxy that gzips sends them), else If-Modified-Since."""
+    return not is_resource_modified(
+        request.environ, etag=unquote_etag(etag)[0], last_modified=newest
+    )
 
 
 def feed_urls(feed: Feed) -> dict:
