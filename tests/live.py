@@ -66,15 +66,17 @@ def serve(
     timeout: float = 30,
     job_queue: str | None = None,
     port: int | None = None,
+    run_worker: bool = True,
 ):
     """gunicorn with several worker processes on a free port; yields the base URL. With
-    ``job_queue`` (a JOB_QUEUE_URL) a job worker runs beside it on that broker."""
+    ``job_queue`` (a JOB_QUEUE_URL) a job worker runs beside it on that broker (unless
+    ``run_worker`` is false: the caller starts its own)."""
     port = port or free_port()
     extra = {"FLASK_PUBLIC_URL": f"http://127.0.0.1:{port}"}
     if job_queue:
         extra["FLASK_JOB_QUEUE_URL"] = job_queue
     env = server_env(database_url, **extra)
-    worker = start_worker(env) if job_queue else None
+    worker = start_worker(env) if job_queue and run_worker else None
     process = subprocess.Popen(
         [
             sys.executable,

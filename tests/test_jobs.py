@@ -78,6 +78,7 @@ def queued_app(database_url):
     huey.flush()
     yield app
     huey.flush()
+    engine_of(app).close()
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
@@ -269,6 +270,7 @@ def test_a_broker_that_is_down_does_not_fail_the_request(database_url):
         assert run_queued(app) == 1
         assert CALLS == [("record", "waits")]
     finally:
+        engine_of(app).close()
         with app.app_context():
             db.session.execute(db.delete(Job))
             db.session.commit()

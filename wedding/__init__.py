@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from wedding import cli, errors, extensions, i18n, jobs, security
+from wedding import audit, cli, errors, extensions, i18n, jobs, models, security
 from wedding.accounts.views import bp as accounts_bp
 from wedding.api.views import bp as api_bp
 from wedding.booking.views import bp as booking_bp
@@ -65,6 +65,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     extensions.init_app(app, locale_selector=i18n.select_locale)
     jobs.init_app(app)
+    models.register_transactions(app)
+    audit.register(app)
     i18n.register_filters(app)
     for blueprint in (
         accounts_bp,

@@ -59,7 +59,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from wedding.models import Base, UTCDateTime, db, utcnow
+from wedding.models import Base, UTCDateTime, db, utcnow, write_lock_up_front
 
 log = logging.getLogger(__name__)
 
@@ -181,9 +181,11 @@ def enqueue(
     org_id: int | None = None,
     key: str | None = None,
     delay: float = 0,
+    session: Session | None = None,
 ) -> Job:
     """Queue ``fn(*args)``: a Job row in the current transaction, handed to the broker when
-    (and only if) that transaction commits. Returns the row (its id is known at once)."""
+    (and only if) that transaction commits. Returns the row (its id is known at once).
+    ``session``: another session than the app's (e.g. inside a session event)."""
     name = task_name(fn)
     spec = _TASKS.get(name)
     if spec is None:
@@ -203,7 +205,7 @@ def enqueue(
         created_at=now,
         dispatched_at=now,
     )
-    session = db.session()
+    session = session if session is not None else db.session()
     session.add(job)
     session.info.setdefault(_PENDING, []).append((job.id, delay))
     return job
@@ -286,7 +288,7 @@ def dispatch(app: Flask, job_id: str, delay: float = 0) -> None:
 def execute(app: Flask, job_id: str) -> tuple[str | None, float]:
     """Claim and run one job in its own app context. Returns the status it ended in (None if
     another worker has it or it no longer exists) and, for a retry, the backoff in seconds."""
-    with app.app_context():
+    with app.app_context(), write_lock_up_front():
         try:
             return _execute(job_id)
         finally:
@@ -308,7 +310,9 @@ def _execute(job_id: str) -> tuple[str | None, float]:
         return None, 0
     job = db.session.get(Job, job_id)
     spec = _TASKS.get(job.name)
-    job.lease_until = now + timedelta(seconds=spec.lease if spec else DEFAULT_LEASE_SECONDS)
+    lease = spec.lease if spec else DEFAULT_LEASE_SECONDS
+    lease = min(lease, current_app.config.get("JOB_LEASE_SECONDS") or lease)
+    job.lease_until = now + timedelta(seconds=lease)
     attempt, name, args = job.attempts, job.name, list(job.args or [])
     db.session.commit()
     token = _current_job.set(job_id)
@@ -382,6 +386,8 @@ def requeue_stale() -> int:
     """Hand lost jobs to the broker again: running ones whose worker vanished (lease over)
     and queued ones whose broker message never arrived."""
     now = utcnow()
+    seconds = current_app.config.get("JOB_REDISPATCH_SECONDS")
+    redispatch_after = timedelta(seconds=seconds) if seconds else REDISPATCH_AFTER
     lost = list(
         db.session.scalars(
             db.select(Job.id).where(
@@ -389,10 +395,10 @@ def requeue_stale() -> int:
                     and_(Job.status == "running", Job.lease_until < now),
                     and_(
                         Job.status == "queued",
-                        Job.run_after <= now - REDISPATCH_AFTER,
+                        Job.run_after <= now - redispatch_after,
                         or_(
                             Job.dispatched_at.is_(None),
-                            Job.dispatched_at <= now - REDISPATCH_AFTER,
+                            Job.dispatched_at <= now - redispatch_after,
                         ),
                     ),
                 )
@@ -446,34 +452,59 @@ def purge_old_jobs() -> int:
 
 
 class Engine:
-    """The Huey instance of one app, with its one generic task and the periodic ticks."""
+    """The Huey instance of one app (made on first use: immediate mode never needs one), with
+    its one generic task and the periodic ticks."""
 
     def __init__(self, app: Flask) -> None:
+        self.app = app
         self.url = app.config.get("JOB_QUEUE_URL") or ""
         immediate = app.config.get("JOB_QUEUE_IMMEDIATE")
         self.immediate = bool(app.testing and not self.url) if immediate is None else immediate
         self.run_now: list[str] = []
         self.running_now = False
-        self.huey = make_huey(self.url, Path(app.instance_path))
+        self._huey: Huey | None = None
+        self._run_job = None
 
-        @self.huey.task(name="wedding.run_job")
+    @property
+    def huey(self) -> Huey:
+        if self._huey is None:
+            self._huey = self._make()
+        return self._huey
+
+    @property
+    def run_job(self):
+        self.huey  # noqa: B018 - registers the task
+        return self._run_job
+
+    def _make(self) -> Huey:
+        app = self.app
+        huey = make_huey(self.url, Path(app.instance_path))
+
+        @huey.task(name="wedding.run_job")
         def run_job(job_id: str) -> None:
             status, delay = execute(app, job_id)
             if status == "queued":
                 dispatch(app, job_id, delay)
 
-        self.run_job = run_job
+        self._run_job = run_job
         for spec in _PERIODIC.values():
-            self._schedule(app, spec)
+            _schedule(huey, app, spec)
+        return huey
 
-    def _schedule(self, app: Flask, spec: PeriodicSpec) -> None:
-        minute = "*" if spec.minutes == 1 else f"*/{spec.minutes}"
-        if spec.minutes >= 60:
-            minute = "0"
+    def close(self) -> None:
+        """Close the broker's connections (tests; a worker simply exits)."""
+        if self._huey is not None:
+            self._huey.storage.close()
 
-        @self.huey.periodic_task(crontab(minute=minute), name=f"tick:{spec.task.name}")
-        def run_tick() -> None:
-            tick(app, spec)
+
+def _schedule(huey: Huey, app: Flask, spec: PeriodicSpec) -> None:
+    minute = "*" if spec.minutes == 1 else f"*/{spec.minutes}"
+    if spec.minutes >= 60:
+        minute = "0"
+
+    @huey.periodic_task(crontab(minute=minute), name=f"tick:{spec.task.name}")
+    def run_tick() -> None:
+        tick(app, spec)
 
 
 def make_huey(url: str, instance: Path) -> Huey:

@@ -1,11 +1,14 @@
 """The declarative base, shared column types and mixins for every capability's models."""
 
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, ForeignKey, MetaData, event, type_coerce
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 from sqlalchemy.types import NullType, TypeDecorator
 
 NAMING_CONVENTION = {
@@ -110,10 +113,86 @@ def _on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
+# Whether a SQLite transaction takes the write lock when it begins (BEGIN IMMEDIATE). True
+# everywhere but in requests that only read (GET/HEAD without @writes): those begin DEFERRED,
+# so page views run side by side instead of queueing for the one write lock.
+_lock_up_front: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "sqlite_immediate", default=True
+)
+SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+
+def writes_deferred() -> bool:
+    """True in a read-only request: writes must not go through this request's transaction."""
+    return not _lock_up_front.get()
+
+
+@contextmanager
+def write_lock_up_front() -> Iterator[None]:
+    """Transactions begun inside take SQLite's write lock up front (jobs, deferred writes)."""
+    token = _lock_up_front.set(True)
+    try:
+        yield
+    finally:
+        _lock_up_front.reset(token)
+
+
+def writes(view: Callable) -> Callable:
+    """Mark a GET view (or a whole blueprint) that writes (a first visit creates a row, a link
+    or token records its use): its transaction takes the write lock up front like a POST's."""
+    view.writes_on_get = True
+    return view
+
+
+def register_transactions(app) -> None:
+    """Choose each request's SQLite transaction mode from its method (see _lock_up_front)."""
+    from flask import g, request
+
+    @app.before_request
+    def _choose_transaction_mode() -> None:
+        view = app.view_functions.get(request.endpoint or "")
+        blueprint = app.blueprints.get(request.blueprint or "")
+        read_only = request.method in SAFE_METHODS and not (
+            getattr(view, "writes_on_get", False) or getattr(blueprint, "writes_on_get", False)
+        )
+        g._lock_token = _lock_up_front.set(not read_only)
+
+    @app.teardown_request
+    def _reset_transaction_mode(exc) -> None:
+        token = g.pop("_lock_token", None)
+        if token is not None:
+            _lock_up_front.reset(token)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(conn):
     """SQLite has one writer at a time: take the write lock when a transaction begins, so that
     concurrent requests from several processes queue up instead of failing half-way. This is
-    the SQLite side of "never a double booking" (PostgreSQL uses an exclusion constraint)."""
+    the SQLite side of "never a double booking" (PostgreSQL uses an exclusion constraint).
+    Requests that only read begin DEFERRED (WAL: readers never wait for the writer)."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _lock_up_front.get() else "BEGIN")
+
+
+@event.listens_for(Session, "before_flush")
+def _take_the_write_lock_before_writing(session, flush_context, instances) -> None:
+    """A read-only request that writes after all (a first visit creates a row): SQLite cannot
+    safely turn its read transaction into a write one (it fails when another writer went
+    first), so end the read transaction, which wrote nothing, and begin again holding the
+    write lock. Reads before and writes after are then as under PostgreSQL's READ COMMITTED.
+    Views known to write on GET are marked @writes and begin with the lock instead."""
+    if _lock_up_front.get() or not (session.new or session.dirty or session.deleted):
+        return
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or connection.info.get("write_locked"):
+        return
+    raw = connection.connection.dbapi_connection
+    raw.execute("COMMIT")
+    raw.execute("BEGIN IMMEDIATE")
+    connection.info["write_locked"] = True
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _forget_write_lock(conn) -> None:
+    conn.info.pop("write_locked", None)

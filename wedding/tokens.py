@@ -9,10 +9,18 @@ from datetime import datetime
 from functools import lru_cache
 from typing import ClassVar
 
+from flask import current_app, has_app_context
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wedding.models import UTCDateTime, db, utcnow
+
+
+def secret_keys(secret_key: str) -> list[str]:
+    """The key links are made with, then the earlier ones still accepted (Flask's
+    SECRET_KEY_FALLBACKS, oldest last) while links made under them are replaced."""
+    fallbacks = current_app.config.get("SECRET_KEY_FALLBACKS") or [] if has_app_context() else []
+    return [secret_key, *(key for key in fallbacks if key and key != secret_key)]
 
 
 def new_nonce() -> str:
@@ -48,8 +56,17 @@ class SecretLink:
         return derive(secret_key, self.link_purpose, self.id, self.nonce, self.token_bytes)
 
     def matches(self, token: str, secret_key: str) -> bool:
-        """Constant-time comparison, and only while the link is not revoked."""
-        return self.active and hmac.compare_digest(token.encode(), self.token(secret_key).encode())
+        """Constant-time comparison, and only while the link is not revoked. Links made under
+        an earlier secret key (SECRET_KEY_FALLBACKS) keep working through a key change."""
+        if not self.active:
+            return False
+        return any(
+            hmac.compare_digest(
+                token.encode(),
+                derive(key, self.link_purpose, self.id, self.nonce, self.token_bytes).encode(),
+            )
+            for key in secret_keys(secret_key)
+        )
 
     def public_token(self, secret_key: str) -> str:
         """What goes in the URL: the record's id, then its secret ("12-Xy3…")."""

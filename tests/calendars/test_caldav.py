@@ -98,13 +98,41 @@ def test_round_trip_through_radicale(app, web, radicale, planner_and_ceremony):
     assert str(event["STATUS"]) == "TENTATIVE"
     assert "挙式" in str(event["SUMMARY"])
 
+    # every change a calendar shows is pushed by a job queued with it (no "Push now")
     web.post(f"/ceremonies/{ceremony.id}/confirm", {"deposit": ""})
-    web.post("/calendars/caldav/push")
     assert str(remote_event(radicale, uid)["STATUS"]) == "CONFIRMED"
 
     web.post(f"/ceremonies/{ceremony.id}/cancel")
-    web.post("/calendars/caldav/push")
     assert str(remote_event(radicale, uid)["STATUS"]) == "CANCELLED"
+
+
+def test_a_change_is_pushed_by_a_worker_not_by_the_request(
+    database_url, app, radicale, planner_and_ceremony
+):
+    from tests.conftest import Web, app_config
+    from wedding import create_app
+    from wedding.jobs import Job, run_queued
+
+    user, ceremony = planner_and_ceremony
+    queued = create_app(app_config(database_url, JOB_QUEUE_URL="memory://"))
+    web = Web(queued)
+    web.login(user)
+    web.post("/calendars/caldav", {"url": radicale.calendar_url, "username": "h", "password": "p"})
+    web.post("/calendars/caldav/push")
+    assert run_queued(queued) == 1
+    domain = app.config["CALENDAR_UID_DOMAIN"]
+    uid = f"ceremony-{ceremony.id}@{domain}"
+    assert str(remote_event(radicale, uid)["STATUS"]) == "TENTATIVE"
+    web.post(f"/ceremonies/{ceremony.id}/confirm", {"deposit": ""})
+    assert str(remote_event(radicale, uid)["STATUS"]) == "TENTATIVE"  # not inside the request
+    with queued.app_context():
+        (job,) = db.session.scalars(db.select(Job).filter_by(status="queued")).all()
+        assert job.name == "wedding.calendars.tasks.push_calendar"
+        db.session.remove()
+    assert run_queued(queued) == 1
+    assert str(remote_event(radicale, uid)["STATUS"]) == "CONFIRMED"
+    with queued.app_context():
+        db.engine.dispose()
 
 
 def test_failures_are_recorded_shown_and_retried(app, web, radicale, planner_and_ceremony):

@@ -193,3 +193,44 @@ def test_another_company_and_viewers_cannot_touch_the_vows(app, web, ceremony, m
         )
         is None
     )
+
+
+def test_ai_drafts_are_written_by_a_job_while_the_page_shows_progress(
+    app, database_url, ceremony, make_user
+):
+    from tests.conftest import Web, app_config
+    from wedding import create_app
+    from wedding.accounts.models import Organisation
+    from wedding.jobs import Job, run_queued
+
+    with FakeLLM() as server:
+        queued = create_app(
+            app_config(
+                database_url,
+                JOB_QUEUE_URL="memory://",
+                VOWS_LLM_BASE_URL=server.base_url,
+                VOWS_LLM_MODEL="test-model",
+            )
+        )
+        web = Web(queued)
+        with app.app_context():
+            org = db.session.get(Organisation, ceremony.org_id)
+            db.session.expunge(org)
+        user = make_user(org=org, role="planner")
+        web.login(user)
+        web.post("/language", {"language": "en"})
+        base = f"/ceremonies/{ceremony.id}/vows"
+        web.post(f"{base}/consent", {"agreed_by": "佐藤 美咲", "confirm": "y"})
+        page = draft(web, ceremony, use_llm="y").get_data(as_text=True)
+        assert server.requests == []  # nothing remote inside the request
+        assert "The AI composer is writing three drafts" in page and "data-job=" in page
+        assert versions(app, ceremony.id) == []
+        assert run_queued(queued) == 1
+        assert len(server.requests) == 1
+    page = web.get(base).get_data(as_text=True)
+    assert "writing three drafts" not in page
+    assert [row.source for row in versions(app, ceremony.id)] == ["llm"] * 3
+    with queued.app_context():
+        job = db.session.scalars(db.select(Job)).one()
+        assert job.status == "done" and job.result["count"] == 3
+        db.engine.dispose()

@@ -17,8 +17,8 @@ from wedding.accounts.services import (
     record_failure,
     throttle_keys,
 )
+from wedding.audit import audit
 from wedding.models import db, utcnow
-from wedding.privacy.audit import audit
 
 bp = Blueprint("accounts", __name__)
 

@@ -14,10 +14,11 @@ from wedding.booking.availability import Busy, Day
 from wedding.booking.services import BookingError, SlotUnavailable
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
-from wedding.models import db
+from wedding.models import db, writes
 from wedding.venues.models import Venue
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+writes(bp)  # a bearer token records its last use (once a minute)
 MAX_RANGE_DAYS = 62
 
 

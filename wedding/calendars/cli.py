@@ -6,9 +6,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from wedding.calendars.caldav_sync import push_all
 from wedding.calendars.ics import build_calendar
+from wedding.calendars.models import CalDAVAccount
 from wedding.calendars.services import ceremony_calendar
+from wedding.calendars.tasks import push_calendar
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db, utcnow
 
@@ -31,11 +32,12 @@ def export_command(ceremony_id: int, output: Path, lang: str) -> None:
 
 @calendar_cli.command("push")
 def push_command() -> None:
-    """Push staff members' ceremonies to their CalDAV calendars (run it from cron)."""
-    reports = push_all()
-    db.session.commit()
-    for account_id, report in reports.items():
+    """Push staff members' ceremonies to their CalDAV calendars now (workers do it after every
+    change and every five minutes)."""
+    for account_id in db.session.scalars(db.select(CalDAVAccount.id)).all():
+        report = push_calendar(account_id)
+        db.session.commit()
         click.echo(
-            f"account {account_id}: pushed {len(report.pushed)}, removed {len(report.removed)}, "
-            f"failed {len(report.failed)}"
+            f"account {account_id}: pushed {report.get('pushed', 0)}, "
+            f"removed {report.get('removed', 0)}, failed {report.get('failed', 0)}"
         )

@@ -1,6 +1,6 @@
 """Calendar downloads, subscription feeds and their management page."""
 
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 
 from flask import (
     Blueprint,
@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.http import is_resource_modified, unquote_etag
 
 from wedding.accounts.access import get_owned_or_404, org_select, safe_next
 from wedding.accounts.services import company_name
@@ -23,10 +24,12 @@ from wedding.calendars import caldav_sync, services
 from wedding.calendars.forms import CalDAVForm
 from wedding.calendars.ics import build_calendar, google_link, outlook_link
 from wedding.calendars.models import CalDAVAccount, CalDAVState, Feed
+from wedding.calendars.tasks import push_calendar
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
+from wedding.jobs import enqueue
 from wedding.models import db, utcnow
 from wedding.presentation.services import calendar_viewer_url
 from wedding.venues.models import Venue
@@ -98,15 +101,11 @@ def feed(feed_id: int, token: str):
 
 
 def _not_modified(etag: str, newest) -> bool:
-    if request.headers.get("If-None-Match"):
-        return etag in [t.strip() for t in request.headers["If-None-Match"].split(",")]
-    since = request.headers.get("If-Modified-Since")
-    if since and newest is not None:
-        try:
-            return newest.replace(microsecond=0) <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-    return False
+    """Werkzeug's conditional request rules: If-None-Match first (weak tags match too, as a
+    proxy that gzips sends them), else If-Modified-Since."""
+    return not is_resource_modified(
+        request.environ, etag=unquote_etag(etag)[0], last_modified=newest
+    )
 
 
 def feed_urls(feed: Feed) -> dict:
@@ -170,14 +169,9 @@ def push_caldav():
     account = db.session.scalar(db.select(CalDAVAccount).filter_by(user_id=current_user.id))
     if account is None:
         abort(404)
-    report = caldav_sync.push(account, utcnow())
+    enqueue(push_calendar, account.id, org_id=account.org_id)
     db.session.commit()
-    if report.failed:
-        flash(
-            _("%(n)s could not be pushed; they will be tried again.", n=len(report.failed)), "error"
-        )
-    else:
-        flash(_("Pushed %(n)s ceremonies.", n=len(report.pushed) + len(report.removed)), "success")
+    flash(_("Your ceremonies are being pushed; anything that fails is shown here."), "success")
     return redirect(url_for("calendars.index") + "#caldav", 303)
 
 

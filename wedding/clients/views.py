@@ -6,12 +6,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from wedding.accounts.access import editor_required, forbid_viewer_changes, get_owned_or_404
+from wedding.audit import audit
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.forms import ClientForm
 from wedding.clients.models import Client
 from wedding.models import db
 from wedding.personas.models import Companion
-from wedding.privacy.audit import audit
 from wedding.records import (
     add_archive_routes,
     create_record,

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wedding.accounts.access import editor_required, get_owned_or_404, roles_required
+from wedding.audit import audit
 from wedding.ceremonies.models import Ceremony
 from wedding.documents.forms import BrandingForm, DocumentSettingsForm, IssueForm
 from wedding.documents.models import KINDS, PRINTABLE, Branding, IssuedDocument
@@ -32,7 +33,6 @@ from wedding.documents.services import (
 from wedding.forms import ConfirmForm
 from wedding.models import db
 from wedding.personas.cards import CardError, checked_image
-from wedding.privacy.audit import audit
 from wedding.storage.services import file_response, sniff_image_type, store
 from wedding.tokens import new_nonce
 

@@ -13,6 +13,7 @@ from wedding.accounts.access import (
     get_owned_or_404,
     org_select,
 )
+from wedding.audit import audit
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
 from wedding.models import db
@@ -29,7 +30,6 @@ from wedding.personas.services import (
     stage_import,
     update_companion,
 )
-from wedding.privacy.audit import audit
 from wedding.records import add_archive_routes, list_records, record_choices
 from wedding.storage.services import file_response
 

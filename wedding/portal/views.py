@@ -22,6 +22,7 @@ from flask_login import current_user
 from wedding.accounts.access import editor_required, get_owned_or_404
 from wedding.accounts.services import company_name
 from wedding.almanac import describe
+from wedding.audit import audit
 from wedding.calendars.ics import build_calendar, google_link
 from wedding.calendars.models import Feed
 from wedding.calendars.services import ceremony_calendar, ceremony_event, get_or_create_feed
@@ -30,7 +31,7 @@ from wedding.clients.models import Client
 from wedding.documents.models import IssuedDocument
 from wedding.documents.services import file_name, issued_documents
 from wedding.forms import ConfirmForm
-from wedding.models import db, utcnow
+from wedding.models import db, utcnow, writes
 from wedding.personas.models import Companion
 from wedding.personas.services import card_png
 from wedding.portal.forms import CommentForm, RequestForm
@@ -51,8 +52,7 @@ from wedding.portal.services import (
     send_link,
 )
 from wedding.presentation.services import ar_link
-from wedding.privacy.audit import audit
-from wedding.privacy.views import export_response
+from wedding.privacy.tasks import export_job, queue_export
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.services import file_response
 from wedding.urls import public_url
@@ -99,6 +99,7 @@ def _private(response: Response) -> Response:
 
 
 @bp.get("/enter/<token>")
+@writes
 def enter(token: str):
     """The magic link: open the portal for its client, then drop the token from the URL."""
     link = link_from_token(token, utcnow())
@@ -273,13 +274,43 @@ def keepsake(companion_id: int):
     return _private(response)
 
 
-@bp.get("/export.zip")
+@bp.post("/export")
 @client_required
-def export():
-    """Everything we hold about the client, for the client."""
+def prepare_export():
+    """Everything we hold about the client, for the client: prepared by a background job."""
+    if not ConfirmForm().validate():
+        abort(400)
+    job = queue_export(g.client)
+    db.session.commit()
+    return redirect(url_for("portal.export_status", job_id=job.id), 303)
+
+
+@bp.get("/export/<job_id>")
+@client_required
+def export_status(job_id: str):
+    job = export_job(g.client, job_id)
+    if job is None:
+        abort(404)
+    html = render_template(
+        "privacy/export.html",
+        layout="portal/_base.html",
+        job=job,
+        download_url=url_for("portal.download_export", job_id=job.id),
+        back_url=url_for("portal.home"),
+    )
+    return _private(Response(html))
+
+
+@bp.get("/export/<job_id>/client.zip")
+@client_required
+def download_export(job_id: str):
+    job = export_job(g.client, job_id)
+    if job is None or job.status != "done":
+        abort(404)
     audit("export", "client", g.client.id, "portal")
     db.session.commit()
-    return _private(export_response(g.client))
+    zip_name = f"client-{g.client.id}.zip"
+    return _private(file_response(job.result["file_id"], zip_name, cache="private, no-store"))
 
 
 # --- the planner's side ---------------------------------------------------------------------

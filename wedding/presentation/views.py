@@ -18,7 +18,7 @@ from wedding.accounts.access import editor_required, forbid_viewer_changes, get_
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
-from wedding.models import db
+from wedding.models import db, writes
 from wedding.presentation.forms import ModelForm, PresentationForm
 from wedding.presentation.glb import ModelError
 from wedding.presentation.models import Presentation
@@ -167,6 +167,7 @@ def _public(response: Response) -> Response:
 
 
 @viewer_bp.get("/<token>")
+@writes
 def show(token: str):
     presentation, ceremony = _viewer_or_404(token)
     has_model = model_file_id(presentation, ceremony) is not None
@@ -184,6 +185,7 @@ def show(token: str):
 
 
 @viewer_bp.get("/<token>/model.glb")
+@writes
 def model(token: str):
     presentation, ceremony = _viewer_or_404(token)
     file_id = model_file_id(presentation, ceremony)

@@ -23,6 +23,7 @@ from wedding.personas.models import Companion, PendingImport
 from wedding.personas.services import PERSONA_FIELDS, card_png
 from wedding.portal.models import PortalLink
 from wedding.presentation.models import Presentation, Standee
+from wedding.privacy.tasks import forget_exports
 from wedding.runofshow.models import RunItem
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.models import StoredFile
@@ -228,5 +229,6 @@ def erase_client(client: Client) -> dict[str, int]:
     run("companions", delete(Companion).where(Companion.id.in_(companion_ids)))
     run("clients", delete(Client).where(Client.id == client.id))
     run("stored_files", delete(StoredFile).where(StoredFile.id.in_(files)))
+    removed["exports"] = forget_exports(client.id)
     db.session.expire_all()
     return removed

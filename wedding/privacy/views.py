@@ -3,7 +3,7 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,11 +12,13 @@ from wtforms import StringField
 from wtforms.validators import InputRequired
 
 from wedding.accounts.access import editor_required, get_owned_or_404, owner_required
+from wedding.audit import ACTIONS, SUBJECTS, AuditEvent, audit
 from wedding.clients.models import Client
+from wedding.forms import ConfirmForm
 from wedding.models import db
-from wedding.privacy.audit import audit
-from wedding.privacy.models import ACTIONS, SUBJECTS, AuditEvent
-from wedding.privacy.services import erase_client, export_client
+from wedding.privacy.services import erase_client
+from wedding.privacy.tasks import export_job, queue_export
+from wedding.storage.services import file_response
 
 bp = Blueprint("privacy", __name__)
 
@@ -28,20 +30,51 @@ class EraseForm(FlaskForm):
     )
 
 
-def export_response(client: Client) -> Response:
-    response = Response(export_client(client), mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="client-{client.id}.zip"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-@bp.get("/clients/<int:record_id>/export.zip")
+@bp.post("/clients/<int:record_id>/export")
 @editor_required
-def export(record_id: int):
+def prepare_export(record_id: int):
+    """Queue the zip of everything held about the client; its page follows the job."""
     client = get_owned_or_404(Client, record_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    job = queue_export(client)
+    db.session.commit()
+    return redirect(url_for("privacy.export_status", record_id=client.id, job_id=job.id), 303)
+
+
+@bp.get("/clients/<int:record_id>/export/<job_id>")
+@editor_required
+def export_status(record_id: int, job_id: str):
+    client = get_owned_or_404(Client, record_id)
+    job = export_job(client, job_id)
+    if job is None:
+        abort(404)
+    return render_template(
+        "privacy/export.html",
+        layout="base.html",
+        job=job,
+        download_url=url_for("privacy.download_export", record_id=client.id, job_id=job.id),
+        back_url=url_for("clients.edit", record_id=client.id),
+    )
+
+
+@bp.get("/clients/<int:record_id>/export/<job_id>/client.zip")
+@editor_required
+def download_export(record_id: int, job_id: str):
+    client = get_owned_or_404(Client, record_id)
+    job = export_job(client, job_id)
+    if job is None or job.status != "done":
+        abort(404)
     audit("export", "client", client.id, "zip")
     db.session.commit()
-    return export_response(client)
+    return export_download(client, job)
+
+
+def export_download(client: Client, job) -> Response:
+    """The prepared zip as a download that no cache keeps."""
+    return file_response(
+        job.result["file_id"], f"client-{client.id}.zip", cache="private, no-store"
+    )
 
 
 @bp.route("/clients/<int:record_id>/erase", methods=["GET", "POST"])

@@ -137,6 +137,31 @@ def draft_vows(
                 fallback = str(error)
     if not texts:
         texts = compose(facts, lang, role, seed, DRAFT_COUNT)
+    return DraftResult(
+        save_drafts(ceremony, lang, role, texts, source, model, seed, user_id), fallback
+    )
+
+
+def ai_ready(ceremony: Ceremony, endpoint: Endpoint | None) -> bool:
+    """Whether the AI composer may write for this ceremony (configured, and consented to)."""
+    return (
+        endpoint is not None
+        and ceremony.client_id is not None
+        and current_consent(ceremony.client_id, endpoint) is not None
+    )
+
+
+def save_drafts(
+    ceremony: Ceremony,
+    lang: str,
+    role: str,
+    texts: list[str],
+    source: str,
+    model: str,
+    seed: int,
+    user_id: int | None,
+) -> list[VowVersion]:
+    """Keep each text as the next numbered version."""
     number = _next_number(ceremony.id, role, lang)
     versions = []
     for offset, text in enumerate(texts):
@@ -155,7 +180,7 @@ def draft_vows(
         db.session.add(version)
         versions.append(version)
     db.session.flush()
-    return DraftResult(versions, fallback)
+    return versions
 
 
 def clean_text(text: str) -> str:

@@ -2,6 +2,7 @@
 
 import json
 import secrets
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,15 +10,16 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from wedding.accounts.access import editor_required, get_owned_or_404
+from wedding.audit import audit
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
-from wedding.models import db
-from wedding.privacy.audit import audit
+from wedding.models import db, utcnow
 from wedding.vows.forms import ConsentForm, DraftForm, EditForm
 from wedding.vows.models import LANGS, ROLES, LlmConsent, VowVersion
 from wedding.vows.services import (
     VowError,
+    ai_ready,
     approve_vow,
     comments_for,
     current_consent,
@@ -29,6 +31,7 @@ from wedding.vows.services import (
     versions_of,
     withdraw_consent,
 )
+from wedding.vows.tasks import latest_ai_job, queue_ai_drafts
 
 bp = Blueprint("vows", __name__, url_prefix="/ceremonies/<int:ceremony_id>/vows")
 
@@ -46,6 +49,23 @@ def error_message(code: str) -> str:
             "sent and the built-in composer wrote these."
         ),
     }.get(code, code)
+
+
+def _fallback_message(fallback: str) -> str:
+    if fallback in ("not_configured", "no_consent"):
+        return error_message(fallback)
+    return _(
+        "The AI composer failed (%(reason)s), so the built-in composer wrote these.",
+        reason=fallback,
+    )
+
+
+def _check_choice(ceremony: Ceremony, lang: str, role: str) -> None:
+    """What draft_vows refuses before writing, refused before queueing too."""
+    if role not in ROLES or lang not in LANGS:
+        raise VowError("bad_choice")
+    if ceremony.client is None or ceremony.companion is None:
+        raise VowError("needs_couple")
 
 
 def _form_errors(form) -> str:
@@ -74,8 +94,14 @@ def index(ceremony_id: int):
     consent_form = ConsentForm(agreed_by=ceremony.client.display_name if ceremony.client else "")
     audit("view", "vows", ceremony.id)
     db.session.commit()
+    ai_job = latest_ai_job(ceremony.id)
     return render_template(
         "vows/index.html",
+        ai_job=ai_job,
+        ai_job_recent=ai_job is not None
+        and ai_job.finished_at is not None
+        and utcnow() - ai_job.finished_at < timedelta(minutes=10),
+        ai_fallback_message=_fallback_message,
         ceremony=ceremony,
         groups=versions_of(ceremony.id),
         comments=comments_for(ceremony.id),
@@ -98,6 +124,17 @@ def draft(ceremony_id: int):
         flash(_form_errors(form), "error")
         return _back(ceremony_id)
     seed = form.seed.data if form.seed.data is not None else secrets.randbelow(2**31)
+    endpoint = endpoint_from_config(current_app.config)
+    if form.use_llm.data and ai_ready(ceremony, endpoint):
+        try:
+            _check_choice(ceremony, form.lang.data, form.role.data)
+        except VowError as error:
+            flash(error_message(str(error)), "error")
+            return _back(ceremony_id)
+        queue_ai_drafts(ceremony, form.lang.data, form.role.data, seed, current_user.id)
+        audit("change", "vows", ceremony.id, f"draft-ai:{form.role.data}:{form.lang.data}")
+        db.session.commit()
+        return _back(ceremony_id)
     try:
         result = draft_vows(
             ceremony,
@@ -119,15 +156,7 @@ def draft(ceremony_id: int):
         flash(_("Someone else added drafts at the same moment. Please try again."), "error")
         return _back(ceremony_id)
     if result.fallback:
-        flash(
-            error_message(result.fallback)
-            if result.fallback in ("not_configured", "no_consent")
-            else _(
-                "The AI composer failed (%(reason)s), so the built-in composer wrote these.",
-                reason=result.fallback,
-            ),
-            "info",
-        )
+        flash(_fallback_message(result.fallback), "info")
     flash(
         _("%(count)d new drafts (seed %(seed)d).", count=len(result.versions), seed=seed), "success"
     )
