@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from wedding.accounts.access import owner_required, safe_next
+from wedding.accounts.access import owner_required
 from wedding.accounts.forms import ROLE_CHOICES, LanguageForm, LoginForm, StaffForm
 from wedding.accounts.models import User
 from wedding.accounts.services import (
@@ -17,6 +17,7 @@ from wedding.accounts.services import (
     record_failure,
     throttle_keys,
 )
+from wedding.inputs import safe_next
 from wedding.models import db, utcnow
 from wedding.privacy.audit import audit
 

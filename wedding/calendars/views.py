@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wedding.accounts.access import get_owned_or_404, org_select, safe_next
+from wedding.accounts.access import get_owned_or_404, org_select
 from wedding.accounts.services import company_name
 from wedding.calendars import caldav_sync, services
 from wedding.calendars.forms import CalDAVForm
@@ -27,6 +27,7 @@ from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
+from wedding.inputs import db_int, safe_next
 from wedding.models import db, utcnow
 from wedding.presentation.services import calendar_viewer_url
 from wedding.venues.models import Venue
@@ -200,7 +201,7 @@ def create_feed():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     kind = request.form.get("kind", "")
-    subject = request.form.get("subject_id", type=int) or 0
+    subject = request.form.get("subject_id", type=db_int) or 0
     if kind == "staff":
         subject = current_user.id
     elif kind == "venue":
