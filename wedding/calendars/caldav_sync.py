@@ -20,6 +20,7 @@ from wedding.calendars.models import CalDAVAccount, CalDAVState
 from wedding.calendars.services import GONE, IN_FEEDS, KEEP_CANCELLED, ceremony_event
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db, utcnow
+from wedding.outbound import allowed_hosts, check_url, guarded_session
 from wedding.presentation.services import viewer_urls
 
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=3))
@@ -44,8 +45,14 @@ def decrypt(token: str) -> str:
         ) from None
 
 
+def _allowed() -> frozenset[str]:
+    return allowed_hosts(current_app.config.get("CALDAV_ALLOWED_HOSTS"))
+
+
 def connect(user, url: str, username: str, password: str) -> CalDAVAccount:
-    """Remember (or replace) a staff member's calendar server."""
+    """Remember (or replace) a staff member's calendar server; BlockedAddress for a local or
+    private one (the DNS answer is judged again at every connection)."""
+    check_url(url.strip(), _allowed())
     account = db.session.scalar(db.select(CalDAVAccount).filter_by(user_id=user.id))
     if account is None:
         account = CalDAVAccount(org_id=user.org_id, user_id=user.id)
@@ -61,12 +68,17 @@ def connect(user, url: str, username: str, password: str) -> CalDAVAccount:
 
 
 def _open(account: CalDAVAccount):
+    allowed = _allowed()
+    check_url(account.url, allowed)
     client = caldav.DAVClient(
         url=account.url,
         username=account.username,
         password=decrypt(account.password_encrypted),
         timeout=TIMEOUT_SECONDS,
+        enable_rfc6764=False,  # no discovery: only the address the staff member gave
     )
+    client.session.close()
+    client.session = guarded_session(allowed)  # every connection and redirect checked
     return client.calendar(url=account.url)
 
 

@@ -29,6 +29,7 @@ from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
 from wedding.inputs import db_int, safe_next
 from wedding.models import db, utcnow
+from wedding.outbound import BlockedAddress
 from wedding.presentation.services import calendar_viewer_url
 from wedding.venues.models import Venue
 
@@ -154,9 +155,14 @@ def index():
 def connect_caldav():
     form = CalDAVForm()
     if form.validate_on_submit():
-        caldav_sync.connect(current_user, form.url.data, form.username.data, form.password.data)
-        db.session.commit()
-        flash(_("Calendar server saved. Your ceremonies will be pushed to it."), "success")
+        try:
+            caldav_sync.connect(current_user, form.url.data, form.username.data, form.password.data)
+        except BlockedAddress as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Calendar server saved. Your ceremonies will be pushed to it."), "success")
     else:
         errors = [str(e) for field in form for e in field.errors]
         flash(" ".join(errors), "error")
