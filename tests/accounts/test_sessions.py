@@ -134,3 +134,15 @@ def test_parallel_failures_are_all_counted(app, make_user):
         db.session.commit()
         row = db.session.scalar(db.select(LoginThrottle).filter_by(key=keys["account"]))
         assert row.failures == 5 and row.locked_until > now
+
+
+def test_ended_and_expired_sessions_are_forgotten_at_the_next_sign_in(app, make_user):
+    user = make_user()
+    for _ in range(3):
+        browser = Web(app)
+        browser.login(user)
+        browser.logout()
+    Web(app).login(user)
+    with app.app_context():
+        rows = db.session.scalars(db.select(UserSession)).all()
+        assert len(rows) == 1 and rows[0].revoked_at is None

@@ -137,8 +137,15 @@ def revoke_api_token(token_id: int) -> ApiToken:
 SESSION_KEY = "sid"  # where the signed cookie keeps its session row's secret
 
 
-def start_session(user: User, now: datetime) -> str:
-    """A new session for a browser that just signed in; the secret goes into its cookie."""
+def start_session(user: User, now: datetime, max_age: timedelta) -> str:
+    """A new session for a browser that just signed in; the secret goes into its cookie. The
+    person's ended and expired sessions are forgotten on the way."""
+    db.session.execute(
+        db.delete(UserSession).where(
+            UserSession.user_id == user.id,
+            UserSession.revoked_at.is_not(None) | (UserSession.created_at <= now - max_age),
+        )
+    )
     secret = secrets.token_urlsafe(32)
     db.session.add(UserSession(user_id=user.id, secret_hash=_digest(secret), created_at=now))
     db.session.flush()

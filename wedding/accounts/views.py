@@ -1,6 +1,16 @@
-"""Signing in and out, the language switch, and the company's staff list."""
+"""Signing in and out (sessions that end for real), passwords, the language switch, and the
+company's staff list."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -64,7 +74,7 @@ def login():
             return render_template("accounts/login.html", form=form)
         clear_failures(keys)
         audit("login", "account", user.id, org_id=user.org_id, actor=f"user:{user.id}")
-        secret = start_session(user, now)
+        secret = start_session(user, now, current_app.permanent_session_lifetime)
         db.session.commit()
         _sign_in(user, secret)
         return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
@@ -122,7 +132,8 @@ def password():
         else:
             audit("change", "account", current_user.id, detail="password")
             user = current_user._get_current_object()
-            secret = start_session(user, now)  # this browser stays signed in; others do not
+            # This browser stays signed in with a new session; every other one is ended.
+            secret = start_session(user, now, current_app.permanent_session_lifetime)
             db.session.commit()
             _sign_in(user, secret)
             flash(_("Your password is changed. Other browsers are signed out."), "success")
