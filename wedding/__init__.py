@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from wedding import audit, cli, errors, extensions, i18n, jobs, models, security
+from wedding import audit, cli, errors, extensions, i18n, inputs, jobs, models, security
 from wedding.accounts.views import bp as accounts_bp
 from wedding.api.views import bp as api_bp
 from wedding.booking.views import bp as booking_bp
@@ -63,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(exist_ok=True)
 
+    inputs.register(app)  # before the blueprints: their routes use its `int` converter
     extensions.init_app(app, locale_selector=i18n.select_locale)
     jobs.init_app(app)
     models.register_transactions(app)

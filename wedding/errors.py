@@ -60,7 +60,9 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code not in MESSAGES:
             return error
-        return render_error(error.code)
+        # abort(400, description=...) carries one line for the reader; Werkzeug's defaults don't.
+        own = error.description if error.description != type(error).description else None
+        return render_error(error.code, own)
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, session
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
@@ -10,8 +10,9 @@ from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
 from wedding.accounts.models import User
-from wedding.accounts.services import user_for_token
-from wedding.models import db
+from wedding.accounts.services import SESSION_KEY, session_user, user_for_token
+from wedding.inputs import parse_id
+from wedding.models import db, utcnow
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -44,6 +45,8 @@ def init_app(app: Flask, locale_selector: Callable[[], str]) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+        """A page's signed cookie counts only while its session row is live (not signed out
+        there or everywhere, no new password since, the account still active)."""
+        return session_user(
+            parse_id(user_id), session.get(SESSION_KEY), utcnow(), app.permanent_session_lifetime
+        )

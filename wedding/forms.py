@@ -5,8 +5,11 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField as WTFormsDateField
 from wtforms import SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
+
+from wedding.inputs import date_range_message, in_supported_range, is_blank
 
 NOTES_MAX = 5000
 LANGUAGE_CHOICES = [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
@@ -18,8 +21,8 @@ def timezone_choices() -> list[SelectChoice]:
 
 
 def not_blank(form, field) -> None:
-    """DataRequired that also refuses a value of only spaces."""
-    if not (field.data or "").strip():
+    """DataRequired that also refuses a value of only spaces, control or zero-width characters."""
+    if is_blank(field.data):
         raise ValidationError(_l("This field is required."))
 
 
@@ -29,6 +32,16 @@ not_blank.field_flags = {"required": True}
 def stripped(value) -> str:
     """Trim text; a field missing from the request becomes empty text, never NULL."""
     return value.strip() if isinstance(value, str) else ""
+
+
+class DateField(WTFormsDateField):
+    """Every date a form takes: YYYY-MM-DD within the dates the application supports."""
+
+    def process_formdata(self, valuelist) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not in_supported_range(self.data):
+            self.data = None
+            raise ValueError(date_range_message())
 
 
 class NotesMixin:

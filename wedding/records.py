@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 
 from wedding.accounts.access import editor_required, get_owned_or_404, org_select
 from wedding.forms import ConfirmForm
+from wedding.inputs import page_arg
 from wedding.models import OrgOwned, db, utcnow
 
 M = TypeVar("M", bound=OrgOwned)
@@ -31,7 +32,10 @@ def list_records(model: type[M], order_by, search_columns=(), stmt=None) -> Pagi
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(or_(*(col.ilike(pattern, escape="\\") for col in search_columns)))
     return db.paginate(
-        stmt.order_by(*order_by), per_page=current_app.config["PER_PAGE"], error_out=False
+        stmt.order_by(*order_by),
+        page=page_arg(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
     )
 
 

@@ -13,6 +13,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from wedding.inputs import parse_id
 from wedding.models import UTCDateTime, db, utcnow
 
 
@@ -76,9 +77,10 @@ class SecretLink:
     def from_public_token(cls, public_token: str, secret_key: str):
         """The record a URL token opens, if the token is genuine and not revoked; else None."""
         number, _, secret = public_token.partition("-")
-        if not number.isdigit() or len(number) > 12 or not secret:
+        record_id = parse_id(number)
+        if record_id is None or not secret:
             return None
-        found = db.session.get(cls, int(number))
+        found = db.session.get(cls, record_id)
         return found if found is not None and found.matches(secret, secret_key) else None
 
     def renew(self) -> None:

@@ -53,7 +53,7 @@ def test_month_grids_show_rokuyo_and_counts(web, setup):
     assert "仮押さえ 1" in overview and "空き" in overview
     lucky = web.get(f"/booking/?month={month}&lucky=1").get_data(as_text=True)
     assert "dim" in lucky  # days that are not 大安/友引 are greyed out
-    assert web.get("/booking/?month=2031-13").status_code == 404
+    assert web.get("/booking/?month=2031-13").status_code == 400  # with one line saying why
 
 
 def test_day_view_lists_free_times_and_bookings(web, setup):

@@ -1,71 +1,18 @@
-"""Pushing to a real CalDAV server: Radicale, started by the test on 127.0.0.1."""
+"""Pushing to a real CalDAV server: Radicale, started by the test on 127.0.0.1 (conftest)."""
 
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime, timedelta
 
 import caldav
 import pytest
 from markupsafe import escape
 
-from tests.live import free_port
+from tests.calendars.conftest import remote_event
 from wedding.calendars import caldav_sync
 from wedding.calendars.models import CalDAVAccount, CalDAVState
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
 
 START = datetime(2031, 4, 5, 2, 0, tzinfo=UTC)
-
-
-class Radicale:
-    def __init__(self, folder):
-        self.folder, self.port, self.process = folder, free_port(), None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "radicale",
-                f"--storage-filesystem-folder={self.folder}",
-                "--auth-type=none",
-                f"--server-hosts=127.0.0.1:{self.port}",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(100):
-            try:
-                caldav.DAVClient(url=self.url, username="u", password="p").principal()
-                return
-            except Exception:
-                time.sleep(0.1)
-        raise RuntimeError("radicale did not start")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def radicale(tmp_path):
-    server = Radicale(tmp_path / "collections")
-    server.start()
-    principal = caldav.DAVClient(url=server.url, username="hanako", password="p").principal()
-    server.calendar_url = str(principal.make_calendar(name="Weddings", cal_id="weddings").url)
-    yield server
-    if server.process.poll() is None:
-        server.stop()
-
-
-def remote_event(server, uid):
-    client = caldav.DAVClient(url=server.calendar_url, username="hanako", password="p")
-    return client.calendar(url=server.calendar_url).event_by_uid(uid).icalendar_component
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.documents.conftest import pdf_text
 from wedding.documents.models import Branding, IssuedDocument
+from wedding.documents.services import next_certificate_number
 from wedding.models import db
 from wedding.storage.models import StoredFile
 from wedding.vows.models import VowVersion
@@ -187,3 +188,24 @@ def test_the_cli_renders_a_pdf(app, couple, tmp_path):
     assert "佐藤 美咲" in pdf_text(target.read_bytes())
     missing = app.test_cli_runner().invoke(args=["render", "program", "999", "-o", str(target)])
     assert missing.exit_code != 0 and "No ceremony 999" in missing.output
+
+
+def test_certificate_numbers_never_go_back_after_an_erasure(app, web, planner_ceremony):
+    """Issue 14, class 7: a count of issued certificates went back after an erasure and the
+    next issue took a number already given (a 500 on the unique index)."""
+    _, ceremony = planner_ceremony
+    base = f"/ceremonies/{ceremony.id}/documents"
+    assert web.post(f"{base}/certificate/issue", {"note": ""}).status_code == 302
+    with app.app_context():
+        first = db.session.scalars(db.select(IssuedDocument)).one()
+        assert first.number.endswith("-0001")
+        db.session.delete(first)  # what an erasure does to the client's documents
+        db.session.commit()
+    assert "-0002" in web.get(f"{base}/certificate/preview").get_data(as_text=True)  # the preview
+    assert web.post(f"{base}/certificate/issue", {"note": ""}).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(db.select(IssuedDocument.number)).one().endswith("-0002")
+        org_id, year = ceremony.org_id, int(first.number[:4])
+        assert [next_certificate_number(org_id, year) for _ in range(2)] == [3, 4]
+        assert next_certificate_number(org_id, year + 1) == 1
+        db.session.rollback()

@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from wedding.presentation.glb import ModelError, is_vrm, pack_glb, read_glb, standee_glb
@@ -98,3 +100,77 @@ def test_broken_models_are_refused_with_a_reason(data, reason):
 def test_a_vrm_is_recognised():
     assert is_vrm(read_glb(glb_with({**GOOD, "extensionsUsed": ["VRMC_vrm"]})))
     assert not is_vrm(read_glb(glb_with(GOOD)))
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"asset": "x", "meshes": [{}]},
+        {**GOOD, "buffers": {"a": 1}},
+        {**GOOD, "buffers": ["x"]},
+        {**GOOD, "buffers": [{"byteLength": "9"}]},
+        {**GOOD, "buffers": [{"byteLength": 4, "uri": 5}]},
+        {**GOOD, "images": 5},
+        {**GOOD, "extensionsUsed": 5},
+        {**GOOD, "extensionsUsed": [5]},
+        {"asset": {"version": "2.0"}, "meshes": "x"},
+        {"asset": {"version": "2.0"}, "meshes": ["x"]},
+        {"asset": {"version": "2.0"}, "meshes": [{"primitives": "x"}]},
+        [GOOD],
+    ],
+)
+def test_malformed_json_shapes_are_model_errors(document):
+    with pytest.raises(ModelError):
+        read_glb(glb_with(document))
+
+
+def test_deeply_nested_json_is_a_model_error():
+    deep = b'{"asset":{"version":"2.0"},"meshes":[{}],"extras":' + b"[" * 100_000 + b"]" * 100_000
+    deep += b"}"
+    deep += b" " * (-len(deep) % 4)
+    data = struct.pack("<4sII", b"glTF", 2, 20 + len(deep)) + struct.pack(
+        "<II", len(deep), 0x4E4F534A
+    )
+    with pytest.raises(ModelError, match="JSON"):
+        read_glb(data + deep)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=24,
+)
+KEYS = st.sampled_from(
+    ["asset", "meshes", "buffers", "images", "extensionsUsed", "bufferViews", "nodes", "x"]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    value=JSON_VALUES,
+    top=st.dictionaries(KEYS, JSON_VALUES, max_size=6),
+    edits=st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), max_size=6),
+)
+def test_any_json_or_bytes_only_ever_raise_model_errors(value, top, edits):
+    """Like the card importers: whatever the upload holds, only ModelError escapes, and what is
+    accepted is a glTF 2.0 document with meshes as a list of objects."""
+    candidates = [
+        glb_with(value),
+        glb_with({**GOOD, **top}),
+        glb_with({"asset": {"version": "2.0"}, **top}),
+    ]
+    mutated = bytearray(glb_with({**GOOD, **top}))
+    for position, byte in edits:
+        mutated[position % len(mutated)] = byte
+    candidates.append(bytes(mutated))
+    for data in candidates:
+        try:
+            document = read_glb(data)
+        except ModelError:
+            continue
+        assert document["asset"]["version"] == "2.0"
+        assert isinstance(document["meshes"], list) and document["meshes"]
+        assert all(isinstance(mesh, dict) for mesh in document["meshes"])
+        is_vrm(document)

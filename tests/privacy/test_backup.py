@@ -1,6 +1,8 @@
 """Backup → empty database → restore gives back every row and every stored file, on SQLite and
 PostgreSQL; a damaged or foreign file is refused before anything is written."""
 
+import hashlib
+import hmac
 import io
 import json
 import zipfile
@@ -18,7 +20,7 @@ from wedding.demo import load_demo
 from wedding.documents.services import issue_document
 from wedding.models import db
 from wedding.presentation.services import presentation_for, standee_file_id
-from wedding.privacy.backup import table_rows
+from wedding.privacy.backup import backup_key, table_rows
 
 
 def populate(app) -> dict:
@@ -34,7 +36,7 @@ def populate(app) -> dict:
 
 
 @contextmanager
-def empty_app(app, tmp_path):
+def empty_app(app, tmp_path, **config):
     """A freshly migrated, empty database of the same kind (closed again afterwards)."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
@@ -44,9 +46,10 @@ def empty_app(app, tmp_path):
         reset_postgresql(url)
     else:
         url = f"sqlite:///{tmp_path / 'restored.sqlite'}"
-    fresh = create_app(app_config(url))
+    fresh = create_app(app_config(url, **config))
     with fresh.app_context():
         upgrade()
+        db.engine.dispose()  # the migration's SQLite connection has foreign keys off
     try:
         yield fresh
     finally:
@@ -135,3 +138,81 @@ def _zip(members: dict) -> bytes:
         for name, body in members.items():
             archive.writestr(name, body)
     return out.getvalue()
+
+
+def resigned(data: bytes, edit, key: bytes = backup_key("test-secret")) -> bytes:
+    """The backup after ``edit(manifest, tables)``, checksums and signature recomputed as a
+    forger with (or without) the key would."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    manifest = json.loads(archive.read("manifest.json"))
+    tables = {name: archive.read(f"tables/{name}.jsonl").decode() for name in manifest["tables"]}
+    edit(manifest, tables)
+    if isinstance(manifest["tables"], dict):
+        for name, body in tables.items():
+            if isinstance(manifest["tables"].get(name), dict):
+                manifest["tables"][name]["sha256"] = hashlib.sha256(body.encode()).hexdigest()
+    body = json.dumps(manifest).encode()
+    members = {f"tables/{name}.jsonl": text for name, text in tables.items()}
+    members["manifest.json"] = body
+    members["manifest.hmac"] = hmac.new(key, body, "sha256").hexdigest()
+    return _zip(members)
+
+
+def _rename_client(manifest, tables):
+    tables["clients"] = tables["clients"].replace("佐藤", "加藤")
+
+
+def _tables_as_a_list(manifest, tables):
+    manifest["tables"] = list(manifest["tables"])
+
+
+def _entry_as_a_string(manifest, tables):
+    manifest["tables"]["clients"] = "abc"
+
+
+def _dangling_foreign_key(manifest, tables):
+    line = json.loads(tables["clients"].splitlines()[0])
+    line["id"], line["org_id"] = 999_999, 888_888
+    tables["clients"] += json.dumps(line) + "\n"
+    manifest["tables"]["clients"]["rows"] += 1
+
+
+@pytest.mark.parametrize(
+    ("mangle", "reason"),
+    [
+        (lambda data: resigned(data, _rename_client, b"a guessed key"), "not signed"),
+        (lambda data: resigned(data, _rename_client, backup_key("another-secret")), "not signed"),
+        (lambda data: resigned(data, _tables_as_a_list), "malformed"),
+        (lambda data: resigned(data, _entry_as_a_string), "malformed"),
+        (lambda data: resigned(data, _dangling_foreign_key), "breaks the database's rules"),
+    ],
+)
+def test_forged_and_malformed_backups_are_refused_in_one_line(app, tmp_path, mangle, reason):
+    """Issue 14, class 5: rows edited with the checksums recomputed were accepted; malformed
+    manifests and a row breaking a foreign key gave a traceback."""
+    populate(app)
+    good = tmp_path / "backup.zip"
+    assert app.test_cli_runner().invoke(args=["backup", "-o", str(good)]).exit_code == 0
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(mangle(good.read_bytes()))
+    with empty_app(app, tmp_path) as fresh:
+        result = fresh.test_cli_runner().invoke(args=["restore", str(bad)])
+        assert result.exit_code == 1 and reason in result.output, result.output
+        assert result.output.count("\n") == 1 and "Traceback" not in result.output
+        assert "Nothing was written" in result.output
+        with fresh.app_context(), db.engine.connect() as connection:
+            assert all(not table_rows(connection, t) for t in db.metadata.sorted_tables)
+
+
+def test_a_backup_moves_to_another_installation_with_the_same_backup_key(app, tmp_path):
+    app.config["BACKUP_KEY"] = "kept by the operator"
+    populate(app)
+    target = tmp_path / "backup.zip"
+    assert app.test_cli_runner().invoke(args=["backup", "-o", str(target)]).exit_code == 0
+    elsewhere = {"SECRET_KEY": "another-installation"}
+    with empty_app(app, tmp_path, **elsewhere) as fresh:
+        refused = fresh.test_cli_runner().invoke(args=["restore", str(target)])
+        assert refused.exit_code == 1 and "FLASK_BACKUP_KEY" in refused.output
+    with empty_app(app, tmp_path, BACKUP_KEY="kept by the operator", **elsewhere) as fresh:
+        restored = fresh.test_cli_runner().invoke(args=["restore", str(target)])
+        assert restored.exit_code == 0, restored.output

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from flask import abort, request
 from flask_login import current_user, login_required
@@ -54,12 +53,3 @@ def forbid_viewer_changes() -> None:
     """On a page everyone may read, only editors may POST."""
     if request.method == "POST" and not current_user.can_edit:
         abort(403)
-
-
-def safe_next(target: str | None, default: str) -> str:
-    """Only redirect to paths on this site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return default

@@ -90,9 +90,23 @@ class ApiToken(Timestamped, db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class UserSession(db.Model):
+    """One signed-in browser. The signed cookie carries a random secret whose SHA-256 is kept
+    here; the user loader accepts the cookie only while this row is live, so signing out (here
+    or everywhere), a new password and deactivation end sessions for real."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class LoginThrottle(db.Model):
-    """Failed sign-ins per account and per address, kept in the database so that every app
-    process sees them."""
+    """Failed sign-ins per account from one address, and per address, kept in the database so
+    that every app process sees them (counted by one atomic upsert)."""
 
     __tablename__ = "login_throttles"
 

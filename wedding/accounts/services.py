@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
+from sqlalchemy import case, func, literal
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wedding.accounts.models import (
@@ -16,9 +18,10 @@ from wedding.accounts.models import (
     LoginThrottle,
     Organisation,
     User,
+    UserSession,
     password_hash_method,
 )
-from wedding.models import db, utcnow
+from wedding.models import UTCDateTime, db, utcnow
 
 
 class AccountError(Exception):
@@ -130,6 +133,82 @@ def revoke_api_token(token_id: int) -> ApiToken:
     return token
 
 
+# Sessions: one row per signed-in browser, checked on every request.
+SESSION_KEY = "sid"  # where the signed cookie keeps its session row's secret
+
+
+def start_session(user: User, now: datetime, max_age: timedelta) -> str:
+    """A new session for a browser that just signed in; the secret goes into its cookie. The
+    person's ended and expired sessions are forgotten on the way."""
+    db.session.execute(
+        db.delete(UserSession).where(
+            UserSession.user_id == user.id,
+            UserSession.revoked_at.is_not(None) | (UserSession.created_at <= now - max_age),
+        )
+    )
+    secret = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, secret_hash=_digest(secret), created_at=now))
+    db.session.flush()
+    return secret
+
+
+def session_user(user_id: int | None, secret, now: datetime, max_age: timedelta) -> User | None:
+    """The active user of a live session (not ended, not older than ``max_age``), or None."""
+    if user_id is None or not isinstance(secret, str) or not secret or len(secret) > 100:
+        return None
+    live = db.session.scalar(
+        db.select(UserSession.id).where(
+            UserSession.secret_hash == _digest(secret),
+            UserSession.user_id == user_id,
+            UserSession.revoked_at.is_(None),
+            UserSession.created_at > now - max_age,
+        )
+    )
+    if live is None:
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
+def end_session(secret, now: datetime) -> None:
+    """Sign one browser out: its cookie, even copied, opens nothing any more."""
+    if isinstance(secret, str) and secret:
+        db.session.execute(
+            db.update(UserSession)
+            .where(UserSession.secret_hash == _digest(secret), UserSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+
+def end_all_sessions(user: User, now: datetime) -> int:
+    """Sign a person out everywhere (a new password, deactivation, or at their request)."""
+    result = db.session.execute(
+        db.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return result.rowcount
+
+
+def change_password(user: User, current: str, new: str, now: datetime) -> None:
+    """A new password after the current one is given; every session of the user ends."""
+    if not user.check_password(current):
+        raise AccountError(_l("The current password is not right."))
+    if len(new) < 10:
+        raise AccountError(_l("The password must have at least 10 characters."))
+    user.set_password(new)
+    end_all_sessions(user, now)
+
+
+def set_active(user: User, active: bool, by: User, now: datetime) -> None:
+    """Deactivate (or reactivate) a staff member; deactivation ends their sessions at once."""
+    if user.id == by.id:
+        raise AccountError(_l("You cannot deactivate your own account."))
+    user.active = active
+    if not active:
+        end_all_sessions(user, now)
+
+
 # Sign-in throttling: (failures allowed in the window, for the account / for the address)
 THROTTLE_WINDOW = timedelta(minutes=15)
 LOCK_FOR = timedelta(minutes=15)
@@ -137,8 +216,14 @@ LIMITS = {"account": 5, "address": 20}
 
 
 def throttle_keys(email: str, address: str | None) -> dict[str, str]:
-    # The account key is used whether or not the account exists: the same answer either way.
-    return {"account": f"account:{normalise_email(email)[:254]}", "address": f"address:{address}"}
+    """The account is counted per address: someone guessing from elsewhere cannot lock its
+    owner out; every address also has its own, higher limit. The account key is used whether
+    or not the account exists: the same answer either way."""
+    address = (address or "unknown")[:64]
+    return {
+        "account": f"account:{normalise_email(email)[:200]}|{address}",
+        "address": f"address:{address}",
+    }
 
 
 def locked_until(keys: dict[str, str], now: datetime) -> datetime | None:
@@ -149,18 +234,33 @@ def locked_until(keys: dict[str, str], now: datetime) -> datetime | None:
 
 
 def record_failure(keys: dict[str, str], now: datetime) -> None:
+    """Count a failed sign-in: one INSERT … ON CONFLICT DO UPDATE per key, so that parallel
+    failures are all counted (no read-then-write) on SQLite and PostgreSQL alike."""
+    table = LoginThrottle.__table__
+    insert = (
+        postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    )
+    restart = table.c.window_started_at <= literal(now - THROTTLE_WINDOW, UTCDateTime)
     for kind, key in keys.items():
-        row = db.session.scalar(db.select(LoginThrottle).where(LoginThrottle.key == key))
-        if row is None:
-            row = LoginThrottle(key=key, failures=0, window_started_at=now)
-            db.session.add(row)
-        if now - row.window_started_at > THROTTLE_WINDOW:
-            row.failures, row.window_started_at = 0, now
-        row.failures += 1
-        if row.failures >= LIMITS[kind]:
-            row.locked_until = now + LOCK_FOR
-            row.failures, row.window_started_at = 0, now
-    db.session.flush()
+        limit = LIMITS[kind]
+        failures = case((restart, 1), else_=table.c.failures + 1)
+        statement = insert(table).values(
+            key=key, failures=1, window_started_at=now, locked_until=None
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "failures": failures,
+                "window_started_at": case(
+                    (restart, literal(now, UTCDateTime)), else_=table.c.window_started_at
+                ),
+                "locked_until": case(
+                    (failures >= limit, literal(now + LOCK_FOR, UTCDateTime)),
+                    else_=table.c.locked_until,
+                ),
+            },
+        )
+        db.session.execute(statement)
 
 
 def clear_failures(keys: dict[str, str]) -> None:

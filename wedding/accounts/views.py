@@ -1,23 +1,47 @@
-"""Signing in and out, the language switch, and the company's staff list."""
+"""Signing in and out (sessions that end for real), passwords, the language switch, and the
+company's staff list."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from wedding.accounts.access import owner_required, safe_next
-from wedding.accounts.forms import ROLE_CHOICES, LanguageForm, LoginForm, StaffForm
+from wedding.accounts.access import get_owned_or_404, owner_required
+from wedding.accounts.forms import (
+    ROLE_CHOICES,
+    LanguageForm,
+    LoginForm,
+    PasswordForm,
+    StaffForm,
+)
 from wedding.accounts.models import User
 from wedding.accounts.services import (
+    SESSION_KEY,
     AccountError,
     authenticate,
+    change_password,
     clear_failures,
     create_user,
+    end_all_sessions,
+    end_session,
     find_user,
     locked_until,
     record_failure,
+    set_active,
+    start_session,
     throttle_keys,
 )
 from wedding.audit import audit
+from wedding.forms import ConfirmForm
+from wedding.inputs import safe_next
 from wedding.models import db, utcnow
 
 bp = Blueprint("accounts", __name__)
@@ -50,23 +74,71 @@ def login():
             return render_template("accounts/login.html", form=form)
         clear_failures(keys)
         audit("login", "account", user.id, org_id=user.org_id, actor=f"user:{user.id}")
+        secret = start_session(user, now, current_app.permanent_session_lifetime)
         db.session.commit()
-        session.clear()
-        session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME (12 hours)
-        login_user(user)
-        if user.language:
-            session["language"] = user.language
+        _sign_in(user, secret)
         return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
     return render_template("accounts/login.html", form=form)
+
+
+def _sign_in(user: User, secret: str) -> None:
+    """This browser's cookie: the user and the secret of its session row."""
+    session.clear()
+    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME (12 hours)
+    login_user(user)
+    session[SESSION_KEY] = secret
+    if user.language:
+        session["language"] = user.language
+
+
+def _sign_out() -> None:
+    logout_user()
+    session.clear()
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
-    session.clear()
-    flash(_("You have signed out."), "info")
+    if ConfirmForm().validate_on_submit():
+        end_session(session.get(SESSION_KEY), utcnow())
+        db.session.commit()
+        _sign_out()
+        flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of this person: other browsers, copied cookies, this one too."""
+    if ConfirmForm().validate_on_submit():
+        end_all_sessions(current_user, utcnow())
+        db.session.commit()
+        _sign_out()
+        flash(_("You have signed out on every device."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            change_password(current_user, form.current.data, form.new.data, now)
+        except AccountError as error:
+            form.current.errors.append(str(error))
+        else:
+            audit("change", "account", current_user.id, detail="password")
+            user = current_user._get_current_object()
+            # This browser stays signed in with a new session; every other one is ended.
+            secret = start_session(user, now, current_app.permanent_session_lifetime)
+            db.session.commit()
+            _sign_in(user, secret)
+            flash(_("Your password is changed. Other browsers are signed out."), "success")
+            return redirect(url_for("dashboard.index"))
+    return render_template("accounts/password.html", form=form)
 
 
 @bp.post("/language")
@@ -109,6 +181,37 @@ def add_staff():
             flash(_("%(email)s can now sign in.", email=form.email.data), "success")
             return redirect(url_for("accounts.staff"))
     return render_template("accounts/staff_form.html", form=form)
+
+
+@bp.post("/staff/<int:user_id>/deactivate", endpoint="deactivate")
+@owner_required
+def deactivate(user_id: int):
+    return _set_active(user_id, active=False)
+
+
+@bp.post("/staff/<int:user_id>/reactivate", endpoint="reactivate")
+@owner_required
+def reactivate(user_id: int):
+    return _set_active(user_id, active=True)
+
+
+def _set_active(user_id: int, active: bool):
+    member = get_owned_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            set_active(member, active, current_user, utcnow())
+        except AccountError as error:
+            flash(str(error), "error")
+        else:
+            audit("change", "account", member.id, detail="active" if active else "deactivated")
+            db.session.commit()
+            message = (
+                _("%(email)s can sign in again.", email=member.email)
+                if active
+                else _("%(email)s is deactivated and signed out everywhere.", email=member.email)
+            )
+            flash(message, "success")
+    return redirect(url_for("accounts.staff"))
 
 
 @bp.app_template_global()

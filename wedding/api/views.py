@@ -14,6 +14,14 @@ from wedding.booking.availability import Busy, Day
 from wedding.booking.services import BookingError, SlotUnavailable
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.inputs import (
+    DB_INT_MAX,
+    FIRST_DATE,
+    LAST_DATE,
+    db_int,
+    in_supported_range,
+    parse_date,
+)
 from wedding.models import db, writes
 from wedding.venues.models import Venue
 
@@ -136,11 +144,14 @@ def list_venues():
 
 
 def _date_param(name: str) -> date:
-    value = request.args.get(name, "")
     try:
-        return date.fromisoformat(value)
+        return parse_date(request.args.get(name, ""))
     except ValueError:
-        raise ApiProblem(400, "Bad request", f"`{name}` must be a date as YYYY-MM-DD.") from None
+        raise ApiProblem(
+            400,
+            "Bad request",
+            f"`{name}` must be a date as YYYY-MM-DD between {FIRST_DATE} and {LAST_DATE}.",
+        ) from None
 
 
 @bp.get("/venues/<int:venue_id>/availability")
@@ -151,7 +162,7 @@ def venue_availability(venue_id: int):
         raise ApiProblem(400, "Bad request", "`to` is before `from`.")
     if (last - first).days >= MAX_RANGE_DAYS:
         raise ApiProblem(400, "Bad request", f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
-    duration = request.args.get("duration_minutes", type=int)
+    duration = request.args.get("duration_minutes", type=db_int)
     days = booking.availability([venue], first, last, duration=duration)[venue.id]
     return jsonify(
         {
@@ -181,9 +192,14 @@ def _field(data: dict, name: str, kind: type, required: bool = True):
                 422, "Invalid booking", f"`{name}` is required.", extra={"field": name}
             )
         return None
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+    if kind is int and (
+        isinstance(value, bool) or not isinstance(value, int) or abs(value) > DB_INT_MAX
+    ):
         raise ApiProblem(
-            422, "Invalid booking", f"`{name}` must be an integer.", extra={"field": name}
+            422,
+            "Invalid booking",
+            f"`{name}` must be an integer of at most {DB_INT_MAX}.",
+            extra={"field": name},
         )
     if kind is str and not isinstance(value, str):
         raise ApiProblem(
@@ -212,11 +228,12 @@ def create_booking():
         starts_at = datetime.fromisoformat(start_text)
     except ValueError:
         starts_at = None
-    if starts_at is None or starts_at.tzinfo is None:
+    if starts_at is None or starts_at.tzinfo is None or not in_supported_range(starts_at.date()):
         raise ApiProblem(
             422,
             "Invalid booking",
-            "`start` must be ISO 8601 with a UTC offset, e.g. 2027-04-03T11:00:00+09:00.",
+            "`start` must be ISO 8601 with a UTC offset, e.g. 2027-04-03T11:00:00+09:00, "
+            f"between {FIRST_DATE} and {LAST_DATE}.",
             extra={"field": "start"},
         )
     venue = db.session.scalar(org_select(Venue, include_archived=False).where(Venue.id == venue_id))

@@ -36,6 +36,7 @@ PROBLEMS = {
     "outside_hours": _l("This time is outside the venue's hours."),
     "duration": _l("The venue does not offer ceremonies of this length."),
     "capacity": _l("More guests than the venue holds."),
+    "whole_minute": _l("A ceremony starts on a whole minute (no seconds)."),
 }
 
 
@@ -141,6 +142,8 @@ def _check_rules(venue: Venue, starts_at: datetime, duration: int, guests: int |
         raise BookingError("guests", _l("The number of guests cannot be negative."), "guest_count")
     if guests is not None and venue.capacity is not None and guests > venue.capacity:
         raise BookingError("capacity", field="guest_count")
+    if starts_at.second or starts_at.microsecond:  # never off the grid of whole minutes
+        raise BookingError("whole_minute", field="start_time")
     problem = slot_problem(rules_of(venue), starts_at, duration, now)
     if problem == "duration":
         raise BookingError("duration", field="duration_minutes")

@@ -15,6 +15,7 @@ from wedding.booking import services as booking
 from wedding.booking.availability import in_time_of_day, matches_filters
 from wedding.ceremonies.models import Ceremony
 from wedding.i18n import current_lang
+from wedding.inputs import date_arg, db_int, parse_date, parse_month
 from wedding.models import db, utcnow
 from wedding.venues.models import Venue
 
@@ -24,14 +25,8 @@ FIRST_WEEKDAY = calendar.SUNDAY  # Japanese wall calendars start on Sunday
 
 
 def _month_arg() -> date:
-    value = request.args.get("month", "")
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        if value:
-            abort(404)
-        return utcnow().astimezone(ZoneInfo("Asia/Tokyo")).date().replace(day=1)
+    month = date_arg("month", parse_month)
+    return month or utcnow().astimezone(ZoneInfo("Asia/Tokyo")).date().replace(day=1)
 
 
 def _filters() -> dict:
@@ -40,7 +35,7 @@ def _filters() -> dict:
         "auspicious_only": request.args.get("lucky") == "1",
         "weekends_holidays": request.args.get("weekend") == "1",
         "part": part if part in ("morning", "afternoon", "evening") else None,
-        "duration": request.args.get("duration", type=int),
+        "duration": request.args.get("duration", type=db_int),
     }
 
 
@@ -123,12 +118,12 @@ def venue_month(venue_id: int):
 @login_required
 def day_view(day: str):
     try:
-        when = date.fromisoformat(day)
+        when = parse_date(day)
     except ValueError:
         abort(404)
     filters = _filters()
     venues = _active_venues()
-    venue_id = request.args.get("venue_id", type=int)
+    venue_id = request.args.get("venue_id", type=db_int)
     if venue_id:
         venues = [get_owned_or_404(Venue, venue_id)]
     per_venue = booking.availability(venues, when, when, duration=filters["duration"])
@@ -158,10 +153,7 @@ def day_view(day: str):
 def agenda():
     """The planner's ceremonies across venues, a week or a day at a time."""
     span = "day" if request.args.get("span") == "day" else "week"
-    try:
-        start = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        start = utcnow().astimezone(ZoneInfo("Asia/Tokyo")).date()
+    start = date_arg("date") or utcnow().astimezone(ZoneInfo("Asia/Tokyo")).date()
     if span == "week":
         start -= timedelta(days=(start.weekday() + 1) % 7)  # back to Sunday
     length = 7 if span == "week" else 1

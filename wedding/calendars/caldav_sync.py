@@ -20,6 +20,7 @@ from wedding.calendars.models import CalDAVAccount, CalDAVState
 from wedding.calendars.services import GONE, IN_FEEDS, KEEP_CANCELLED, ceremony_event
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db, utcnow
+from wedding.outbound import allowed_hosts, check_url, guarded_session
 from wedding.presentation.services import viewer_urls
 from wedding.tokens import secret_keys
 
@@ -60,8 +61,14 @@ def rotate(token: str) -> str:
         return token
 
 
+def _allowed() -> frozenset[str]:
+    return allowed_hosts(current_app.config.get("CALDAV_ALLOWED_HOSTS"))
+
+
 def connect(user, url: str, username: str, password: str) -> CalDAVAccount:
-    """Remember (or replace) a staff member's calendar server."""
+    """Remember (or replace) a staff member's calendar server; BlockedAddress for a local or
+    private one (the DNS answer is judged again at every connection)."""
+    check_url(url.strip(), _allowed())
     account = db.session.scalar(db.select(CalDAVAccount).filter_by(user_id=user.id))
     if account is None:
         account = CalDAVAccount(org_id=user.org_id, user_id=user.id)
@@ -77,9 +84,17 @@ def connect(user, url: str, username: str, password: str) -> CalDAVAccount:
 
 
 def _open(url: str, username: str, password: str):
+    allowed = _allowed()
+    check_url(url, allowed)
     client = caldav.DAVClient(
-        url=url, username=username, password=password, timeout=TIMEOUT_SECONDS
+        url=url,
+        username=username,
+        password=password,
+        timeout=TIMEOUT_SECONDS,
+        enable_rfc6764=False,  # no discovery: only the address the staff member gave
     )
+    client.session.close()
+    client.session = guarded_session(allowed)  # every connection and redirect checked
     return client.calendar(url=url)
 
 

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified, unquote_etag
 
-from wedding.accounts.access import get_owned_or_404, org_select, safe_next
+from wedding.accounts.access import get_owned_or_404, org_select
 from wedding.accounts.services import company_name
 from wedding.calendars import caldav_sync, services
 from wedding.calendars.forms import CalDAVForm
@@ -29,8 +29,10 @@ from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
+from wedding.inputs import db_int, safe_next
 from wedding.jobs import enqueue
 from wedding.models import db, utcnow
+from wedding.outbound import BlockedAddress
 from wedding.presentation.services import calendar_viewer_url
 from wedding.venues.models import Venue
 
@@ -152,9 +154,14 @@ def index():
 def connect_caldav():
     form = CalDAVForm()
     if form.validate_on_submit():
-        caldav_sync.connect(current_user, form.url.data, form.username.data, form.password.data)
-        db.session.commit()
-        flash(_("Calendar server saved. Your ceremonies will be pushed to it."), "success")
+        try:
+            caldav_sync.connect(current_user, form.url.data, form.username.data, form.password.data)
+        except BlockedAddress as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Calendar server saved. Your ceremonies will be pushed to it."), "success")
     else:
         errors = [str(e) for field in form for e in field.errors]
         flash(" ".join(errors), "error")
@@ -194,7 +201,7 @@ def create_feed():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     kind = request.form.get("kind", "")
-    subject = request.form.get("subject_id", type=int) or 0
+    subject = request.form.get("subject_id", type=db_int) or 0
     if kind == "staff":
         subject = current_user.id
     elif kind == "venue":

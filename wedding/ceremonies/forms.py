@@ -1,11 +1,9 @@
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, TimeField
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms import IntegerField, SelectChoice, SelectField, TimeField
+from wtforms.validators import InputRequired, NumberRange, Optional
 
-from wedding.forms import NotesMixin
+from wedding.forms import DateField, NotesMixin
 
 STATUS_CHOICES = [
     SelectChoice("draft", _l("Draft")),
@@ -16,7 +14,6 @@ STATUS_CHOICES = [
     SelectChoice("cancelled", _l("Cancelled")),
     SelectChoice("expired", _l("Hold expired")),
 ]
-EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 
 
 def optional_id(value):
@@ -52,12 +49,6 @@ class CeremonyForm(NotesMixin, FlaskForm):
     guest_count = IntegerField(
         _l("Guests"), validators=[Optional(), NumberRange(min=0, max=100_000)]
     )
-
-    def validate_date(self, field) -> None:
-        if field.data and not EARLIEST <= field.data <= LATEST:
-            raise ValidationError(
-                _l("Choose a date between %(first)s and %(last)s.", first=EARLIEST, last=LATEST)
-            )
 
 
 class ConfirmBookingForm(FlaskForm):

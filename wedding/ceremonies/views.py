@@ -1,6 +1,6 @@
 """The dashboard and ceremony pages."""
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -35,6 +35,7 @@ from wedding.ceremonies.services import (
 )
 from wedding.clients.models import Client
 from wedding.i18n import current_lang
+from wedding.inputs import db_int, parse_date
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
 from wedding.records import add_archive_routes, form_fields, list_records, record_choices
@@ -49,11 +50,11 @@ dashboard_bp = Blueprint("dashboard", __name__)
 
 # Query-string fields that prefill the booking form (from the calendar and suggestions).
 PREFILL = {
-    "client_id": int,
-    "venue_id": int,
-    "date": date.fromisoformat,
+    "client_id": db_int,
+    "venue_id": db_int,
+    "date": parse_date,
     "start_time": time.fromisoformat,
-    "duration_minutes": int,
+    "duration_minutes": db_int,
 }
 
 

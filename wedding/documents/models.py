@@ -85,3 +85,17 @@ class Branding(db.Model):
     )
     color: Mapped[str] = mapped_column(String(7), default="")  # #rrggbb
     logo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+
+
+class CertificateCounter(db.Model):
+    """The last certificate number a company gave out in a year. It only ever goes up, so an
+    erased ceremony's number is never issued again."""
+
+    __tablename__ = "certificate_counters"
+    __table_args__ = (CheckConstraint("last_number >= 0", name="last_number"),)
+
+    org_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)

@@ -12,12 +12,19 @@ from babel.dates import format_date
 from flask import render_template
 from PIL import Image
 from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from weasyprint import CSS
 
 from wedding.accounts.models import Organisation
 from wedding.almanac import describe, wareki, wareki_year_en
 from wedding.ceremonies.models import Ceremony
-from wedding.documents.models import Branding, DocumentSettings, IssuedDocument
+from wedding.documents.models import (
+    Branding,
+    CertificateCounter,
+    DocumentSettings,
+    IssuedDocument,
+)
 from wedding.documents.ornaments import frame, heart
 from wedding.documents.phrases import ROLES, phrase
 from wedding.documents.render import ASSETS, css_for_pdf, html_to_pdf
@@ -290,8 +297,9 @@ def issued_documents(ceremony_id: int) -> list[IssuedDocument]:
     )
 
 
-def certificate_number(ceremony: Ceremony) -> tuple[str, int]:
-    """(number, next version): the number the certificate has, or a new one for its first issue."""
+def certificate_number(ceremony: Ceremony, take: bool = False) -> tuple[str, int]:
+    """(number, next version): the number the certificate has, or for its first issue the one
+    it would get (``take``: the one it gets, taken from the company's counter)."""
     first = db.session.scalar(
         db.select(IssuedDocument).filter_by(ceremony_id=ceremony.id, kind="certificate", version=1)
     )
@@ -303,15 +311,32 @@ def certificate_number(ceremony: Ceremony) -> tuple[str, int]:
     if first is not None:
         return first.number, (latest or 0) + 1
     year = ceremony.starts_at.astimezone(ZoneInfo(ceremony.venue.timezone)).year
-    taken = db.session.scalar(
-        db.select(func.count()).where(
-            IssuedDocument.org_id == ceremony.org_id,
-            IssuedDocument.kind == "certificate",
-            IssuedDocument.version == 1,
-            IssuedDocument.number.like(f"{year}-%"),
+    if take:
+        number = next_certificate_number(ceremony.org_id, year)
+    else:
+        last = db.session.scalar(
+            db.select(CertificateCounter.last_number).filter_by(org_id=ceremony.org_id, year=year)
         )
+        number = (last or 0) + 1
+    return f"{year}-{number:04d}", 1
+
+
+def next_certificate_number(org_id: int, year: int) -> int:
+    """Take the company's next certificate number of a year: one atomic upsert on a counter
+    that never goes back, so an erased ceremony's number is never given again and two issues
+    at once cannot take the same one."""
+    table = CertificateCounter.__table__
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    insert = (postgresql_insert if postgresql else sqlite_insert)(table)
+    statement = (
+        insert.values(org_id=org_id, year=year, last_number=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.org_id, table.c.year],
+            set_={"last_number": table.c.last_number + 1},
+        )
+        .returning(table.c.last_number)
     )
-    return f"{year}-{taken + 1:04d}", 1
+    return db.session.execute(statement).scalar_one()
 
 
 def issue_document(
@@ -319,7 +344,7 @@ def issue_document(
 ) -> IssuedDocument:
     """Render and keep a new version of a document; a certificate keeps its number."""
     settings = settings_for(ceremony)
-    certificate = certificate_number(ceremony) if kind == "certificate" else None
+    certificate = certificate_number(ceremony, take=True) if kind == "certificate" else None
     data = document_data(ceremony, settings, certificate=certificate)
     pdf = render_pdf(kind, data)
     version = (

@@ -5,6 +5,7 @@ import json
 from flask_babel import lazy_gettext as _l
 
 from wedding.ceremonies.models import Ceremony
+from wedding.inputs import clean_json, clean_text, is_blank
 from wedding.models import db
 from wedding.personas.cards import ParsedCard, write_card_png
 from wedding.personas.models import Companion, PendingImport
@@ -77,9 +78,9 @@ def stage_import(
         client_id=client_id,
         companion_id=companion_id,
         source=parsed.source,
-        card_json=json.dumps(parsed.card, ensure_ascii=False),
+        card_json=json.dumps(clean_json(parsed.card), ensure_ascii=False),
         original=(parsed.original or b"").decode("utf-8", errors="replace"),
-        filename=filename[:255],
+        filename=clean_text(filename)[:255],
     )
     if parsed.portrait:
         pending.portrait_id = store(
@@ -114,7 +115,8 @@ def fields_from_card(card: dict, source: str) -> dict:
         )
     if isinstance(ours, dict):  # our own export: everything comes back as it was
         fields.update({k: ours[k] for k in PERSONA_FIELDS if _acceptable(k, ours.get(k))})
-    return fields
+    # A card is typed input too: the same cleaning as a form (no NUL for PostgreSQL, NFC).
+    return {k: clean_text(v) if isinstance(v, str) else v for k, v in fields.items()}
 
 
 # What our own extension may carry back in: anything else in a card (edited by hand, or made
@@ -144,12 +146,14 @@ def confirm_import(pending: PendingImport, companion: Companion | None) -> Compa
     if companion is None:
         companion = Companion(org_id=pending.org_id, client_id=pending.client_id, name="")
         db.session.add(companion)
-    if not fields["name"]:
+    if is_blank(fields["name"]):
         fields.pop("name")
     for name, value in fields.items():
         setattr(companion, name, value)
-    if not companion.name:
-        companion.name = card["data"].get("name") or "?"
+    if is_blank(companion.name):
+        card_name = card["data"].get("name")
+        card_name = clean_text(card_name) if isinstance(card_name, str) else ""
+        companion.name = "?" if is_blank(card_name) else card_name
     companion.card_json = pending.original or pending.card_json
     companion.card_source = pending.source
     if pending.portrait_id:

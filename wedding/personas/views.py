@@ -16,6 +16,7 @@ from wedding.accounts.access import (
 from wedding.audit import audit
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
+from wedding.inputs import db_int
 from wedding.models import db
 from wedding.personas.cards import CardError, checked_image, read_any
 from wedding.personas.forms import CompanionForm, ImportForm
@@ -70,7 +71,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @editor_required
 def new():
-    form = CompanionForm(client_id=request.args.get("client_id", type=int))
+    form = CompanionForm(client_id=request.args.get("client_id", type=db_int))
     form.client_id.choices = record_choices(Client, Client.full_name, lambda c: c.full_name)
     if form.validate_on_submit():
         companion = Companion(org_id=current_user.org_id, **_fields(form))
@@ -113,7 +114,7 @@ def edit(record_id: int):
 
 def _import(companion: Companion | None):
     form = ImportForm(
-        client_id=companion.client_id if companion else request.args.get("client_id", type=int)
+        client_id=companion.client_id if companion else request.args.get("client_id", type=db_int)
     )
     form.client_id.choices = record_choices(
         Client, Client.full_name, lambda c: c.full_name, companion.client_id if companion else None

@@ -10,6 +10,8 @@ import struct
 
 from PIL import Image
 
+from wedding.inputs import load_json
+
 GLB_MAGIC = b"glTF"
 JSON_CHUNK = 0x4E4F534A
 BIN_CHUNK = 0x004E4942
@@ -158,25 +160,70 @@ def read_glb(data: bytes) -> dict:
             if chunk_type != JSON_CHUNK:
                 raise ModelError("the first chunk is not JSON")
             try:
-                document = json.loads(data[start:end])
-            except (ValueError, UnicodeDecodeError) as error:
+                document = load_json(data[start:end].decode("utf-8"))
+            except (ValueError, UnicodeDecodeError) as error:  # depth-limited: never recursion
                 raise ModelError("the JSON chunk cannot be read") from error
         elif chunk_type == BIN_CHUNK:
             binary_length = chunk_length
         offset = end
-    if not isinstance(document, dict) or str(document.get("asset", {}).get("version")) != "2.0":
+    _check_document(document, binary_length)
+    return document
+
+
+# The parts of a glTF document we read, and what each must be (glTF 2.0 schema, top level).
+_LISTS_OF_OBJECTS = (
+    "accessors",
+    "animations",
+    "buffers",
+    "bufferViews",
+    "cameras",
+    "images",
+    "materials",
+    "meshes",
+    "nodes",
+    "samplers",
+    "scenes",
+    "skins",
+    "textures",
+)
+_LISTS_OF_STRINGS = ("extensionsUsed", "extensionsRequired")
+
+
+def _check_document(document, binary_length: int) -> None:
+    """The shape of the JSON we rely on, so that reading it later cannot fail in another way."""
+    if not isinstance(document, dict):
         raise ModelError("the file has no glTF 2.0 asset description")
+    asset = document.get("asset")
+    if not isinstance(asset, dict) or asset.get("version") != "2.0":
+        raise ModelError("the file has no glTF 2.0 asset description")
+    for key in _LISTS_OF_OBJECTS:
+        items = document.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise ModelError(f"the model's {key!r} is not a list of objects")
+    for key in _LISTS_OF_STRINGS:
+        items = document.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            raise ModelError(f"the model's {key!r} is not a list of names")
+    for buffer in document.get("buffers", []):
+        size = buffer.get("byteLength")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise ModelError("a buffer has no valid byteLength")
+    for item in document.get("buffers", []) + document.get("images", []):
+        if "uri" in item and not isinstance(item["uri"], str):
+            raise ModelError("the model has a uri that is not text")
     for buffer in document.get("buffers", [])[:1]:
-        if "uri" not in buffer and buffer.get("byteLength", 0) > binary_length:
+        if "uri" not in buffer and buffer["byteLength"] > binary_length:
             raise ModelError("the binary chunk is shorter than the model says")
     if any(
-        "uri" in item and not str(item["uri"]).startswith("data:")
+        "uri" in item and not item["uri"].startswith("data:")
         for item in document.get("buffers", []) + document.get("images", [])
     ):
         raise ModelError("the model refers to outside files: upload a self-contained GLB")
     if not document.get("meshes"):
         raise ModelError("the model has no meshes")
-    return document
+    for mesh in document["meshes"]:
+        if not isinstance(mesh.get("primitives", []), list):
+            raise ModelError("a mesh's primitives are not a list")
 
 
 def is_vrm(document: dict) -> bool:

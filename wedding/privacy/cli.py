@@ -3,10 +3,15 @@
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from wedding.models import db
-from wedding.privacy.backup import BackupError, restore_backup, write_backup
+from wedding.privacy.backup import BackupError, backup_key, restore_backup, write_backup
+
+
+def _key() -> bytes:
+    return backup_key(current_app.config["SECRET_KEY"], current_app.config.get("BACKUP_KEY"))
 
 
 @click.command("backup")
@@ -17,7 +22,7 @@ def backup_command(output: Path) -> None:
     engine = db.engine
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     with engine.connect().execution_options(**options) as connection, connection.begin():
-        data = write_backup(connection, db.metadata)
+        data = write_backup(connection, db.metadata, _key())
     temporary = output.with_name(output.name + ".partial")
     temporary.write_bytes(data)
     temporary.replace(output)  # never a half-written backup under the real name
@@ -31,7 +36,7 @@ def restore_command(path: Path) -> None:
     """Bring a backup back into an empty database (migrated to the backup's revision)."""
     try:
         with db.engine.begin() as connection:
-            counts = restore_backup(connection, db.metadata, path.read_bytes())
+            counts = restore_backup(connection, db.metadata, path.read_bytes(), _key())
     except BackupError as error:
         raise click.ClickException(f"{path.name}: {error}. Nothing was written.") from None
     click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables.")

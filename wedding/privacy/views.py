@@ -1,6 +1,6 @@
 """The client's data (export, erasure) and the owners' audit trail."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -15,6 +15,7 @@ from wedding.accounts.access import editor_required, get_owned_or_404, owner_req
 from wedding.audit import ACTIONS, SUBJECTS, AuditEvent, audit
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
+from wedding.inputs import date_arg, page_arg, parse_id
 from wedding.models import db
 from wedding.privacy.services import erase_client
 from wedding.privacy.tasks import export_job, queue_export
@@ -113,22 +114,24 @@ def audit_trail():
         query = query.where(AuditEvent.action == action)
     if subject in SUBJECTS:
         query = query.where(AuditEvent.subject_type == subject)
-        if request.args.get("subject_id", "").isdigit():
-            query = query.where(AuditEvent.subject_id == int(request.args["subject_id"]))
+        subject_id = parse_id(request.args.get("subject_id"))
+        if subject_id is not None:
+            query = query.where(AuditEvent.subject_id == subject_id)
     if actor:
         query = query.where(AuditEvent.actor == actor[:60])
     zone = ZoneInfo("Asia/Tokyo")  # days as the planners count them
     for name, bound in (("from", "start"), ("to", "end")):
-        try:
-            day = date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
+        day = date_arg(name)
+        if day is None:
             continue
         moment = datetime.combine(day, time(), tzinfo=zone)
         if bound == "start":
             query = query.where(AuditEvent.at >= moment)
         else:
             query = query.where(AuditEvent.at < moment + timedelta(days=1))
-    page = db.paginate(query.order_by(AuditEvent.id.desc()), per_page=50, error_out=False)
+    page = db.paginate(
+        query.order_by(AuditEvent.id.desc()), page=page_arg(), per_page=50, error_out=False
+    )
     return render_template(
         "privacy/audit.html", page=page, actions=ACTIONS, subjects=SUBJECTS, args=request.args
     )

@@ -4,6 +4,7 @@ import hashlib
 
 from flask import Response, abort
 
+from wedding.inputs import clean_text
 from wedding.models import db
 from wedding.storage.models import StoredFile
 
@@ -20,7 +21,7 @@ def sniff_image_type(data: bytes) -> str | None:
 def store(org_id: int, data: bytes, content_type: str, filename: str = "") -> StoredFile:
     stored = StoredFile(
         org_id=org_id,
-        filename=filename[:255],
+        filename=clean_text(filename)[:255],
         content_type=content_type,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

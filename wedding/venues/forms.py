@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from wedding.forms import NotesMixin, name_field, stripped, timezone_choices
+from wedding.forms import DateField, NotesMixin, name_field, stripped, timezone_choices
 
 WEEKDAYS = [
     _l("Monday"),
