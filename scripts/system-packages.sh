@@ -2,7 +2,7 @@
 # Installs the Debian packages the app and its tests need, when they are missing.
 # Japanese fonts and HarfBuzz subsetting for the PDFs, poppler for checking them,
 # Debian's Chromium for the browser tests (never a browser downloaded by a test tool),
-# Node.js for the front-end tools.
+# Node.js for the front-end tools, eSpeak NG for the companion's English voice.
 set -euo pipefail
 
 packages=(
@@ -14,6 +14,7 @@ packages=(
   libpangoft2-1.0-0
   poppler-utils
   chromium
+  espeak-ng
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

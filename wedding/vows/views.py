@@ -48,6 +48,29 @@ def error_message(code: str) -> str:
     }.get(code, code)
 
 
+def story_labels() -> dict[str, str]:
+    """The questionnaire's questions, as the planner and the client see them."""
+    return {
+        "how_met": _("How you met"),
+        "moment_knew": _("The moment you knew"),
+        "proposal_words": _("The proposal, in its words"),
+        "promises": _("Promises"),
+        "for_guests": _("What the guests should know"),
+    }
+
+
+def vow_error_message(error: VowError) -> str:
+    if str(error) == "no_story":
+        labels = story_labels()
+        return _(
+            "There is nothing to tell yet in %(language)s. Add these answers to the couple's "
+            "questionnaire in %(language)s: %(answers)s.",
+            language=_("Japanese") if error.lang == "ja" else _("English"),
+            answers=", ".join(labels.get(name, name) for name in error.missing),
+        )
+    return error_message(str(error))
+
+
 def _form_errors(form) -> str:
     return " ".join(str(message) for messages in form.errors.values() for message in messages)
 
@@ -112,7 +135,7 @@ def draft(ceremony_id: int):
         db.session.commit()
     except VowError as error:
         db.session.rollback()
-        flash(error_message(str(error)), "error")
+        flash(vow_error_message(error), "error")
         return _back(ceremony_id)
     except IntegrityError:
         db.session.rollback()
