@@ -1,6 +1,7 @@
 """Rules for companions: keeping a persona, importing it from a card, exporting it as one."""
 
 import json
+import re
 
 from flask_babel import lazy_gettext as _l
 
@@ -11,6 +12,7 @@ from wedding.personas.mapping import has_usable_text, map_persona
 from wedding.personas.models import Companion, CoupleStory, PendingImport
 from wedding.storage.models import StoredFile
 from wedding.storage.services import sniff_image_type, store
+from wedding.vows.speech import VoiceSettings, speak
 
 # The persona fields that travel inside an exported card, under extensions.nijigen_wedding.
 PERSONA_FIELDS = (
@@ -300,3 +302,19 @@ def save_story(companion: Companion, lang: str, answers: dict, by: str) -> Coupl
     story.updated_by = by[:50]
     db.session.flush()
     return story
+
+
+PREVIEW_LINES = {
+    "ja": "{name}です。今日は、来てくれてありがとう。",
+    "en": "I am {name}. Thank you for being here today.",
+}
+
+
+def preview_voice(companion: Companion, lang: str) -> bytes:
+    """One short sentence in the companion's voice and settings (SpeechError on failure)."""
+    name = re.split(r"[(（]", companion.nickname or companion.name)[0].strip()
+    if lang == "en" and re.search(r"[\u3040-\u30ff\u3400-\u9fff]", name):
+        name = "your companion"
+    settings = VoiceSettings(companion.voice, companion.voice_pitch, companion.voice_speed)
+    wav, _seconds = speak(PREVIEW_LINES[lang].format(name=name), lang, settings)
+    return wav
