@@ -313,7 +313,7 @@ def _clean(text: str) -> str:
     return text.strip()
 
 
-def _chatgpt(about_model: str, persona: Persona) -> None:
+def _chatgpt(about_model: str, persona: Persona, found: "_Found") -> None:
     """Custom instructions ("You are Ren, my boyfriend…", 「あなたはレン。一人称は僕…」)."""
     patterns = [
         r"(?:your name is|you are called|you're called)\s+([A-Z][\w'-]+)",
@@ -333,6 +333,14 @@ def _chatgpt(about_model: str, persona: Persona) -> None:
     ) or re.search(r"call me\s+[\"“]?([\w'-]+)", about_model, re.IGNORECASE)
     if match:
         persona.calls_client = match.group(1)
+    lowered = about_model.lower()
+    if re.search(r"彼氏|夫|旦那|boyfriend|husband", lowered):
+        found.gender.append("male")
+    elif re.search(r"彼女として|恋人の女性|妻|girlfriend|\bwife\b", lowered):
+        found.gender.append("female")
+    match = re.search(r"\b(she/her|he/him|they/them)\b", lowered)
+    if match:
+        found.gender.append(match.group(1))
 
 
 def map_persona(card_data: dict, client_name: str = "") -> Persona:
@@ -370,7 +378,7 @@ def map_persona(card_data: dict, client_name: str = "") -> Persona:
     messages = [m for m in turns + greetings if m.strip()]
     if isinstance(chatgpt, dict):
         messages = [m for m in chatgpt.get("voice_samples") or [] if isinstance(m, str)]
-        _chatgpt(str(card_data.get("description") or ""), persona)
+        _chatgpt(str(card_data.get("description") or ""), persona, found)
 
     samples: list[str] = []
     narration: list[str] = []
@@ -401,8 +409,6 @@ def map_persona(card_data: dict, client_name: str = "") -> Persona:
     first, second = _first_and_second_person(samples)
     if not persona.first_person:
         persona.first_person = first
-    if persona.first_person in MALE_FIRST and persona.pronouns != "he" and not first:
-        persona.first_person = ""
     if not persona.calls_client:
         persona.calls_client = second
     if not persona.first_person:

@@ -148,3 +148,23 @@ def run_queued(limit: int = 20) -> int:
     for audio_id in ids:
         synthesize_vows(audio_id)
     return len(ids)
+
+
+def spoken_vows(ceremony_id: int, lang: str) -> VowAudio | None:
+    """The recording of the approved companion vows, in ``lang`` if there is one, else the other
+    language's: what the AR viewer and the venue screen play."""
+    for wanted in (lang, "en" if lang == "ja" else "ja"):
+        audio = db.session.scalar(
+            db.select(VowAudio)
+            .join(VowVersion, VowVersion.id == VowAudio.version_id)
+            .where(
+                VowVersion.ceremony_id == ceremony_id,
+                VowVersion.role == "companion",
+                VowVersion.lang == wanted,
+                VowVersion.approved_at.is_not(None),
+                VowAudio.status == "done",
+            )
+        )
+        if audio is not None:
+            return audio
+    return None
