@@ -9,10 +9,11 @@ import zipfile
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from wedding.jobs import Job
 from wedding.models import db
 from wedding.storage.models import StoredFile
 from wedding.vows import audio as audio_module
-from wedding.vows.audio import record_voice_consent, request_audio, synthesize_vows
+from wedding.vows.audio import record_voice_consent, request_audio
 from wedding.vows.models import VowAudio, VowVersion
 from wedding.vows.services import approve_vow, share_vow
 from wedding.vows.speech import SpeechError, VoiceSettings, speak
@@ -94,7 +95,8 @@ def test_the_job_records_the_vows_and_tells_its_progress(app, vow, monkeypatch):
     def watched(text, lang, settings, progress):
         def tell(percent):
             progress(percent)
-            steps.append(db.session.get(VowAudio, audio_id).progress)  # visible as it goes
+            query = db.select(VowAudio.progress).filter_by(version_id=version_id)
+            steps.append(db.session.scalar(query))  # committed: pages see it move
 
         return real(text, lang, settings, tell)
 
@@ -103,10 +105,13 @@ def test_the_job_records_the_vows_and_tells_its_progress(app, vow, monkeypatch):
         record_voice_consent(user.org.id, ceremony.client_id, "佐藤 美咲", user.id)
         version = db.session.get(VowVersion, version_id)
         audio = request_audio(version, version_companion(version), ceremony.client_id)
-        db.session.commit()
         audio_id = audio.id
         assert (audio.status, audio.file_id) == ("queued", None)
-        synthesize_vows(audio_id)
+        job = db.session.scalar(db.select(Job).filter_by(args=[audio_id]).limit(1))
+        assert job is not None and job.name.endswith("synthesize_vows")
+        db.session.commit()  # the job runs once this commits (at once, in tests)
+        db.session.expire_all()
+        assert db.session.get(Job, job.id).status == "done"
         audio = db.session.get(VowAudio, audio_id)
         assert audio.status == "done" and audio.progress == 100 and audio.seconds > 1
         stored = db.session.get(StoredFile, audio.file_id)
@@ -129,7 +134,7 @@ def test_a_failure_keeps_no_file(app, vow, monkeypatch):
         version = db.session.get(VowVersion, version_id)
         audio_id = request_audio(version, version_companion(version), ceremony.client_id).id
         db.session.commit()
-        synthesize_vows(audio_id)
+        db.session.expire_all()
         audio = db.session.get(VowAudio, audio_id)
         assert (audio.status, audio.file_id, audio.progress) == ("failed", None, 0)
         assert "RuntimeError" in audio.reason and count(StoredFile) == files
@@ -150,13 +155,19 @@ def test_the_recording_reaches_the_pages_the_portal_the_viewer_and_the_export(
     with app.app_context():
         assert count(VowAudio) == 0  # no consent yet: nothing queued
     web.post(f"{base}/voice-consent", {"agreed_by": "佐藤 美咲", "confirm": "y"})
-    web.post(f"{base}/{version_id}/speak")
+    with app.app_context():  # while a recording is being made, the page shows its progress
+        running = VowAudio(org_id=user.org.id, version_id=version_id, status="running", progress=40)
+        db.session.add(running)
+        db.session.commit()
+        page = web.get(base).get_data(as_text=True)
+        assert "data-audio-status" in page and "vow-audio.js" in page and 'value="40"' in page
+        assert web.get(f"{base}/{version_id}/audio").get_json()["progress"] == 40
+        running.status = "failed"
+        db.session.commit()
+    web.post(f"{base}/{version_id}/speak")  # made in the background job
     with app.app_context():
         audio = db.session.scalar(db.select(VowAudio))
-        assert audio.status == "queued"
-        page = web.get(base).get_data(as_text=True)
-        assert "data-audio-status" in page and "vow-audio.js" in page
-        synthesize_vows(audio.id)
+        assert audio.status == "done"
         version = db.session.get(VowVersion, version_id)
         share_vow(version)
         approve_vow(version, "planner:1")

@@ -1,11 +1,12 @@
 """The companion's voice: vow versions spoken aloud in the background, with the client's consent.
 
-`request_audio` (a service: no commit) queues a recording; `synthesize_vows(audio_id)` is the
-background job that speaks it. A recording is either done with its whole WAV file, or it has no
-file at all (queued, running, failed): the database refuses anything else.
+`request_audio` (a service: no commit) queues a recording and its job; `synthesize_vows(audio_id)`
+is the background job (wedding.jobs) that speaks it. A recording is either done with its whole
+WAV file, or it has no file at all (queued, running, failed): the database refuses anything else.
 """
 
 from wedding.ceremonies.models import Ceremony
+from wedding.jobs import enqueue, report_progress, task
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
 from wedding.storage.services import store
@@ -86,6 +87,7 @@ def request_audio(version: VowVersion, companion: Companion, client_id: int) -> 
     audio.file_id, audio.seconds = None, None
     audio.voice = voice_label(companion, version.lang)
     db.session.flush()
+    enqueue(synthesize_vows, audio.id, org_id=audio.org_id)  # runs once this transaction commits
     return audio
 
 
@@ -94,11 +96,13 @@ def render_version(version: VowVersion, companion: Companion, progress=None) -> 
     return speak(version.text, version.lang, voice_of(companion), progress)
 
 
+@task(retries=1, lease=900)
 def synthesize_vows(audio_id: int) -> None:
     """The background job: speak one queued recording, telling its progress as it goes.
 
     Commits as it goes (it runs outside any request). The file is stored only once it is whole;
-    a failure leaves a failed recording with its reason and no file."""
+    an engine failure leaves a failed recording with its reason and no file (retrying would
+    fail the same way); anything unexpected raises, and the job engine tries once more."""
     audio = db.session.get(VowAudio, audio_id)
     if audio is None or audio.status not in ("queued", "running"):
         return
@@ -121,6 +125,7 @@ def synthesize_vows(audio_id: int) -> None:
             .values(progress=min(99, percent), updated_at=utcnow())
         )
         db.session.commit()
+        report_progress(min(99, percent))
 
     try:
         wav, seconds = render_version(version, companion, progress)
@@ -136,18 +141,6 @@ def synthesize_vows(audio_id: int) -> None:
     audio.file_id, audio.seconds = stored.id, round(seconds, 2)
     audio.status, audio.progress, audio.reason = "done", 100, ""
     db.session.commit()
-
-
-def run_queued(limit: int = 20) -> int:
-    """Speak every queued recording (`flask vows synthesize`, until the job engine runs them)."""
-    ids = list(
-        db.session.scalars(
-            db.select(VowAudio.id).filter_by(status="queued").order_by(VowAudio.id).limit(limit)
-        )
-    )
-    for audio_id in ids:
-        synthesize_vows(audio_id)
-    return len(ids)
 
 
 def spoken_vows(ceremony_id: int, lang: str) -> VowAudio | None:

@@ -1,4 +1,4 @@
-"""`flask vows draft`, `flask vows speak`, `flask vows synthesize`."""
+"""`flask vows draft`, `flask vows speak`."""
 
 import os
 import tempfile
@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
-from wedding.vows.audio import render_version, run_queued, voice_consent
+from wedding.vows.audio import render_version, voice_consent
 from wedding.vows.composer import ComposeError, compose
 from wedding.vows.models import VowVersion
 from wedding.vows.services import approved_vows, ceremony_facts
@@ -87,9 +87,3 @@ def speak_command(
         Path(temporary).unlink(missing_ok=True)
         raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
     click.echo(f"Wrote {seconds:.1f} s of vows (version {version.number}) to {output}.")
-
-
-@vows_cli.command("synthesize")
-def synthesize_command() -> None:
-    """Speak the recordings planners asked for (run from cron until the job engine runs them)."""
-    click.echo(f"{run_queued()} recording(s) made.")
