@@ -295,15 +295,19 @@ def pronouns_of(gender: list[str], narration: str, name: str) -> str:
     return ""
 
 
+TONE_OF_WORD = {word.lower(): tone for tone, words in TONE_WORDS.items() for word in words}
+TONE_PATTERN = re.compile(
+    r"(?<!\w)(" + "|".join(sorted(map(re.escape, TONE_OF_WORD), key=len, reverse=True)) + r")(?!\w)"
+)
+
+
 def tone_of(traits: list[str], text: str) -> str:
     """The closest of our tones to how the card describes the character (gentle when unclear)."""
-    words = " ".join(traits).lower() + " " + text.lower()
-    scores = {
-        tone: sum(len(re.findall(rf"(?<!\w){re.escape(k)}(?!\w)", words)) for k in keys)
-        for tone, keys in TONE_WORDS.items()
-    }
-    best = max(scores, key=lambda t: (scores[t], t == "gentle"))
-    return best if scores[best] else "gentle"
+    words = " ".join(traits).lower() + " " + text[:20_000].lower()
+    scores = Counter(TONE_OF_WORD[word] for word in TONE_PATTERN.findall(words))
+    if not scores:
+        return "gentle"
+    return max(scores, key=lambda t: (scores[t], t == "gentle"))
 
 
 def _clean(text: str) -> str:
@@ -418,7 +422,7 @@ def map_persona(card_data: dict, client_name: str = "") -> Persona:
         persona.calls_client = "あなた"
         persona.notes.append("calls_client")
     persona.tone = tone_of(persona.traits, persona.description)
-    persona.catchphrases = catchphrases_of(samples)
+    persona.catchphrases = catchphrases_of(samples[:60])  # enough to hear what recurs
     if not persona.description:
         persona.description = summary_of(persona)
     if not persona.pronouns:
