@@ -67,6 +67,8 @@ def couple(app, make_user, make_client, make_companion, make_ceremony):
                     "moment_knew": "her companion listened until morning",
                     "promises": "say good morning every day",
                     "companion_calls_client": "Misaki",
+                    "client_calls_companion": "Ren",
+                    "proposal_words": "Stay with me through every season.",
                 },
                 "planner",
             )
