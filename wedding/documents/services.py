@@ -371,7 +371,7 @@ def _story_lines(story) -> dict:
     lines = {}
     if story.client_calls_companion and story.companion_calls_client:
         lines["they_call"] = f"{story.companion_calls_client} ⇄ {story.client_calls_companion}"
-    words = " ".join(story.proposal_words.split()).strip("「」“”\"")
+    words = " ".join(story.proposal_words.split()).strip('「」“”"')
     if words:
         lines["proposal"] = words[:120]
     return lines
