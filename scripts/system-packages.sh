@@ -2,7 +2,8 @@
 # Installs the Debian packages the app and its tests need, when they are missing.
 # Japanese fonts and HarfBuzz subsetting for the PDFs, poppler for checking them,
 # Debian's Chromium for the browser tests (never a browser downloaded by a test tool),
-# Node.js for the front-end tools, Redis (the production job broker) for the scale-out test.
+# Node.js for the front-end tools, Redis (the production job broker) for the scale-out test,
+# eSpeak NG for the companion's English voice.
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,7 @@ packages=(
   poppler-utils
   chromium
   redis-server
+  espeak-ng
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

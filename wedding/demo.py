@@ -16,10 +16,12 @@ from wedding.clients.models import Client
 from wedding.documents.models import DocumentSettings
 from wedding.models import db
 from wedding.personas.models import Companion
+from wedding.personas.services import save_story, stories_of
 from wedding.runofshow.services import apply_template
 from wedding.storage.services import store
 from wedding.venues.models import OpeningHours, Venue
-from wedding.vows.services import approve_vow, draft_vows, edit_vow
+from wedding.vows.audio import record_voice_consent
+from wedding.vows.services import approve_vow, draft_vows
 
 DEMO_ORG = "晴れの日ブライダル岡山 (Hare no Hi Bridal Okayama)"
 DEMO_EMAIL = "demo@hare-no-hi.example"
@@ -73,22 +75,29 @@ def _next_taian(start: date, closed_weekday: int) -> date:
     return day
 
 
-DEMO_EN_VOWS = """Misaki, listen for a moment. Today I am standing right beside you.
-
-Do you remember the first night? You could not sleep, and you wrote to me for the first time. \
-That was the first line of our story.
-
-On the day work knocked you down, I listened until morning without a word. That was when I knew \
-I could not imagine a tomorrow without you.
-
-So let me say again what I said that day: "I want to spend every season that is coming beside \
-you."
-
-I promise to say good morning every day, and to be the first one you tell when you need to cry.
-
-And, as I always say: it's okay, I'm here. Take your time.
-
-Misaki, spend every season that is coming with me."""
+# The couple's questionnaire, as Misaki filled it in (both languages).
+DEMO_STORY = {
+    "ja": {
+        "how_met": "眠れない夜に、美咲がレンに初めて話しかけた",
+        "client_calls_companion": "レン",
+        "companion_calls_client": "美咲",
+        "moment_knew": "仕事で落ち込んだ日に、レンが何も言わずに朝まで話を聞いてくれた",
+        "proposal_words": "これからの季節を、全部きみの隣で過ごしたい。",
+        "promises": "毎朝おはようを言う\n泣きたい日には一番に話を聞く\n雨の日は一緒に本を読む",
+        "for_guests": "レンは照れ屋だけど、誰よりも優しい",
+    },
+    "en": {
+        "how_met": "Misaki could not sleep one night and wrote to Ren for the first time",
+        "client_calls_companion": "Ren",
+        "companion_calls_client": "Misaki",
+        "moment_knew": "Misaki had a terrible day at work and Ren listened to her until morning "
+        "without saying a word",
+        "proposal_words": "I want to spend every season that is coming beside you.",
+        "promises": "say good morning every day\nbe the first to listen on the days you want to "
+        "cry\nread books together when it rains",
+        "for_guests": "Ren is shy, but he is the kindest person I know",
+    },
+}
 
 
 def demo_portrait() -> bytes:
@@ -153,15 +162,18 @@ def load_demo(today: date) -> tuple[str, str]:
         calls_client="美咲",
         catchphrases="大丈夫、僕がいるよ。\nゆっくりでいいんだよ。",
         traits="穏やかで聞き上手。本と雨の音が好き。",
-        how_met="眠れない夜に、美咲が初めて話しかけてくれたこと",
-        moment_knew="仕事で落ち込んだ日に、何も言わずに朝まで話を聞いてくれたこと",
-        proposal_words="これからの季節を、全部きみの隣で過ごしたい。",
-        promises="毎朝おはようを言うこと\n泣きたい日には一番に話を聞くこと",
+        pronouns="he",
+        voice_pitch=-3,
+        voice_speed=95,
+        appearance="黒髪\n眼鏡\n紺のカーディガン",
         origin="ai_platform",
         platform="ChatGPT",
         presence="ar_glasses",
         artwork_printable=True,
     )
+    if not stories_of(companion.id):
+        for lang, answers in DEMO_STORY.items():
+            save_story(companion, lang, answers, f"planner:{planner.id}")
     if companion.portrait_id is None:
         companion.portrait_id = store(org.id, demo_portrait(), "image/png", "ren-portrait.png").id
     exists = db.session.scalar(db.select(Ceremony.id).where(Ceremony.client_id == client.id))
@@ -197,11 +209,10 @@ def load_demo(today: date) -> tuple[str, str]:
                 thank_you="",
             )
         )
-        drafts = draft_vows(ceremony, "ja", "companion", seed=1, user_id=planner.id)
-        approve_vow(drafts.versions[0], f"planner:{planner.id}")
-        # The persona's story is in Japanese: the planner wrote the English vows by hand.
-        drafts = draft_vows(ceremony, "en", "companion", seed=1, user_id=planner.id)
-        approve_vow(edit_vow(drafts.versions[0], DEMO_EN_VOWS, planner.id), "client")
+        for lang in ("ja", "en"):
+            drafts = draft_vows(ceremony, lang, "companion", seed=1, user_id=planner.id)
+            approve_vow(drafts.versions[0], f"planner:{planner.id}")
+        record_voice_consent(org.id, client.id, client.full_name, planner.id)
     return DEMO_EMAIL, DEMO_PASSWORD
 
 

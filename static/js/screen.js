@@ -4,6 +4,17 @@
   var now = document.getElementById("now");
   var next = document.getElementById("next");
   var manual = null; // index chosen by hand, or null to follow the clock
+  var vows = document.getElementById("vows");
+  var vowsAudio = document.getElementById("vows-audio");
+  var play = document.getElementById("play-vows");
+  if (play && vowsAudio) {
+    // Played only when the planner presses the button: never on its own.
+    play.addEventListener("click", function () {
+      if (vowsAudio.paused) { vowsAudio.play(); } else { vowsAudio.pause(); }
+    });
+    vowsAudio.addEventListener("play", function () { play.setAttribute("aria-pressed", "true"); });
+    vowsAudio.addEventListener("pause", function () { play.setAttribute("aria-pressed", "false"); });
+  }
 
   function byClock() {
     var t = Date.now();
@@ -21,6 +32,7 @@
     next.textContent = i + 1 < items.length ? "→ " + items[i + 1].title : "";
     document.body.setAttribute("data-item", String(i));
     document.body.setAttribute("data-mode", manual === null ? "clock" : "manual");
+    if (vows) vows.hidden = !items[i].vows; // the companion's voice, at the vows item only
   }
 
   function step(delta) {

@@ -11,6 +11,7 @@ from wedding.documents.services import (
     settings_for,
 )
 from wedding.models import db
+from wedding.personas.services import save_story
 from wedding.runofshow.services import apply_template
 from wedding.vows.services import approve_vow, draft_vows
 
@@ -58,6 +59,19 @@ def couple(app, make_user, make_client, make_companion, make_ceremony):
         with app.app_context():
             row = db.session.get(Ceremony, ceremony.id)
             apply_template(row, "jinzen")
+            save_story(
+                row.companion,
+                "en",
+                {
+                    "how_met": "Misaki could not sleep and wrote to her companion",
+                    "moment_knew": "her companion listened until morning",
+                    "promises": "say good morning every day",
+                    "companion_calls_client": "Misaki",
+                    "client_calls_companion": "Ren",
+                    "proposal_words": "Stay with me through every season.",
+                },
+                "planner",
+            )
             for lang in ("ja", "en"):
                 approve_vow(draft_vows(row, lang, "companion", 1, user.id).versions[0], "client")
             db.session.commit()

@@ -47,8 +47,11 @@ def test_the_certificate_says_what_it_is_and_is_not(app, couple):
         "not a marriage registration",
         "山田 花子",
         f"{ceremony.starts_at.year}-0001",
+        "Misaki ⇄ Ren",  # from the couple's questionnaire
+        "Stay with me through every season.",
     ):
         assert expected in text, expected
+    assert pdf_pages(render(app, ceremony.id, "certificate", language="both")) == 1
 
 
 def test_the_program_has_the_order_of_ceremony_and_the_approved_vows(app, couple):

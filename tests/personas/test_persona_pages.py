@@ -52,7 +52,8 @@ def test_import_previews_then_saves(app, web, planner):
     with app.app_context():
         companion = db.session.scalar(db.select(Companion))
         assert companion.name == "Seraphina" and companion.client_id == client.id
-        assert "caring" in companion.description
+        assert "caring" in companion.traits.splitlines() and companion.pronouns == "she"
+        assert "[" not in companion.description and "{{" not in companion.description
         assert json.loads(companion.card_json)["spec"] == "chara_card_v2"  # verbatim
         assert companion.portrait_id is not None
     assert count(app, PendingImport) == 0

@@ -47,6 +47,9 @@ def setup(app, web, make_user, make_client, make_companion, make_ceremony, make_
     web.post(
         f"/ceremonies/{ceremony.id}/vows/draft", {"role": "companion", "lang": "ja", "seed": "1"}
     )
+    with app.app_context():
+        first = db.session.scalars(db.select(VowVersion).order_by(VowVersion.id)).first()
+    web.post(f"/ceremonies/{ceremony.id}/vows/{first.id}/share", {"action": "share"})
     return user, client, ceremony
 
 
@@ -111,7 +114,9 @@ def test_issued_documents_and_nothing_of_other_clients(
     web.post(f"/ceremonies/{ceremony.id}/documents/program/issue", {"note": ""})
     other = make_ceremony(
         user.org,
-        companion=make_companion(user.org, client=make_client(user.org, full_name="他の客")),
+        companion=make_companion(
+            user.org, client=make_client(user.org, full_name="他の客"), how_met="夏祭りで会った"
+        ),
     )
     web.post(f"/ceremonies/{other.id}/vows/draft", {"role": "companion", "lang": "ja"})
     web.post(f"/ceremonies/{other.id}/documents/program/issue", {"note": ""})
@@ -122,6 +127,7 @@ def test_issued_documents_and_nothing_of_other_clients(
     assert guest.get(f"/portal/documents/{own}.pdf").mimetype == "application/pdf"
     with app.app_context():
         theirs = db.session.scalars(db.select(VowVersion).filter_by(ceremony_id=other.id)).first()
+    web.post(f"/ceremonies/{other.id}/vows/{theirs.id}/share", {"action": "share"})
     assert guest.post(f"/portal/vows/{theirs.id}/approve").status_code == 404
     assert guest.get(f"/portal/ceremonies/{other.id}/calendar.ics").status_code == 404
     other_doc = int(own) + 1
@@ -220,3 +226,49 @@ def test_asking_for_a_link_reveals_nothing_and_is_limited(app, setup, smtp):
     for _ in range(6):
         guest.post("/portal/request", {"email": "misaki@example.com"})
     assert len(smtp.messages) == 5  # five in the window, then silence (the answer is the same)
+
+
+def test_the_client_sees_only_what_the_planner_shared_newest_first(app, web, setup):
+    _, client, ceremony = setup
+    with app.app_context():
+        first, second, third = db.session.scalars(
+            db.select(VowVersion).order_by(VowVersion.id)
+        ).all()
+    guest = open_portal(app, copy_link(web, client))
+    page = guest.get("/portal/").get_data(as_text=True)
+    assert f'id="vow-{first.id}"' in page
+    assert f'id="vow-{second.id}"' not in page and f'id="vow-{third.id}"' not in page
+    assert guest.post(f"/portal/vows/{second.id}/approve").status_code == 404
+    web.post(f"/ceremonies/{ceremony.id}/vows/{third.id}/share", {"action": "share"})
+    page = guest.get("/portal/").get_data(as_text=True)
+    assert page.index(f'id="vow-{third.id}"') < page.index(f'id="vow-{first.id}"')
+    web.post(f"/ceremonies/{ceremony.id}/vows/{third.id}/share", {"action": "unshare"})
+    assert f'id="vow-{third.id}"' not in guest.get("/portal/").get_data(as_text=True)
+
+
+def test_the_client_answers_the_questionnaire_and_the_planner_sees_it(app, web, setup):
+    _, client, ceremony = setup
+    guest = open_portal(app, copy_link(web, client))
+    url = f"/portal/story/{ceremony.companion_id}/en"
+    form = guest.get(url).get_data(as_text=True)
+    assert "wrote to Ren for the first time" in form  # the example beside the field
+    guest.post(
+        url,
+        {
+            "how_met": "Misaki wrote to Ren on a sleepless night",
+            "moment_knew": "Ren listened to Misaki until morning",
+            "promises": "say good morning every day",
+            "client_calls_companion": "Ren",
+            "companion_calls_client": "Misaki",
+        },
+    )
+    planner_page = web.get(f"/companions/{ceremony.companion_id}/story/en").get_data(as_text=True)
+    assert "Misaki wrote to Ren on a sleepless night" in planner_page
+    web.post(
+        f"/ceremonies/{ceremony.id}/vows/draft", {"role": "companion", "lang": "en", "seed": "2"}
+    )
+    with app.app_context():
+        english = db.session.scalars(db.select(VowVersion).filter_by(lang="en")).all()
+    assert len(english) == 3
+    assert all("you wrote to me on a sleepless night" in v.text for v in english[:1])
+    assert guest.get(f"/portal/story/{ceremony.companion_id + 999}/en").status_code == 404

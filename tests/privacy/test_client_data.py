@@ -45,7 +45,7 @@ def rich_client(app, web, make_user, make_client, make_companion, make_ceremony)
         user.org,
         client=client,
         name="MARKER-NAME の伴侶",
-        how_met="MARKER-STORY",
+        how_met="MARKER-STORY 眠れない夜に話しかけた",
         catchphrases="MARKER-STORY",
         card_json='{"data": {"name": "MARKER-NAME"}}',
     )
@@ -89,7 +89,9 @@ def rich_client(app, web, make_user, make_client, make_companion, make_ceremony)
     guest.get("/" + portal.split("/", 3)[3])
     with app.app_context():
         version = db.session.scalars(db.select(VowVersion)).first()
+    web.post(f"{base}/vows/{version.id}/share", {"action": "share"})
     guest.post(f"/portal/vows/{version.id}/comment", {"text": "MARKER-COMMENT"})
+    web.post(f"/companions/{companion.id}/story/en", {"how_met": "MARKER-STORY in English"})
     return user, client, ceremony, guest, portal
 
 
@@ -120,7 +122,8 @@ def test_the_export_has_everything(app, web, rich_client):
     names = archive.namelist()
     record = json.loads(archive.read("client.json"))
     assert record["client"]["notes"] == "MARKER-NOTE"
-    assert record["companions"][0]["how_met"] == "MARKER-STORY"
+    assert record["companions"][0]["how_met"] == "MARKER-STORY 眠れない夜に話しかけた"
+    assert record["companions"][0]["story"]["en"]["how_met"] == "MARKER-STORY in English"
     vows = record["ceremonies"][0]["vows"]
     assert len(vows) == 4 and vows[-1]["text"].startswith("MARKER-VOW")
     assert record["ceremonies"][0]["comments"][0]["text"] == "MARKER-COMMENT"

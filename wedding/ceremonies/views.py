@@ -42,6 +42,7 @@ from wedding.records import add_archive_routes, form_fields, list_records, recor
 from wedding.runofshow.forms import TemplateForm, template_choices
 from wedding.runofshow.services import item_start, items_of
 from wedding.venues.models import Venue
+from wedding.vows.audio import audio_for
 from wedding.vows.services import approved_vows, versions_of
 
 bp = Blueprint("ceremonies", __name__, url_prefix="/ceremonies")
@@ -178,6 +179,7 @@ def edit(record_id: int):
         run_items=items_of(ceremony),
         template_form=template_form,
         approved=approved_vows(ceremony.id),
+        recordings=audio_for(ceremony.id),
         vow_count=sum(len(group) for group in versions_of(ceremony.id).values()),
     )
 

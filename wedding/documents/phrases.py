@@ -23,6 +23,8 @@ PHRASES = {
     "version": {"ja": "第{version}版", "en": "version {version}"},
     "date": {"ja": "日付", "en": "Date"},
     "place": {"ja": "場所", "en": "Place"},
+    "they_call": {"ja": "呼び名", "en": "They call each other"},
+    "proposal": {"ja": "プロポーズの言葉", "en": "The proposal"},
     "time": {"ja": "開式", "en": "Ceremony at"},
     "order": {"ja": "式次第", "en": "Order of ceremony"},
     "people": {"ja": "ご案内", "en": "With"},

@@ -29,6 +29,7 @@ from wedding.documents.ornaments import frame, heart
 from wedding.documents.phrases import ROLES, phrase
 from wedding.documents.render import ASSETS, css_for_pdf, html_to_pdf
 from wedding.models import db, utcnow
+from wedding.personas.services import stories_of
 from wedding.presentation.services import ar_link
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.models import StoredFile
@@ -182,6 +183,7 @@ def document_data(
         theme, {"accent": color, "petal": color, "heart": color, "paper": "#ffffff"}
     )
     planner = ceremony.planner.name or ceremony.planner.email if ceremony.planner else ""
+    stories = stories_of(companion.id)
     per_lang = {}
     for lang in langs:
         vows = []
@@ -199,6 +201,7 @@ def document_data(
             "date": western_date(day, lang),
             "era": era_date(day, lang),
             "vows": vows,
+            "story": _story_lines(stories.get(lang)),
             "thank_you": settings.thank_you.strip()
             if settings.thank_you.strip() and len(langs) == 1
             else phrase("thanks_default", lang),
@@ -383,3 +386,17 @@ def issue_document(
 def file_name(ceremony: Ceremony, kind: str, version: int | None = None) -> str:
     suffix = f"-v{version}" if version else ""
     return f"{kind.replace('_', '-')}-{ceremony.id}{suffix}.pdf"
+
+
+def _story_lines(story) -> dict:
+    """From the couple's questionnaire, what a certificate prints: their names for each other
+    and the proposal's words (each only when answered)."""
+    if story is None:
+        return {}
+    lines = {}
+    if story.client_calls_companion and story.companion_calls_client:
+        lines["they_call"] = f"{story.companion_calls_client} ⇄ {story.client_calls_companion}"
+    words = " ".join(story.proposal_words.split()).strip('「」“”"')
+    if words:
+        lines["proposal"] = words[:120]
+    return lines

@@ -37,6 +37,19 @@ PRESENCES = [
     SelectChoice("screen", _l("Screen at the venue")),
     SelectChoice("other", _l("Other")),
 ]
+PRONOUNS = [
+    SelectChoice("", _l("Not known yet")),
+    SelectChoice("she", _l("she / her")),
+    SelectChoice("he", _l("he / him")),
+    SelectChoice("they", _l("they / them")),
+]
+VOICES = [
+    SelectChoice("", _l("The language's default")),
+    SelectChoice("en-us+f3", _l("English: American, female")),
+    SelectChoice("en-gb+f2", _l("English: British, female")),
+    SelectChoice("en-us+m3", _l("English: American, male")),
+    SelectChoice("en-gb+m1", _l("English: British, male")),
+]
 PICTURE_LIMIT = 10 * 1024 * 1024
 CARD_LIMIT = 30 * 1024 * 1024
 
@@ -58,11 +71,18 @@ class CompanionForm(FlaskForm):
     name = name_field(_l("Name"))
     nickname = line(_l("Nickname"))
     description = text(_l("Short description"), _l("Who they are, in a few lines."))
+    pronouns = SelectField(
+        _l("Pronouns"),
+        choices=PRONOUNS,
+        default="",
+        description=_l("Never guessed: leave it unknown until the client says."),
+    )
     first_person = line(_l("First person"), 20, _l("僕, 俺, 私, わたし, I …"))
     tone = SelectField(_l("Tone"), choices=TONES, default="gentle")
     calls_client = line(_l("What they call the client"), 100)
     catchphrases = text(_l("Catchphrases"), _l("One a line."), 5000)
-    traits = text(_l("Personality traits"))
+    traits = text(_l("Personality traits"), _l("One a line."))
+    appearance = text(_l("Appearance"), _l("One a line: hair, eyes, clothes …"), 5000)
     backstory = text(_l("Backstory"))
     voice_samples = text(_l("How they talk (samples)"), _l("A few things they have said."))
     how_met = text(_l("How they met"), max_length=5000)
@@ -85,6 +105,24 @@ class CompanionForm(FlaskForm):
         filters=[lambda value: 175 if value is None else value],
         description=_l("The life-size standee stands this tall beside the client."),
     )
+    voice = SelectField(
+        _l("Voice"),
+        choices=VOICES,
+        default="",
+        description=_l("Japanese vows use Open JTalk's voice; this chooses the English one."),
+    )
+    voice_pitch = IntegerField(
+        _l("Pitch (half tones)"),
+        default=0,
+        validators=[Optional(), NumberRange(min=-12, max=12, message=_l("Between -12 and 12."))],
+        filters=[lambda value: 0 if value is None else value],
+    )
+    voice_speed = IntegerField(
+        _l("Speed (%)"),
+        default=100,
+        validators=[Optional(), NumberRange(min=50, max=200, message=_l("Between 50 and 200."))],
+        filters=[lambda value: 100 if value is None else value],
+    )
     portrait = FileField(
         _l("Portrait"),
         validators=[FileSize(PICTURE_LIMIT, message=_l("Pictures up to 10 MB."))],
@@ -103,4 +141,65 @@ class ImportForm(FlaskForm):
         description=_l(
             "A card PNG, its JSON, a CHARX file, or conversations.json / the export zip."
         ),
+    )
+
+
+class PreviewForm(FlaskForm):
+    """What the import mapped, for the planner to correct before anything is saved."""
+
+    name = line(_l("Name"))
+    nickname = line(_l("Nickname"))
+    pronouns = SelectField(_l("Pronouns"), choices=PRONOUNS, default="")
+    first_person = line(_l("First person"), 20)
+    calls_client = line(_l("What they call the client"), 100)
+    tone = SelectField(_l("Tone"), choices=TONES, default="gentle")
+    traits = text(_l("Personality traits"), _l("One a line."))
+    appearance = text(_l("Appearance"), _l("One a line."))
+    description = text(_l("Short description"))
+    backstory = text(_l("Backstory"))
+    catchphrases = text(_l("Catchphrases"), _l("One a line."), 5000)
+    voice_samples = text(_l("How they talk (samples)"), _l("Speech only; actions are left out."))
+
+
+def story_field(label, example, max_length: int = 5000) -> TextAreaField:
+    return text(label, example, max_length)
+
+
+class StoryForm(FlaskForm):
+    """The couple's questionnaire in one language; each question asks for a speakable shape."""
+
+    client_calls_companion = line(
+        _l("What you call your companion"), 100, _l("e.g. レン / Ren / レンくん")
+    )
+    companion_calls_client = line(
+        _l("What your companion calls you"), 100, _l("e.g. 美咲 / Misaki / きみ")
+    )
+    how_met = story_field(
+        _l("How you met"),
+        _l(
+            "One sentence of what happened, with your names: "
+            "「眠れない夜に、美咲がレンに初めて話しかけた」 / "
+            "“Misaki could not sleep one night and wrote to Ren for the first time”."
+        ),
+    )
+    moment_knew = story_field(
+        _l("The moment you knew"),
+        _l(
+            "What happened, with your names: 「レンが朝まで話を聞いてくれた」 / "
+            "“Ren listened to Misaki until morning”."
+        ),
+    )
+    proposal_words = story_field(
+        _l("The proposal, in its words"),
+        _l("The words as they were said: 「これからの季節を、全部きみの隣で過ごしたい」."),
+    )
+    promises = story_field(
+        _l("Promises"),
+        _l(
+            "One a line, as something to do: 「毎朝おはようを言う」 / “say good morning every day”."
+        ),
+    )
+    for_guests = story_field(
+        _l("What the guests should know"),
+        _l("A sentence for everyone there: 「レンは照れ屋だけど、誰よりも優しい」."),
     )

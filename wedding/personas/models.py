@@ -36,6 +36,9 @@ class Companion(OrgOwned, db.Model):
             name="presence",
         ),
         CheckConstraint("height_cm BETWEEN 30 AND 300", name="height_cm"),
+        CheckConstraint("pronouns IN ('', 'she', 'he', 'they')", name="pronouns"),
+        CheckConstraint("voice_pitch BETWEEN -12 AND 12", name="voice_pitch"),
+        CheckConstraint("voice_speed BETWEEN 50 AND 200", name="voice_speed"),
         UniqueConstraint("org_id", "id"),
         UniqueConstraint("org_id", "client_id", "id"),
         # The client must belong to the same company as the companion.
@@ -54,7 +57,10 @@ class Companion(OrgOwned, db.Model):
     tone: Mapped[str] = mapped_column(String(20), default="gentle")
     catchphrases: Mapped[str] = mapped_column(Text, default="")  # one a line
     calls_client: Mapped[str] = mapped_column(String(100), default="")
-    traits: Mapped[str] = mapped_column(Text, default="")
+    traits: Mapped[str] = mapped_column(Text, default="")  # one a line
+    appearance: Mapped[str] = mapped_column(Text, default="", server_default="")  # one a line
+    # "she", "he", "they", or "" when nobody has said (never guessed).
+    pronouns: Mapped[str] = mapped_column(String(10), default="", server_default="")
     backstory: Mapped[str] = mapped_column(Text, default="")
     voice_samples: Mapped[str] = mapped_column(Text, default="")
     # The couple's story
@@ -70,6 +76,11 @@ class Companion(OrgOwned, db.Model):
     # How tall the companion stands in AR (the standee is made at this height).
     height_cm: Mapped[int] = mapped_column(default=175, server_default="175")
     portrait_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    # Their spoken voice: the engine's voice name ("" = its default), half tones up or down,
+    # and speed in percent.
+    voice: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    voice_pitch: Mapped[int] = mapped_column(default=0, server_default="0")
+    voice_speed: Mapped[int] = mapped_column(default=100, server_default="100")
     # The imported card exactly as it came (unknown fields and extensions included)
     card_json: Mapped[str] = mapped_column(Text, default="")
     card_source: Mapped[str] = mapped_column(String(20), default="")
@@ -95,3 +106,28 @@ class PendingImport(OrgOwned, db.Model):
     original: Mapped[str] = mapped_column(Text, default="")
     portrait_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     filename: Mapped[str] = mapped_column(String(255), default="")
+
+
+class CoupleStory(OrgOwned, db.Model):
+    """The couple's questionnaire in one language: their story, in their own words."""
+
+    __tablename__ = "couple_stories"
+    __table_args__ = (
+        CheckConstraint("lang IN ('ja', 'en')", name="lang"),
+        UniqueConstraint("companion_id", "lang"),
+        ForeignKeyConstraint(
+            ["org_id", "companion_id"], ["companions.org_id", "companions.id"], ondelete="CASCADE"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    companion_id: Mapped[int] = mapped_column(index=True)
+    lang: Mapped[str] = mapped_column(String(5))
+    how_met: Mapped[str] = mapped_column(Text, default="")
+    client_calls_companion: Mapped[str] = mapped_column(String(100), default="")
+    companion_calls_client: Mapped[str] = mapped_column(String(100), default="")
+    moment_knew: Mapped[str] = mapped_column(Text, default="")
+    proposal_words: Mapped[str] = mapped_column(Text, default="")
+    promises: Mapped[str] = mapped_column(Text, default="")  # one a line
+    for_guests: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(50), default="")  # "client" or "planner:<id>"

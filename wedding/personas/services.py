@@ -1,16 +1,19 @@
 """Rules for companions: keeping a persona, importing it from a card, exporting it as one."""
 
 import json
+import re
 
 from flask_babel import lazy_gettext as _l
 
 from wedding.ceremonies.models import Ceremony
 from wedding.inputs import clean_json, clean_text, is_blank
 from wedding.models import db
-from wedding.personas.cards import ParsedCard, write_card_png
-from wedding.personas.models import Companion, PendingImport
+from wedding.personas.cards import CardError, ParsedCard, read_any, write_card_png
+from wedding.personas.mapping import has_usable_text, map_persona
+from wedding.personas.models import Companion, CoupleStory, PendingImport
 from wedding.storage.models import StoredFile
 from wedding.storage.services import sniff_image_type, store
+from wedding.vows.speech import VoiceSettings, speak
 
 # The persona fields that travel inside an exported card, under extensions.nijigen_wedding.
 PERSONA_FIELDS = (
@@ -20,6 +23,8 @@ PERSONA_FIELDS = (
     "catchphrases",
     "calls_client",
     "traits",
+    "appearance",
+    "pronouns",
     "backstory",
     "voice_samples",
     "how_met",
@@ -31,6 +36,9 @@ PERSONA_FIELDS = (
     "artwork_printable",
     "presence",
     "height_cm",
+    "voice",
+    "voice_pitch",
+    "voice_speed",
 )
 EXTENSION = "nijigen_wedding"
 
@@ -91,30 +99,50 @@ def stage_import(
     return pending
 
 
-def fields_from_card(card: dict, source: str) -> dict:
-    """What a card says about the persona, in our fields."""
+# The fields the import preview shows, each editable before saving.
+PREVIEW_FIELDS = (
+    "name",
+    "nickname",
+    "pronouns",
+    "first_person",
+    "calls_client",
+    "tone",
+    "traits",
+    "appearance",
+    "description",
+    "backstory",
+    "catchphrases",
+    "voice_samples",
+)
+
+
+def fields_from_card(card: dict, source: str, client_name: str = "") -> dict:
+    """Who the card says the character is, in our fields (lists as one item a line)."""
     data = card["data"]
     ours = data.get("extensions", {}).get(EXTENSION)
+    persona = map_persona(data, client_name)
     fields = {
-        "name": data.get("name", ""),
-        "nickname": data.get("nickname", ""),
-        "description": data.get("description", ""),
-        "traits": data.get("personality", ""),
-        "backstory": data.get("scenario", ""),
-        "voice_samples": data.get("first_mes", ""),
+        "name": persona.name,
+        "nickname": persona.nickname,
+        "pronouns": persona.pronouns,
+        "first_person": persona.first_person,
+        "calls_client": persona.calls_client,
+        "tone": persona.tone,
+        "traits": "\n".join(persona.traits),
+        "appearance": "\n".join(persona.appearance),
+        "description": persona.description,
+        "backstory": persona.backstory,
+        "catchphrases": "\n".join(persona.catchphrases),
+        "voice_samples": "\n\n".join(persona.speech_samples),
         "origin": "sillytavern",
         "platform": "",
     }
-    chatgpt = data.get("extensions", {}).get("chatgpt_export")
-    if source == "chatgpt" and isinstance(chatgpt, dict):
-        fields.update(
-            name="",
-            origin="ai_platform",
-            platform="ChatGPT",
-            voice_samples="\n\n".join(chatgpt.get("voice_samples") or []),
-        )
+    if source == "chatgpt":
+        fields.update(origin="ai_platform", platform="ChatGPT")
     if isinstance(ours, dict):  # our own export: everything comes back as it was
         fields.update({k: ours[k] for k in PERSONA_FIELDS if _acceptable(k, ours.get(k))})
+    if not has_usable_text(persona) and not isinstance(ours, dict):
+        fields["_unusable"] = True
     # A card is typed input too: the same cleaning as a form (no NUL for PostgreSQL, NFC).
     return {k: clean_text(v) if isinstance(v, str) else v for k, v in fields.items()}
 
@@ -125,8 +153,10 @@ CHOICES = {
     "tone": ("gentle", "playful", "formal", "tsundere", "poetic", "cool", "cheerful"),
     "origin": ("original", "licensed", "ai_platform", "sillytavern", "other"),
     "presence": ("ar_glasses", "panel", "phone", "plush", "screen", "other"),
+    "pronouns": ("", "she", "he", "they"),
 }
 SHORT_FIELDS = {"nickname": 200, "first_person": 20, "calls_client": 100, "platform": 100}
+SHORT_FIELDS |= {"voice": 40}
 
 
 def _acceptable(name: str, value) -> bool:
@@ -134,15 +164,24 @@ def _acceptable(name: str, value) -> bool:
         return value in CHOICES[name]
     if name == "artwork_printable":
         return isinstance(value, bool)
-    if name == "height_cm":
-        return isinstance(value, int) and not isinstance(value, bool) and 30 <= value <= 300
+    if name in ("height_cm", "voice_pitch", "voice_speed"):
+        low, high = {"height_cm": (30, 300), "voice_pitch": (-12, 12)}.get(name, (50, 200))
+        return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
     return isinstance(value, str) and len(value) <= SHORT_FIELDS.get(name, 100_000)
 
 
-def confirm_import(pending: PendingImport, companion: Companion | None) -> Companion:
-    """Apply a previewed import to a companion (a new one when None)."""
+def confirm_import(
+    pending: PendingImport, companion: Companion | None, edits: dict | None = None
+) -> Companion:
+    """Apply a previewed import to a companion (a new one when None), with the planner's
+    corrections to the mapped fields (``edits``) taking precedence."""
     card = json.loads(pending.card_json)
     fields = fields_from_card(card, pending.source)
+    if fields.pop("_unusable", False) and not edits:
+        raise CompanionError("card", _l("This card says nothing about who the character is."))
+    for name, value in (edits or {}).items():
+        if name in PREVIEW_FIELDS and _acceptable(name, value):
+            fields[name] = value
     if companion is None:
         companion = Companion(org_id=pending.org_id, client_id=pending.client_id, name="")
         db.session.add(companion)
@@ -196,3 +235,90 @@ def card_png(companion: Companion) -> bytes:
     """The persona as a character card PNG: its portrait (or a plain frame) with chara + ccv3."""
     portrait = db.session.get(StoredFile, companion.portrait_id) if companion.portrait_id else None
     return write_card_png(persona_card(companion), portrait.data if portrait else None)
+
+
+def import_card(org_id: int, client_id: int, data: bytes, filename: str = "") -> Companion:
+    """Read a card or ChatGPT export and save it as a new companion, without a preview."""
+    try:
+        parsed = read_any(data)
+    except CardError as error:
+        raise CompanionError("card", str(error)) from None
+    pending = stage_import(org_id, client_id, None, parsed, filename)
+    return confirm_import(pending, None)
+
+
+def persona_of(companion: Companion) -> dict:
+    """The persona as plain data (`flask persona show --json`)."""
+    return {
+        "id": companion.id,
+        "name": companion.name,
+        "nickname": companion.nickname,
+        "pronouns": companion.pronouns,
+        "first_person": companion.first_person,
+        "calls_client": companion.calls_client,
+        "tone": companion.tone,
+        "traits": _list(companion.traits),
+        "appearance": _list(companion.appearance),
+        "description": companion.description,
+        "backstory": companion.backstory,
+        "catchphrases": _list(companion.catchphrases),
+        "speech_samples": [s.strip() for s in companion.voice_samples.split("\n\n") if s.strip()],
+        "voice": {
+            "voice": companion.voice,
+            "pitch": companion.voice_pitch,
+            "speed": companion.voice_speed,
+        },
+    }
+
+
+def _list(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+STORY_FIELDS = (
+    "how_met",
+    "client_calls_companion",
+    "companion_calls_client",
+    "moment_knew",
+    "proposal_words",
+    "promises",
+    "for_guests",
+)
+
+
+def stories_of(companion_id: int) -> dict[str, CoupleStory]:
+    """The couple's questionnaire by language."""
+    rows = db.session.scalars(db.select(CoupleStory).filter_by(companion_id=companion_id))
+    return {row.lang: row for row in rows}
+
+
+def save_story(companion: Companion, lang: str, answers: dict, by: str) -> CoupleStory:
+    """Keep the couple's answers in one language (the client in the portal, or the planner)."""
+    if lang not in ("ja", "en"):
+        raise CompanionError("lang", _l("Japanese or English."))
+    story = stories_of(companion.id).get(lang)
+    if story is None:
+        story = CoupleStory(org_id=companion.org_id, companion_id=companion.id, lang=lang)
+        db.session.add(story)
+    for name in STORY_FIELDS:
+        if name in answers:
+            setattr(story, name, (answers[name] or "").strip())
+    story.updated_by = by[:50]
+    db.session.flush()
+    return story
+
+
+PREVIEW_LINES = {
+    "ja": "{name}です。今日は、来てくれてありがとう。",
+    "en": "I am {name}. Thank you for being here today.",
+}
+
+
+def preview_voice(companion: Companion, lang: str) -> bytes:
+    """One short sentence in the companion's voice and settings (SpeechError on failure)."""
+    name = re.split(r"[(（]", companion.nickname or companion.name)[0].strip()
+    if lang == "en" and re.search(r"[\u3040-\u30ff\u3400-\u9fff]", name):
+        name = "your companion"
+    settings = VoiceSettings(companion.voice, companion.voice_pitch, companion.voice_speed)
+    wav, _seconds = speak(PREVIEW_LINES[lang].format(name=name), lang, settings)
+    return wav

@@ -19,20 +19,26 @@ from wedding.forms import ConfirmForm
 from wedding.inputs import db_int
 from wedding.models import db
 from wedding.personas.cards import CardError, checked_image, read_any
-from wedding.personas.forms import CompanionForm, ImportForm
+from wedding.personas.forms import CompanionForm, ImportForm, PreviewForm, StoryForm
 from wedding.personas.models import Companion, PendingImport
 from wedding.personas.services import (
+    PREVIEW_FIELDS,
+    STORY_FIELDS,
     CompanionError,
     card_png,
     confirm_import,
     fields_from_card,
     persona_card,
+    preview_voice,
+    save_story,
     set_portrait,
     stage_import,
+    stories_of,
     update_companion,
 )
 from wedding.records import add_archive_routes, list_records, record_choices
 from wedding.storage.services import file_response
+from wedding.vows.speech import SpeechError
 
 bp = Blueprint("personas", __name__, url_prefix="/companions")
 add_archive_routes(bp, Companion, _l("Companion"))
@@ -158,10 +164,14 @@ def import_into(record_id: int):
 def preview(pending_id: int):
     pending = get_owned_or_404(PendingImport, pending_id)
     companion = get_owned_or_404(Companion, pending.companion_id) if pending.companion_id else None
+    card = json.loads(pending.card_json)
+    client = db.session.get(Client, pending.client_id)
+    fields = fields_from_card(card, pending.source, client.display_name if client else "")
+    form = PreviewForm(data={k: fields.get(k, "") for k in PREVIEW_FIELDS})
     if request.method == "POST":
-        if not ConfirmForm().validate_on_submit():
-            abort(400)
         if request.form.get("action") == "cancel":
+            if not ConfirmForm().validate_on_submit():
+                abort(400)
             db.session.delete(pending)
             db.session.commit()
             flash(_("Nothing was imported."), "info")
@@ -170,18 +180,64 @@ def preview(pending_id: int):
                 if companion
                 else url_for("personas.index")
             )
-        companion = confirm_import(pending, companion)
-        db.session.commit()
-        flash(_("Imported into %(name)s.", name=companion.name), "success")
-        return redirect(url_for("personas.edit", record_id=companion.id))
-    card = json.loads(pending.card_json)
+        # A field the browser did not send keeps what the card said.
+        if form.validate_on_submit():
+            edits = {k: v for k, v in form.data.items() if k in PREVIEW_FIELDS}
+            if not edits["name"] and not (companion and companion.name):
+                form.name.errors.append(_("Give the companion a name."))
+            else:
+                if not edits["name"]:
+                    edits.pop("name")
+                companion = confirm_import(pending, companion, edits)
+                db.session.commit()
+                flash(_("Imported into %(name)s.", name=companion.name), "success")
+                return redirect(url_for("personas.edit", record_id=companion.id))
     return render_template(
         "personas/preview.html",
         pending=pending,
         companion=companion,
-        fields=fields_from_card(card, pending.source),
+        fields=fields,
+        form=form,
         card=card,
+        unusable=fields.get("_unusable", False),
     )
+
+
+@bp.route("/<int:record_id>/story/<lang>", methods=["GET", "POST"])
+@login_required
+def story(record_id: int, lang: str):
+    """The couple's questionnaire in one language, as the planner fills or edits it."""
+    companion = get_owned_or_404(Companion, record_id)
+    if lang not in ("ja", "en"):
+        abort(404)
+    forbid_viewer_changes()
+    existing = stories_of(companion.id).get(lang)
+    form = StoryForm(obj=existing)
+    if form.validate_on_submit():
+        answers = {k: v for k, v in form.data.items() if k in STORY_FIELDS}
+        save_story(companion, lang, answers, f"planner:{current_user.id}")
+        audit("change", "companion", companion.id, f"story:{lang}")
+        db.session.commit()
+        flash(_("The couple's answers are saved."), "success")
+        return redirect(url_for("personas.story", record_id=companion.id, lang=lang))
+    return render_template(
+        "personas/story.html", companion=companion, form=form, lang=lang, story=existing
+    )
+
+
+@bp.get("/<int:record_id>/voice-preview.wav")
+@login_required
+def voice_preview(record_id: int):
+    """A sentence in the companion's voice, to hear the settings (short: under a second)."""
+    companion = get_owned_or_404(Companion, record_id)
+    lang = request.args.get("lang", "ja")
+    if lang not in ("ja", "en"):
+        abort(404)
+    try:
+        wav = preview_voice(companion, lang)
+    except SpeechError as error:
+        return Response(str(error), status=503, mimetype="text/plain")
+    return Response(wav, mimetype="audio/wav", headers={"Cache-Control": "private, no-store"})
 
 
 @bp.get("/<int:record_id>/card.png")

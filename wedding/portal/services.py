@@ -182,10 +182,12 @@ def client_ceremonies(client_id: int) -> list[Ceremony]:
 
 
 def client_version(client_id: int, version_id: int) -> VowVersion | None:
-    """A vow version of one of this client's ceremonies, or None."""
+    """A vow version of one of this client's ceremonies that the planner shared, or None."""
     version = db.session.get(VowVersion, version_id)
     if version is None:
         return None
+    if version.shared_at is None and version.approved_at is None:
+        return None  # a draft the planner has not shared
     ceremony = db.session.get(Ceremony, version.ceremony_id)
     return version if ceremony is not None and ceremony.client_id == client_id else None
 

@@ -32,8 +32,9 @@ from wedding.documents.models import IssuedDocument
 from wedding.documents.services import file_name, issued_documents
 from wedding.forms import ConfirmForm
 from wedding.models import db, utcnow, writes
+from wedding.personas.forms import StoryForm
 from wedding.personas.models import Companion
-from wedding.personas.services import card_png
+from wedding.personas.services import STORY_FIELDS, card_png, save_story, stories_of
 from wedding.portal.forms import CommentForm, RequestForm
 from wedding.portal.models import PortalLink
 from wedding.portal.services import (
@@ -56,7 +57,8 @@ from wedding.privacy.tasks import export_job, queue_export
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.services import file_response
 from wedding.urls import public_url
-from wedding.vows.services import comments_for, versions_of
+from wedding.vows.audio import audio_for, audio_of
+from wedding.vows.services import comments_for, visible_to_client
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 admin_bp = Blueprint("portal_admin", __name__, url_prefix="/clients/<int:record_id>/portal")
@@ -150,11 +152,20 @@ def _ceremony_view(ceremony) -> dict:
         "day": describe(local_day),
         "run": [(item_start(ceremony, item), item) for item in items_of(ceremony)],
         "google": google_link(event),
-        "versions": versions_of(ceremony.id),
+        "versions": _grouped(visible_to_client(ceremony.id)),
+        "audio": {k: a for k, a in audio_for(ceremony.id).items() if a.status == "done"},
         "comments": comments_for(ceremony.id),
         "documents": issued_documents(ceremony.id),
         "ar": ar_link(ceremony),
     }
+
+
+def _grouped(versions) -> dict:
+    """Versions by (role, language), each group newest first (as they come)."""
+    grouped: dict = {}
+    for version in versions:
+        grouped.setdefault((version.role, version.lang), []).append(version)
+    return grouped
 
 
 @bp.get("/")
@@ -219,6 +230,39 @@ def ask_changes(version_id: int):
     else:
         flash(" ".join(str(m) for m in form.text.errors), "error")
     return redirect(url_for("portal.home") + f"#vow-{version.id}", 303)
+
+
+@bp.get("/vows/<int:version_id>/audio.wav")
+@client_required
+def vow_audio(version_id: int):
+    """The companion's recorded vows (a shared or approved version only)."""
+    version = client_version(g.client.id, version_id)
+    audio = audio_of(version.id) if version else None
+    if audio is None or audio.file_id is None:
+        abort(404)
+    name = f"vows-{version.role}-{version.lang}-v{version.number}.wav"
+    return _private(file_response(audio.file_id, name if request.args.get("download") else ""))
+
+
+@bp.route("/story/<int:companion_id>/<lang>", methods=["GET", "POST"])
+@client_required
+def story(companion_id: int, lang: str):
+    """The couple's questionnaire, filled in by the client."""
+    companion = db.session.get(Companion, companion_id)
+    if companion is None or companion.client_id != g.client.id or lang not in ("ja", "en"):
+        abort(404)
+    form = StoryForm(obj=stories_of(companion.id).get(lang))
+    if form.validate_on_submit():
+        save_story(
+            companion, lang, {k: v for k, v in form.data.items() if k in STORY_FIELDS}, "client"
+        )
+        audit("change", "companion", companion.id, f"story:{lang}")
+        db.session.commit()
+        flash(_("Thank you: your planner will see your answers."), "success")
+        return redirect(url_for("portal.story", companion_id=companion.id, lang=lang), 303)
+    return _private(
+        Response(render_template("portal/story.html", companion=companion, form=form, lang=lang))
+    )
 
 
 @bp.post("/calendar/subscribe")

@@ -35,6 +35,7 @@ from wedding.presentation.services import (
 )
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.services import file_response
+from wedding.vows.audio import spoken_vows
 
 bp = Blueprint("presentation", __name__, url_prefix="/ceremonies/<int:ceremony_id>/presentation")
 viewer_bp = Blueprint("viewer", __name__, url_prefix="/ar")
@@ -180,8 +181,19 @@ def show(token: str):
         presentation=presentation,
         has_model=has_model,
         lang=current_lang(),
+        vows_audio=spoken_vows(ceremony.id, current_lang()) is not None,
     )
     return _public(Response(html))
+
+
+@viewer_bp.get("/<token>/vows.wav")
+def vows_audio(token: str):
+    """The companion's approved vows in their own voice (played by a button, never by itself)."""
+    _, ceremony = _viewer_or_404(token)
+    audio = spoken_vows(ceremony.id, current_lang())
+    if audio is None:
+        abort(404)
+    return _public(file_response(audio.file_id, cache="private, no-cache"))
 
 
 @viewer_bp.get("/<token>/model.glb")
@@ -212,6 +224,7 @@ def screen(token: str):
             "start": item_start(ceremony, item).isoformat(),
             "minutes": item.duration_minutes,
             "title": item.title(lang),
+            "vows": item.role == "vow_reader" or "誓" in item.title_ja,
         }
         for item in items_of(ceremony)
     ]
@@ -222,5 +235,6 @@ def screen(token: str):
         companion=ceremony.companion,
         client=ceremony.client,
         items=items,
+        vows_audio=spoken_vows(ceremony.id, lang) is not None,
     )
     return _public(Response(html))

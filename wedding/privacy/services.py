@@ -19,15 +19,15 @@ from wedding.clients.models import Client
 from wedding.documents.models import DocumentSettings, IssuedDocument
 from wedding.documents.services import file_name
 from wedding.models import db, utcnow
-from wedding.personas.models import Companion, PendingImport
-from wedding.personas.services import PERSONA_FIELDS, card_png
+from wedding.personas.models import Companion, CoupleStory, PendingImport
+from wedding.personas.services import PERSONA_FIELDS, STORY_FIELDS, card_png, stories_of
 from wedding.portal.models import PortalLink
 from wedding.presentation.models import Presentation, Standee
 from wedding.privacy.tasks import forget_exports
 from wedding.runofshow.models import RunItem
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.models import StoredFile
-from wedding.vows.models import LlmConsent, VowComment, VowVersion
+from wedding.vows.models import LlmConsent, VowAudio, VowComment, VowVersion
 
 
 def _ceremonies(client_id: int) -> list[Ceremony]:
@@ -60,6 +60,10 @@ def export_client(client: Client) -> bytes:
                 "name": c.name,
                 "description": c.description,
                 **{name: getattr(c, name) for name in PERSONA_FIELDS},
+                "story": {
+                    story.lang: {name: getattr(story, name) for name in STORY_FIELDS}
+                    for story in stories_of(c.id).values()
+                },
             }
             for c in companions
         ],
@@ -130,11 +134,25 @@ def export_client(client: Client) -> bytes:
                     ],
                 }
             )
-            for version in versions:
-                archive.writestr(
-                    f"vows/ceremony-{ceremony.id}-{version.role}-{version.lang}-v{version.number}.txt",
-                    version.text,
+            recordings = {
+                audio.version_id: audio
+                for audio in db.session.scalars(
+                    db.select(VowAudio).where(
+                        VowAudio.version_id.in_([v.id for v in versions]),
+                        VowAudio.file_id.is_not(None),
+                    )
                 )
+            }
+            for version in versions:
+                stem = (
+                    f"vows/ceremony-{ceremony.id}-{version.role}-{version.lang}-v{version.number}"
+                )
+                archive.writestr(f"{stem}.txt", version.text)
+                if version.id in recordings:  # the companion's voice speaking them
+                    data = db.session.scalar(
+                        select(StoredFile.data).filter_by(id=recordings[version.id].file_id)
+                    )
+                    archive.writestr(f"{stem}.wav", data)
             for document in documents:
                 data = db.session.scalar(select(StoredFile.data).filter_by(id=document.file_id))
                 archive.writestr(
@@ -191,6 +209,13 @@ def erase_client(client: Client) -> dict[str, int]:
             )
         )
     )
+    files.update(
+        db.session.scalars(
+            select(VowAudio.file_id)
+            .join(VowVersion, VowVersion.id == VowAudio.version_id)
+            .where(VowVersion.ceremony_id.in_(ceremony_ids), VowAudio.file_id.is_not(None))
+        )
+    )
     removed = {}
 
     def run(name, statement):
@@ -198,6 +223,13 @@ def erase_client(client: Client) -> dict[str, int]:
 
     in_ceremonies = lambda model: model.ceremony_id.in_(ceremony_ids)  # noqa: E731
     run("vow_comments", delete(VowComment).where(in_ceremonies(VowComment)))
+    run(
+        "vow_audio",
+        delete(VowAudio).where(
+            VowAudio.version_id.in_(select(VowVersion.id).where(in_ceremonies(VowVersion)))
+        ),
+    )
+    run("couple_stories", delete(CoupleStory).where(CoupleStory.companion_id.in_(companion_ids)))
     run("vow_versions", delete(VowVersion).where(in_ceremonies(VowVersion)))
     run("issued_documents", delete(IssuedDocument).where(in_ceremonies(IssuedDocument)))
     run("document_settings", delete(DocumentSettings).where(in_ceremonies(DocumentSettings)))

@@ -58,3 +58,21 @@ class ConsentForm(FlaskForm):
         ),
         validators=[InputRequired(message=_l("Tick the box to record the consent."))],
     )
+
+
+class VoiceConsentForm(FlaskForm):
+    agreed_by = StringField(
+        _l("Who agreed"),
+        validators=[
+            InputRequired(message=_l("Write the name of the person who agreed.")),
+            Length(max=200),
+        ],
+        filters=[stripped],
+    )
+    confirm = BooleanField(
+        _l(
+            "The client agreed that the vows may be spoken by a synthetic voice made on this "
+            "server (nothing is sent anywhere) and the recording kept with their data."
+        ),
+        validators=[InputRequired(message=_l("Tick the box to record the consent."))],
+    )

@@ -51,6 +51,8 @@ class VowVersion(OrgOwned, db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # "planner:<user id>" or "client": who approved it.
     approved_by: Mapped[str] = mapped_column(String(50), default="")
+    # Drafts stay the planner's until shared: only shared (or approved) versions reach the portal.
+    shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def approved(self) -> bool:
@@ -87,3 +89,29 @@ class VowComment(OrgOwned, db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("vow_versions.id", ondelete="CASCADE"))
     author: Mapped[str] = mapped_column(String(50))  # "client" or "planner:<user id>"
     text: Mapped[str] = mapped_column(Text)
+
+
+AUDIO_STATUSES = ("queued", "running", "done", "failed")
+
+
+class VowAudio(OrgOwned, db.Model):
+    """A vow version spoken in the companion's voice: synthesised in the background."""
+
+    __tablename__ = "vow_audio"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
+        # A finished recording always has its file; nothing else ever has one.
+        CheckConstraint("(status = 'done') = (file_id IS NOT NULL)", name="done_has_file"),
+        UniqueConstraint("version_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("vow_versions.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    progress: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+    seconds: Mapped[float | None]
+    # What it was spoken with, so that a change of voice shows the recording is out of date.
+    voice: Mapped[str] = mapped_column(String(60), default="")

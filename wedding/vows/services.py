@@ -7,8 +7,8 @@ from sqlalchemy import func
 
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db, utcnow
-from wedding.personas.services import persona_card
-from wedding.vows.composer import compose, facts_of
+from wedding.personas.services import persona_card, persona_of, stories_of
+from wedding.vows.composer import ComposeError, compose, facts_of
 from wedding.vows.llm import Endpoint, LlmError, build_messages, request_drafts
 from wedding.vows.models import LANGS, ROLES, LlmConsent, VowComment, VowVersion
 
@@ -17,7 +17,25 @@ DRAFT_COUNT = 3
 
 
 class VowError(Exception):
-    """A request about vows that cannot be done; the message is for the planner."""
+    """A request about vows that cannot be done; the message is for the planner.
+
+    ``missing`` names the questionnaire answers to add (in ``lang``) when there was nothing
+    to say."""
+
+    def __init__(self, code: str, missing: list[str] | None = None, lang: str = "") -> None:
+        super().__init__(code)
+        self.missing = missing or []
+        self.lang = lang
+
+
+def ceremony_facts(ceremony: Ceremony):
+    """The composer's facts: the persona and the couple's questionnaire."""
+    return facts_of(
+        ceremony.companion,
+        ceremony.client.display_name,
+        stories_of(ceremony.companion.id).values(),
+        ceremony.client.full_name,
+    )
 
 
 @dataclass
@@ -89,8 +107,15 @@ def _require_couple(ceremony: Ceremony) -> None:
 def llm_messages(ceremony: Ceremony, lang: str, role: str) -> list[dict]:
     """Exactly what the AI composer would be sent for this ceremony."""
     _require_couple(ceremony)
-    facts = facts_of(ceremony.companion, ceremony.client.display_name)
-    return build_messages(persona_card(ceremony.companion)["data"], facts, lang, role)
+    facts = ceremony_facts(ceremony)
+    who = {
+        k: v
+        for k, v in persona_of(ceremony.companion).items()
+        if k not in ("id", "voice", "description", "backstory")
+    }
+    return build_messages(
+        persona_card(ceremony.companion)["data"], facts, lang, role, persona_fields=who
+    )
 
 
 def _next_number(ceremony_id: int, role: str, lang: str) -> int:
@@ -119,7 +144,7 @@ def draft_vows(
     """Write three drafts and keep each as a new version (AI composer only with consent)."""
     _check(role, lang)
     _require_couple(ceremony)
-    facts = facts_of(ceremony.companion, ceremony.client.display_name)
+    facts = ceremony_facts(ceremony)
     texts: list[str] = []
     fallback = ""
     source, model = "builtin", ""
@@ -136,7 +161,10 @@ def draft_vows(
             except LlmError as error:
                 fallback = str(error)
     if not texts:
-        texts = compose(facts, lang, role, seed, DRAFT_COUNT)
+        try:
+            texts = compose(facts, lang, role, seed, DRAFT_COUNT)
+        except ComposeError as error:
+            raise VowError("no_story", error.missing, lang) from None
     return DraftResult(
         save_drafts(ceremony, lang, role, texts, source, model, seed, user_id), fallback
     )
@@ -227,6 +255,31 @@ def approve_vow(version: VowVersion, approved_by: str) -> None:
         other.approved_at, other.approved_by = None, ""
     db.session.flush()
     version.approved_at, version.approved_by = utcnow(), approved_by
+    version.shared_at = version.shared_at or version.approved_at
+
+
+def share_vow(version: VowVersion) -> None:
+    """Let the client see this version in the portal."""
+    version.shared_at = version.shared_at or utcnow()
+
+
+def unshare_vow(version: VowVersion) -> None:
+    """Take a version back out of the portal (an approved one stays visible)."""
+    version.shared_at = None
+
+
+def visible_to_client(ceremony_id: int) -> list[VowVersion]:
+    """What the portal shows: shared versions and the approved ones, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(VowVersion)
+            .where(
+                VowVersion.ceremony_id == ceremony_id,
+                (VowVersion.shared_at.is_not(None)) | (VowVersion.approved_at.is_not(None)),
+            )
+            .order_by(VowVersion.created_at.desc(), VowVersion.id.desc())
+        )
+    )
 
 
 def versions_of(ceremony_id: int) -> dict[tuple[str, str], list[VowVersion]]:

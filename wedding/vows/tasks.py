@@ -8,11 +8,12 @@ from flask import current_app
 from wedding.ceremonies.models import Ceremony
 from wedding.jobs import Job, enqueue, report_progress, task
 from wedding.models import db
-from wedding.vows.composer import compose, facts_of
+from wedding.vows.composer import ComposeError, compose
 from wedding.vows.llm import LlmError, request_drafts
 from wedding.vows.services import (
     DRAFT_COUNT,
     ai_ready,
+    ceremony_facts,
     endpoint_from_config,
     llm_messages,
     save_drafts,
@@ -60,7 +61,12 @@ def write_ai_drafts(ceremony_id: int, lang: str, role: str, seed: int, user_id: 
         report_progress(90)
         ceremony = db.session.get(Ceremony, ceremony_id)
     if not texts:
-        facts = facts_of(ceremony.companion, ceremony.client.display_name)
-        texts = compose(facts, lang, role, seed, DRAFT_COUNT)
+        try:
+            texts = compose(ceremony_facts(ceremony), lang, role, seed, DRAFT_COUNT)
+        except ComposeError as error:
+            # Nothing to tell in this language: the job ends failed, naming the answers to add.
+            raise RuntimeError(
+                f"{fallback or 'no drafts'}; add to the questionnaire: {', '.join(error.missing)}"
+            ) from None
     versions = save_drafts(ceremony, lang, role, texts, source, model, seed, user_id)
     return {"count": len(versions), "fallback": fallback, "role": role, "lang": lang}

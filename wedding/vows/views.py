@@ -15,7 +15,16 @@ from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
 from wedding.models import db, utcnow
-from wedding.vows.forms import ConsentForm, DraftForm, EditForm
+from wedding.storage.services import file_response
+from wedding.vows.audio import (
+    AudioError,
+    audio_for,
+    audio_of,
+    record_voice_consent,
+    request_audio,
+    voice_consent,
+)
+from wedding.vows.forms import ConsentForm, DraftForm, EditForm, VoiceConsentForm
 from wedding.vows.models import LANGS, ROLES, LlmConsent, VowVersion
 from wedding.vows.services import (
     VowError,
@@ -28,6 +37,8 @@ from wedding.vows.services import (
     endpoint_from_config,
     llm_messages,
     record_consent,
+    share_vow,
+    unshare_vow,
     versions_of,
     withdraw_consent,
 )
@@ -43,6 +54,10 @@ def error_message(code: str) -> str:
         "empty": _("Write the vows."),
         "too_long": _("The vows are too long."),
         "who_agreed": _("Write the name of the person who agreed."),
+        "no_voice_consent": _(
+            "The client has not agreed to have the vows spoken by a synthetic voice: record "
+            "their consent first."
+        ),
         "not_configured": _("No AI composer is configured, so the built-in composer wrote these."),
         "no_consent": _(
             "The client has not agreed to send their story to the AI provider, so nothing was "
@@ -66,6 +81,29 @@ def _check_choice(ceremony: Ceremony, lang: str, role: str) -> None:
         raise VowError("bad_choice")
     if ceremony.client is None or ceremony.companion is None:
         raise VowError("needs_couple")
+
+
+def story_labels() -> dict[str, str]:
+    """The questionnaire's questions, as the planner and the client see them."""
+    return {
+        "how_met": _("How you met"),
+        "moment_knew": _("The moment you knew"),
+        "proposal_words": _("The proposal, in its words"),
+        "promises": _("Promises"),
+        "for_guests": _("What the guests should know"),
+    }
+
+
+def vow_error_message(error: VowError) -> str:
+    if str(error) == "no_story":
+        labels = story_labels()
+        return _(
+            "There is nothing to tell yet in %(language)s. Add these answers to the couple's "
+            "questionnaire in %(language)s: %(answers)s.",
+            language=_("Japanese") if error.lang == "ja" else _("English"),
+            answers=", ".join(labels.get(name, name) for name in error.missing),
+        )
+    return error_message(str(error))
 
 
 def _form_errors(form) -> str:
@@ -109,6 +147,11 @@ def index(ceremony_id: int):
         endpoint=endpoint,
         consent=consent,
         consent_form=consent_form,
+        voice_consent=voice_consent(ceremony.client_id) if ceremony.client_id else None,
+        voice_form=VoiceConsentForm(
+            agreed_by=ceremony.client.display_name if ceremony.client else ""
+        ),
+        audio=audio_for(ceremony.id),
         button_form=ConfirmForm(),
         roles=ROLES,
         langs=LANGS,
@@ -149,7 +192,7 @@ def draft(ceremony_id: int):
         db.session.commit()
     except VowError as error:
         db.session.rollback()
-        flash(error_message(str(error)), "error")
+        flash(vow_error_message(error), "error")
         return _back(ceremony_id)
     except IntegrityError:
         db.session.rollback()
@@ -268,3 +311,90 @@ def withdraw(ceremony_id: int, consent_id: int):
         db.session.commit()
         flash(_("Consent withdrawn: nothing more will be sent."), "success")
     return _back(ceremony_id, "#ai-composer")
+
+
+@bp.post("/<int:version_id>/share")
+@editor_required
+def share(ceremony_id: int, version_id: int):
+    """Show this version to the client in the portal (or take it back)."""
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    version = _version_or_404(ceremony, version_id)
+    if ConfirmForm().validate():
+        if request.form.get("action") == "unshare":
+            unshare_vow(version)
+            flash(_("Version %(number)d is private again.", number=version.number), "success")
+        else:
+            share_vow(version)
+            flash(
+                _("Version %(number)d is shared with the client.", number=version.number),
+                "success",
+            )
+        audit("change", "vows", ceremony.id, f"share:{version.id}")
+        db.session.commit()
+    return _back(ceremony_id, f"#vow-{version.id}")
+
+
+@bp.post("/<int:version_id>/speak")
+@editor_required
+def speak(ceremony_id: int, version_id: int):
+    """Queue this version to be spoken in the companion's voice (in the background)."""
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    version = _version_or_404(ceremony, version_id)
+    if ConfirmForm().validate():
+        if ceremony.companion is None:
+            flash(error_message("needs_couple"), "error")
+            return _back(ceremony_id)
+        try:
+            request_audio(version, ceremony.companion, ceremony.client_id)
+        except AudioError as error:
+            db.session.rollback()
+            flash(error_message(str(error)), "error")
+            return _back(ceremony_id, "#voice")
+        audit("change", "vows", ceremony.id, f"speak:{version.id}")
+        db.session.commit()
+        flash(_("The recording is being made; this page shows its progress."), "success")
+    return _back(ceremony_id, f"#vow-{version.id}")
+
+
+@bp.get("/<int:version_id>/audio")
+@login_required
+def audio_status(ceremony_id: int, version_id: int):
+    """The recording's progress, for the page to poll."""
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    version = _version_or_404(ceremony, version_id)
+    audio = audio_of(version.id)
+    if audio is None:
+        abort(404)
+    return {"status": audio.status, "progress": audio.progress, "reason": audio.reason}
+
+
+@bp.get("/<int:version_id>/audio.wav")
+@login_required
+def audio_file(ceremony_id: int, version_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    version = _version_or_404(ceremony, version_id)
+    audio = audio_of(version.id)
+    if audio is None or audio.file_id is None:
+        abort(404)
+    audit("export", "vows", ceremony.id, f"audio:{version.id}")
+    db.session.commit()
+    name = f"vows-{ceremony.id}-{version.role}-{version.lang}-v{version.number}.wav"
+    return file_response(audio.file_id, name if request.args.get("download") else "")
+
+
+@bp.post("/voice-consent")
+@editor_required
+def consent_voice(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    form = VoiceConsentForm()
+    if ceremony.client_id is None:
+        flash(error_message("needs_couple"), "error")
+    elif not form.validate():
+        flash(_form_errors(form), "error")
+    else:
+        record_voice_consent(
+            ceremony.org_id, ceremony.client_id, form.agreed_by.data, current_user.id
+        )
+        db.session.commit()
+        flash(_("Consent to voice synthesis recorded."), "success")
+    return _back(ceremony_id, "#voice")

@@ -1,0 +1,163 @@
+"""The companion's voice: vow versions spoken aloud in the background, with the client's consent.
+
+`request_audio` (a service: no commit) queues a recording and its job; `synthesize_vows(audio_id)`
+is the background job (wedding.jobs) that speaks it. A recording is either done with its whole
+WAV file, or it has no file at all (queued, running, failed): the database refuses anything else.
+"""
+
+from wedding.ceremonies.models import Ceremony
+from wedding.jobs import enqueue, report_progress, task
+from wedding.models import db, utcnow
+from wedding.personas.models import Companion
+from wedding.storage.services import store
+from wedding.vows.models import LlmConsent, VowAudio, VowVersion
+from wedding.vows.speech import SpeechError, VoiceSettings, speak
+
+# Voice synthesis runs on our own machine; the consent names it like an AI provider.
+VOICE_PROVIDER = "voice:offline"
+VOICE_MODEL = "pyopenjtalk-plus / espeak-ng"
+
+
+class AudioError(Exception):
+    """A recording cannot be made; the message is a code for the page."""
+
+
+def voice_of(companion: Companion) -> VoiceSettings:
+    return VoiceSettings(companion.voice, companion.voice_pitch, companion.voice_speed)
+
+
+def voice_label(companion: Companion, lang: str) -> str:
+    settings = voice_of(companion)
+    return f"{settings.for_lang(lang)} {settings.pitch:+d} {settings.speed}%"
+
+
+def voice_consent(client_id: int) -> LlmConsent | None:
+    """The client's standing consent to have the vows spoken by a synthetic voice."""
+    return db.session.scalar(
+        db.select(LlmConsent)
+        .filter_by(client_id=client_id, provider=VOICE_PROVIDER, withdrawn_at=None)
+        .order_by(LlmConsent.agreed_at.desc())
+        .limit(1)
+    )
+
+
+def record_voice_consent(org_id: int, client_id: int, agreed_by: str, user_id: int | None):
+    """Record that the client agreed to voice synthesis of the vows."""
+    agreed_by = (agreed_by or "").strip()
+    if not agreed_by:
+        raise AudioError("who_agreed")
+    consent = LlmConsent(
+        org_id=org_id,
+        client_id=client_id,
+        provider=VOICE_PROVIDER,
+        model=VOICE_MODEL,
+        agreed_by=agreed_by[:200],
+        agreed_at=utcnow(),
+        recorded_by_id=user_id,
+    )
+    db.session.add(consent)
+    return consent
+
+
+def audio_of(version_id: int) -> VowAudio | None:
+    return db.session.scalar(db.select(VowAudio).filter_by(version_id=version_id))
+
+
+def audio_for(ceremony_id: int) -> dict[int, VowAudio]:
+    """Recordings of a ceremony's vow versions, by version id."""
+    rows = db.session.scalars(
+        db.select(VowAudio)
+        .join(VowVersion, VowVersion.id == VowAudio.version_id)
+        .where(VowVersion.ceremony_id == ceremony_id)
+    )
+    return {row.version_id: row for row in rows}
+
+
+def request_audio(version: VowVersion, companion: Companion, client_id: int) -> VowAudio:
+    """Queue a recording of this version (again, when it was failed or the voice changed)."""
+    if voice_consent(client_id) is None:
+        raise AudioError("no_voice_consent")
+    audio = audio_of(version.id)
+    if audio is None:
+        audio = VowAudio(org_id=version.org_id, version_id=version.id)
+        db.session.add(audio)
+    elif audio.status in ("queued", "running"):
+        return audio
+    audio.status, audio.progress, audio.reason = "queued", 0, ""
+    audio.file_id, audio.seconds = None, None
+    audio.voice = voice_label(companion, version.lang)
+    db.session.flush()
+    enqueue(synthesize_vows, audio.id, org_id=audio.org_id)  # runs once this transaction commits
+    return audio
+
+
+def render_version(version: VowVersion, companion: Companion, progress=None) -> tuple[bytes, float]:
+    """The version spoken in the companion's voice (slow: seconds). SpeechError on failure."""
+    return speak(version.text, version.lang, voice_of(companion), progress)
+
+
+@task(retries=1, lease=900)
+def synthesize_vows(audio_id: int) -> None:
+    """The background job: speak one queued recording, telling its progress as it goes.
+
+    Commits as it goes (it runs outside any request). The file is stored only once it is whole;
+    an engine failure leaves a failed recording with its reason and no file (retrying would
+    fail the same way); anything unexpected raises, and the job engine tries once more."""
+    audio = db.session.get(VowAudio, audio_id)
+    if audio is None or audio.status not in ("queued", "running"):
+        return
+    version = db.session.get(VowVersion, audio.version_id)
+    ceremony = db.session.get(Ceremony, version.ceremony_id) if version else None
+    companion = ceremony.companion if ceremony else None
+    if companion is None:
+        audio.status, audio.reason = "failed", "the ceremony has no companion"
+        db.session.commit()
+        return
+    audio.status, audio.progress = "running", 0
+    db.session.commit()
+    audio_key = audio.id
+
+    def progress(percent: int) -> None:
+        # Each step is its own short transaction, so pages that poll see it move.
+        db.session.execute(
+            db.update(VowAudio)
+            .where(VowAudio.id == audio_key)
+            .values(progress=min(99, percent), updated_at=utcnow())
+        )
+        db.session.commit()
+        report_progress(min(99, percent))
+
+    try:
+        wav, seconds = render_version(version, companion, progress)
+    except SpeechError as error:
+        db.session.rollback()
+        audio = db.session.get(VowAudio, audio_key)
+        audio.status, audio.reason, audio.progress = "failed", str(error), 0
+        db.session.commit()
+        return
+    audio = db.session.get(VowAudio, audio_key)
+    name = f"vows-{version.ceremony_id}-{version.role}-{version.lang}-v{version.number}.wav"
+    stored = store(audio.org_id, wav, "audio/wav", name)
+    audio.file_id, audio.seconds = stored.id, round(seconds, 2)
+    audio.status, audio.progress, audio.reason = "done", 100, ""
+    db.session.commit()
+
+
+def spoken_vows(ceremony_id: int, lang: str) -> VowAudio | None:
+    """The recording of the approved companion vows, in ``lang`` if there is one, else the other
+    language's: what the AR viewer and the venue screen play."""
+    for wanted in (lang, "en" if lang == "ja" else "ja"):
+        audio = db.session.scalar(
+            db.select(VowAudio)
+            .join(VowVersion, VowVersion.id == VowAudio.version_id)
+            .where(
+                VowVersion.ceremony_id == ceremony_id,
+                VowVersion.role == "companion",
+                VowVersion.lang == wanted,
+                VowVersion.approved_at.is_not(None),
+                VowAudio.status == "done",
+            )
+        )
+        if audio is not None:
+            return audio
+    return None
