@@ -19,6 +19,7 @@ from wedding.ceremonies.models import Ceremony
 from wedding.documents.forms import BrandingForm, DocumentSettingsForm, IssueForm
 from wedding.documents.models import KINDS, PRINTABLE, Branding, IssuedDocument
 from wedding.documents.services import (
+    DEFAULT_COLOR,
     DocumentError,
     branding_for,
     file_name,
@@ -179,6 +180,8 @@ def branding():
     """The company's colour and logo on every document."""
     current = branding_for(current_user.org_id)
     form = BrandingForm(obj=None if request.method == "POST" else current)
+    if request.method == "GET" and not form.color.data:
+        form.color.data = DEFAULT_COLOR["classic"]  # a colour input cannot show "no colour"
     if form.validate_on_submit():
         current = current or Branding(org_id=current_user.org_id)
         logo = form.logo.data

@@ -36,6 +36,9 @@ class Companion(OrgOwned, db.Model):
             name="presence",
         ),
         CheckConstraint("height_cm BETWEEN 30 AND 300", name="height_cm"),
+        CheckConstraint(
+            "cutout_state IN ('', 'proposed', 'accepted', 'uploaded')", name="cutout_state"
+        ),
         UniqueConstraint("org_id", "id"),
         UniqueConstraint("org_id", "client_id", "id"),
         # The client must belong to the same company as the companion.
@@ -70,6 +73,10 @@ class Companion(OrgOwned, db.Model):
     # How tall the companion stands in AR (the standee is made at this height).
     height_cm: Mapped[int] = mapped_column(default=175, server_default="175")
     portrait_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    # The figure cut out of the portrait for the AR standee: "proposed" (made by us, waiting for
+    # the planner), "accepted" or "uploaded" (the planner's own); the standee uses the last two.
+    cutout_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    cutout_state: Mapped[str] = mapped_column(String(10), default="", server_default="")
     # The imported card exactly as it came (unknown fields and extensions included)
     card_json: Mapped[str] = mapped_column(Text, default="")
     card_source: Mapped[str] = mapped_column(String(20), default="")

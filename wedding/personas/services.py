@@ -65,6 +65,7 @@ def set_portrait(companion: Companion, data: bytes, filename: str = "") -> Store
     kind = sniff_image_type(data) or "application/octet-stream"
     stored = store(companion.org_id, data, kind, filename)
     companion.portrait_id = stored.id
+    companion.cutout_id, companion.cutout_state = None, ""  # made from the old portrait
     return stored
 
 

@@ -16,7 +16,7 @@ from wedding.clients.models import Client
 from wedding.models import db
 from wedding.privacy.audit import audit
 from wedding.privacy.models import ACTIONS, SUBJECTS, AuditEvent
-from wedding.privacy.services import erase_client, export_client
+from wedding.privacy.services import audit_names, erase_client, export_client
 
 bp = Blueprint("privacy", __name__)
 
@@ -97,7 +97,12 @@ def audit_trail():
             query = query.where(AuditEvent.at < moment + timedelta(days=1))
     page = db.paginate(query.order_by(AuditEvent.id.desc()), per_page=50, error_out=False)
     return render_template(
-        "privacy/audit.html", page=page, actions=ACTIONS, subjects=SUBJECTS, args=request.args
+        "privacy/audit.html",
+        page=page,
+        actions=ACTIONS,
+        subjects=SUBJECTS,
+        args=request.args,
+        names=audit_names(current_user.org_id, page.items),
     )
 
 
