@@ -14,11 +14,14 @@ from wedding.booking.services import BookingError
 from wedding.calendars.services import ceremony_calendar
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.jobs import Job, engine_of, run_queued
 from wedding.models import db
 from wedding.personas.models import Companion
-from wedding.presentation.cutout import cut_out, has_own_transparency
-from wedding.presentation.services import propose_cutout, standee_picture_id
+from wedding.personas.services import set_portrait
+from wedding.presentation.cutout import CutoutError, cut_out, has_own_transparency
+from wedding.presentation.services import cutout_job, propose_cutout, standee_picture_id
 from wedding.runofshow.services import apply_template, extend_to_cover, run_window, shift_items
+from wedding.storage.models import StoredFile
 from wedding.storage.services import store
 
 TOKYO = "Asia/Tokyo"
@@ -310,29 +313,41 @@ def test_the_cut_out_of_a_busy_background_uses_grabcut():
     assert alpha.getextrema()[0] == 0 and alpha.getextrema()[1] == 255
 
 
+def with_portrait(app, planner, ceremony, colour=(255, 255, 255)) -> int:
+    with app.app_context():
+        companion = db.session.get(Companion, ceremony.companion_id)
+        companion.portrait_id = store(planner.org_id, picture(colour), "image/png").id
+        db.session.commit()
+        return companion.portrait_id
+
+
+def stored_file_ids(app) -> set[int]:
+    with app.app_context():
+        return set(db.session.scalars(db.select(StoredFile.id)))
+
+
 def test_the_planner_accepts_the_cut_out_or_uploads_their_own(
     app, planner, make_venue, make_companion, make_ceremony
 ):
     ceremony, _ = booked(app, make_venue, make_companion, make_ceremony, planner.org)
-    with app.app_context():
-        companion = db.session.get(Companion, ceremony.companion_id)
-        companion.portrait_id = store(planner.org_id, picture((255, 255, 255)), "image/png").id
-        db.session.commit()
-        portrait_id = companion.portrait_id
+    portrait_id = with_portrait(app, planner, ceremony)
     web = Web(app)
     web.login(planner)
     base = f"/ceremonies/{ceremony.id}/presentation"
     assert "cutout/make" in web.get(base).get_data(as_text=True)
-    web.post(f"{base}/cutout/make")
+    web.post(f"{base}/cutout/make")  # a job (run when the request commits, in tests)
     with app.app_context():
         companion = db.session.get(Companion, ceremony.companion_id)
         assert companion.cutout_state == "proposed"
         assert standee_picture_id(companion) == portrait_id  # not used before it is accepted
+        job = cutout_job(companion)
+        assert job.status == "done" and job.result == {"cutout_id": companion.cutout_id}
     assert web.get(f"{base}/cutout.png").mimetype == "image/png"
     web.post(f"{base}/cutout/accept")
     with app.app_context():
         companion = db.session.get(Companion, ceremony.companion_id)
         assert standee_picture_id(companion) == companion.cutout_id != portrait_id
+        accepted = companion.cutout_id
     page = web.post(
         f"{base}/cutout/upload",
         {"cutout": (io.BytesIO(picture((10, 10, 10))), "opaque.png")},
@@ -346,9 +361,82 @@ def test_the_planner_accepts_the_cut_out_or_uploads_their_own(
         content_type="multipart/form-data",
     )
     with app.app_context():
-        assert db.session.get(Companion, ceremony.companion_id).cutout_state == "uploaded"
-        propose_cutout(ceremony.companion_id)  # what a background job would call
-        db.session.rollback()
+        companion = db.session.get(Companion, ceremony.companion_id)
+        assert companion.cutout_state == "uploaded"
+        assert companion.cutout_id != accepted or (
+            db.session.get(StoredFile, accepted).filename == "mine.png"  # SQLite reuses ids
+        )
+        mine = companion.cutout_id
+    assert stored_file_ids(app) == {portrait_id, mine}  # the replaced cut-out is gone
+
+
+def test_the_cut_out_runs_as_a_job_the_page_follows(
+    app, planner, make_venue, make_companion, make_ceremony, monkeypatch
+):
+    ceremony, _ = booked(app, make_venue, make_companion, make_ceremony, planner.org)
+    with_portrait(app, planner, ceremony)
+    engine = engine_of(app)
+    monkeypatch.setattr(engine, "immediate", False)
+    monkeypatch.setattr(engine, "run_job", lambda job_id: None)  # no worker: the job waits
+    web = Web(app)
+    web.login(planner)
+    base = f"/ceremonies/{ceremony.id}/presentation"
+    web.post(f"{base}/cutout/make")
+    web.post(f"{base}/cutout/make")  # a second click while it waits queues nothing more
+    with app.app_context():
+        companion = db.session.get(Companion, ceremony.companion_id)
+        assert companion.cutout_id is None
+        job = cutout_job(companion)
+        assert db.session.scalar(db.select(db.func.count(Job.id))) == 1
+    page = web.get(base).get_data(as_text=True)
+    assert f'data-job="/jobs/{job.id}"' in page and "<progress" in page
+    assert "cutout/make" not in page
+    assert web.get(f"/jobs/{job.id}").get_json()["status"] == "queued"
+    assert run_queued(app) == 1
+    page = web.get(base).get_data(as_text=True)
+    assert "data-job=" not in page and "cutout/accept" in page
+
+
+def test_a_figure_that_cannot_be_cut_out_is_said_not_retried(
+    app, planner, make_venue, make_companion, make_ceremony, monkeypatch
+):
+    ceremony, _ = booked(app, make_venue, make_companion, make_ceremony, planner.org)
+    with_portrait(app, planner, ceremony)
+
+    def nothing_left(data):
+        raise CutoutError("no figure found")
+
+    monkeypatch.setattr("wedding.presentation.services.cut_out", nothing_left)
+    web = Web(app)
+    web.login(planner)
+    web.post("/language", {"language": "en"})
+    base = f"/ceremonies/{ceremony.id}/presentation"
+    web.post(f"{base}/cutout/make")
+    with app.app_context():
+        job = cutout_job(db.session.get(Companion, ceremony.companion_id))
+        assert (job.status, job.attempts) == ("done", 1)
+    page = web.get(base).get_data(as_text=True)
+    assert "No figure could be told from the background" in page
+
+
+def test_a_new_portrait_deletes_the_old_cut_out(
+    app, planner, make_venue, make_companion, make_ceremony
+):
+    ceremony, _ = booked(app, make_venue, make_companion, make_ceremony, planner.org)
+    with_portrait(app, planner, ceremony)
+    with app.app_context():
+        propose_cutout(ceremony.companion_id)
+        db.session.commit()
+        old = db.session.get(Companion, ceremony.companion_id).cutout_id
+    before = stored_file_ids(app)
+    assert old in before
+    with app.app_context():
+        companion = db.session.get(Companion, ceremony.companion_id)
+        set_portrait(companion, picture((0, 0, 0)), "new.png")
+        db.session.commit()
+        assert (companion.cutout_id, companion.cutout_state) == (None, "")
+        new_portrait = companion.portrait_id
+    assert stored_file_ids(app) == before - {old} | {new_portrait}
 
 
 def test_wording_in_the_catalogs():

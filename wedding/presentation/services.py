@@ -1,14 +1,17 @@
 """The AR presentation's rules: links, models, the standee cache, QR codes."""
 
 import io
+import uuid
 from collections.abc import Callable
 
 import segno
 from flask import current_app
 
 from wedding.ceremonies.models import Ceremony
+from wedding.jobs import Job, enqueue, report_progress, task
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
+from wedding.personas.services import forget_cutout
 from wedding.presentation.cutout import CutoutError, cut_out, has_own_transparency
 from wedding.presentation.glb import ModelError, is_vrm, read_glb, standee_glb
 from wedding.presentation.models import Presentation, Standee
@@ -88,16 +91,55 @@ def portrait_needs_cutout(companion: Companion) -> bool:
         return False
 
 
-def propose_cutout(companion_id: int) -> Companion:
-    """Cut the figure out of the companion's portrait and keep it for the planner to accept
-    (a service taking ids: a background job can run it; GrabCut takes seconds)."""
+CUTOUT_KEY = "cutout:{companion_id}:"
+
+
+@task(retries=1, backoff=10)
+def propose_cutout(companion_id: int) -> dict:
+    """Background job: cut the figure out of the companion's portrait and keep it for the
+    planner to accept. GrabCut takes seconds, so it runs with no transaction open; a portrait
+    changed meanwhile makes the result moot (nothing is kept). A picture in which no figure can
+    be told from the background is an answer, not a failure: ``{"error": reason}``."""
     companion = db.session.get(Companion, companion_id)
     if companion is None or companion.portrait_id is None:
-        raise CutoutError("no portrait")
-    portrait = db.session.scalar(db.select(StoredFile.data).filter_by(id=companion.portrait_id))
-    png = cut_out(portrait)
+        return {"error": "no portrait"}
+    portrait_id = companion.portrait_id
+    portrait = db.session.scalar(db.select(StoredFile.data).filter_by(id=portrait_id))
+    db.session.rollback()  # no transaction stays open while GrabCut works
+    report_progress(10)
+    try:
+        png = cut_out(portrait)
+    except CutoutError as error:
+        return {"error": str(error)}
+    report_progress(90)
+    companion = db.session.get(Companion, companion_id)
+    if companion is None or companion.portrait_id != portrait_id:
+        return {"error": "portrait changed"}
     _replace_cutout(companion, png, f"cutout-{companion.id}.png", "proposed")
-    return companion
+    return {"cutout_id": companion.cutout_id}
+
+
+def request_cutout(companion: Companion) -> Job:
+    """Queue the cut-out of the companion's portrait (once: a job already waiting or running is
+    returned as it is). The job starts when the caller's transaction commits."""
+    if companion.portrait_id is None:
+        raise CutoutError("no portrait")
+    pending = cutout_job(companion)
+    if pending is not None and not pending.finished:
+        return pending
+    key = CUTOUT_KEY.format(companion_id=companion.id) + uuid.uuid4().hex[:12]
+    return enqueue(propose_cutout, companion.id, org_id=companion.org_id, key=key)
+
+
+def cutout_job(companion: Companion) -> Job | None:
+    """The newest cut-out job of this companion, to show how it is going or how it ended."""
+    prefix = CUTOUT_KEY.format(companion_id=companion.id)
+    return db.session.scalar(
+        db.select(Job)
+        .where(Job.org_id == companion.org_id, Job.key.startswith(prefix, autoescape=True))
+        .order_by(Job.created_at.desc(), Job.id.desc())
+        .limit(1)
+    )
 
 
 def accept_cutout(companion: Companion) -> None:
@@ -108,11 +150,7 @@ def accept_cutout(companion: Companion) -> None:
 
 def discard_cutout(companion: Companion) -> None:
     """Back to the whole portrait."""
-    old = companion.cutout_id
-    companion.cutout_id, companion.cutout_state = None, ""
-    db.session.flush()
-    if old:
-        db.session.execute(db.delete(StoredFile).where(StoredFile.id == old))
+    forget_cutout(companion)
 
 
 def upload_cutout(companion: Companion, data: bytes, filename: str) -> None:
@@ -123,12 +161,9 @@ def upload_cutout(companion: Companion, data: bytes, filename: str) -> None:
 
 
 def _replace_cutout(companion: Companion, png: bytes, filename: str, state: str) -> None:
+    forget_cutout(companion)
     stored = store(companion.org_id, png, "image/png", filename)
-    old = companion.cutout_id
     companion.cutout_id, companion.cutout_state = stored.id, state
-    db.session.flush()
-    if old:
-        db.session.execute(db.delete(StoredFile).where(StoredFile.id == old))
 
 
 def standee_file_id(companion: Companion) -> int | None:

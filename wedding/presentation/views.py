@@ -28,14 +28,15 @@ from wedding.presentation.services import (
     MAX_MODEL_BYTES,
     accept_cutout,
     attach_model,
+    cutout_job,
     discard_cutout,
     model_file_id,
     portrait_needs_cutout,
     presentation_for,
-    propose_cutout,
     qr_svg,
     remove_model,
     renew_viewer,
+    request_cutout,
     revoke_viewer,
     upload_cutout,
     viewer_url,
@@ -89,6 +90,8 @@ def index(ceremony_id: int):
         model_form=ModelForm(),
         cutout_form=CutoutForm(),
         needs_cutout=portrait_needs_cutout(companion) if companion else False,
+        cutout_job=cutout_job(companion) if companion else None,
+        cutout_reasons=CUTOUT_REASONS,
         button_form=ConfirmForm(),
         link=link,
         qr=qr_svg(link) if link else "",
@@ -135,6 +138,7 @@ CUTOUT_REASONS = {
     "no transparency": _l("That picture has no transparent background: it is not a cut-out."),
     "not a picture": _l("That file is not a picture we can read."),
     "no figure found": _l("No figure could be told from the background: upload your own cut-out."),
+    "portrait changed": _l("The portrait changed while it was being cut out: cut it out again."),
 }
 
 
@@ -152,8 +156,8 @@ def cutout(ceremony_id: int, action: str):
         return back
     try:
         if action == "make":
-            propose_cutout(companion.id)
-            message = _("Here is the cut-out: check it and accept it, or upload your own.")
+            request_cutout(companion)
+            message = _("Cutting the figure out: the cut-out appears here in a moment.")
         elif action == "accept":
             accept_cutout(companion)
             message = _("Cut-out accepted: the standee shows the figure alone.")
