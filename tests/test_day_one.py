@@ -236,6 +236,22 @@ def test_the_english_day_page_gives_rokuyo_in_romaji(app, planner, make_venue):
     assert "令和" not in line and "Reiwa 13" in line
 
 
+def test_english_month_cells_give_rokuyo_in_romaji(app, planner, make_venue):
+    venue = make_venue(planner.org)
+    web = Web(app)
+    web.login(planner)
+    web.post("/language", {"language": "en"})
+    for url in ("/booking/?month=2031-04", f"/booking/venues/{venue.id}?month=2031-04"):
+        page = web.get(url).get_data(as_text=True)
+        cells = re.findall(r'<span class="rokuyo rokuyo-(\w+)"[^>]*>([^<]*)</span>', page)
+        assert len(cells) >= 30, url
+        assert ("taian", "Taian") in cells  # 2031-04-06
+        assert not [name for _, name in cells if re.search(r"[\u3040-\u9fff]", name)]
+    web.post("/language", {"language": "ja"})
+    page = web.get("/booking/?month=2031-04").get_data(as_text=True)
+    assert re.search(r'<span class="rokuyo rokuyo-taian"[^>]*>大安</span>', page)
+
+
 def test_the_client_gets_one_event_with_the_order_staff_get_every_item(
     app, planner, make_venue, make_companion, make_ceremony, tmp_path
 ):
@@ -468,3 +484,26 @@ def test_the_audit_trail_names_people_and_clients(app, make_user, make_client):
     web.get(f"/clients/{client.id}")
     page = web.get("/audit").get_data(as_text=True)
     assert "オーナー 太郎" in page and "渡辺 結衣" in page
+
+
+def colour_value(page: str) -> str:
+    tag = re.search(r'<input[^>]*type="color"[^>]*>', page).group(0)
+    return re.search(r'value="([^"]*)"', tag).group(1) if "value=" in tag else ""
+
+
+def test_the_branding_colour_field_always_has_a_colour(app, make_user):
+    # Only owners reach /company/branding (the documents' couple fixture is a planner: 403).
+    owner = make_user(role="owner")
+    web = Web(app)
+    web.login(owner)
+    fresh = web.get("/company/branding")
+    assert fresh.status_code == 200
+    assert re.fullmatch(r"#[0-9a-f]{6}", colour_value(fresh.get_data(as_text=True)), re.I)
+    saved = web.post("/company/branding", {"color": "", "logo": (io.BytesIO(b""), "")})
+    assert saved.status_code == 302  # no colour: the theme's own
+    assert re.fullmatch(r"#[0-9a-f]{6}", colour_value(web.get("/company/branding").get_data(True)))
+    web.post("/company/branding", {"color": "#c9637f", "logo": (io.BytesIO(b""), "")})
+    bad = web.post("/company/branding", {"color": "red", "logo": (io.BytesIO(b""), "")})
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 200 and ("#a8883f" in page)  # the message names the form
+    assert colour_value(page) == "#c9637f"  # the input shows the saved colour, not "red"

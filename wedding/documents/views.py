@@ -180,8 +180,6 @@ def branding():
     """The company's colour and logo on every document."""
     current = branding_for(current_user.org_id)
     form = BrandingForm(obj=None if request.method == "POST" else current)
-    if request.method == "GET" and not form.color.data:
-        form.color.data = DEFAULT_COLOR["classic"]  # a colour input cannot show "no colour"
     if form.validate_on_submit():
         current = current or Branding(org_id=current_user.org_id)
         logo = form.logo.data
@@ -204,6 +202,8 @@ def branding():
         db.session.commit()
         flash(_("Branding saved: every new document uses it."), "success")
         return redirect(url_for("branding.branding"))
+    if form.color.errors or not form.color.data:  # the error says what was wrong
+        form.color.data = (current.color if current else "") or DEFAULT_COLOR["classic"]
     return render_template("documents/branding.html", form=form, branding=current)
 
 
