@@ -1,14 +1,26 @@
 """How documents fall on pages: no nearly empty page, whole blocks, booklets of 4n pages; the
 certificate's signature lines and its 吉日 line; the client named as the ceremony names them."""
 
+import io
 import subprocess
 from datetime import UTC, datetime, timedelta
+
+from PIL import Image
 
 from tests.documents.conftest import pdf_pages, pdf_text, render
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
-from wedding.documents.services import booklet_order, document_data, impose_booklet, settings_for
+from wedding.documents.render import html_to_document
+from wedding.documents.services import (
+    booklet_order,
+    document_data,
+    impose_booklet,
+    render_html,
+    settings_for,
+)
 from wedding.models import db
+from wedding.personas.models import Companion
+from wedding.storage.services import store
 from wedding.vows.services import approve_vow, draft_vows, edit_vow
 
 LONG_VOWS = "\n".join(
@@ -104,3 +116,55 @@ def test_the_certificate_names_the_role_the_proxy_and_the_lucky_day(app, couple)
             data = document_data(row, settings_for(row))
             assert data["kichijitsu"] == line
         db.session.rollback()
+
+
+MM = 96 / 25.4  # CSS pixels per millimetre in WeasyPrint's layout
+
+
+def boxes_with_class(page, name: str) -> list:
+    """The laid-out boxes of elements with this class (absolutely placed ones included)."""
+    found, todo = [], [page._page_box]
+    while todo:
+        box = todo.pop()
+        box = getattr(box, "_box", box)  # an absolutely placed box sits in a placeholder
+        element = getattr(box, "element", None)
+        classes = (element.get("class") or "").split() if element is not None else []
+        if name in classes and (not found or found[-1].element is not element):
+            found.append(box)  # an element's first box only
+        todo.extend(reversed(getattr(box, "children", [])))
+    return found
+
+
+def test_the_certificate_is_one_page_with_a_large_portrait_and_no_empty_band(app, couple):
+    _user, ceremony = couple()
+    figure = io.BytesIO()
+    Image.new("RGB", (300, 600), (60, 70, 110)).save(figure, "PNG")
+    with app.app_context():
+        companion = db.session.get(Companion, db.session.get(Ceremony, ceremony.id).companion_id)
+        companion.portrait_id = store(companion.org_id, figure.getvalue(), "image/png").id
+        companion.artwork_printable = True  # the client may print the artwork
+        db.session.commit()
+    for language, portrait_mm in (("ja", 60), ("en", 60), ("both", 40)):
+        pdf = render(app, ceremony.id, "certificate", language=language, witness="鈴木 一郎")
+        texts = page_texts(pdf)
+        assert len(texts) == 1, language
+        text = "".join(texts[0].split())
+        for words in ("新人", "代筆：鈴木一郎", "立会人", "山田花子", "佐藤美咲", "レン"):
+            if language != "en" or words.isascii() or words in ("山田花子", "佐藤美咲", "レン"):
+                assert words in text, (language, words)
+        with app.app_context():
+            row = db.session.get(Ceremony, ceremony.id)
+            current = settings_for(row)
+            current.language, current.witness = language, "鈴木 一郎"
+            data = document_data(row, current, certificate=None)
+            (page,) = html_to_document(render_html("certificate", data)).pages
+            db.session.rollback()
+        (portrait,) = boxes_with_class(page, "portrait")
+        assert portrait.height / MM >= portrait_mm, language
+        (facts,) = boxes_with_class(page, "facts")
+        signature_boxes = boxes_with_class(page, "signature-box")
+        assert len(signature_boxes) == 4
+        # One row of four: every signature box starts at the same height.
+        assert len({round(box.position_y) for box in signature_boxes}) == 1, language
+        band = (signature_boxes[0].position_y - (facts.position_y + facts.height)) / MM
+        assert 0 < band <= 25, (language, band)  # no overlap, no large empty band

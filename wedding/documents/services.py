@@ -291,10 +291,10 @@ def signatures(
         {"label": {lang: _capitalised(role[lang]) for lang in role}, "name": client},
         {
             "label": {
-                "ja": f"{companion}（代筆：{proxy}）" if proxy else f"{companion}（代筆）",
-                "en": f"{companion} (signed for by {proxy})" if proxy else f"{companion} (proxy)",
+                "ja": f"代筆：{proxy}" if proxy else "代筆",
+                "en": f"signed for by {proxy}" if proxy else "signed for by proxy",
             },
-            "name": "",
+            "name": companion,
         },
     ]
     if settings.witness:
