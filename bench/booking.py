@@ -55,6 +55,7 @@ def seed_bookings(org_id: int, venues: list[Venue], total: int, first: date) -> 
                     "org_id": org_id,
                     "venue_id": venue.id,
                     "starts_at": start,
+                    "blocked_from": start,
                     "ends_at": start + timedelta(minutes=90),
                     "blocked_until": start + timedelta(minutes=120),
                     "status": status,

@@ -50,9 +50,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
         PER_PAGE=20,
         MAX_CONTENT_LENGTH=51 * 1024 * 1024,  # a 50 MB GLB/VRM model and its form
-        # Where the app is reached from outside: links printed or sent without a request
-        # (PDFs and calendars made by the CLI). Requests use their own host.
-        PUBLIC_URL="http://127.0.0.1:5000",
+        # Where the app is reached from outside: when set, every link printed or sent (PDFs,
+        # QR codes, calendars, portal links) uses it; unset, requests use their own host.
+        PUBLIC_URL="",
         CALENDAR_UID_DOMAIN="nijigen-wedding.app",  # UIDs must never change: keep it
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed session
     )

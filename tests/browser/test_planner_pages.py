@@ -68,3 +68,44 @@ def test_pages_read_well_on_a_phone(live_server, page):
         assert "<" not in page.title(), path
     page.shot("phone-client")
     assert page.console_errors == []
+
+
+def test_the_header_is_one_row_at_1280_px_in_both_languages(live_server, page):
+    sign_in(page, live_server)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    for language in ("English", "日本語"):
+        page.get_by_role("button", name=language).click()
+        page.goto(f"{live_server}/ceremonies/")
+        rows = page.evaluate(
+            "['.brand', '.main-nav', '.header-tools'].map(s =>"
+            " Math.round(document.querySelector(s).getBoundingClientRect().top))"
+        )
+        assert max(rows) - min(rows) <= 4, (language, rows)  # side by side, not stacked
+        assert page.locator(".site-header").bounding_box()["height"] < 80, language
+        page.shot(f"header-1280-{language}")
+    assert page.console_errors == []
+
+
+def test_the_branding_page_warns_of_nothing(live_server, page):
+    warnings = []
+    page.on("console", lambda msg: msg.type == "warning" and warnings.append(msg.text))
+    sign_in(page, live_server)  # the demo planner is the company's owner
+    page.goto(f"{live_server}/company/branding")
+    assert page.locator("input[type=color]").input_value().startswith("#")
+    assert not [w for w in warnings if "color" in w.lower() or "value" in w.lower()], warnings
+    assert page.console_errors == []
+
+
+def test_month_cells_hold_their_romaji_on_a_phone(live_server, page):
+    sign_in(page, live_server)
+    page.get_by_role("button", name="English").click()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/booking/")
+    spill = page.evaluate(
+        "[...document.querySelectorAll('table.month td .rokuyo')].filter(e =>"
+        " e.getBoundingClientRect().right > e.closest('td').getBoundingClientRect().right + 1)"
+        ".map(e => e.textContent)"
+    )
+    assert page.locator("table.month .rokuyo").first.text_content().isascii()
+    assert spill == []
+    page.shot("month-390-en")

@@ -39,13 +39,19 @@ class VenueRules:
 
 
 class Busy(NamedTuple):
-    """A time range a booking occupies: [starts_at, blocked_until) includes the buffer."""
+    """A time range a booking occupies: [blocked_from, blocked_until) includes the preparation
+    time before the start and the buffer after the end."""
 
     starts_at: datetime
     ends_at: datetime
     blocked_until: datetime
     status: str
     ceremony_id: int | None = None
+    blocked_from: datetime | None = None  # the start when no preparation time is blocked
+
+    @property
+    def block_start(self) -> datetime:
+        return self.blocked_from or self.starts_at
 
 
 @dataclass
@@ -86,7 +92,7 @@ def closure_reason(rules: VenueRules, day: date, now: datetime) -> str | None:
 
 
 def overlaps(start: datetime, blocked_until: datetime, busy: Iterable[Busy]) -> bool:
-    return any(b.starts_at < blocked_until and start < b.blocked_until for b in busy)
+    return any(b.block_start < blocked_until and start < b.blocked_until for b in busy)
 
 
 def _merged(ranges: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -129,7 +135,7 @@ def _free(
 
 def free_starts(rules: VenueRules, day: date, busy: list[Busy], duration: int, now: datetime):
     """Start times on ``day`` where a ceremony of ``duration`` minutes fits."""
-    blocked = [(b.starts_at.timestamp(), b.blocked_until.timestamp()) for b in busy]
+    blocked = [(b.block_start.timestamp(), b.blocked_until.timestamp()) for b in busy]
     return _free(rules, day, blocked, duration, now.timestamp())
 
 
@@ -151,7 +157,7 @@ def venue_days(
     duration = duration or rules.shortest
     zone = rules.zone
     items = sorted(
-        ((b.starts_at.timestamp(), b.blocked_until.timestamp(), b) for b in busy),
+        ((b.block_start.timestamp(), b.blocked_until.timestamp(), b) for b in busy),
         key=lambda item: item[0],
     )
     starts = [item[0] for item in items]

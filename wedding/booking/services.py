@@ -32,7 +32,7 @@ PROBLEMS = {
     "past": _l("This time has already passed."),
     "too_far": _l("The venue does not take bookings this far ahead."),
     "closed": _l("The venue is closed on this day."),
-    "no_hours": _l("The venue holds no ceremonies on this weekday."),
+    "no_hours": _l("The venue is closed on this weekday (its regular day off)."),
     "outside_hours": _l("This time is outside the venue's hours."),
     "duration": _l("The venue does not offer ceremonies of this length."),
     "capacity": _l("More guests than the venue holds."),
@@ -90,6 +90,7 @@ def load_busy(
             raw_timestamp(table.c.ends_at),
             raw_timestamp(table.c.blocked_until),
             table.c.status,
+            raw_timestamp(table.c.blocked_from),
         ).where(
             table.c.venue_id.in_(venue_ids),
             or_(
@@ -102,7 +103,7 @@ def load_busy(
         )
     ).all()
     busy: dict[int, list[Busy]] = {venue_id: [] for venue_id in venue_ids}
-    for ceremony_id, venue_id, starts_at, ends_at, blocked_until, status in rows:
+    for ceremony_id, venue_id, starts_at, ends_at, blocked_until, status, blocked_from in rows:
         busy[venue_id].append(
             Busy(
                 aware_utc(starts_at),
@@ -110,6 +111,7 @@ def load_busy(
                 aware_utc(blocked_until),
                 status,
                 ceremony_id,
+                aware_utc(blocked_from),
             )
         )
     return busy
@@ -129,6 +131,48 @@ def _alternatives(venue: Venue, starts_at: datetime, duration: int, now: datetim
         ),
         timezone=rules.timezone,
     )
+
+
+def blocked_end(ceremony: Ceremony, venue: Venue) -> datetime:
+    """Where the venue's block ends: the end, time kept after it, then the turnover buffer."""
+    extra = (ceremony.wrapup_minutes or 0) + venue.buffer_minutes
+    return ceremony.ends_at + timedelta(minutes=extra)
+
+
+def extend_booking(
+    ceremony: Ceremony, setup_minutes: int, wrapup_minutes: int, now: datetime | None = None
+) -> Ceremony:
+    """Block time before the start (preparation) and after the end; the venue must be open
+    then, and the database refuses the extension if it would overlap another booking."""
+    now = now or utcnow()
+    venue = ceremony.venue
+    if not (0 <= setup_minutes <= 240 and 0 <= wrapup_minutes <= 720):
+        raise BookingError("extension", _l("Extend by at most 4 hours before and 12 after."))
+    rules = rules_of(venue)
+    local = ceremony.starts_at.astimezone(rules.zone)
+    hours = rules.hours.get(local.weekday())
+    first = ceremony.starts_at - timedelta(minutes=setup_minutes)
+    last = ceremony.ends_at + timedelta(minutes=wrapup_minutes)
+    if hours is None or (
+        first.astimezone(rules.zone).time() < hours[0]
+        or last.astimezone(rules.zone).time() > hours[1]
+        or last.astimezone(rules.zone).date() != local.date()
+        or first.astimezone(rules.zone).date() != local.date()
+    ):
+        raise BookingError("outside_hours")
+    try:
+        with db.session.begin_nested():
+            ceremony.setup_minutes, ceremony.wrapup_minutes = setup_minutes, wrapup_minutes
+            ceremony.blocked_from = first
+            ceremony.blocked_until = blocked_end(ceremony, venue)
+            db.session.flush()
+    except IntegrityError as error:
+        if not _is_double_booking(error):
+            raise
+        raise BookingError(
+            "taken", _l("Another booking at this venue needs that time; nothing changed.")
+        ) from None
+    return ceremony
 
 
 def _is_double_booking(error: IntegrityError) -> bool:
@@ -172,7 +216,8 @@ def _place(
             ceremony.venue_id, ceremony.venue = venue.id, venue
             ceremony.starts_at = starts_at
             ceremony.ends_at = ends_at
-            ceremony.blocked_until = ends_at + timedelta(minutes=venue.buffer_minutes)
+            ceremony.blocked_from = starts_at - timedelta(minutes=ceremony.setup_minutes or 0)
+            ceremony.blocked_until = blocked_end(ceremony, venue)
             ceremony.status = status
             if status == "hold":
                 ceremony.hold_expires_at = now + timedelta(days=venue.hold_days)
@@ -268,7 +313,8 @@ def save_draft(ceremony: Ceremony, venue: Venue, starts_at: datetime, duration: 
     db.session.add(ceremony)
     ceremony.venue_id, ceremony.venue = venue.id, venue
     ceremony.starts_at, ceremony.ends_at = starts_at, ends_at
-    ceremony.blocked_until = ends_at + timedelta(minutes=venue.buffer_minutes)
+    ceremony.blocked_from = starts_at - timedelta(minutes=ceremony.setup_minutes or 0)
+    ceremony.blocked_until = blocked_end(ceremony, venue)
     ceremony.status = "draft"
     db.session.flush()
     return ceremony

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -211,8 +212,41 @@ CLOSED_LABELS = {
     "past": _l("past"),
     "too_far": _l("not yet bookable"),
     "closed": _l("closed"),
-    "no_hours": _l("no ceremonies"),
+    "no_hours": _l("closed (regular day off)"),
 }
+ROKUYO_ROMAJI = {
+    "taian": "Taian",
+    "tomobiki": "Tomobiki",
+    "sensho": "Sensho",
+    "senbu": "Senbu",
+    "shakku": "Shakku",
+    "butsumetsu": "Butsumetsu",
+}
+
+
+@bp.app_template_global()
+def rokuyo_name(info: almanac.DayInfo) -> str:
+    """The rokuyō as the reader says it: 大安 in Japanese, Taian in English."""
+    return info.rokuyo if current_lang() == "ja" else ROKUYO_ROMAJI.get(info.rokuyo_romaji, "")
+
+
+@bp.app_template_global()
+def lunar_date_label(info: almanac.DayInfo) -> str:
+    """The lunar date: 1月29日 in Japanese, "month 1, day 29" in English."""
+    if current_lang() == "ja":
+        return str(info.lunar)
+    lunar = info.lunar
+    if lunar.leap:
+        return _("leap month %(month)d, day %(day)d", month=lunar.month, day=lunar.day)
+    return _("month %(month)d, day %(day)d", month=lunar.month, day=lunar.day)
+
+
+@bp.app_template_global()
+def era_label(info: almanac.DayInfo) -> str:
+    """The era date: 令和9年3月7日 in Japanese, Reiwa 9 in English."""
+    if not info.wareki:
+        return ""
+    return info.wareki if current_lang() == "ja" else almanac.wareki_year_en(info.date)
 
 
 @bp.app_template_global()

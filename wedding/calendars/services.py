@@ -3,8 +3,9 @@
 import hashlib
 from datetime import datetime, timedelta
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
@@ -85,6 +86,7 @@ class Wording(NamedTuple):
     planner: str
     wedding: str
     ar_line: str
+    order: str
 
     @classmethod
     def current(cls, company: str) -> "Wording":
@@ -95,13 +97,21 @@ class Wording(NamedTuple):
             _("Planner: %(company)s") % {"company": company},
             _("Wedding"),
             _("AR presentation: %(url)s"),
+            _("Order of ceremony:"),
         )
 
 
 def row_event(
-    row: CeremonyRow, words: Wording, domain: str, url: str, private: bool, ar_url: str
+    row: CeremonyRow,
+    words: Wording,
+    domain: str,
+    url: str,
+    private: bool,
+    ar_url: str,
+    order: tuple[str, ...] = (),
 ) -> EventData:
-    """The ceremony as an event (``private``: with the staff notes)."""
+    """The ceremony as an event (``private``: with the staff notes; ``order``: the run of
+    show as lines for the description, for the client's one event)."""
     couple = row.client or words.no_client
     if row.companion:
         couple = f"{couple} ♡ {row.companion}"
@@ -115,6 +125,8 @@ def row_event(
         lines.append(words.ar_line % {"url": ar_url})
     if private and row.notes:
         lines.append(row.notes)
+    if order:
+        lines += ["", words.order, *order]
     return EventData(
         uid=f"ceremony-{row.id}@{domain}",
         summary=title,
@@ -141,9 +153,20 @@ def ceremony_event(
     private: bool = True,
     ar_url: str = "",
 ) -> EventData:
-    """The ceremony as an event, titled in the current locale (see force_locale)."""
+    """The ceremony as an event, titled in the current locale (see force_locale); the client's
+    (not ``private``) carries the order of the ceremony in its description."""
     words = Wording.current(company)
-    return row_event(CeremonyRow.of(ceremony), words, domain, url, private, ar_url)
+    order = () if private else order_lines(ceremony, str(get_locale() or "ja")[:2])
+    return row_event(CeremonyRow.of(ceremony), words, domain, url, private, ar_url, order)
+
+
+def order_lines(ceremony: Ceremony, lang: str) -> tuple[str, ...]:
+    """The run of show as "10:30 開式の辞" lines in the venue's local time."""
+    zone = ZoneInfo(ceremony.venue.timezone)
+    return tuple(
+        f"{item_start(ceremony, item).astimezone(zone):%H:%M} {item.title(lang)}"
+        for item in items_of(ceremony)
+    )
 
 
 def item_event(ceremony: Ceremony, item: RunItem, lang: str, domain: str) -> EventData:
@@ -165,12 +188,15 @@ def item_event(ceremony: Ceremony, item: RunItem, lang: str, domain: str) -> Eve
 def ceremony_calendar(
     ceremony: Ceremony, lang: str, domain: str, url: str = "", private: bool = True
 ) -> CalendarData:
-    """One ceremony with its run of show, for an .ics download (``private``: staff notes too)."""
+    """One ceremony for an .ics download. Staff (``private``) get the notes and every item of
+    the run of show as its own event; the client gets one event whose description holds the
+    order of the ceremony."""
     with force_locale(lang):
         ar_url = calendar_viewer_url(ceremony)
         company = company_name(ceremony.org_id)
         events = [ceremony_event(ceremony, domain, company, url, private, ar_url=ar_url)]
-        events += [item_event(ceremony, item, lang, domain) for item in items_of(ceremony)]
+        if private:
+            events += [item_event(ceremony, item, lang, domain) for item in items_of(ceremony)]
         name = _("Ceremony: %(couple)s", couple=_couple(ceremony))
     return CalendarData(name=name, events=events)
 

@@ -34,6 +34,7 @@ from wedding.jobs import enqueue
 from wedding.models import db, utcnow
 from wedding.outbound import BlockedAddress
 from wedding.presentation.services import calendar_viewer_url
+from wedding.urls import public_url
 from wedding.venues.models import Venue
 
 bp = Blueprint("calendars", __name__)
@@ -59,7 +60,7 @@ def ceremony_ics(record_id: int):
         ceremony,
         current_lang(),
         _domain(),
-        url_for("ceremonies.edit", record_id=ceremony.id, _external=True),
+        public_url("ceremonies.edit", record_id=ceremony.id),
     )
     return _ics_response(build_calendar(data, utcnow()), f"ceremony-{ceremony.id}.ics")
 
@@ -95,7 +96,7 @@ def feed(feed_id: int, token: str):
         _domain(),
         feed_name(found),
         now,
-        url_for("ceremonies.edit", record_id=0, _external=True).removesuffix("0") + "{}",
+        public_url("ceremonies.edit", record_id=0).removesuffix("0") + "{}",
     )
     response = _ics_response(build_calendar(data, now))
     response.headers.update(headers)
@@ -112,7 +113,7 @@ def _not_modified(etag: str, newest) -> bool:
 
 def feed_urls(feed: Feed) -> dict:
     token = feed.token(current_app.config["SECRET_KEY"])
-    https = url_for("calendars.feed", feed_id=feed.id, token=token, _external=True)
+    https = public_url("calendars.feed", feed_id=feed.id, token=token)
     return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
 
 
@@ -264,7 +265,7 @@ def calendar_links(ceremony: Ceremony) -> dict:
         ceremony,
         _domain(),
         company_name(ceremony.org_id),
-        url_for("ceremonies.edit", record_id=ceremony.id, _external=True),
+        public_url("ceremonies.edit", record_id=ceremony.id),
         ar_url=calendar_viewer_url(ceremony),
     )
     return {"google": google_link(event), "outlook": outlook_link(event)}

@@ -1,6 +1,6 @@
 """Ceremonies: a client, their companion, a venue and a time."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, String, Text, event
@@ -23,11 +23,16 @@ class Ceremony(OrgOwned, db.Model):
     __tablename__ = "ceremonies"
     # Migrations also give this table its guard against double booking, which the ORM cannot
     # express for both databases: on PostgreSQL an exclusion constraint `no_double_booking`
-    # (btree_gist: same venue_id, overlapping [starts_at, blocked_until)) for active statuses;
+    # (btree_gist: same venue_id, overlapping [blocked_from, blocked_until)) for active statuses;
     # on SQLite triggers that abort the same overlapping writes.
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("blocked_until >= ends_at", name="blocked_after_end"),
+        CheckConstraint("blocked_from <= starts_at", name="blocked_before_start"),
+        CheckConstraint(
+            "setup_minutes BETWEEN 0 AND 240 AND wrapup_minutes BETWEEN 0 AND 720",
+            name="extra_minutes",
+        ),
         CheckConstraint(
             "status IN ('draft', 'waitlisted', 'hold', 'confirmed', 'completed', 'cancelled', "
             "'expired')",
@@ -53,8 +58,13 @@ class Ceremony(OrgOwned, db.Model):
     venue_id: Mapped[int]
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # ends_at plus the venue's turnover buffer, fixed when the slot is booked
+    # What the venue blocks: [blocked_from, blocked_until) = the booking with its preparation
+    # time before (setup_minutes), any time kept after the end (wrapup_minutes) and the venue's
+    # turnover buffer; fixed when the slot is booked. The database refuses overlaps of it.
+    blocked_from: Mapped[datetime] = mapped_column(UTCDateTime)
     blocked_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    setup_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    wrapup_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(20), default="draft")
     notes: Mapped[str] = mapped_column(Text, default="")
     guest_count: Mapped[int | None]
@@ -95,12 +105,22 @@ class Ceremony(OrgOwned, db.Model):
 CALENDAR_FIELDS = (
     "starts_at",
     "ends_at",
+    "setup_minutes",
+    "wrapup_minutes",
     "venue_id",
     "status",
     "client_id",
     "companion_id",
     "planner_id",
 )
+
+
+@event.listens_for(Ceremony, "before_insert")
+@event.listens_for(Ceremony, "before_update")
+def _blocked_from(mapper, connection, ceremony: Ceremony) -> None:
+    """The blocked range starts with the preparation time, whoever sets the start."""
+    if ceremony.starts_at is not None:
+        ceremony.blocked_from = ceremony.starts_at - timedelta(minutes=ceremony.setup_minutes or 0)
 
 
 @event.listens_for(Session, "before_flush")

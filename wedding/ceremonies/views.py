@@ -75,6 +75,11 @@ def _fill_choices(form: CeremonyForm, ceremony: Ceremony | None) -> None:
     form.client_id.choices = record_choices(
         Client, Client.full_name, lambda c: c.full_name, keep.client_id
     )
+    # Only the chosen client's companions are offered; the others stay in the list hidden, for
+    # static/js/companions.js to show when the planner picks another client.
+    chosen = form.client_id.data
+    if chosen is None and form.client_id.choices:
+        chosen = form.client_id.choices[0].value
     form.venue_id.choices = record_choices(Venue, Venue.name, lambda v: v.name, keep.venue_id)
     staff = db.session.scalars(
         db.select(User)
@@ -87,11 +92,17 @@ def _fill_choices(form: CeremonyForm, ceremony: Ceremony | None) -> None:
     ]
     form.companion_id.choices = [
         SelectChoice("", _("— not chosen yet —")),
-        *record_choices(
-            Companion,
-            Companion.name,
-            lambda c: f"{c.name} ({c.client.full_name})",
-            keep.companion_id,
+        *(
+            SelectChoice(
+                c.id,
+                c.name,
+                render_kw={"data-client": c.client_id}
+                | ({} if c.client_id == chosen else {"hidden": True, "disabled": True}),
+            )
+            for c in db.session.scalars(
+                org_select(Companion).order_by(Companion.name, Companion.id)
+            ).unique()
+            if c.archived_at is None or c.id == keep.companion_id
         ),
     ]
     offered = {
@@ -147,6 +158,8 @@ def new():
             if request.args.get(key)
         },
     )
+    if request.method == "GET" and form.planner_id.data is None and current_user.role != "viewer":
+        form.planner_id.data = current_user.id  # the planner booking is in charge unless changed
     _fill_choices(form, None)
     ceremony, unavailable = _save(form, None)
     if ceremony is not None:

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import Email, Length, Optional, Regexp
+from wtforms import EmailField, SelectChoice, SelectField, StringField
+from wtforms.validators import Email, Length, Optional, Regexp, ValidationError
 
 from wedding.forms import LANGUAGE_CHOICES, NotesMixin, name_field, stripped
 
@@ -29,3 +29,33 @@ class ClientForm(NotesMixin, FlaskForm):
         filters=[stripped],
     )
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="ja")
+    ceremony_role = SelectField(
+        _l("In the ceremony"),
+        choices=[
+            SelectChoice("bride", _l("Bride (新婦)")),
+            SelectChoice("groom", _l("Groom (新郎)")),
+            SelectChoice("partner", _l("Neutral (新人)")),
+            SelectChoice("custom", _l("Our own words")),
+        ],
+        default="partner",
+        description=_l("How the run of show and the documents name the client."),
+    )
+    role_label = StringField(
+        _l("Own words"),
+        validators=[Length(max=40)],
+        filters=[stripped],
+        description=_l("Used when “Our own words” is chosen, in every language."),
+    )
+    pronouns = SelectField(
+        _l("Pronouns (English texts)"),
+        choices=[
+            SelectChoice("she", _l("she / her")),
+            SelectChoice("he", _l("he / him")),
+            SelectChoice("they", _l("they / them")),
+        ],
+        default="they",
+    )
+
+    def validate_role_label(self, field) -> None:
+        if self.ceremony_role.data == "custom" and not field.data:
+            raise ValidationError(_l("Write the words the ceremony uses for the client."))

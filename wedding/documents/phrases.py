@@ -16,8 +16,7 @@ PHRASES = {
         "en": "This certificate is a keepsake of the ceremony. It is not a marriage registration "
         "and does not certify a legal marriage.",
     },
-    "client_signature": {"ja": "ご本人", "en": "Partner"},
-    "witness_signature": {"ja": "立会人（{name}に代わり）", "en": "Witness for {name}"},
+    "witness": {"ja": "立会人", "en": "Witness"},
     "planner_signature": {"ja": "プランナー", "en": "Planner"},
     "number": {"ja": "証明書番号", "en": "Certificate No."},
     "version": {"ja": "第{version}版", "en": "version {version}"},
@@ -46,6 +45,7 @@ PHRASES = {
         "Your kindness today means more than we can say.",
     },
     "and": {"ja": "と", "en": "and"},
+    "notes": {"ja": "メモ", "en": "Notes"},
 }
 ROLES = {
     "planner": {"ja": "プランナー", "en": "Planner"},

@@ -14,6 +14,8 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import OpenerDirector
 
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -85,17 +87,32 @@ def css_for_pdf(text: str) -> CSS:
     )
 
 
-def html_to_pdf(
+def html_to_document(
     html: str, stylesheets: list[CSS] | None = None, fetcher: AssetFetcher | None = None
-) -> bytes:
-    """The PDF of a document's HTML: fonts subset and embedded, nothing fetched from outside."""
+) -> Document:
+    """The laid-out pages of a document's HTML (see page_fill), before they become a PDF."""
     fetcher = fetcher or AssetFetcher()
     document = HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher)
     if len(_images) > 200:
         _images.clear()
-    return document.write_pdf(
-        stylesheets=stylesheets, font_config=font_configuration(), cache=_images
-    )
+    return document.render(stylesheets=stylesheets, font_config=font_configuration(), cache=_images)
+
+
+def html_to_pdf(
+    html: str, stylesheets: list[CSS] | None = None, fetcher: AssetFetcher | None = None
+) -> bytes:
+    """The PDF of a document's HTML: fonts subset and embedded, nothing fetched from outside."""
+    return html_to_document(html, stylesheets, fetcher).write_pdf()
+
+
+def page_fill(page) -> float:
+    """How far down its page the lowest text or picture reaches (0–1): WeasyPrint has no
+    public measure of this, so the laid-out boxes are walked."""
+    bottom = 0.0
+    for box in page._page_box.descendants():
+        if isinstance(box, boxes.TextBox | boxes.ReplacedBox):
+            bottom = max(bottom, box.position_y + box.margin_height())
+    return bottom / page.height if page.height else 0.0
 
 
 WARM_UP_HTML = (

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from flask import render_template
 from PIL import Image
+from pypdf import PdfReader, PdfWriter, Transformation
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -27,7 +28,13 @@ from wedding.documents.models import (
 )
 from wedding.documents.ornaments import frame, heart
 from wedding.documents.phrases import ROLES, phrase
-from wedding.documents.render import ASSETS, css_for_pdf, html_to_pdf
+from wedding.documents.render import (
+    ASSETS,
+    css_for_pdf,
+    html_to_document,
+    html_to_pdf,
+    page_fill,
+)
 from wedding.models import db, utcnow
 from wedding.personas.services import stories_of
 from wedding.presentation.services import ar_link
@@ -209,14 +216,21 @@ def document_data(
     if settings.thank_you.strip() and len(langs) > 1:
         # The planner's own note is printed once, as written, after the first language.
         per_lang[langs[0]]["thank_you"] = settings.thank_you.strip()
+    client_role = {lang: ceremony.client.role_word(lang) for lang in ("ja", "en")}
     run = [
         {
             "time": item_start(ceremony, item).astimezone(local.tzinfo).strftime("%H:%M"),
             "title": {lang: item.title(lang) for lang in langs},
-            "who": {lang: ROLES.get(item.role, {}).get(lang, "") for lang in langs},
+            "who": {
+                lang: _capitalised(client_role[lang])
+                if item.role == "client"
+                else ROLES.get(item.role, {}).get(lang, "")
+                for lang in langs
+            },
         }
         for item in items_of(ceremony)
     ]
+    info = describe(day)
     card_lang = ceremony.client.language if settings.language == "both" else settings.language
     card = approved.get(("companion", card_lang))
     return {
@@ -237,6 +251,9 @@ def document_data(
         "frame": frame(theme, palette["accent"], palette["petal"], 297, 210, True),
         "cover": frame(theme, palette["accent"], palette["petal"], *PAPER[settings.size], False),
         "heart": heart(palette["heart"]),
+        "paper": palette["paper"],
+        "compact": False,
+        "notes_pages": 0,
         "org_name": db.session.get(Organisation, ceremony.org_id).name,
         "logo": image_uri(branding.logo_id, 160, palette["paper"]) if branding else "",
         "client_name": client_name,
@@ -244,7 +261,10 @@ def document_data(
         "time": local.strftime("%H:%M"),
         "venue": venue.name,
         "address": getattr(venue, "address", "") or "",
-        "rokuyo": describe(day).rokuyo,
+        "rokuyo": info.rokuyo,
+        "kichijitsu": kichijitsu(info),
+        "client_role": {lang: _capitalised(word) for lang, word in client_role.items()},
+        "signatures": signatures(client_name, companion_name, client_role, settings, planner),
         "portrait": image_uri(companion.portrait_id, 420, palette["paper"])
         if companion.artwork_printable
         else "",
@@ -257,6 +277,42 @@ def document_data(
         "ar": ar,
         "t": per_lang,
     }
+
+
+def _capitalised(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
+def kichijitsu(info) -> str:
+    """The traditional line of a Japanese certificate on an auspicious day: 大安吉日 on 大安,
+    吉日 on the other good days; nothing on other days or when the almanacs disagree."""
+    if not info.auspicious or info.uncertain:
+        return ""
+    return "大安吉日" if info.rokuyo == "大安" else "吉日"
+
+
+def signatures(
+    client: str, companion: str, role: dict[str, str], settings, planner: str
+) -> list[dict]:
+    """The certificate's signature lines: the client, the companion (signed for by the witness
+    or, without one, the planner: 代筆), the witness and the planner."""
+    proxy = settings.witness or planner
+    lines = [
+        {"label": {lang: _capitalised(role[lang]) for lang in role}, "name": client},
+        {
+            "label": {
+                "ja": f"代筆：{proxy}" if proxy else "代筆",
+                "en": f"signed for by {proxy}" if proxy else "signed for by proxy",
+            },
+            "name": companion,
+        },
+    ]
+    if settings.witness:
+        label = {lang: phrase("witness", lang) for lang in role}
+        lines.append({"label": label, "name": settings.witness})
+    label = {lang: phrase("planner_signature", lang) for lang in role}
+    lines.append({"label": label, "name": planner})
+    return lines
 
 
 def vow_card_size(text: str, lang: str) -> float:
@@ -283,8 +339,64 @@ def render_html(kind: str, data: dict, nonce: str = "", inline_css: bool = True)
 
 
 def render_pdf(kind: str, data: dict) -> bytes:
+    if kind == "program":
+        return _program_document(data).write_pdf()
     html = render_html(kind, data, inline_css=False)
     return html_to_pdf(html, stylesheets=[parsed_stylesheet(data["theme"])])
+
+
+NEARLY_EMPTY = 0.3  # a last page filled less than this far down is set again, tighter
+
+
+def _program_document(data: dict):
+    """Lay the program out so that no page is nearly empty and an A5 booklet has a multiple of
+    4 pages: a last page holding only a few lines makes the program set tighter once; a booklet
+    is completed with notes pages."""
+
+    def lay_out(**changes):
+        html = render_html("program", data | changes, inline_css=False)
+        return html_to_document(html, stylesheets=[parsed_stylesheet(data["theme"])])
+
+    document = lay_out()
+    compact = False
+    if len(document.pages) > 2 and page_fill(document.pages[-1]) < NEARLY_EMPTY:
+        tighter = lay_out(compact=True)
+        if len(tighter.pages) < len(document.pages):
+            document, compact = tighter, True
+    if data["size"] == "a5" and len(document.pages) % 4:
+        document = lay_out(compact=compact, notes_pages=-len(document.pages) % 4)
+    return document
+
+
+def impose_booklet(pdf: bytes) -> bytes:
+    """An A5 booklet (pages a multiple of 4, in reading order) imposed for saddle-stitch
+    printing: each A4 landscape side holds two A5 pages, so that the printed sheets, folded and
+    nested, read 1, 2, 3 … (sheet 1 front: last | 1, back: 2 | last-1, and so on)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = list(reader.pages)
+    if len(pages) % 4:
+        raise DocumentError("booklet_pages")
+    width = float(pages[0].mediabox.width)
+    height = float(pages[0].mediabox.height)
+    writer = PdfWriter()
+    for left, right in booklet_order(len(pages)):
+        side = writer.add_blank_page(width * 2, height)
+        side.merge_transformed_page(pages[left - 1], Transformation())
+        side.merge_transformed_page(pages[right - 1], Transformation().translate(width, 0))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def booklet_order(count: int) -> list[tuple[int, int]]:
+    """Page pairs (left, right) of each printed side of a saddle-stitched booklet."""
+    sides = []
+    low, high = 1, count
+    while low < high:
+        sides.append((high, low))  # front of the sheet: outside right is page `low`
+        sides.append((low + 1, high - 1))  # back of the sheet
+        low, high = low + 2, high - 2
+    return sides
 
 
 # --- issuing -------------------------------------------------------------------------------

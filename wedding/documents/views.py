@@ -20,6 +20,7 @@ from wedding.ceremonies.models import Ceremony
 from wedding.documents.forms import BrandingForm, DocumentSettingsForm, IssueForm
 from wedding.documents.models import KINDS, PRINTABLE, Branding, IssuedDocument
 from wedding.documents.services import (
+    DEFAULT_COLOR,
     DocumentError,
     branding_for,
     file_name,
@@ -201,6 +202,8 @@ def branding():
         db.session.commit()
         flash(_("Branding saved: every new document uses it."), "success")
         return redirect(url_for("branding.branding"))
+    if form.color.errors or not form.color.data:  # the error says what was wrong
+        form.color.data = (current.color if current else "") or DEFAULT_COLOR["classic"]
     return render_template("documents/branding.html", form=form, branding=current)
 
 

@@ -39,6 +39,9 @@ class Companion(OrgOwned, db.Model):
         CheckConstraint("pronouns IN ('', 'she', 'he', 'they')", name="pronouns"),
         CheckConstraint("voice_pitch BETWEEN -12 AND 12", name="voice_pitch"),
         CheckConstraint("voice_speed BETWEEN 50 AND 200", name="voice_speed"),
+        CheckConstraint(
+            "cutout_state IN ('', 'proposed', 'accepted', 'uploaded')", name="cutout_state"
+        ),
         UniqueConstraint("org_id", "id"),
         UniqueConstraint("org_id", "client_id", "id"),
         # The client must belong to the same company as the companion.
@@ -81,6 +84,10 @@ class Companion(OrgOwned, db.Model):
     voice: Mapped[str] = mapped_column(String(40), default="", server_default="")
     voice_pitch: Mapped[int] = mapped_column(default=0, server_default="0")
     voice_speed: Mapped[int] = mapped_column(default=100, server_default="100")
+    # The figure cut out of the portrait for the AR standee: "proposed" (made by us, waiting for
+    # the planner), "accepted" or "uploaded" (the planner's own); the standee uses the last two.
+    cutout_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    cutout_state: Mapped[str] = mapped_column(String(10), default="", server_default="")
     # The imported card exactly as it came (unknown fields and extensions included)
     card_json: Mapped[str] = mapped_column(Text, default="")
     card_source: Mapped[str] = mapped_column(String(20), default="")

@@ -74,7 +74,17 @@ def set_portrait(companion: Companion, data: bytes, filename: str = "") -> Store
     kind = sniff_image_type(data) or "application/octet-stream"
     stored = store(companion.org_id, data, kind, filename)
     companion.portrait_id = stored.id
+    forget_cutout(companion)  # it was made from the old portrait
     return stored
+
+
+def forget_cutout(companion: Companion) -> None:
+    """Drop the companion's cut-out and its stored file, in the caller's transaction."""
+    old = companion.cutout_id
+    companion.cutout_id, companion.cutout_state = None, ""
+    if old:
+        db.session.flush()  # the reference goes first (foreign key)
+        db.session.execute(db.delete(StoredFile).where(StoredFile.id == old))
 
 
 def stage_import(
@@ -195,8 +205,9 @@ def confirm_import(
         companion.name = "?" if is_blank(card_name) else card_name
     companion.card_json = pending.original or pending.card_json
     companion.card_source = pending.source
-    if pending.portrait_id:
+    if pending.portrait_id and pending.portrait_id != companion.portrait_id:
         companion.portrait_id = pending.portrait_id
+        forget_cutout(companion)
     db.session.delete(pending)
     db.session.flush()
     return companion

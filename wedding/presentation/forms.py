@@ -1,8 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField
 from wtforms import IntegerField, URLField
-from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    URL,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from wedding.forms import stripped
 
@@ -28,13 +35,27 @@ class PresentationForm(FlaskForm):
 
     def validate_external_url(self, field) -> None:
         if field.data and not field.data.lower().startswith(("https://", "http://")):
-            from wtforms.validators import ValidationError
-
             raise ValidationError(_l("Enter a full address starting with https://"))
 
 
 class ModelForm(FlaskForm):
+    # A model is optional for the presentation (the standee stands in): the field carries no
+    # "required" flag, but this upload needs a file.
     model = FileField(
-        _l("3D model (GLB or VRM, up to 50 MB)"),
-        validators=[FileRequired(message=_l("Choose a file."))],
+        _l("3D model (GLB or VRM, up to 50 MB; optional)"),
     )
+
+    def validate_model(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose a file."))
+
+
+class CutoutForm(FlaskForm):
+    cutout = FileField(
+        _l("Your own cut-out (PNG or WebP with a transparent background)"),
+        validators=[FileAllowed(["png", "webp"], _l("Choose a PNG or WebP picture."))],
+    )
+
+    def validate_cutout(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose a file."))

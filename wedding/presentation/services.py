@@ -1,14 +1,18 @@
 """The AR presentation's rules: links, models, the standee cache, QR codes."""
 
 import io
+import uuid
 from collections.abc import Callable
 
 import segno
 from flask import current_app
 
 from wedding.ceremonies.models import Ceremony
+from wedding.jobs import Job, enqueue, report_progress, task
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
+from wedding.personas.services import forget_cutout
+from wedding.presentation.cutout import CutoutError, cut_out, has_own_transparency
 from wedding.presentation.glb import ModelError, is_vrm, read_glb, standee_glb
 from wedding.presentation.models import Presentation, Standee
 from wedding.storage.models import StoredFile
@@ -60,11 +64,106 @@ def remove_model(presentation: Presentation) -> None:
     presentation.model_file_id, presentation.model_kind, presentation.model_name = None, "", ""
 
 
+def standee_picture_id(companion: Companion) -> int | None:
+    """The picture the standee is made from: the accepted or uploaded cut-out, else the portrait
+    (a portrait with its own transparency is a cut-out already)."""
+    if companion.cutout_id and companion.cutout_state in ("accepted", "uploaded"):
+        return companion.cutout_id
+    return companion.portrait_id
+
+
 def _standee_key(companion: Companion) -> str | None:
-    if companion.portrait_id is None:
+    picture_id = standee_picture_id(companion)
+    if picture_id is None:
         return None
-    sha = db.session.scalar(db.select(StoredFile.sha256).filter_by(id=companion.portrait_id))
+    sha = db.session.scalar(db.select(StoredFile.sha256).filter_by(id=picture_id))
     return f"{sha}:{companion.height_cm}"
+
+
+def portrait_needs_cutout(companion: Companion) -> bool:
+    """An opaque portrait: the standee would be a rectangle, background included."""
+    if companion.portrait_id is None:
+        return False
+    data = db.session.scalar(db.select(StoredFile.data).filter_by(id=companion.portrait_id))
+    try:
+        return not has_own_transparency(data)
+    except CutoutError:
+        return False
+
+
+CUTOUT_KEY = "cutout:{companion_id}:"
+
+
+@task(retries=1, backoff=10)
+def propose_cutout(companion_id: int) -> dict:
+    """Background job: cut the figure out of the companion's portrait and keep it for the
+    planner to accept. GrabCut takes seconds, so it runs with no transaction open; a portrait
+    changed meanwhile makes the result moot (nothing is kept). A picture in which no figure can
+    be told from the background is an answer, not a failure: ``{"error": reason}``."""
+    companion = db.session.get(Companion, companion_id)
+    if companion is None or companion.portrait_id is None:
+        return {"error": "no portrait"}
+    portrait_id = companion.portrait_id
+    portrait = db.session.scalar(db.select(StoredFile.data).filter_by(id=portrait_id))
+    db.session.rollback()  # no transaction stays open while GrabCut works
+    report_progress(10)
+    try:
+        png = cut_out(portrait)
+    except CutoutError as error:
+        return {"error": str(error)}
+    report_progress(90)
+    companion = db.session.get(Companion, companion_id)
+    if companion is None or companion.portrait_id != portrait_id:
+        return {"error": "portrait changed"}
+    _replace_cutout(companion, png, f"cutout-{companion.id}.png", "proposed")
+    return {"cutout_id": companion.cutout_id}
+
+
+def request_cutout(companion: Companion) -> Job:
+    """Queue the cut-out of the companion's portrait (once: a job already waiting or running is
+    returned as it is). The job starts when the caller's transaction commits."""
+    if companion.portrait_id is None:
+        raise CutoutError("no portrait")
+    pending = cutout_job(companion)
+    if pending is not None and not pending.finished:
+        return pending
+    key = CUTOUT_KEY.format(companion_id=companion.id) + uuid.uuid4().hex[:12]
+    return enqueue(propose_cutout, companion.id, org_id=companion.org_id, key=key)
+
+
+def cutout_job(companion: Companion) -> Job | None:
+    """The newest cut-out job of this companion, to show how it is going or how it ended."""
+    prefix = CUTOUT_KEY.format(companion_id=companion.id)
+    return db.session.scalar(
+        db.select(Job)
+        .where(Job.org_id == companion.org_id, Job.key.startswith(prefix, autoescape=True))
+        .order_by(Job.created_at.desc(), Job.id.desc())
+        .limit(1)
+    )
+
+
+def accept_cutout(companion: Companion) -> None:
+    if companion.cutout_id is None:
+        raise CutoutError("no cut-out")
+    companion.cutout_state = "accepted"
+
+
+def discard_cutout(companion: Companion) -> None:
+    """Back to the whole portrait."""
+    forget_cutout(companion)
+
+
+def upload_cutout(companion: Companion, data: bytes, filename: str) -> None:
+    """The planner's own cut-out: a picture with transparency (PNG or WebP)."""
+    if not has_own_transparency(data):
+        raise CutoutError("no transparency")
+    _replace_cutout(companion, cut_out(data), filename or "cutout.png", "uploaded")
+
+
+def _replace_cutout(companion: Companion, png: bytes, filename: str, state: str) -> None:
+    forget_cutout(companion)
+    stored = store(companion.org_id, png, "image/png", filename)
+    companion.cutout_id, companion.cutout_state = stored.id, state
 
 
 def standee_file_id(companion: Companion) -> int | None:
@@ -75,8 +174,10 @@ def standee_file_id(companion: Companion) -> int | None:
     cached = db.session.scalar(db.select(Standee).filter_by(companion_id=companion.id))
     if cached is not None and cached.key == key:
         return cached.file_id
-    portrait = db.session.scalar(db.select(StoredFile.data).filter_by(id=companion.portrait_id))
-    glb = standee_glb(portrait, companion.height_cm / 100, name=companion.name)
+    picture = db.session.scalar(
+        db.select(StoredFile.data).filter_by(id=standee_picture_id(companion))
+    )
+    glb = standee_glb(picture, companion.height_cm / 100, name=companion.name)
     stored = store(companion.org_id, glb, "model/gltf-binary", f"standee-{companion.id}.glb")
     if cached is None:
         cached = Standee(companion_id=companion.id, key=key, file_id=stored.id)

@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from wedding.accounts.access import editor_required, forbid_viewer_changes, get_owned_or_404
@@ -19,18 +20,25 @@ from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
 from wedding.models import db, writes
-from wedding.presentation.forms import ModelForm, PresentationForm
+from wedding.presentation.cutout import CutoutError
+from wedding.presentation.forms import CutoutForm, ModelForm, PresentationForm
 from wedding.presentation.glb import ModelError
 from wedding.presentation.models import Presentation
 from wedding.presentation.services import (
     MAX_MODEL_BYTES,
+    accept_cutout,
     attach_model,
+    cutout_job,
+    discard_cutout,
     model_file_id,
+    portrait_needs_cutout,
     presentation_for,
     qr_svg,
     remove_model,
     renew_viewer,
+    request_cutout,
     revoke_viewer,
+    upload_cutout,
     viewer_url,
 )
 from wedding.runofshow.services import item_start, items_of
@@ -81,6 +89,10 @@ def index(ceremony_id: int):
         presentation=presentation,
         form=form,
         model_form=ModelForm(),
+        cutout_form=CutoutForm(),
+        needs_cutout=portrait_needs_cutout(companion) if companion else False,
+        cutout_job=cutout_job(companion) if companion else None,
+        cutout_reasons=CUTOUT_REASONS,
         button_form=ConfirmForm(),
         link=link,
         qr=qr_svg(link) if link else "",
@@ -119,6 +131,60 @@ def delete_model(ceremony_id: int):
         db.session.commit()
         flash(_("Model removed: the viewer shows the standee."), "success")
     return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
+
+
+CUTOUT_REASONS = {
+    "no portrait": _l("The companion has no portrait yet."),
+    "no cut-out": _l("There is no cut-out to accept yet."),
+    "no transparency": _l("That picture has no transparent background: it is not a cut-out."),
+    "not a picture": _l("That file is not a picture we can read."),
+    "no figure found": _l("No figure could be told from the background: upload your own cut-out."),
+    "portrait changed": _l("The portrait changed while it was being cut out: cut it out again."),
+}
+
+
+@bp.post("/cutout/<any(make, accept, discard, upload):action>")
+@editor_required
+def cutout(ceremony_id: int, action: str):
+    """Make a cut-out of the portrait, accept or discard it, or upload the planner's own."""
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    companion = ceremony.companion
+    back = redirect(url_for("presentation.index", ceremony_id=ceremony_id) + "#cutout")
+    form = CutoutForm() if action == "upload" else ConfirmForm()
+    if companion is None or not form.validate_on_submit():
+        errors = getattr(form, "cutout", None)
+        flash(" ".join(str(m) for m in errors.errors) if errors else _("Try again."), "error")
+        return back
+    try:
+        if action == "make":
+            request_cutout(companion)
+            message = _("Cutting the figure out: the cut-out appears here in a moment.")
+        elif action == "accept":
+            accept_cutout(companion)
+            message = _("Cut-out accepted: the standee shows the figure alone.")
+        elif action == "discard":
+            discard_cutout(companion)
+            message = _("The standee shows the whole portrait again.")
+        else:
+            upload = form.cutout.data
+            upload_cutout(companion, upload.read(20 * 1024 * 1024), upload.filename or "")
+            message = _("Your cut-out is used for the standee.")
+    except CutoutError as error:
+        db.session.rollback()
+        flash(str(CUTOUT_REASONS.get(str(error), error)), "error")
+        return back
+    db.session.commit()
+    flash(message, "success")
+    return back
+
+
+@bp.get("/cutout.png")
+@login_required
+def cutout_picture(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    if ceremony.companion is None or ceremony.companion.cutout_id is None:
+        abort(404)
+    return file_response(ceremony.companion.cutout_id, cache="private, no-cache")
 
 
 @bp.post("/<any(revoke, regenerate):action>")

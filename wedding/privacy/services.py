@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import delete, select, update
 
+from wedding.accounts.models import User
 from wedding.calendars.ics import build_calendar
 from wedding.calendars.models import Feed
 from wedding.calendars.services import ceremony_calendar
@@ -264,3 +265,46 @@ def erase_client(client: Client) -> dict[str, int]:
     removed["exports"] = forget_exports(client.id)
     db.session.expire_all()
     return removed
+
+
+def audit_names(org_id: int, events) -> dict[tuple[str, int], str]:
+    """Names for the people and records an audit page mentions, looked up as it is shown (the
+    trail keeps only ids): ("user", 3) -> "山田 花子". Erased records have no name."""
+    wanted: dict[str, set[int]] = {"user": set(), "client": set(), "companion": set()}
+    ceremonies: set[int] = set()
+    for event in events:
+        kind, _, number = (event.actor or "").partition(":")
+        if kind in wanted and number.isdigit():
+            wanted[kind].add(int(number))
+        if event.subject_id is not None:
+            if event.subject_type in ("client", "companion"):
+                wanted[event.subject_type].add(event.subject_id)
+            elif event.subject_type == "account":
+                wanted["user"].add(event.subject_id)
+            elif event.subject_type in ("ceremony", "vows", "document"):
+                ceremonies.add(event.subject_id)
+    names: dict[tuple[str, int], str] = {}
+    if wanted["user"]:
+        for user in db.session.scalars(
+            select(User).where(User.org_id == org_id, User.id.in_(wanted["user"]))
+        ):
+            names["user", user.id] = user.display_name
+    if wanted["client"]:
+        for client in db.session.scalars(
+            select(Client).where(Client.org_id == org_id, Client.id.in_(wanted["client"]))
+        ):
+            names["client", client.id] = client.full_name
+    if wanted["companion"]:
+        for row in db.session.execute(
+            select(Companion.id, Companion.name).where(
+                Companion.org_id == org_id, Companion.id.in_(wanted["companion"])
+            )
+        ):
+            names["companion", row.id] = row.name
+    if ceremonies:
+        for ceremony in db.session.scalars(
+            select(Ceremony).where(Ceremony.org_id == org_id, Ceremony.id.in_(ceremonies))
+        ).unique():
+            if ceremony.client is not None:
+                names["ceremony", ceremony.id] = ceremony.client.full_name
+    return names

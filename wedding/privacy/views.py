@@ -17,7 +17,7 @@ from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
 from wedding.inputs import date_arg, page_arg, parse_id
 from wedding.models import db
-from wedding.privacy.services import erase_client
+from wedding.privacy.services import audit_names, erase_client
 from wedding.privacy.tasks import export_job, queue_export
 from wedding.storage.services import file_response
 
@@ -133,7 +133,12 @@ def audit_trail():
         query.order_by(AuditEvent.id.desc()), page=page_arg(), per_page=50, error_out=False
     )
     return render_template(
-        "privacy/audit.html", page=page, actions=ACTIONS, subjects=SUBJECTS, args=request.args
+        "privacy/audit.html",
+        page=page,
+        actions=ACTIONS,
+        subjects=SUBJECTS,
+        args=request.args,
+        names=audit_names(current_user.org_id, page.items),
     )
 
 

@@ -1,8 +1,12 @@
 """Building and editing a ceremony's run of show."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from wedding.booking.services import extend_booking
 from wedding.ceremonies.models import Ceremony
+from wedding.clients.models import PRONOUNS, Client, role_word
 from wedding.models import db
 from wedding.runofshow.models import RunItem
 from wedding.runofshow.templates import TEMPLATES
@@ -27,10 +31,24 @@ def items_of(ceremony: Ceremony) -> list[RunItem]:
     )
 
 
+def template_words(client: Client | None) -> dict[str, dict[str, str]]:
+    """What a template's {role} and {obj} become for this client, per language."""
+    role, label, pronouns = (
+        (client.ceremony_role, client.role_label, client.pronouns)
+        if client
+        else ("partner", "", "they")
+    )
+    return {
+        lang: {"role": role_word(role, label, lang), "obj": PRONOUNS[pronouns]["object"]}
+        for lang in ("ja", "en")
+    }
+
+
 def apply_template(ceremony: Ceremony, key: str) -> list[RunItem]:
-    """Replace the run of show with one of the templates."""
+    """Replace the run of show with one of the templates, naming the client as they wish."""
     if key not in TEMPLATES:
         raise RunOfShowError(key)
+    words = template_words(ceremony.client)
     for item in items_of(ceremony):
         db.session.delete(item)
     items = [
@@ -39,8 +57,8 @@ def apply_template(ceremony: Ceremony, key: str) -> list[RunItem]:
             position=index,
             offset_minutes=offset,
             duration_minutes=minutes,
-            title_ja=title_ja,
-            title_en=title_en,
+            title_ja=title_ja.format(**words["ja"]),
+            title_en=title_en.format(**words["en"]),
             role=role,
         )
         for index, (offset, minutes, title_ja, title_en, role) in enumerate(TEMPLATES[key]["items"])
@@ -95,3 +113,107 @@ def delete_item(ceremony: Ceremony, item_id: int) -> None:
 
 def item_start(ceremony: Ceremony, item: RunItem) -> datetime:
     return ceremony.starts_at + timedelta(minutes=item.offset_minutes)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Where the run of show falls against the booking and the venue's opening hours.
+
+    ``early``/``late``: minutes the items start before the booked range or end after it;
+    ``before_opening``/``after_closing``: minutes outside the venue's hours that day."""
+
+    first: datetime
+    last: datetime
+    booked_from: datetime
+    booked_until: datetime
+    opens: datetime | None
+    closes: datetime | None
+    early: int
+    late: int
+    before_opening: int
+    after_closing: int
+
+    @property
+    def fits(self) -> bool:
+        return not (self.early or self.late or self.before_opening or self.after_closing)
+
+    @property
+    def can_extend(self) -> bool:
+        """The booking can grow to cover the items without leaving the opening hours."""
+        return bool(self.early or self.late) and not (self.before_opening or self.after_closing)
+
+    @property
+    def shift(self) -> int:
+        """Minutes to move every item (positive: later) so that none starts before the booking
+        or the opening, or, failing that, none ends after the closing; 0 when no move helps.
+        What still runs past the booked end can then be covered by extending it."""
+        start = max(self.booked_from, self.opens or self.booked_from)
+        end = self.closes or self.booked_until
+        if self.first < start:
+            return _minutes(start - self.first) if self.last - self.first <= end - start else 0
+        if self.last > end:
+            return -_minutes(self.last - end) if self.last - self.first <= end - start else 0
+        if self.last > self.booked_until and self.first > self.booked_from:
+            return -min(_minutes(self.last - self.booked_until), _minutes(self.first - start))
+        return 0
+
+
+def _minutes(delta: timedelta) -> int:
+    return int(-(-delta.total_seconds() // 60))  # whole minutes, rounded up
+
+
+def run_window(ceremony: Ceremony, items: list[RunItem] | None = None) -> Window | None:
+    """How the items sit against the booked time and the venue's hours (None without items)."""
+    items = items_of(ceremony) if items is None else items
+    if not items:
+        return None
+    first = min(item_start(ceremony, item) for item in items)
+    last = max(
+        item_start(ceremony, item) + timedelta(minutes=item.duration_minutes) for item in items
+    )
+    booked_from = ceremony.starts_at - timedelta(minutes=ceremony.setup_minutes or 0)
+    booked_until = ceremony.ends_at + timedelta(minutes=ceremony.wrapup_minutes or 0)
+    zone = ZoneInfo(ceremony.venue.timezone)
+    day = ceremony.starts_at.astimezone(zone).date()
+    hours = {h.weekday: (h.opens, h.closes) for h in ceremony.venue.hours}.get(day.weekday())
+    opens = closes = None
+    if hours:
+        opens = datetime.combine(day, hours[0], tzinfo=zone)
+        closes = datetime.combine(day, hours[1], tzinfo=zone)
+    return Window(
+        first,
+        last,
+        booked_from,
+        booked_until,
+        opens,
+        closes,
+        early=max(0, _minutes(booked_from - first)),
+        late=max(0, _minutes(last - booked_until)),
+        before_opening=max(0, _minutes(opens - first)) if opens else 0,
+        after_closing=max(0, _minutes(last - closes)) if closes else 0,
+    )
+
+
+def shift_items(ceremony: Ceremony, minutes: int) -> None:
+    """Move every item by the same number of minutes (the order stays)."""
+    items = items_of(ceremony)
+    if any(not -240 <= item.offset_minutes + minutes <= 720 for item in items):
+        raise RunOfShowError("offset_range")
+    for item in items:
+        item.offset_minutes += minutes
+    _changed(ceremony)
+    db.session.flush()
+
+
+def extend_to_cover(ceremony: Ceremony) -> Window:
+    """Grow the booking (preparation before, time kept after) so that it covers every item;
+    BookingError if the venue is closed then or another booking needs the time."""
+    window = run_window(ceremony)
+    if window is None or not (window.early or window.late):
+        raise RunOfShowError("fits")
+    extend_booking(
+        ceremony,
+        (ceremony.setup_minutes or 0) + window.early,
+        (ceremony.wrapup_minutes or 0) + window.late,
+    )
+    return window

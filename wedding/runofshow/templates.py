@@ -1,6 +1,8 @@
 """Starting points for a run of show: (offset, minutes, Japanese, English, role).
 
-Offsets are minutes from the ceremony's start; negative ones happen before it."""
+Offsets are minutes from the ceremony's start; negative ones happen before it. Titles name the
+client by their place in the ceremony: {role} (新婦 / 新郎 / 新人 / bride …) and, in English,
+{obj} for the pronoun (her / him / them)."""
 
 TEMPLATES: dict[str, dict] = {
     "jinzen": {
@@ -16,8 +18,8 @@ TEMPLATES: dict[str, dict] = {
                 "ar_operator",
             ),
             (0, 3, "開式の辞", "Opening words", "planner"),
-            (3, 5, "新婦入場", "Entrance of the bride", "client"),
-            (8, 4, "パートナーの登場", "The companion appears beside her", "ar_operator"),
+            (3, 5, "{role}入場", "Entrance of the {role}", "client"),
+            (8, 4, "パートナーの登場", "The companion appears beside {obj}", "ar_operator"),
             (
                 12,
                 8,
@@ -44,7 +46,13 @@ TEMPLATES: dict[str, dict] = {
                 "planner",
             ),
             (0, 5, "開式・讃美歌", "Opening hymn", "everyone"),
-            (5, 5, "新婦入場（バージンロード）", "Bridal entrance down the aisle", "client"),
+            (
+                5,
+                5,
+                "{role}入場（バージンロード）",
+                "Entrance of the {role} down the aisle",
+                "client",
+            ),
             (10, 3, "パートナーの登場", "The companion appears at the altar", "ar_operator"),
             (13, 5, "朗読", "Reading", "planner"),
             (

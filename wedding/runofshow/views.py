@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from wedding.accounts.access import editor_required, get_owned_or_404
+from wedding.booking.services import BookingError
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
@@ -17,10 +18,13 @@ from wedding.runofshow.services import (
     RunOfShowError,
     apply_template,
     delete_item,
+    extend_to_cover,
     item_start,
     move_item,
     offset_for,
+    run_window,
     save_item,
+    shift_items,
 )
 
 bp = Blueprint("runofshow", __name__, url_prefix="/ceremonies/<int:ceremony_id>/run-of-show")
@@ -131,6 +135,54 @@ def remove(ceremony_id: int, item_id: int):
     db.session.commit()
     flash(_("Item removed."), "success")
     return _back(ceremony_id)
+
+
+@bp.post("/extend")
+@editor_required
+def extend(ceremony_id: int):
+    """Extend the booking so that it covers the whole run of show."""
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        extend_to_cover(ceremony)
+    except RunOfShowError:
+        flash(_("The run of show already fits the booking."), "success")
+    except BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The booking now covers the whole run of show."), "success")
+    return _back(ceremony_id)
+
+
+@bp.post("/shift")
+@editor_required
+def shift(ceremony_id: int):
+    """Move every item so that the run of show falls inside the booking."""
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    window = run_window(ceremony)
+    minutes = window.shift if window else 0
+    if not minutes:
+        flash(_("No single move puts every item inside the booking."), "error")
+        return _back(ceremony_id)
+    try:
+        shift_items(ceremony, minutes)
+    except RunOfShowError:
+        flash(_("Keep items between 4 hours before and 12 hours after the start."), "error")
+        return _back(ceremony_id)
+    db.session.commit()
+    flash(_("Every item moved by %(minutes)d minutes.", minutes=minutes), "success")
+    return _back(ceremony_id)
+
+
+@bp.app_template_global()
+def run_of_show_window(ceremony: Ceremony):
+    """How the run of show sits against the booking, for the warning on the ceremony page."""
+    return run_window(ceremony)
 
 
 @bp.app_template_global()

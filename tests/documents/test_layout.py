@@ -1,0 +1,170 @@
+"""How documents fall on pages: no nearly empty page, whole blocks, booklets of 4n pages; the
+certificate's signature lines and its 吉日 line; the client named as the ceremony names them."""
+
+import io
+import subprocess
+from datetime import UTC, datetime, timedelta
+
+from PIL import Image
+
+from tests.documents.conftest import pdf_pages, pdf_text, render
+from wedding.ceremonies.models import Ceremony
+from wedding.clients.models import Client
+from wedding.documents.render import html_to_document
+from wedding.documents.services import (
+    booklet_order,
+    document_data,
+    impose_booklet,
+    render_html,
+    settings_for,
+)
+from wedding.models import db
+from wedding.personas.models import Companion
+from wedding.storage.services import store
+from wedding.vows.services import approve_vow, draft_vows, edit_vow
+
+LONG_VOWS = "\n".join(
+    "きみと出会ってから、毎日が少しずつ明るくなりました。これからの季節を、全部きみの隣で過ごしたい。"
+    for _ in range(9)
+)
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    texts = []
+    for page in range(1, pdf_pages(pdf) + 1):
+        done = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), "-", "-"],
+            input=pdf,
+            capture_output=True,
+            check=True,
+        )
+        texts.append(done.stdout.decode())
+    return texts
+
+
+def with_client_vows(app, ceremony_id: int, user_id: int) -> None:
+    with app.app_context():
+        ceremony = db.session.get(Ceremony, ceremony_id)
+        draft = draft_vows(ceremony, "ja", "client", 1, user_id).versions[0]
+        approve_vow(edit_vow(draft, LONG_VOWS, user_id), "client")
+        db.session.commit()
+
+
+def test_program_pages_are_never_nearly_empty_and_vows_stay_whole(app, couple):
+    user, ceremony = couple()
+    with_client_vows(app, ceremony.id, user.id)
+    for size in ("a4", "a5"):
+        texts = page_texts(render(app, ceremony.id, "program", size=size))
+        content = [t for t in texts if "メモ · Notes" not in t]
+        # Every page after the cover, but the notes pages, carries real content (not a stray
+        # line or a lone QR box).
+        assert all(len("".join(t.split())) > 300 for t in content[1:]), [len(t) for t in texts]
+        # The client's vows are on one page, whole.
+        holding = [t for t in texts if "きみと出会ってから" in t]
+        assert len(holding) == 1 and holding[0].count("きみと出会ってから") == 9
+        assert "ありがとうございます" in texts[len(content) - 1]
+
+
+def test_the_a5_booklet_has_a_multiple_of_four_pages_and_imposes(app, couple):
+    _user, ceremony = couple()
+    pdf = render(app, ceremony.id, "program", size="a5")
+    pages = pdf_pages(pdf)
+    assert pages % 4 == 0 and pages >= 4
+    texts = page_texts(pdf)
+    assert "挙式次第" in texts[0]
+    notes = [t for t in texts if "メモ · Notes" in t]
+    assert len(notes) == pages - len([t for t in texts if "メモ · Notes" not in t])
+    imposed = impose_booklet(pdf)
+    assert pdf_pages(imposed) == pages // 2
+    # Sheet 1's front side holds the last page (left) and the cover (right).
+    front = page_texts(imposed)[0]
+    assert "挙式次第" in front
+    assert booklet_order(8) == [(8, 1), (2, 7), (6, 3), (4, 5)]
+    assert sorted(p for side in booklet_order(12) for p in side) == list(range(1, 13))
+
+
+def test_render_chooses_the_paper(app, couple, tmp_path):
+    _user, ceremony = couple()
+    runner = app.test_cli_runner()
+    sizes = {}
+    for paper in ("a4", "a5"):
+        out = tmp_path / f"{paper}.pdf"
+        result = runner.invoke(
+            args=["render", "program", str(ceremony.id), "--paper", paper, "-o", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        info = subprocess.run(["pdfinfo", str(out)], capture_output=True, check=True).stdout
+        sizes[paper] = next(x for x in info.decode().splitlines() if x.startswith("Page size"))
+    assert "595" in sizes["a4"] and "419" in sizes["a5"]
+
+
+def test_the_certificate_names_the_role_the_proxy_and_the_lucky_day(app, couple):
+    _user, ceremony = couple()
+    with app.app_context():
+        client = db.session.get(Client, ceremony.client_id)
+        client.ceremony_role, client.pronouns = "groom", "he"
+        db.session.commit()
+    text = pdf_text(render(app, ceremony.id, "certificate", witness="鈴木 一郎"))
+    assert "新郎" in text and "Groom" in text and "ご本人" not in text
+    assert "代筆：鈴木 一郎" in text and "signed for by 鈴木 一郎" in text
+    assert "吉日" not in text  # 2031-04-05 is 仏滅
+    with app.app_context(), db.session.no_autoflush:
+        row = db.session.get(Ceremony, ceremony.id)
+        for day, line in ((6, "大安吉日"), (3, "吉日")):  # 大安, then 友引
+            row.starts_at = datetime(2031, 4, day, 2, 0, tzinfo=UTC)
+            row.ends_at = row.blocked_until = row.starts_at + timedelta(hours=1)
+            data = document_data(row, settings_for(row))
+            assert data["kichijitsu"] == line
+        db.session.rollback()
+
+
+MM = 96 / 25.4  # CSS pixels per millimetre in WeasyPrint's layout
+
+
+def boxes_with_class(page, name: str) -> list:
+    """The laid-out boxes of elements with this class (absolutely placed ones included)."""
+    found, todo = [], [page._page_box]
+    while todo:
+        box = todo.pop()
+        box = getattr(box, "_box", box)  # an absolutely placed box sits in a placeholder
+        element = getattr(box, "element", None)
+        classes = (element.get("class") or "").split() if element is not None else []
+        if name in classes and (not found or found[-1].element is not element):
+            found.append(box)  # an element's first box only
+        todo.extend(reversed(getattr(box, "children", [])))
+    return found
+
+
+def test_the_certificate_is_one_page_with_a_large_portrait_and_no_empty_band(app, couple):
+    _user, ceremony = couple()
+    figure = io.BytesIO()
+    Image.new("RGB", (300, 600), (60, 70, 110)).save(figure, "PNG")
+    with app.app_context():
+        companion = db.session.get(Companion, db.session.get(Ceremony, ceremony.id).companion_id)
+        companion.portrait_id = store(companion.org_id, figure.getvalue(), "image/png").id
+        companion.artwork_printable = True  # the client may print the artwork
+        db.session.commit()
+    for language, portrait_mm in (("ja", 60), ("en", 60), ("both", 40)):
+        pdf = render(app, ceremony.id, "certificate", language=language, witness="鈴木 一郎")
+        texts = page_texts(pdf)
+        assert len(texts) == 1, language
+        text = "".join(texts[0].split())
+        for words in ("新人", "代筆：鈴木一郎", "立会人", "山田花子", "佐藤美咲", "レン"):
+            if language != "en" or words.isascii() or words in ("山田花子", "佐藤美咲", "レン"):
+                assert words in text, (language, words)
+        with app.app_context():
+            row = db.session.get(Ceremony, ceremony.id)
+            current = settings_for(row)
+            current.language, current.witness = language, "鈴木 一郎"
+            data = document_data(row, current, certificate=None)
+            (page,) = html_to_document(render_html("certificate", data)).pages
+            db.session.rollback()
+        (portrait,) = boxes_with_class(page, "portrait")
+        assert portrait.height / MM >= portrait_mm, language
+        (facts,) = boxes_with_class(page, "facts")
+        signature_boxes = boxes_with_class(page, "signature-box")
+        assert len(signature_boxes) == 4
+        # One row of four: every signature box starts at the same height.
+        assert len({round(box.position_y) for box in signature_boxes}) == 1, language
+        band = (signature_boxes[0].position_y - (facts.position_y + facts.height)) / MM
+        assert 0 < band <= 25, (language, band)  # no overlap, no large empty band
