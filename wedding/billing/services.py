@@ -634,7 +634,9 @@ def credit_note(invoice: Invoice, amount: int, reason: str, today: date) -> Invo
 
 def paid_total(invoice_id: int) -> int:
     return db.session.scalar(
-        db.select(func.coalesce(func.sum(Payment.amount), 0)).filter_by(invoice_id=invoice_id)
+        db.select(func.coalesce(func.sum(Payment.amount), 0)).where(
+            Payment.invoice_id == invoice_id
+        )
     )
 
 
@@ -685,8 +687,10 @@ def record_payment(
     if method not in ("bank", "card", "cash"):
         raise BillingError("method", "method")
     if external_ref is not None and db.session.scalar(
-        db.select(Payment.id).filter_by(
-            org_id=invoice.org_id, method=method, external_ref=external_ref
+        db.select(Payment.id).where(
+            Payment.org_id == invoice.org_id,
+            Payment.method == method,
+            Payment.external_ref == external_ref,
         )
     ):
         raise BillingError("duplicate")
@@ -747,7 +751,7 @@ def import_statement(org_id: int, filename: str, data: bytes, now: datetime) -> 
     paid = dict(
         db.session.execute(
             db.select(Payment.invoice_id, func.sum(Payment.amount))
-            .filter_by(org_id=org_id)
+            .where(Payment.org_id == org_id)
             .group_by(Payment.invoice_id)
         ).all()
     )
