@@ -22,6 +22,17 @@ from flask_login import current_user
 from wedding.accounts.access import editor_required, get_owned_or_404
 from wedding.accounts.services import company_name
 from wedding.almanac import describe
+from wedding.billing import services as billing
+from wedding.billing.documents import (
+    agreement_document,
+    render_agreement_pdf,
+    render_invoice_pdf,
+    render_receipt_pdf,
+)
+from wedding.billing.forms import AcceptForm
+from wedding.billing.messages import message as billing_message
+from wedding.billing.models import Acceptance, Invoice, Payment
+from wedding.billing.stripe_pay import StripeSettings, checkout_request, make_checkout
 from wedding.calendars.ics import build_calendar, google_link
 from wedding.calendars.models import Feed
 from wedding.calendars.services import ceremony_calendar, ceremony_event, get_or_create_feed
@@ -152,6 +163,24 @@ def _ceremony_view(ceremony) -> dict:
         "comments": comments_for(ceremony.id),
         "documents": issued_documents(ceremony.id),
         "ar": ar_link(ceremony),
+        "money": _money_view(ceremony),
+    }
+
+
+def _money_view(ceremony) -> dict:
+    """The client's quote (with the exact agreement text and its hash), invoices, receipts
+    and how to pay."""
+    quote = billing.quote_of(ceremony.id)
+    document = agreement_document(quote) if quote else ""
+    invoices = [i for i in billing.invoices_of(ceremony.id) if i.number is not None]
+    profile = billing.profile_of(ceremony.org_id)
+    return {
+        "quote": quote,
+        "document": document,
+        "hash": billing.document_hash(document) if quote else "",
+        "invoices": invoices,
+        "bank": billing.bank_details(profile, g.client.language) if profile else "",
+        "card": StripeSettings.from_config(current_app.config) is not None,
     }
 
 
@@ -178,6 +207,7 @@ def home():
                 companions=companions,
                 comment_form=CommentForm(),
                 button_form=ConfirmForm(),
+                accept_form=AcceptForm(),
                 company=company_name(g.client.org_id),
             )
         )
@@ -217,6 +247,118 @@ def ask_changes(version_id: int):
     else:
         flash(" ".join(str(m) for m in form.text.errors), "error")
     return redirect(url_for("portal.home") + f"#vow-{version.id}", 303)
+
+
+def _client_ceremony(ceremony_id: int):
+    ceremony = next((c for c in client_ceremonies(g.client.id) if c.id == ceremony_id), None)
+    if ceremony is None:
+        abort(404)
+    return ceremony
+
+
+def _client_invoice(invoice_id: int) -> Invoice:
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None or invoice.number is None:
+        abort(404)
+    _client_ceremony(invoice.ceremony_id)
+    return invoice
+
+
+@bp.post("/ceremonies/<int:ceremony_id>/accept")
+@client_required
+def accept_quote(ceremony_id: int):
+    """The client accepts the quote by typing their name; the hash says what they read."""
+    ceremony = _client_ceremony(ceremony_id)
+    quote = billing.quote_of(ceremony.id)
+    form = AcceptForm()
+    if quote is None:
+        abort(404)
+    if not form.validate():
+        flash(_("Type your full name to accept."), "error")
+        return redirect(url_for("portal.home") + "#quote", 303)
+    document = agreement_document(quote)
+    now = utcnow()
+    stamp = now.astimezone(ZoneInfo(ceremony.venue.timezone)).strftime("%Y-%m-%d %H:%M %Z")
+    try:
+        billing.accept_quote(
+            quote,
+            form.typed_name.data,
+            document=document,
+            shown_hash=form.document_sha256.data,
+            address=request.remote_addr or "",
+            now=now,
+            render_pdf=lambda acceptance: render_agreement_pdf(quote, document, acceptance, stamp),
+        )
+    except billing.BillingError as error:
+        db.session.rollback()
+        flash(billing_message(error.code), "error")
+        return redirect(url_for("portal.home") + "#quote", 303)
+    audit("change", "quote", quote.id, f"accept:r{quote.revision}")
+    db.session.commit()
+    flash(_("Thank you: the agreement is signed. Your invoices are below."), "success")
+    return redirect(url_for("portal.home") + "#money", 303)
+
+
+@bp.get("/agreements/<int:acceptance_id>.pdf")
+@client_required
+def agreement(acceptance_id: int):
+    acceptance = db.session.get(Acceptance, acceptance_id)
+    quotes = {
+        q.id for q in map(billing.quote_of, (c.id for c in client_ceremonies(g.client.id))) if q
+    }
+    if acceptance is None or acceptance.quote_id not in quotes or acceptance.file_id is None:
+        abort(404)
+    name = f"agreement-{acceptance.quote_id}-r{acceptance.revision}.pdf"
+    return _private(file_response(acceptance.file_id, name, "private, no-store"))
+
+
+@bp.get("/invoices/<int:invoice_id>.pdf")
+@client_required
+def invoice_pdf(invoice_id: int):
+    invoice = _client_invoice(invoice_id)
+    response = Response(render_invoice_pdf(invoice), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{invoice.display_number}.pdf"'
+    return _private(response)
+
+
+@bp.get("/receipts/<int:payment_id>.pdf")
+@client_required
+def receipt_pdf(payment_id: int):
+    payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        abort(404)
+    _client_invoice(payment.invoice_id)
+    response = Response(render_receipt_pdf(payment), mimetype="application/pdf")
+    name = payment.display_receipt_number
+    response.headers["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return _private(response)
+
+
+@bp.post("/invoices/<int:invoice_id>/pay")
+@client_required
+def pay_by_card(invoice_id: int):
+    """A Stripe Checkout page for what is open on the invoice. The call to Stripe happens
+    with no transaction open: what it needs is read first, the result written after."""
+    invoice = _client_invoice(invoice_id)
+    settings = StripeSettings.from_config(current_app.config)
+    if settings is None or not ConfirmForm().validate():
+        abort(404)
+    try:
+        wanted = checkout_request(invoice, g.client.email)
+    except billing.BillingError as error:
+        flash(billing_message(error.code), "error")
+        return redirect(url_for("portal.home") + "#money", 303)
+    db.session.commit()  # end the read transaction before the remote call
+    back = public_url("portal.home") + "#money"
+    try:
+        session_id, checkout_url = make_checkout(settings, wanted, back, back)
+    except billing.BillingError as error:
+        flash(billing_message(error.code), "error")
+        return redirect(url_for("portal.home") + "#money", 303)
+    invoice = db.session.get(Invoice, invoice_id)
+    invoice.checkout_session_id, invoice.checkout_url = session_id, checkout_url
+    db.session.commit()
+    return redirect(checkout_url, 303)
 
 
 @bp.post("/calendar/subscribe")
