@@ -1,7 +1,7 @@
 """billing
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0016
 Create Date: 2026-11-30 19:01:08.489049
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019'
-down_revision = '0014'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
