@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from wedding.billing import tasks
 from wedding.billing.documents import render_invoice_pdf, render_receipt_pdf
 from wedding.billing.models import Invoice, Payment
 from wedding.models import db
@@ -38,3 +39,12 @@ def receipt_command(payment_id: int, output: Path) -> None:
         raise click.ClickException(f"No payment {payment_id}.")
     output.write_bytes(render_receipt_pdf(payment))
     click.echo(f"{payment.display_receipt_number} → {output}")
+
+
+@invoice_cli.command("remind")
+@with_appcontext
+def remind_command() -> None:
+    """Queue due and overdue reminders now (the job worker also does this every hour)."""
+    result = tasks.remind_invoices()
+    db.session.commit()
+    click.echo(f"{result['reminded']} invoices to remind.")

@@ -842,3 +842,32 @@ def settle_line(line: BankLine, invoice: Invoice | None, now: datetime) -> BankL
     line.settled_at = now
     db.session.flush()
     return line
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+REMIND_DAYS_BEFORE_DUE = 3
+
+
+def invoices_to_remind(now: datetime) -> list[tuple[Invoice, str]]:
+    """Open invoices to remind about, each once: ('due', due within a few days) or
+    ('overdue', past its due date); they are marked reminded here, in the caller's
+    transaction, together with queuing the mails."""
+    today = now.astimezone(ZoneInfo("Asia/Tokyo")).date()
+    found = db.session.scalars(
+        db.select(Invoice)
+        .where(Invoice.status.in_(OPEN_STATUSES), Invoice.kind != "credit")
+        .where(Invoice.due_date <= today + timedelta(days=REMIND_DAYS_BEFORE_DUE))
+        .where(Invoice.reminded_overdue_at.is_(None))
+        .order_by(Invoice.id)
+    )
+    due = []
+    for invoice in found:
+        if invoice.due_date < today:
+            invoice.reminded_overdue_at = now
+            due.append((invoice, "overdue"))
+        elif invoice.reminded_due_at is None:
+            invoice.reminded_due_at = now
+            due.append((invoice, "due"))
+    db.session.flush()
+    return due
