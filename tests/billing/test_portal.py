@@ -109,7 +109,15 @@ def test_pay_by_card_opens_stripe_checkout(app, portal, fake_stripe):  # noqa: F
         deposit = db.session.scalar(db.select(Invoice).filter_by(kind="deposit"))
     response = browser.post(f"/portal/invoices/{deposit.id}/pay")
     assert response.status_code == 303
+    waiting = response.headers["Location"]
+    assert waiting.startswith(f"/portal/invoices/{deposit.id}/pay?job=")
+    # The job ran when the request committed (tests run jobs at once): the page moves on.
+    response = browser.get(waiting)
+    assert response.status_code == 303
     assert response.headers["Location"] == "https://checkout.stripe.test/c/pay/cs_test_abc"
+    status = browser.get(waiting.replace("/pay?", "/pay/status?")).get_json()
+    assert status["status"] == "done"
+    assert browser.get(f"/portal/invoices/{deposit.id}/pay?job=" + "0" * 32).status_code == 404
     _, _, form = FakeStripe.calls[-1]
     assert form["line_items[0][price_data][unit_amount]"] == [str(deposit.total)]
     with app.app_context():

@@ -9,11 +9,14 @@ from wedding.accounts.services import company_name
 from wedding.billing import services
 from wedding.billing.documents import yen
 from wedding.billing.models import Invoice
+from wedding.billing.services import BillingError
+from wedding.billing.stripe_pay import StripeSettings, checkout_request, make_checkout
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.jobs import enqueue, periodic, task
 from wedding.mail import job_message_id, mail_configured, send_mail
 from wedding.models import db, utcnow
+from wedding.urls import public_url
 
 
 @periodic(minutes=60)
@@ -84,3 +87,23 @@ def mail_invoice_reminder(invoice_id: int, stage: str, who: str) -> dict:
         message_id = job_message_id(config).replace("@", f".{number}@", 1)
         send_mail(config, address, subject, body, message_id)
     return {"sent": len(messages)}
+
+
+@task(retries=2, backoff=5)
+def open_checkout(invoice_id: int, email: str) -> dict:
+    """Background job: a Stripe Checkout session for what is open on the invoice. The call
+    to Stripe happens with no transaction open; the session is written afterwards."""
+    settings = StripeSettings.from_config(current_app.config)
+    invoice = db.session.get(Invoice, invoice_id)
+    if settings is None or invoice is None:
+        return {"error": "card_unavailable"}
+    try:
+        wanted = checkout_request(invoice, email)
+    except BillingError as error:
+        return {"error": error.code}
+    db.session.rollback()
+    back = public_url("portal.home") + "#money"
+    session_id, url = make_checkout(settings, wanted, back, back)  # raises: retried
+    invoice = db.session.get(Invoice, invoice_id)
+    invoice.checkout_session_id, invoice.checkout_url = session_id, url
+    return {"url": url}

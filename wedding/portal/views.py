@@ -10,6 +10,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -32,7 +33,8 @@ from wedding.billing.documents import (
 from wedding.billing.forms import AcceptForm
 from wedding.billing.messages import message as billing_message
 from wedding.billing.models import Acceptance, Invoice, Payment
-from wedding.billing.stripe_pay import StripeSettings, checkout_request, make_checkout
+from wedding.billing.stripe_pay import StripeSettings
+from wedding.billing.tasks import open_checkout
 from wedding.calendars.ics import build_calendar, google_link
 from wedding.calendars.models import Feed
 from wedding.calendars.services import ceremony_calendar, ceremony_event, get_or_create_feed
@@ -41,6 +43,7 @@ from wedding.clients.models import Client
 from wedding.documents.models import IssuedDocument
 from wedding.documents.services import file_name, issued_documents
 from wedding.forms import ConfirmForm
+from wedding.jobs import enqueue, get_job, task_name
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
 from wedding.personas.services import card_png
@@ -338,28 +341,47 @@ def receipt_pdf(payment_id: int):
 @bp.post("/invoices/<int:invoice_id>/pay")
 @client_required
 def pay_by_card(invoice_id: int):
-    """A Stripe Checkout page for what is open on the invoice. The call to Stripe happens
-    with no transaction open: what it needs is read first, the result written after."""
+    """Start a card payment: a background job asks Stripe for a Checkout page (nothing
+    remote happens in this request); the next page waits for it and goes there."""
     invoice = _client_invoice(invoice_id)
-    settings = StripeSettings.from_config(current_app.config)
-    if settings is None or not ConfirmForm().validate():
+    if StripeSettings.from_config(current_app.config) is None or not ConfirmForm().validate():
         abort(404)
-    try:
-        wanted = checkout_request(invoice, g.client.email)
-    except billing.BillingError as error:
-        flash(billing_message(error.code), "error")
-        return redirect(url_for("portal.home") + "#money", 303)
-    db.session.commit()  # end the read transaction before the remote call
-    back = public_url("portal.home") + "#money"
-    try:
-        session_id, checkout_url = make_checkout(settings, wanted, back, back)
-    except billing.BillingError as error:
-        flash(billing_message(error.code), "error")
-        return redirect(url_for("portal.home") + "#money", 303)
-    invoice = db.session.get(Invoice, invoice_id)
-    invoice.checkout_session_id, invoice.checkout_url = session_id, checkout_url
+    job = enqueue(open_checkout, invoice.id, g.client.email, org_id=invoice.org_id)
     db.session.commit()
-    return redirect(checkout_url, 303)
+    return redirect(url_for("portal.card_checkout", invoice_id=invoice.id, job=job.id), 303)
+
+
+def _checkout_job(invoice: Invoice, job_id: str | None):
+    job = get_job(job_id or "", invoice.org_id)
+    if job is None or job.name != task_name(open_checkout) or job.args[:1] != [invoice.id]:
+        abort(404)
+    return job
+
+
+@bp.get("/invoices/<int:invoice_id>/pay")
+@client_required
+def card_checkout(invoice_id: int):
+    invoice = _client_invoice(invoice_id)
+    job = _checkout_job(invoice, request.args.get("job"))
+    result = job.result or {}
+    if job.status == "done" and result.get("url"):
+        return redirect(result["url"], 303)
+    if job.status == "failed" or (job.status == "done" and result.get("error")):
+        flash(billing_message(result.get("error") or "card_unavailable"), "error")
+        return redirect(url_for("portal.home") + "#money", 303)
+    page = render_template(
+        "billing/portal_wait.html",
+        job_url=url_for("portal.checkout_job", invoice_id=invoice.id, job=job.id),
+        invoice=invoice,
+    )
+    return _private(Response(page))
+
+
+@bp.get("/invoices/<int:invoice_id>/pay/status")
+@client_required
+def checkout_job(invoice_id: int):
+    job = _checkout_job(_client_invoice(invoice_id), request.args.get("job"))
+    return _private(jsonify({"status": job.status, "progress": job.progress}))
 
 
 @bp.post("/calendar/subscribe")
