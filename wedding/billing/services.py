@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from wedding.billing.models import (
     Acceptance,
@@ -47,7 +48,7 @@ from wedding.booking import services as booking
 from wedding.booking.services import BookingError
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
-from wedding.models import db
+from wedding.models import db, utcnow
 from wedding.storage.services import store
 
 OPEN_STATUSES = ("issued", "partially_paid")
@@ -741,11 +742,13 @@ def import_statement(org_id: int, filename: str, data: bytes, now: datetime) -> 
     invoices = {
         invoice.reference_code: invoice
         for invoice in db.session.scalars(
-            db.select(Invoice).where(
+            db.select(Invoice)
+            .where(
                 Invoice.org_id == org_id,
                 Invoice.kind != "credit",
                 Invoice.status.in_(("issued", "partially_paid", "paid")),
             )
+            .options(lazyload("*"))
         )
     }
     paid = dict(
@@ -782,38 +785,63 @@ def import_statement(org_id: int, filename: str, data: bytes, now: datetime) -> 
                 to_pay.append((invoice, line, fingerprint))
             seen.add(fingerprint)
         rows.append(
-            BankLine(
-                org_id=org_id,
-                import_id=imported.id,
-                line_no=line.line_no,
-                booked_on=line.booked_on,
-                amount=line.amount,
-                payer=line.payer,
-                invoice_id=invoice.id if invoice is not None else None,
-                outcome=outcome,
-            )
+            {
+                "org_id": org_id,
+                "import_id": imported.id,
+                "line_no": line.line_no,
+                "booked_on": line.booked_on,
+                "amount": line.amount,
+                "payer": line.payer,
+                "invoice_id": invoice.id if invoice is not None else None,
+                "outcome": outcome,
+            }
         )
     imported.line_count = len(rows)
-    db.session.add_all(rows)
     first = take_numbers(org_id, "receipt", len(to_pay)) if to_pay else 0
-    db.session.add_all(
-        Payment(
-            org_id=org_id,
-            invoice_id=invoice.id,
-            method="bank",
-            amount=line.amount,
-            received_on=line.booked_on,
-            payer=line.payer,
-            external_ref=fingerprint,
-            receipt_number=first + offset,
+    # Thousands of rows: bulk inserts (one executemany each), not one ORM object per row.
+    if rows:
+        db.session.execute(BankLine.__table__.insert(), rows)
+    if to_pay:
+        created = utcnow()
+        db.session.execute(
+            Payment.__table__.insert(),
+            [
+                {
+                    "org_id": org_id,
+                    "invoice_id": invoice.id,
+                    "method": "bank",
+                    "amount": line.amount,
+                    "received_on": line.booked_on,
+                    "payer": line.payer,
+                    "external_ref": fingerprint,
+                    "receipt_number": first + offset,
+                    "note": "",
+                    "created_at": created,
+                    "updated_at": created,
+                }
+                for offset, (invoice, line, fingerprint) in enumerate(to_pay)
+            ],
         )
-        for offset, (invoice, line, fingerprint) in enumerate(to_pay)
-    )
-    db.session.flush()
-    for invoice in {id(i): i for i, _, _ in to_pay}.values():
-        refresh_status(invoice)
-        db.session.flush()
-        confirm_paid_deposit(invoice, now)
+    touched = {invoice.id: invoice for invoice, _, _ in to_pay}
+    for status in ("paid", "partially_paid"):
+        ids = [
+            invoice_id
+            for invoice_id, invoice in touched.items()
+            if (open_amounts[invoice_id] <= 0) == (status == "paid")
+        ]
+        if ids:
+            db.session.execute(
+                db.update(Invoice)
+                .where(Invoice.id.in_(ids))
+                .values(status=status, updated_at=utcnow()),
+                execution_options={"synchronize_session": False},
+            )
+    for invoice in touched.values():
+        db.session.expire(invoice, ["status", "payments"])
+    db.session.expire(imported, ["lines"])
+    for invoice in touched.values():
+        if invoice.kind == "deposit":
+            confirm_paid_deposit(invoice, now)
     db.session.flush()
     return imported
 
