@@ -9,7 +9,7 @@ from datetime import date
 
 from tests.billing.conftest import REGISTRATION
 from wedding.billing import services as billing
-from wedding.billing.models import BillingProfile, Invoice, PaymentEvent, Plan, Quote
+from wedding.billing.models import BankLine, BillingProfile, Invoice, PaymentEvent, Plan, Quote
 from wedding.billing.money import Line
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
@@ -87,7 +87,7 @@ def test_quote_page_and_payment_flow(app, web, billed, make_plan):
     form = {"amount": "11000", "method": "bank", "received_on": "2026-11-30", "note": ""}
     assert web.post(pay, form).status_code == 303
     again = web.post(pay, form, follow_redirects=True).get_data(as_text=True)
-    assert "already paid" in again
+    assert "この請求書は入金済みです" in again
     with app.app_context():
         assert db.session.get(Invoice, invoice_id).status == "paid"
         assert db.session.get(Ceremony, ceremony.id).status == "confirmed"
@@ -118,8 +118,11 @@ def test_bank_import_page(app, web, billed):
         follow_redirects=True,
     )
     page = response.get_data(as_text=True)
-    assert "1 matched" in page or "一致 1" in page or "1件" in page, page[:3000]
-    assert "ﾀﾅｶ" in page
+    assert "一致 1件" in page and "不明 1件" in page  # the planner's language: Japanese
+    assert "ﾀﾅｶ" in page  # waiting to be settled
+    with app.app_context():
+        outcomes = db.session.scalars(db.select(BankLine.outcome).order_by(BankLine.line_no))
+        assert list(outcomes) == ["matched", "unmatched"]
     broken = web.post(
         "/billing/statements",
         {"file": (io.BytesIO(b"foo,bar\n1,2\n"), "x.csv")},
@@ -127,6 +130,7 @@ def test_bank_import_page(app, web, billed):
         follow_redirects=True,
     )
     assert broken.status_code == 200
+    assert "日付・金額・振込依頼人" in broken.get_data(as_text=True)
 
 
 def _signed(payload: str, secret: str) -> str:

@@ -60,7 +60,7 @@ class ProfileForm(FlaskForm):
         filters=[stripped],
     )
     deposit_percent = IntegerField(
-        _l("Deposit (% of the quote)"), validators=[InputRequired(), NumberRange(0, 100)]
+        _l("Deposit (percent of the quote)"), validators=[InputRequired(), NumberRange(0, 100)]
     )
     deposit_due_days = IntegerField(
         _l("Deposit due (days after acceptance)"),

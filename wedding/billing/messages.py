@@ -12,7 +12,7 @@ MESSAGES = {
     "description": _l("Every item needs a description."),
     "unit_price": _l("Prices are whole yen, 0 or more."),
     "quantity": _l("Quantities are whole numbers, 1 or more."),
-    "tax_rate": _l("The tax rate must be 10 %, 8 % or 0 %."),
+    "tax_rate": _l("The tax rate must be 10, 8 or 0 percent."),
     "plan": _l("Choose one of the company's plans."),
     "option": _l("Choose the company's own options."),
     "not_payable": _l("This invoice cannot take payments (draft, cancelled or a credit note)."),
