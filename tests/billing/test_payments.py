@@ -281,9 +281,15 @@ def test_webhook_applies_once_and_keeps_every_event(quoted):
     )
     other = completed_event(deposit.id, 100, "evt_3", currency="usd")
     assert handle_event(other.encode(), signed(other), SETTINGS, NOW, TODAY).outcome == "refused"
+    # A second, real charge after the invoice was paid: recorded, shown as over-paid.
+    twice = completed_event(deposit.id, deposit.total, "evt_4")
+    assert handle_event(twice.encode(), signed(twice), SETTINGS, NOW, TODAY).outcome == (
+        "over_paid"
+    )
     db.session.commit()
+    assert deposit.paid_amount == 2 * deposit.total
     kept = db.session.scalars(db.select(PaymentEvent).order_by(PaymentEvent.id)).all()
-    assert len(kept) == 6
+    assert len(kept) == 7
     assert [e.org_id for e in kept][2:4] == [ceremony.org_id] * 2
 
 

@@ -7,7 +7,7 @@ from flask import render_template
 from weasyprint import CSS
 
 from wedding.billing.models import Invoice, Payment, Plan, Quote
-from wedding.billing.money import split_gross
+from wedding.billing.money import split_gross, tax_inclusive
 from wedding.billing.services import (
     ceremony_day,
     invoice_totals,
@@ -109,6 +109,7 @@ def agreement_document(quote: Quote) -> str:
     return render_template(
         "billing/_agreement.html",
         yen=yen,
+        gross=tax_inclusive,
         rate_label=rate_label,
         quote=quote,
         client_name=client.full_name if client else "",

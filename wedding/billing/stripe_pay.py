@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import stripe
 
+from wedding.accounts.models import Organisation
 from wedding.billing.models import Invoice, PaymentEvent
 from wedding.billing.services import BillingError, record_payment
 from wedding.models import db
@@ -104,12 +105,13 @@ def handle_event(
     obj = (data.get("data") or {}).get("object") or {}
     metadata = obj.get("metadata") or {}
     invoice = _invoice(metadata.get("invoice_id"))
-    org_id = invoice.org_id if invoice else None
+    # A signed event names our company in its metadata even when the invoice is gone.
+    org_id = invoice.org_id if invoice else _org(metadata.get("org_id"))
     invoice_id = invoice.id if invoice else None
     if data.get("type") not in ("checkout.session.completed",):
         return _keep(org_id, data.get("id"), data.get("type", ""), invoice_id, "ignored", kept)
     if invoice is None:
-        return _keep(None, data.get("id"), data["type"], None, "unknown_invoice", kept)
+        return _keep(org_id, data.get("id"), data["type"], None, "unknown_invoice", kept)
     already = db.session.scalar(
         db.select(PaymentEvent.id).filter_by(event_id=data["id"], outcome="applied")
     )
@@ -123,22 +125,25 @@ def handle_event(
         or amount <= 0
     ):
         return _keep(org_id, data["id"], data["type"], invoice_id, "refused", kept)
+    payment = {
+        "payer": (obj.get("customer_details") or {}).get("name") or "",
+        "external_ref": obj.get("payment_intent") or obj.get("id"),
+        "note": f"Stripe {obj.get('id', '')}",
+    }
+    outcome = "applied"
     try:
         with db.session.begin_nested():
-            record_payment(
-                invoice,
-                amount,
-                "card",
-                today,
-                now,
-                payer=(obj.get("customer_details") or {}).get("name") or "",
-                external_ref=obj.get("payment_intent") or obj.get("id"),
-                note=f"Stripe {obj.get('id', '')}",
-            )
+            record_payment(invoice, amount, "card", today, now, **payment)
     except BillingError as error:
-        outcome = "replayed" if error.code == "duplicate" else "refused"
-        return _keep(org_id, data["id"], data["type"], invoice_id, outcome, kept)
-    return _keep(org_id, data["id"], data["type"], invoice_id, "applied", kept)
+        if error.code not in ("already_paid", "over"):
+            outcome = "replayed" if error.code == "duplicate" else "refused"
+            return _keep(org_id, data["id"], data["type"], invoice_id, outcome, kept)
+        # The card was charged although the invoice was paid meanwhile (e.g. by transfer):
+        # the money is recorded, and shows as paid above the total for the planner to refund.
+        outcome = "over_paid"
+        with db.session.begin_nested():
+            record_payment(invoice, amount, "card", today, now, allow_over=True, **payment)
+    return _keep(org_id, data["id"], data["type"], invoice_id, outcome, kept)
 
 
 def _invoice(value) -> Invoice | None:
@@ -147,6 +152,14 @@ def _invoice(value) -> Invoice | None:
     except (TypeError, ValueError):
         return None
     return db.session.get(Invoice, invoice_id)
+
+
+def _org(value) -> int | None:
+    try:
+        org_id = int(value)
+    except (TypeError, ValueError):
+        return None
+    return org_id if db.session.get(Organisation, org_id) is not None else None
 
 
 def _keep(org_id, event_id, event_type, invoice_id, outcome, payload) -> PaymentEvent:
