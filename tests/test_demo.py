@@ -1,13 +1,16 @@
 """`flask demo` makes the Okayama company once and prints a login that works."""
 
+from stdnum.jp import cn
+
 from wedding.accounts.models import Organisation, User
+from wedding.billing.models import BillingProfile, Invoice, Plan, Quote
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.venues.models import Venue
 
-MODELS = (Organisation, User, Venue, Client, Companion, Ceremony)
+MODELS = (Organisation, User, Venue, Client, Companion, Ceremony, Plan, Quote, Invoice)
 
 
 def counts(app):
@@ -29,6 +32,9 @@ def test_demo_is_idempotent_and_its_login_works(app, web):
         "Client": 1,
         "Companion": 1,
         "Ceremony": 1,
+        "Plan": 9,
+        "Quote": 1,
+        "Invoice": 1,
     }
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
@@ -43,3 +49,10 @@ def test_demo_is_idempotent_and_its_login_works(app, web):
         assert "岡山" in org.name
         names = " ".join(v.name for v in db.session.scalars(db.select(Venue)))
         assert "Chapel" in names and "Garden" in names and "Studio" in names
+        profile = db.session.scalar(db.select(BillingProfile))
+        assert profile.registration_number.startswith("T")
+        assert cn.is_valid(profile.registration_number[1:])
+        assert profile.account_number
+        deposit = db.session.scalar(db.select(Invoice))
+        assert deposit.kind == "deposit" and deposit.status == "issued"
+        assert deposit.number == 1 and set(deposit.totals) == {"10", "8"}

@@ -1,10 +1,15 @@
 """Each planner company sees only its own data: every page and action on another's ids is a 404."""
 
+from datetime import date
+
 import pytest
 
+from wedding.billing import services as billing
+from wedding.billing.models import Acceptance, BillingProfile, Invoice, Plan
+from wedding.billing.money import Line, registration_number_for
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
-from wedding.models import db
+from wedding.models import db, utcnow
 from wedding.personas.models import Companion
 from wedding.venues.models import Venue
 
@@ -21,11 +26,14 @@ RECORD_BLUEPRINTS = {
     "presentation": "ceremony",
     "portal_admin": "client",
     "privacy": "client",
+    "billing": "ceremony",
 }
+# Money's own records, named by their own URL arguments.
+BILLING_ARGS = {"plan_id", "invoice_id", "payment_id", "line_id", "acceptance_id"}
 
 
 @pytest.fixture
-def two_companies(make_user, make_ceremony):
+def two_companies(app, make_user, make_ceremony):
     """Company A's planner, and company B with one record of every kind."""
     a = make_user(role="owner")
     b = make_user(role="owner")
@@ -35,8 +43,50 @@ def two_companies(make_user, make_ceremony):
         "client": ceremony.client_id,
         "companion": ceremony.companion_id,
         "ceremony": ceremony.id,
+        **billing_records(app, b.org_id, ceremony.id),
     }
     return a, b, ids
+
+
+def billing_records(app, org_id: int, ceremony_id: int) -> dict:
+    """Company B's plan, quote with an acceptance, invoice, payment and bank statement line."""
+    with app.app_context():
+        db.session.add(
+            BillingProfile(
+                org_id=org_id,
+                issuer_name="B",
+                registration_number=registration_number_for("1" * 12),
+            )
+        )
+        plan = Plan(org_id=org_id, name="B plan", unit_price=1000, tax_rate=10)
+        db.session.add(plan)
+        db.session.flush()
+        ceremony = db.session.get(Ceremony, ceremony_id)
+        quote = billing.save_quote(ceremony, plan, [])
+        acceptance = Acceptance(
+            org_id=org_id,
+            quote_id=quote.id,
+            revision=1,
+            typed_name="B",
+            accepted_at=utcnow(),
+            document_sha256="0" * 64,
+        )
+        db.session.add(acceptance)
+        invoice = billing.create_invoice(
+            ceremony, "other", date(2030, 1, 1), [Line("x", 1000, 1, 10)], date(2026, 1, 1)
+        )
+        payment = billing.record_payment(invoice, 100, "cash", date(2026, 1, 1), utcnow())
+        imported = billing.import_statement(
+            org_id, "b.csv", "日付,入金額,摘要\n2026/01/01,5,X\n".encode(), utcnow()
+        )
+        db.session.commit()
+        return {
+            "plan_id": plan.id,
+            "invoice_id": invoice.id,
+            "payment_id": payment.id,
+            "line_id": imported.lines[0].id,
+            "acceptance_id": acceptance.id,
+        }
 
 
 def record_routes(app):
@@ -47,7 +97,7 @@ def record_routes(app):
             continue
         if blueprint == "portal":  # the client's own session; covered by tests/portal
             continue
-        if rule.arguments & {"record_id", "venue_id", "ceremony_id"}:
+        if rule.arguments & ({"record_id", "venue_id", "ceremony_id"} | BILLING_ARGS):
             yield rule, RECORD_BLUEPRINTS[blueprint], rule.methods - {"HEAD", "OPTIONS"}
 
 
@@ -74,6 +124,7 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
             "document_id": 1,
             "action": "revoke",
             "lang": "ja",
+            **{name: ids[name] for name in BILLING_ARGS},
         }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in methods:
@@ -90,6 +141,8 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
         assert db.session.get(Venue, ids["venue"]).name == "Chapel"
         assert db.session.get(Client, ids["client"]).full_name == "佐藤 美咲"
         assert db.session.get(Ceremony, ids["ceremony"]).archived_at is None
+        assert db.session.get(Invoice, ids["invoice_id"]).status == "partially_paid"
+        assert db.session.get(Plan, ids["plan_id"]).archived_at is None
 
 
 def test_lists_and_dashboard_show_only_own_records(web, two_companies, make_venue, make_client):

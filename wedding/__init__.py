@@ -9,6 +9,8 @@ from flask import Flask
 from wedding import audit, cli, errors, extensions, i18n, inputs, jobs, models, security
 from wedding.accounts.views import bp as accounts_bp
 from wedding.api.views import bp as api_bp
+from wedding.billing.views import bp as billing_bp
+from wedding.billing.views import webhook_bp
 from wedding.booking.views import bp as booking_bp
 from wedding.calendars.views import bp as calendars_bp
 from wedding.ceremonies.views import bp as ceremonies_bp
@@ -87,10 +89,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         portal_admin_bp,
         privacy_bp,
         calendars_bp,
+        billing_bp,
+        webhook_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)
     extensions.csrf.exempt(api_bp)  # token-authenticated, no cookies
+    extensions.csrf.exempt(webhook_bp)  # Stripe signs its calls
     errors.register(app)
     security.register(app)
     cli.register(app)

@@ -3,6 +3,7 @@
 from flask import Flask
 
 from wedding.accounts.cli import token_cli, user_cli
+from wedding.billing.cli import invoice_cli
 from wedding.booking.cli import almanac_command, bookings_cli
 from wedding.calendars.cli import calendar_cli
 from wedding.demo import demo_command
@@ -27,4 +28,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(presentation_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(invoice_cli)
     app.cli.add_command(worker_command)

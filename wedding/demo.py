@@ -10,6 +10,9 @@ from PIL import Image, ImageDraw
 
 from wedding import almanac
 from wedding.accounts.services import create_user, find_user, get_or_create_org
+from wedding.billing import services as billing
+from wedding.billing.models import BillingProfile, Plan
+from wedding.billing.money import Line, registration_number_for
 from wedding.ceremonies.models import Ceremony
 from wedding.ceremonies.services import CeremonyDetails, schedule_ceremony
 from wedding.clients.models import Client
@@ -56,6 +59,100 @@ VENUES = [
         "hours": {day: (time(10), time(18)) for day in range(6)},  # closed Sundays
     },
 ]
+
+
+# Fictional: a check-digit-valid number that is not the company's (there is no such company).
+DEMO_REGISTRATION = registration_number_for("900000000001")
+PLANS = [
+    {
+        "kind": "plan",
+        "name": "人前式プラン",
+        "name_en": "Civil-style ceremony plan",
+        "unit_price": 180_000,
+        "included": "チャペル挙式 (90分)\n司会・立会人\n結婚証明書 (アクリルフレーム)\n"
+        "ARグラス 1台\n写真データ 50枚",
+    },
+    {
+        "kind": "plan",
+        "name": "フォトプラン",
+        "name_en": "Photo plan",
+        "unit_price": 32_728,
+        "included": "スタジオ撮影 (60分)\n写真データ 50枚\nキャラクター合成",
+    },
+    {
+        "kind": "plan",
+        "name": "証明書のみ",
+        "name_en": "Certificate only",
+        "unit_price": 7_910,
+        "included": "結婚証明書 (アクリルフレーム)",
+    },
+    {"kind": "option", "name": "ARグラス レンタル", "name_en": "AR glasses", "unit_price": 10_000},
+    {"kind": "option", "name": "等身大パネル", "name_en": "Life-size panel", "unit_price": 25_000},
+    {"kind": "option", "name": "アクリルスタンド", "name_en": "Acrylic stand", "unit_price": 3_500},
+    {
+        "kind": "option",
+        "name": "追加写真データ 10枚",
+        "name_en": "10 more photos",
+        "unit_price": 5_000,
+    },
+    {
+        "kind": "option",
+        "name": "誓いの言葉の音声",
+        "name_en": "Voice of the vows",
+        "unit_price": 8_000,
+    },
+    {
+        "kind": "option",
+        "name": "引菓子",
+        "name_en": "Wedding sweets",
+        "unit_price": 1_200,
+        "tax_rate": 8,
+    },
+]
+
+
+def _demo_billing(org_id: int, ceremony: Ceremony, today: date) -> None:
+    """Invoice details, the price list, and the demo ceremony's quote and deposit invoice."""
+    _get_or_add(
+        BillingProfile,
+        org_id,
+        {},
+        issuer_name="晴れの日ブライダル岡山 株式会社 (fictional)",
+        registration_number=DEMO_REGISTRATION,
+        address="岡山県岡山市北区駅元町1-1 (fictional)",
+        phone="086-000-0000",
+        bank_name="みどり銀行 (fictional)",
+        bank_branch="岡山駅前支店",
+        account_type="ordinary",
+        account_number="1234567",
+        account_holder="ハレノヒブライダルオカヤマ(カ",
+        deposit_percent=30,
+        deposit_due_days=7,
+        balance_days_before=30,
+        cancellation_policy=[[90, 0], [60, 20], [30, 50], [7, 80], [0, 100]],
+    )
+    plans = {}
+    for position, spec in enumerate(PLANS):
+        fields = {"tax_rate": 10, "position": position, **spec}
+        plans[spec["name"]] = _get_or_add(Plan, org_id, {"name": fields.pop("name")}, **fields)
+    if billing.quote_of(ceremony.id) is not None:
+        return
+    quote = billing.save_quote(
+        ceremony,
+        plans["人前式プラン"],
+        [(plans["ARグラス レンタル"], 1), (plans["等身大パネル"], 1), (plans["引菓子"], 12)],
+        notes="ARグラスは新婦さまとカメラマンに1台ずつ。"
+        " AR glasses for the bride and the photographer.",
+    )
+    deposit = {
+        rate: amount * 30 // 100
+        for rate, amount in billing.quote_totals(quote).subtotal_by_rate.items()
+    }
+    lines = [
+        Line(f"申込金 Deposit ({rate}%{'※' if rate == 8 else ''})", amount, 1, rate)
+        for rate, amount in sorted(deposit.items(), reverse=True)
+    ]
+    billing.create_invoice(ceremony, "deposit", today + timedelta(days=7), lines, today)
 
 
 def _get_or_add(model, org_id: int, lookup: dict, **fields):
@@ -176,8 +273,8 @@ def load_demo(today: date) -> tuple[str, str]:
             save_story(companion, lang, answers, f"planner:{planner.id}")
     if companion.portrait_id is None:
         companion.portrait_id = store(org.id, demo_portrait(), "image/png", "ren-portrait.png").id
-    exists = db.session.scalar(db.select(Ceremony.id).where(Ceremony.client_id == client.id))
-    if exists is None:
+    ceremony = db.session.scalar(db.select(Ceremony).where(Ceremony.client_id == client.id))
+    if ceremony is None:
         day = _next_taian(today + timedelta(days=45), closed_weekday=1)
         ceremony = schedule_ceremony(
             org.id,
@@ -213,6 +310,7 @@ def load_demo(today: date) -> tuple[str, str]:
             drafts = draft_vows(ceremony, lang, "companion", seed=1, user_id=planner.id)
             approve_vow(drafts.versions[0], f"planner:{planner.id}")
         record_voice_consent(org.id, client.id, client.full_name, planner.id)
+    _demo_billing(org.id, ceremony, today)
     return DEMO_EMAIL, DEMO_PASSWORD
 
 

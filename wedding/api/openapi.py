@@ -166,6 +166,61 @@ SCHEMAS = {
     },
 }
 
+_BY_RATE = {
+    "type": "object",
+    "description": 'Keyed by the tax rate in percent as a string: "10", "8", "0".',
+    "propertyNames": {"enum": ["10", "8", "0"]},
+    "additionalProperties": {"type": "integer"},
+}
+SCHEMAS["InvoiceItem"] = {
+    "type": "object",
+    "required": ["description", "unit_price", "quantity", "tax_rate"],
+    "properties": {
+        "description": {"type": "string", "maxLength": 300},
+        "unit_price": {"type": "integer", "minimum": 0, "description": "Yen, before tax."},
+        "quantity": {"type": "integer", "minimum": 1},
+        "tax_rate": {"type": "integer", "enum": [10, 8, 0]},
+    },
+}
+SCHEMAS["InvoiceRequest"] = {
+    "type": "object",
+    "required": ["kind", "due", "items"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["deposit", "balance", "other"]},
+        "due": DATE,
+        "items": {"type": "array", "minItems": 1, "maxItems": 200, "items": _ref("InvoiceItem")},
+    },
+}
+SCHEMAS["Invoice"] = {
+    "type": "object",
+    "description": (
+        "A qualified invoice (適格請求書): tax is rounded once per rate per invoice. "
+        'Credit notes have kind "credit".'
+    ),
+    "required": ["id", "number", "status", "subtotal_by_rate", "tax_by_rate", "total"],
+    "properties": {
+        "id": {"type": "integer"},
+        "ceremony_id": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["deposit", "balance", "other", "credit"]},
+        "number": {"type": ["string", "null"], "examples": ["INV-000001"]},
+        "status": {
+            "type": "string",
+            "enum": ["draft", "issued", "paid", "partially_paid", "cancelled"],
+        },
+        "issue_date": {"type": ["string", "null"], "format": "date"},
+        "due": DATE,
+        "recipient": {"type": "string"},
+        "registration_number": {"type": "string", "pattern": "^(T[0-9]{13})?$"},
+        "reference_code": {"type": "string", "description": "Put before the transfer name."},
+        "items": {"type": "array", "items": _ref("InvoiceItem")},
+        "subtotal_by_rate": _BY_RATE,
+        "tax_by_rate": _BY_RATE,
+        "total": {"type": "integer", "description": "Yen, tax included."},
+        "paid": {"type": "integer"},
+        "credit_for_id": {"type": ["integer", "null"]},
+    },
+}
+
 _UNAUTHORIZED = _problem("No valid API token.")
 _NOT_FOUND = _problem("No such record in your company.")
 
@@ -202,8 +257,9 @@ def openapi_document(server_url: str = "") -> dict:
             "title": "Nijigen Wedding Planner API",
             "version": "1.0.0",
             "description": (
-                "Venues, availability (with rokuyō and Japanese holidays) and bookings of one "
-                "planner company. Authenticate with `Authorization: Bearer <token>` "
+                "Venues, availability (with rokuyō and Japanese holidays), bookings and qualified "
+                "invoices of one planner company. "
+                "Authenticate with `Authorization: Bearer <token>` "
                 "(`flask --app wedding token create EMAIL`). Errors are RFC 9457 problem details."
             ),
         },
@@ -300,6 +356,38 @@ def openapi_document(server_url: str = "") -> dict:
                 }
             },
             "/bookings/{booking_id}/confirm": _transition("Confirm a hold", body=True),
+            "/ceremonies/{ceremony_id}/invoices": {
+                "post": {
+                    "summary": "Issue a qualified invoice for a ceremony",
+                    "parameters": [_id_param("ceremony_id")],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("InvoiceRequest")}},
+                    },
+                    "responses": {
+                        "201": _json(_ref("Invoice"), "The issued invoice, numbered."),
+                        "400": _problem("The body is not a JSON object."),
+                        "401": _UNAUTHORIZED,
+                        "403": _problem("The token's user may only read."),
+                        "404": _NOT_FOUND,
+                        "422": _problem(
+                            "A field is wrong (kind, due, an item's price, quantity or rate), "
+                            "or the company has no registration number yet."
+                        ),
+                    },
+                }
+            },
+            "/invoices/{invoice_id}": {
+                "get": {
+                    "summary": "One invoice",
+                    "parameters": [_id_param("invoice_id")],
+                    "responses": {
+                        "200": _json(_ref("Invoice"), "The invoice."),
+                        "401": _UNAUTHORIZED,
+                        "404": _NOT_FOUND,
+                    },
+                }
+            },
             "/bookings/{booking_id}/cancel": _transition("Release a hold or cancel a booking"),
         },
     }

@@ -9,6 +9,8 @@ from flask_login import current_user
 from wedding.accounts.access import get_owned_or_404, org_select
 from wedding.api.openapi import openapi_document
 from wedding.api.problems import ApiProblem, problem_response
+from wedding.billing import services as billing
+from wedding.billing.models import Invoice
 from wedding.booking import services as booking
 from wedding.booking.availability import Busy, Day
 from wedding.booking.services import BookingError, SlotUnavailable
@@ -22,7 +24,7 @@ from wedding.inputs import (
     in_supported_range,
     parse_date,
 )
-from wedding.models import db, writes
+from wedding.models import db, utcnow, writes
 from wedding.venues.models import Venue
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -267,6 +269,64 @@ def create_booking():
 @bp.get("/bookings/<int:booking_id>")
 def get_booking(booking_id: int):
     return jsonify(booking_json(get_owned_or_404(Ceremony, booking_id)))
+
+
+INVOICE_PROBLEMS = {
+    "items": "`items` must be a non-empty list of objects.",
+    "too_many_items": "At most 200 items per invoice.",
+    "description": "Each item needs a `description` (text).",
+    "description_long": "An item's `description` is at most 300 characters.",
+    "unit_price": "`unit_price` must be whole yen before tax, 0 or more.",
+    "quantity": "`quantity` must be a whole number, 1 or more.",
+    "tax_rate": "`tax_rate` must be 10, 8 or 0.",
+    "no_registration": (
+        "Set the company's invoice details (issuer name and registration number) first: "
+        "a qualified invoice needs them."
+    ),
+}
+
+
+@bp.post("/ceremonies/<int:ceremony_id>/invoices")
+def create_invoice(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    data = _body()
+    kind = data.get("kind")
+    if kind not in ("deposit", "balance", "other"):
+        raise ApiProblem(
+            422,
+            "Invalid invoice",
+            '`kind` must be "deposit", "balance" or "other".',
+            extra={"field": "kind"},
+        )
+    try:
+        due = date.fromisoformat(data.get("due") or "")
+    except (TypeError, ValueError):
+        raise ApiProblem(
+            422, "Invalid invoice", "`due` must be a date as YYYY-MM-DD.", extra={"field": "due"}
+        ) from None
+    try:
+        lines = billing.lines_from_data(data.get("items"))
+        today = billing.local_today(utcnow(), ceremony)
+        invoice = billing.create_invoice(ceremony, kind, due, lines, today)
+    except billing.BillingError as error:
+        db.session.rollback()
+        where = f"items[{error.index}]: " if error.index is not None else ""
+        extra = {"code": error.code}
+        if error.field:
+            extra["field"] = error.field
+        detail = where + INVOICE_PROBLEMS.get(error.code, error.code)
+        raise ApiProblem(422, "Invalid invoice", detail, extra=extra) from None
+    body = billing.invoice_json(invoice)
+    db.session.commit()
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_invoice", invoice_id=body["id"])
+    return response
+
+
+@bp.get("/invoices/<int:invoice_id>")
+def get_invoice(invoice_id: int):
+    return jsonify(billing.invoice_json(get_owned_or_404(Invoice, invoice_id)))
 
 
 def _transition(booking_id: int, action) -> Response:

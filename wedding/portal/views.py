@@ -10,6 +10,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -23,6 +24,18 @@ from wedding.accounts.access import editor_required, get_owned_or_404
 from wedding.accounts.services import company_name
 from wedding.almanac import describe
 from wedding.audit import audit
+from wedding.billing import services as billing
+from wedding.billing.documents import (
+    agreement_document,
+    render_agreement_pdf,
+    render_invoice_pdf,
+    render_receipt_pdf,
+)
+from wedding.billing.forms import AcceptForm
+from wedding.billing.messages import message as billing_message
+from wedding.billing.models import Acceptance, Invoice, Payment
+from wedding.billing.stripe_pay import StripeSettings
+from wedding.billing.tasks import open_checkout
 from wedding.calendars.ics import build_calendar, google_link
 from wedding.calendars.models import Feed
 from wedding.calendars.services import ceremony_calendar, ceremony_event, get_or_create_feed
@@ -31,6 +44,7 @@ from wedding.clients.models import Client
 from wedding.documents.models import IssuedDocument
 from wedding.documents.services import file_name, issued_documents
 from wedding.forms import ConfirmForm
+from wedding.jobs import enqueue, get_job, task_name
 from wedding.models import db, utcnow, writes
 from wedding.personas.forms import StoryForm
 from wedding.personas.models import Companion
@@ -157,6 +171,24 @@ def _ceremony_view(ceremony) -> dict:
         "comments": comments_for(ceremony.id),
         "documents": issued_documents(ceremony.id),
         "ar": ar_link(ceremony),
+        "money": _money_view(ceremony),
+    }
+
+
+def _money_view(ceremony) -> dict:
+    """The client's quote (with the exact agreement text and its hash), invoices, receipts
+    and how to pay."""
+    quote = billing.quote_of(ceremony.id)
+    document = agreement_document(quote) if quote else ""
+    invoices = [i for i in billing.invoices_of(ceremony.id) if i.number is not None]
+    profile = billing.profile_of(ceremony.org_id)
+    return {
+        "quote": quote,
+        "document": document,
+        "hash": billing.document_hash(document) if quote else "",
+        "invoices": invoices,
+        "bank": billing.bank_details(profile, g.client.language) if profile else "",
+        "card": StripeSettings.from_config(current_app.config) is not None,
     }
 
 
@@ -191,6 +223,7 @@ def home():
                 companions=companions,
                 comment_form=CommentForm(),
                 button_form=ConfirmForm(),
+                accept_form=AcceptForm(),
                 company=company_name(g.client.org_id),
             )
         )
@@ -263,6 +296,137 @@ def story(companion_id: int, lang: str):
     return _private(
         Response(render_template("portal/story.html", companion=companion, form=form, lang=lang))
     )
+
+
+def _client_ceremony(ceremony_id: int):
+    ceremony = next((c for c in client_ceremonies(g.client.id) if c.id == ceremony_id), None)
+    if ceremony is None:
+        abort(404)
+    return ceremony
+
+
+def _client_invoice(invoice_id: int) -> Invoice:
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None or invoice.number is None:
+        abort(404)
+    _client_ceremony(invoice.ceremony_id)
+    return invoice
+
+
+@bp.post("/ceremonies/<int:ceremony_id>/accept")
+@client_required
+def accept_quote(ceremony_id: int):
+    """The client accepts the quote by typing their name; the hash says what they read."""
+    ceremony = _client_ceremony(ceremony_id)
+    quote = billing.quote_of(ceremony.id)
+    form = AcceptForm()
+    if quote is None:
+        abort(404)
+    if not form.validate():
+        flash(_("Type your full name to accept."), "error")
+        return redirect(url_for("portal.home") + "#quote", 303)
+    document = agreement_document(quote)
+    now = utcnow()
+    stamp = now.astimezone(ZoneInfo(ceremony.venue.timezone)).strftime("%Y-%m-%d %H:%M %Z")
+    try:
+        billing.accept_quote(
+            quote,
+            form.typed_name.data,
+            document=document,
+            shown_hash=form.document_sha256.data,
+            address=request.remote_addr or "",
+            now=now,
+            render_pdf=lambda acceptance: render_agreement_pdf(quote, document, acceptance, stamp),
+        )
+    except billing.BillingError as error:
+        db.session.rollback()
+        flash(billing_message(error.code), "error")
+        return redirect(url_for("portal.home") + "#quote", 303)
+    audit("change", "quote", quote.id, f"accept:r{quote.revision}")
+    db.session.commit()
+    flash(_("Thank you: the agreement is signed. Your invoices are below."), "success")
+    return redirect(url_for("portal.home") + "#money", 303)
+
+
+@bp.get("/agreements/<int:acceptance_id>.pdf")
+@client_required
+def agreement(acceptance_id: int):
+    acceptance = db.session.get(Acceptance, acceptance_id)
+    quotes = {
+        q.id for q in map(billing.quote_of, (c.id for c in client_ceremonies(g.client.id))) if q
+    }
+    if acceptance is None or acceptance.quote_id not in quotes or acceptance.file_id is None:
+        abort(404)
+    name = f"agreement-{acceptance.quote_id}-r{acceptance.revision}.pdf"
+    return _private(file_response(acceptance.file_id, name, "private, no-store"))
+
+
+@bp.get("/invoices/<int:invoice_id>.pdf")
+@client_required
+def invoice_pdf(invoice_id: int):
+    invoice = _client_invoice(invoice_id)
+    response = Response(render_invoice_pdf(invoice), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{invoice.display_number}.pdf"'
+    return _private(response)
+
+
+@bp.get("/receipts/<int:payment_id>.pdf")
+@client_required
+def receipt_pdf(payment_id: int):
+    payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        abort(404)
+    _client_invoice(payment.invoice_id)
+    response = Response(render_receipt_pdf(payment), mimetype="application/pdf")
+    name = payment.display_receipt_number
+    response.headers["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return _private(response)
+
+
+@bp.post("/invoices/<int:invoice_id>/pay")
+@client_required
+def pay_by_card(invoice_id: int):
+    """Start a card payment: a background job asks Stripe for a Checkout page (nothing
+    remote happens in this request); the next page waits for it and goes there."""
+    invoice = _client_invoice(invoice_id)
+    if StripeSettings.from_config(current_app.config) is None or not ConfirmForm().validate():
+        abort(404)
+    job = enqueue(open_checkout, invoice.id, g.client.email, org_id=invoice.org_id)
+    db.session.commit()
+    return redirect(url_for("portal.card_checkout", invoice_id=invoice.id, job=job.id), 303)
+
+
+def _checkout_job(invoice: Invoice, job_id: str | None):
+    job = get_job(job_id or "", invoice.org_id)
+    if job is None or job.name != task_name(open_checkout) or job.args[:1] != [invoice.id]:
+        abort(404)
+    return job
+
+
+@bp.get("/invoices/<int:invoice_id>/pay")
+@client_required
+def card_checkout(invoice_id: int):
+    invoice = _client_invoice(invoice_id)
+    job = _checkout_job(invoice, request.args.get("job"))
+    result = job.result or {}
+    if job.status == "done" and result.get("url"):
+        return redirect(result["url"], 303)
+    if job.status == "failed" or (job.status == "done" and result.get("error")):
+        flash(billing_message(result.get("error") or "card_unavailable"), "error")
+        return redirect(url_for("portal.home") + "#money", 303)
+    page = render_template(
+        "billing/portal_wait.html",
+        job_url=url_for("portal.checkout_job", invoice_id=invoice.id, job=job.id),
+        invoice=invoice,
+    )
+    return _private(Response(page))
+
+
+@bp.get("/invoices/<int:invoice_id>/pay/status")
+@client_required
+def checkout_job(invoice_id: int):
+    job = _checkout_job(_client_invoice(invoice_id), request.args.get("job"))
+    return _private(jsonify({"status": job.status, "progress": job.progress}))
 
 
 @bp.post("/calendar/subscribe")

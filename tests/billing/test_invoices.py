@@ -1,0 +1,238 @@
+"""Qualified invoices through the API and the CLI: numbering without gaps, totals per rate,
+bad input refused with nothing saved, PDFs that print what the law asks."""
+
+import subprocess
+from datetime import date
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from tests.billing.conftest import REGISTRATION
+from tests.conftest import future_day
+from wedding.accounts.models import User
+from wedding.accounts.services import create_api_token
+from wedding.api.openapi import openapi_document
+from wedding.billing import services as billing
+from wedding.billing.documents import render_invoice_pdf
+from wedding.billing.models import Counter, Invoice, InvoiceLine
+from wedding.billing.money import Line
+from wedding.ceremonies.models import Ceremony
+from wedding.models import db
+
+SPEC = openapi_document("http://localhost")
+DUE = future_day(20).isoformat()
+
+
+def check(response, schema: str, status: int) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    kind = "application/problem+json" if status >= 400 else "application/json"
+    assert response.mimetype == kind
+    Draft202012Validator({"$ref": f"#/components/schemas/{schema}", **SPEC}).validate(
+        response.get_json()
+    )
+    return response.get_json()
+
+
+@pytest.fixture
+def api(app, billed):
+    user, ceremony = billed
+    with app.app_context():
+        _, secret = create_api_token(db.session.get(User, user.id), "tests")
+        db.session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    class Api:
+        def get(self, url):
+            return client.get(url, headers=headers)
+
+        def post(self, url, json=None, **kw):
+            return client.post(url, headers=headers, json=json, **kw)
+
+    Api.user, Api.ceremony = user, ceremony
+    return Api()
+
+
+ITEMS = [
+    {"description": "人前式プラン", "unit_price": 200_000, "quantity": 1, "tax_rate": 10},
+    {"description": "引菓子", "unit_price": 1_234, "quantity": 3, "tax_rate": 8},
+    {"description": "AR グラス", "unit_price": 333, "quantity": 3, "tax_rate": 10},
+    {"description": "証明書発行手数料", "unit_price": 500, "quantity": 1, "tax_rate": 0},
+]
+
+
+def test_create_and_read_an_invoice(app, api):
+    body = {"kind": "deposit", "due": DUE, "items": ITEMS}
+    created = check(
+        api.post(f"/api/v1/ceremonies/{api.ceremony.id}/invoices", body), "Invoice", 201
+    )
+    assert created["number"] == "INV-000001"
+    assert created["status"] == "issued"
+    assert created["subtotal_by_rate"] == {"10": 200_999, "8": 3_702, "0": 500}
+    assert created["tax_by_rate"] == {"10": 20_099, "8": 296, "0": 0}  # 296.16 → 296 once
+    assert created["total"] == 200_999 + 3_702 + 500 + 20_099 + 296
+    assert created["registration_number"] == REGISTRATION
+    again = check(api.get(f"/api/v1/invoices/{created['id']}"), "Invoice", 200)
+    assert again == created
+    second = check(api.post(f"/api/v1/ceremonies/{api.ceremony.id}/invoices", body), "Invoice", 201)
+    assert second["number"] == "INV-000002"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"kind": "refund"}, "kind"),
+        ({"due": "30/11/2026"}, "due"),
+        ({"items": []}, "items"),
+        ({"items": [{**ITEMS[0], "quantity": -1}]}, "quantity"),
+        ({"items": [{**ITEMS[0], "tax_rate": 5}]}, "tax_rate"),
+        ({"items": [{**ITEMS[0], "unit_price": 99.5}]}, "unit_price"),
+        ({"items": [ITEMS[0], {**ITEMS[1], "description": ""}]}, "description"),
+    ],
+)
+def test_bad_invoices_are_problems_and_use_no_number(app, api, change, field):
+    body = {"kind": "deposit", "due": DUE, "items": ITEMS, **change}
+    problem = check(
+        api.post(f"/api/v1/ceremonies/{api.ceremony.id}/invoices", body), "Problem", 422
+    )
+    assert problem["field"] == field
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Invoice.id))) == 0
+        assert db.session.scalar(db.select(db.func.count(Counter.org_id))) == 0
+    good = api.post(
+        f"/api/v1/ceremonies/{api.ceremony.id}/invoices",
+        {**body, **{"kind": "deposit", "due": DUE, "items": ITEMS}},
+    )
+    assert good.get_json()["number"] == "INV-000001"  # no gap after a refusal
+
+
+def test_no_registration_number_no_qualified_invoice(app, make_user, make_ceremony):
+    user = make_user(role="planner")
+    ceremony = make_ceremony(user.org)
+    with app.app_context():
+        _, secret = create_api_token(db.session.get(User, user.id), "t")
+        db.session.commit()
+    response = app.test_client().post(
+        f"/api/v1/ceremonies/{ceremony.id}/invoices",
+        json={"kind": "other", "due": DUE, "items": ITEMS},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    problem = check(response, "Problem", 422)
+    assert "registration number" in problem["detail"]
+
+
+def test_other_company_ceremonies_and_invoices_are_404(
+    app, api, make_user, make_profile, make_ceremony
+):
+    other = make_user()
+    make_profile(other.org)
+    foreign = make_ceremony(other.org)
+    with app.app_context():
+        ceremony = db.session.get(Ceremony, foreign.id)
+        invoice = billing.create_invoice(
+            ceremony, "other", date(2030, 1, 1), [Line("x", 100, 1, 10)], date(2026, 1, 1)
+        )
+        db.session.commit()
+        invoice_id = invoice.id
+    body = {"kind": "deposit", "due": DUE, "items": ITEMS}
+    check(api.post(f"/api/v1/ceremonies/{foreign.id}/invoices", body), "Problem", 404)
+    check(api.get(f"/api/v1/invoices/{invoice_id}"), "Problem", 404)
+    check(api.get("/api/v1/invoices/999999"), "Problem", 404)
+
+
+def test_numbers_are_per_company_and_a_rollback_gives_the_number_back(
+    app_ctx, billed, make_user, make_profile, make_ceremony
+):
+    _, ceremony = billed
+    other = make_user()
+    make_profile(other.org)
+    theirs = make_ceremony(other.org)
+    ours = db.session.get(Ceremony, ceremony.id)
+    line = [Line("人前式", 1000, 1, 10)]
+    first = billing.create_invoice(ours, "other", date(2030, 1, 1), line, date(2026, 1, 1))
+    db.session.commit()
+    billing.create_invoice(ours, "other", date(2030, 1, 1), line, date(2026, 1, 1))
+    db.session.rollback()
+    again = billing.create_invoice(ours, "other", date(2030, 1, 1), line, date(2026, 1, 1))
+    foreign = billing.create_invoice(
+        db.session.get(Ceremony, theirs.id), "other", date(2030, 1, 1), line, date(2026, 1, 1)
+    )
+    db.session.commit()
+    assert (first.number, again.number, foreign.number) == (1, 2, 1)
+
+
+def test_the_database_refuses_a_repeated_number(app_ctx, billed):
+    from sqlalchemy.exc import IntegrityError
+
+    _, ceremony = billed
+    ours = db.session.get(Ceremony, ceremony.id)
+    invoice = billing.create_invoice(
+        ours, "other", date(2030, 1, 1), [Line("x", 1, 1, 10)], date(2026, 1, 1)
+    )
+    db.session.commit()
+    copy = billing.draft_invoice(ours, "other", date(2030, 1, 1), [Line("x", 1, 1, 10)])
+    copy.status, copy.number, copy.issue_date = "issued", invoice.number, date(2026, 1, 1)
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(InvoiceLine.id))) == 1
+
+
+def _pdftotext(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def test_the_pdf_is_a_qualified_invoice(app_ctx, billed):
+    _, ceremony = billed
+    ours = db.session.get(Ceremony, ceremony.id)
+    lines = [Line("人前式プラン", 200_000, 1, 10), Line("引菓子 <b>", 1_234, 3, 8)]
+    invoice = billing.create_invoice(ours, "deposit", date(2030, 1, 1), lines, date(2026, 11, 30))
+    db.session.commit()
+    text = _pdftotext(render_invoice_pdf(invoice))
+    for expected in (
+        "請求書",
+        "INV-000001",
+        REGISTRATION,
+        "晴れの日ブライダル株式会社",
+        "佐藤 美咲 様",
+        "2026-11-30",
+        "引菓子 <b> ※",
+        "軽減税率",
+        "¥200,000",
+        "¥20,000",
+        "¥3,702",
+        "¥296",
+        "¥223,998",
+        invoice.reference_code,
+        "テスト銀行",
+    ):
+        assert expected in text, expected
+    fonts = subprocess.run(
+        ["pdffonts", "-"], input=render_invoice_pdf(invoice), capture_output=True, check=True
+    ).stdout.decode()
+    assert "IPAex" in fonts
+
+
+def test_cli_renders_an_invoice(app, billed, tmp_path):
+    _, ceremony = billed
+    with app.app_context():
+        invoice = billing.create_invoice(
+            db.session.get(Ceremony, ceremony.id),
+            "other",
+            date(2030, 1, 1),
+            [Line("証明書のみ", 8_700, 1, 10)],
+            date(2026, 11, 30),
+        )
+        db.session.commit()
+        invoice_id = invoice.id
+    out = tmp_path / "invoice.pdf"
+    result = app.test_cli_runner().invoke(
+        args=["invoice", "render", str(invoice_id), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "¥9,570" in _pdftotext(out.read_bytes())
+    result = app.test_cli_runner().invoke(args=["invoice", "render", "99999", "-o", str(out)])
+    assert result.exit_code != 0
+    assert "No invoice 99999" in result.output

@@ -1,0 +1,194 @@
+"""The planner's money pages, the bank import, the webhook over HTTP and the CSV export."""
+
+import hashlib
+import hmac
+import io
+import json
+import time
+from datetime import date
+
+from tests.billing.conftest import REGISTRATION
+from wedding.billing import services as billing
+from wedding.billing.models import BankLine, BillingProfile, Invoice, PaymentEvent, Plan, Quote
+from wedding.billing.money import Line
+from wedding.ceremonies.models import Ceremony
+from wedding.models import db
+
+
+def test_invoice_details_refuse_a_wrong_registration_number(app, web, make_user):
+    owner = make_user(role="owner")
+    web.login(owner)
+    form = {
+        "issuer_name": "晴れの日",
+        "registration_number": REGISTRATION[:-1] + str((int(REGISTRATION[-1]) + 1) % 10),
+        "account_type": "ordinary",
+        "deposit_percent": "30",
+        "deposit_due_days": "7",
+        "balance_days_before": "30",
+        "cancellation_policy": "60: 0\n30: 50\n0: 100",
+    }
+    page = web.post("/billing/settings", form)
+    assert page.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(db.select(BillingProfile)) is None
+    form["registration_number"] = "ｔ" + REGISTRATION[1:]
+    assert web.post("/billing/settings", form).status_code == 303
+    with app.app_context():
+        profile = db.session.scalar(db.select(BillingProfile))
+        assert profile.registration_number == REGISTRATION
+        assert profile.cancellation_policy == [[60, 0], [30, 50], [0, 100]]
+
+
+def test_plans_show_tax_inclusive_prices(app, web, billed):
+    user, _ = billed
+    web.login(user)
+    response = web.post(
+        "/billing/plans/new",
+        {"kind": "plan", "name": "証明書のみ", "unit_price": "7910", "tax_rate": "10"},
+    )
+    assert response.status_code == 303
+    page = web.get("/billing/plans").get_data(as_text=True)
+    assert "¥8,701" in page and "¥7,910" in page
+    bad = web.post(
+        "/billing/plans/new", {"kind": "plan", "name": "x", "unit_price": "-5", "tax_rate": "5"}
+    )
+    assert bad.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Plan.id))) == 1
+
+
+def test_quote_page_and_payment_flow(app, web, billed, make_plan):
+    user, ceremony = billed
+    plan = make_plan(user.org)
+    option = make_plan(user.org, kind="option", name="等身大パネル", unit_price=30_000)
+    web.login(user)
+    url = f"/billing/ceremonies/{ceremony.id}"
+    assert web.get(url).status_code == 200
+    response = web.post(url, {"plan_id": plan.id, f"qty-{option.id}": "2", "notes": ""})
+    assert response.status_code == 303
+    bad = web.post(url, {"plan_id": plan.id, f"qty-{option.id}": "-1", "notes": ""})
+    assert bad.status_code == 303
+    with app.app_context():
+        quote = db.session.scalar(db.select(Quote))
+        assert quote.revision == 1
+        assert [line.quantity for line in quote.lines] == [1, 2]
+        invoice = billing.create_invoice(
+            db.session.get(Ceremony, ceremony.id),
+            "deposit",
+            date(2030, 1, 1),
+            [Line("申込金", 10_000, 1, 10)],
+            date(2026, 11, 30),
+        )
+        db.session.commit()
+        invoice_id = invoice.id
+    page = web.get(url).get_data(as_text=True)
+    assert "INV-000001" in page and "等身大パネル" in page
+    pay = f"/billing/invoices/{invoice_id}/payments"
+    form = {"amount": "11000", "method": "bank", "received_on": "2026-11-30", "note": ""}
+    assert web.post(pay, form).status_code == 303
+    again = web.post(pay, form, follow_redirects=True).get_data(as_text=True)
+    assert "この請求書は入金済みです" in again
+    with app.app_context():
+        assert db.session.get(Invoice, invoice_id).status == "paid"
+        assert db.session.get(Ceremony, ceremony.id).status == "confirmed"
+    pdf = web.get(f"/billing/invoices/{invoice_id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    csv_text = web.get("/billing/export.csv").data.decode("utf-8-sig")
+    assert "INV-000001" in csv_text and "11000" in csv_text
+
+
+def test_bank_import_page(app, web, billed):
+    user, ceremony = billed
+    with app.app_context():
+        invoice = billing.create_invoice(
+            db.session.get(Ceremony, ceremony.id),
+            "other",
+            date(2030, 1, 1),
+            [Line("x", 1_000, 1, 10)],
+            date(2026, 11, 30),
+        )
+        db.session.commit()
+        code = invoice.reference_code
+    web.login(user)
+    text = f"日付,入金額,振込依頼人名\n2026/12/01,1100,{code} ｻﾄｳ\n2026/12/02,500,ﾀﾅｶ\n"
+    response = web.post(
+        "/billing/statements",
+        {"file": (io.BytesIO(text.encode("shift_jis")), "meisai.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "一致 1件" in page and "不明 1件" in page  # the planner's language: Japanese
+    assert "ﾀﾅｶ" in page  # waiting to be settled
+    with app.app_context():
+        outcomes = db.session.scalars(db.select(BankLine.outcome).order_by(BankLine.line_no))
+        assert list(outcomes) == ["matched", "unmatched"]
+    broken = web.post(
+        "/billing/statements",
+        {"file": (io.BytesIO(b"foo,bar\n1,2\n"), "x.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert broken.status_code == 200
+    assert "日付・金額・振込依頼人" in broken.get_data(as_text=True)
+
+
+def _signed(payload: str, secret: str) -> str:
+    at = int(time.time())
+    mac = hmac.new(secret.encode(), f"{at}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={at},v1={mac}"
+
+
+def test_webhook_over_http(app, billed):
+    app.config.update(STRIPE_API_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x")
+    _, ceremony = billed
+    with app.app_context():
+        invoice = billing.create_invoice(
+            db.session.get(Ceremony, ceremony.id),
+            "deposit",
+            date(2030, 1, 1),
+            [Line("申込金", 10_000, 1, 10)],
+            date(2026, 11, 30),
+        )
+        db.session.commit()
+        invoice_id = invoice.id
+    payload = json.dumps(
+        {
+            "id": "evt_http",
+            "object": "event",
+            "type": "checkout.session.completed",
+            "data": {
+                "object": {
+                    "id": "cs_1",
+                    "amount_total": 11_000,
+                    "currency": "jpy",
+                    "payment_status": "paid",
+                    "payment_intent": "pi_1",
+                    "metadata": {"invoice_id": str(invoice_id)},
+                }
+            },
+        }
+    )
+    client = app.test_client()
+    bad = client.post(
+        "/payments/stripe/webhook",
+        data=payload,
+        headers={"Stripe-Signature": "t=1,v1=00", "Content-Type": "application/json"},
+    )
+    assert bad.status_code == 400
+    good = client.post(
+        "/payments/stripe/webhook",
+        data=payload,
+        headers={"Stripe-Signature": _signed(payload, "whsec_x")},
+    )
+    assert good.status_code == 200 and good.get_json() == {"outcome": "applied"}
+    replay = client.post(
+        "/payments/stripe/webhook",
+        data=payload,
+        headers={"Stripe-Signature": _signed(payload, "whsec_x")},
+    )
+    assert replay.get_json() == {"outcome": "replayed"}
+    with app.app_context():
+        assert db.session.get(Invoice, invoice_id).status == "paid"
+        assert db.session.get(Ceremony, ceremony.id).status == "confirmed"
+        assert db.session.scalar(db.select(db.func.count(PaymentEvent.id))) == 3

@@ -1,0 +1,362 @@
+"""Quotes, acceptance and the schedule; payments by hand, by bank statement and by card; a paid
+deposit confirms the held booking through the booking rules."""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+
+from wedding.billing import services as billing
+from wedding.billing.documents import agreement_document, render_agreement_pdf
+from wedding.billing.models import BankLine, Invoice, Payment, PaymentEvent, Plan
+from wedding.billing.money import Line
+from wedding.billing.stripe_pay import (
+    StripeSettings,
+    checkout_request,
+    handle_event,
+    make_checkout,
+)
+from wedding.ceremonies.models import Ceremony
+from wedding.models import db
+
+NOW = datetime.now(UTC)
+TODAY = NOW.date()
+
+
+def accept(quote, name="佐藤 美咲", now=NOW):
+    document = agreement_document(quote)
+    return billing.accept_quote(
+        quote,
+        name,
+        document=document,
+        shown_hash=billing.document_hash(document),
+        address="203.0.113.7",
+        now=now,
+        render_pdf=lambda acceptance: render_agreement_pdf(quote, document, acceptance, "now"),
+    )
+
+
+@pytest.fixture
+def quoted(app_ctx, billed, make_plan):
+    """A held ceremony with a quote: plan ¥200,000 (10 %), 3 × 引菓子 ¥1,000 (8 %)."""
+    user, ceremony = billed
+    plan = make_plan(user.org)
+    sweets = make_plan(user.org, kind="option", name="引菓子", unit_price=1_000, tax_rate=8)
+    ceremony = db.session.get(Ceremony, ceremony.id)
+    quote = billing.save_quote(
+        ceremony, db.session.get(Plan, plan.id), [(db.session.get(Plan, sweets.id), 3)]
+    )
+    db.session.commit()
+    return ceremony, quote
+
+
+def test_accepting_issues_the_schedule_and_keeps_the_signed_agreement(quoted):
+    ceremony, quote = quoted
+    acceptance = accept(quote)
+    db.session.commit()
+    assert quote.accepted
+    assert (
+        acceptance.document_sha256 == hashlib.sha256(agreement_document(quote).encode()).hexdigest()
+    )
+    assert acceptance.address == "203.0.113.7"
+    assert acceptance.file_id is not None
+    deposit, balance = billing.invoices_of(ceremony.id)
+    assert (deposit.kind, balance.kind) == ("deposit", "balance")
+    assert deposit.totals == {"10": [60_000, 6_000], "8": [900, 72]}
+    assert balance.totals == {"10": [140_000, 14_000], "8": [2_100, 168]}
+    assert deposit.total + balance.total == billing.quote_totals(quote).total
+    assert deposit.due_date == billing.local_today(NOW, ceremony) + timedelta(days=7)
+
+
+def test_a_wrong_name_or_a_changed_quote_records_nothing(quoted, make_plan):
+    ceremony, quote = quoted
+    with pytest.raises(billing.BillingError) as error:
+        accept(quote, name="Someone Else")
+    assert error.value.code == "name"
+    document = agreement_document(quote)
+    shown = billing.document_hash(document)
+    billing.save_quote(ceremony, db.session.get(Plan, quote.plan_id), [])  # changed meanwhile
+    with pytest.raises(billing.BillingError) as error:
+        billing.accept_quote(
+            quote,
+            "佐藤美咲",
+            document=agreement_document(quote),
+            shown_hash=shown,
+            address="",
+            now=NOW,
+            render_pdf=lambda a: b"%PDF",
+        )
+    assert error.value.code == "changed"
+    db.session.rollback()
+    assert not quote.acceptances
+    assert billing.invoices_of(ceremony.id) == []
+
+
+def test_changing_an_accepted_quote_needs_a_new_acceptance(quoted):
+    ceremony, quote = quoted
+    accept(quote)
+    db.session.commit()
+    billing.save_quote(ceremony, db.session.get(Plan, quote.plan_id), [])
+    db.session.commit()
+    assert quote.revision == 2 and not quote.accepted
+    accept(quote)
+    db.session.commit()
+    statuses = sorted((i.kind, i.status) for i in billing.invoices_of(ceremony.id))
+    # The first schedule was unpaid: voided (numbers kept) and made again.
+    assert statuses == [
+        ("balance", "cancelled"),
+        ("balance", "issued"),
+        ("deposit", "cancelled"),
+        ("deposit", "issued"),
+    ]
+    assert [i.number for i in billing.invoices_of(ceremony.id)] == [1, 2, 3, 4]
+
+
+def test_a_paid_deposit_confirms_the_hold(quoted):
+    ceremony, quote = quoted
+    accept(quote)
+    deposit = billing.invoices_of(ceremony.id)[0]
+    payment = billing.record_payment(deposit, deposit.total - 1, "cash", TODAY, NOW)
+    assert deposit.status == "partially_paid" and ceremony.status == "hold"
+    billing.record_payment(deposit, 1, "cash", TODAY, NOW)
+    db.session.commit()
+    assert deposit.status == "paid"
+    assert ceremony.status == "confirmed" and ceremony.deposit_amount == deposit.total
+    assert payment.display_receipt_number == "RC-000001"
+    with pytest.raises(billing.BillingError) as error:
+        billing.record_payment(deposit, 100, "cash", TODAY, NOW)
+    assert error.value.code == "already_paid"
+
+
+def test_an_unpaid_deposit_lets_the_hold_lapse_and_a_late_payment_does_not_revive_it(quoted):
+    ceremony, quote = quoted
+    accept(quote)
+    deposit = billing.invoices_of(ceremony.id)[0]
+    ceremony.hold_expires_at = NOW - timedelta(minutes=1)
+    db.session.commit()
+    payment = billing.record_payment(deposit, deposit.total, "bank", TODAY, NOW)
+    db.session.commit()
+    assert ceremony.status == "expired"
+    assert "booking: not_held" in payment.note
+
+
+def test_cancellation_refunds_above_the_fee_with_a_credit_note(quoted):
+    ceremony, quote = quoted
+    accept(quote)
+    deposit, balance = billing.invoices_of(ceremony.id)
+    billing.record_payment(deposit, deposit.total, "bank", TODAY, NOW)
+    # The ceremony is 30 days away: 50 % of the quote's total is due, more than the deposit.
+    terms = billing.cancel_with_fee(quote, NOW)
+    db.session.commit()
+    assert terms.percent in (50, 80)
+    assert ceremony.status == "cancelled"
+    assert balance.status == "cancelled"
+    fee_invoice = billing.invoices_of(ceremony.id)[-1]
+    assert fee_invoice.kind == "other" and fee_invoice.total == terms.fee - deposit.total
+    assert fee_invoice.totals == {"0": [terms.fee - deposit.total, 0]}
+
+
+def test_a_credit_note_returns_tax_per_rate(quoted):
+    ceremony, quote = quoted
+    accept(quote)
+    deposit = billing.invoices_of(ceremony.id)[0]
+    note = billing.credit_note(deposit, 10_000, "返金", TODAY)
+    db.session.commit()
+    assert note.kind == "credit" and note.display_number == "CN-000001"
+    assert note.credit_for_id == deposit.id
+    assert set(note.totals) == {"10", "8"}
+    assert 9_990 <= note.total <= 10_000
+    with pytest.raises(billing.BillingError):
+        billing.credit_note(deposit, deposit.total, "too much", TODAY)
+
+
+# --- bank statements ------------------------------------------------------------------------
+
+
+def statement(rows) -> str:
+    return "取引日,お預り金額,お引出金額,摘要\n" + "".join(
+        f"{day},{amount},,{text}\n" for day, amount, text in rows
+    )
+
+
+def test_bank_statement_matches_partial_and_over_payments(quoted):
+    ceremony, quote = quoted
+    accept(quote)
+    deposit, balance = billing.invoices_of(ceremony.id)
+    db.session.commit()
+    text = statement(
+        [
+            ("2026/11/30", deposit.total, f"ﾌﾘｺﾐ {deposit.reference_code} ｻﾄｳ ﾐｻｷ"),
+            ("2026/12/01", 1_000, f"{balance.reference_code.lower()} ｻﾄｳ"),
+            ("2026/12/02", 999_999, f"{balance.reference_code} ｻﾄｳ"),
+            ("2026/12/03", 5_000, "ﾀﾅｶ ﾀﾛｳ"),
+        ]
+    )
+    imported = billing.import_statement(ceremony.org_id, "s.csv", text.encode("cp932"), NOW)
+    db.session.commit()
+    assert imported.encoding == "shift_jis"
+    assert [line.outcome for line in imported.lines] == ["matched", "partial", "over", "unmatched"]
+    assert deposit.status == "paid" and balance.status == "partially_paid"
+    assert ceremony.status == "confirmed"
+    # The same statement again: nothing is paid twice.
+    again = billing.import_statement(ceremony.org_id, "s.csv", text.encode("utf-8"), NOW)
+    db.session.commit()
+    assert [line.outcome for line in again.lines] == ["duplicate", "duplicate", "over", "unmatched"]
+    assert db.session.scalar(db.select(db.func.count(Payment.id))) == 2
+    # The planner settles the over-payment on the balance.
+    over = next(line for line in imported.lines if line.outcome == "over")
+    billing.settle_line(over, balance, NOW)
+    db.session.commit()
+    assert balance.status == "paid" and over.outcome == "settled"
+    with pytest.raises(billing.BillingError):
+        billing.settle_line(over, balance, NOW)
+
+
+def test_unreadable_statements_change_nothing(quoted):
+    ceremony, _ = quoted
+    for data in (b"date,amount\n2026-01-01,5\n", b"\x81\xff\xfe"):
+        with pytest.raises(billing.BillingError):
+            billing.import_statement(ceremony.org_id, "bad.csv", data, NOW)
+        db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(BankLine.id))) == 0
+
+
+# --- card payments through Stripe ----------------------------------------------------------
+
+SECRET = "whsec_test_secret"
+
+
+def signed(payload: str, secret: str = SECRET, at: int | None = None) -> str:
+    at = at or int(time.time())
+    signature = hmac.new(secret.encode(), f"{at}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={at},v1={signature}"
+
+
+def completed_event(invoice_id, amount, event_id="evt_1", currency="jpy") -> str:
+    return json.dumps(
+        {
+            "id": event_id,
+            "object": "event",
+            "type": "checkout.session.completed",
+            "data": {
+                "object": {
+                    "id": "cs_test_1",
+                    "object": "checkout.session",
+                    "amount_total": amount,
+                    "currency": currency,
+                    "payment_status": "paid",
+                    "payment_intent": f"pi_{event_id}",
+                    "metadata": {"invoice_id": str(invoice_id)},
+                }
+            },
+        }
+    )
+
+
+SETTINGS = StripeSettings("sk_test_123", SECRET)
+
+
+def test_webhook_applies_once_and_keeps_every_event(quoted):
+    ceremony, quote = quoted
+    accept(quote)
+    deposit = billing.invoices_of(ceremony.id)[0]
+    db.session.commit()
+    payload = completed_event(deposit.id, deposit.total)
+    outcomes = []
+    for sig in (signed(payload, "whsec_wrong"), None, signed(payload), signed(payload)):
+        outcomes.append(handle_event(payload.encode(), sig, SETTINGS, NOW, TODAY).outcome)
+        db.session.commit()
+    assert outcomes == ["bad_signature", "bad_signature", "applied", "replayed"]
+    assert deposit.status == "paid" and ceremony.status == "confirmed"
+    assert db.session.scalar(db.select(db.func.count(Payment.id))) == 1
+    unknown = completed_event(999_999, 100, "evt_2")
+    assert handle_event(unknown.encode(), signed(unknown), SETTINGS, NOW, TODAY).outcome == (
+        "unknown_invoice"
+    )
+    other = completed_event(deposit.id, 100, "evt_3", currency="usd")
+    assert handle_event(other.encode(), signed(other), SETTINGS, NOW, TODAY).outcome == "refused"
+    # A second, real charge after the invoice was paid: recorded, shown as over-paid.
+    twice = completed_event(deposit.id, deposit.total, "evt_4")
+    assert handle_event(twice.encode(), signed(twice), SETTINGS, NOW, TODAY).outcome == (
+        "over_paid"
+    )
+    db.session.commit()
+    assert deposit.paid_amount == 2 * deposit.total
+    kept = db.session.scalars(db.select(PaymentEvent).order_by(PaymentEvent.id)).all()
+    assert len(kept) == 7
+    assert [e.org_id for e in kept][2:4] == [ceremony.org_id] * 2
+
+
+class FakeStripe(BaseHTTPRequestHandler):
+    """The part of Stripe's API we use: POST /v1/checkout/sessions."""
+
+    calls: list = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        FakeStripe.calls.append((self.path, self.headers.get("Authorization"), parse_qs(body)))
+        if self.path != "/v1/checkout/sessions":
+            self.send_response(404)
+            self.end_headers()
+            return
+        answer = json.dumps(
+            {
+                "id": "cs_test_abc",
+                "object": "checkout.session",
+                "url": "https://checkout.stripe.test/c/pay/cs_test_abc",
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_stripe():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeStripe)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    FakeStripe.calls = []
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_checkout_session_for_the_open_amount(quoted, fake_stripe):
+    ceremony, quote = quoted
+    accept(quote)
+    deposit = billing.invoices_of(ceremony.id)[0]
+    settings = StripeSettings("sk_test_123", SECRET, fake_stripe)
+    request = checkout_request(deposit, "misaki@example.com")
+    session_id, url = make_checkout(settings, request, "https://x/ok", "https://x/back")
+    assert (session_id, url) == ("cs_test_abc", "https://checkout.stripe.test/c/pay/cs_test_abc")
+    path, auth, form = FakeStripe.calls[0]
+    assert path == "/v1/checkout/sessions"
+    assert auth == "Bearer sk_test_123"
+    assert form["line_items[0][price_data][unit_amount]"] == [str(deposit.total)]
+    assert form["line_items[0][price_data][currency]"] == ["jpy"]
+    assert form["metadata[invoice_id]"] == [str(deposit.id)]
+    unreachable = StripeSettings("sk_test_123", SECRET, "http://127.0.0.1:9")
+    with pytest.raises(billing.BillingError) as error:
+        make_checkout(unreachable, request, "https://x/ok", "https://x/back")
+    assert error.value.code == "card_unavailable"
+
+
+def test_other_lines_keep_their_own_rates(quoted):
+    ceremony, _ = quoted
+    invoice = billing.create_invoice(
+        ceremony, "other", date(2030, 1, 1), [Line("引菓子", 1_000, 2, 8)], TODAY
+    )
+    assert invoice.totals == {"8": [2_000, 160]}
+    assert isinstance(db.session.get(Invoice, invoice.id), Invoice)

@@ -1,0 +1,152 @@
+"""Forms for money: the company's invoice details, plans, quotes, payments and imports."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from wedding.billing.money import MoneyError, normalize_registration_number, parse_policy
+from wedding.forms import name_field, stripped
+
+RATE_CHOICES = [
+    SelectChoice("10", _l("10 % (standard)")),
+    SelectChoice("8", _l("8 % (reduced: food) ※")),
+    SelectChoice("0", _l("0 % (exempt)")),
+]
+REGISTRATION_MESSAGES = {
+    "registration_format": _l("Write the registration number as T and 13 digits."),
+    "registration_check_digit": _l(
+        "This registration number's check digit is wrong: check it against your notice."
+    ),
+}
+POLICY_MESSAGE = _l(
+    "One tier a line as `days before: percent`, e.g. `30: 50`; days may not repeat."
+)
+
+
+class ProfileForm(FlaskForm):
+    issuer_name = name_field(_l("Issuer name (as registered)"))
+    registration_number = StringField(
+        _l("Registration number"),
+        validators=[InputRequired(), Length(max=30)],
+        filters=[stripped],
+        description=_l("T and 13 digits (適格請求書発行事業者登録番号)."),
+    )
+    address = StringField(_l("Address"), validators=[Length(max=300)], filters=[stripped])
+    phone = StringField(_l("Phone"), validators=[Length(max=40)], filters=[stripped])
+    bank_name = StringField(_l("Bank"), validators=[Length(max=100)], filters=[stripped])
+    bank_branch = StringField(_l("Branch"), validators=[Length(max=100)], filters=[stripped])
+    account_type = SelectField(
+        _l("Account type"),
+        choices=[
+            SelectChoice("ordinary", _l("Ordinary (普通)")),
+            SelectChoice("current", _l("Current (当座)")),
+        ],
+    )
+    account_number = StringField(
+        _l("Account number"), validators=[Length(max=20)], filters=[stripped]
+    )
+    account_holder = StringField(
+        _l("Account holder (as the bank writes it)"),
+        validators=[Length(max=200)],
+        filters=[stripped],
+    )
+    deposit_percent = IntegerField(
+        _l("Deposit (percent of the quote)"), validators=[InputRequired(), NumberRange(0, 100)]
+    )
+    deposit_due_days = IntegerField(
+        _l("Deposit due (days after acceptance)"),
+        validators=[InputRequired(), NumberRange(0, 365)],
+    )
+    balance_days_before = IntegerField(
+        _l("Balance due (days before the ceremony)"),
+        validators=[InputRequired(), NumberRange(0, 730)],
+    )
+    cancellation_policy = TextAreaField(
+        _l("Cancellation policy"),
+        validators=[InputRequired()],
+        description=_l("One tier a line, `days before the ceremony: fee in percent`."),
+    )
+
+    def validate_registration_number(self, field) -> None:
+        try:
+            field.data = normalize_registration_number(field.data)
+        except MoneyError as error:
+            raise ValidationError(REGISTRATION_MESSAGES[error.code]) from None
+
+    def validate_cancellation_policy(self, field) -> None:
+        try:
+            self.policy = parse_policy(field.data or "")
+        except MoneyError:
+            raise ValidationError(POLICY_MESSAGE) from None
+
+
+class PlanForm(FlaskForm):
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice("plan", _l("Plan")), SelectChoice("option", _l("Option"))]
+    )
+    name = name_field(_l("Name"))
+    name_en = StringField(_l("Name in English"), validators=[Length(max=200)], filters=[stripped])
+    unit_price = IntegerField(
+        _l("Price before tax (yen)"), validators=[InputRequired(), NumberRange(0, 100_000_000)]
+    )
+    tax_rate = SelectField(_l("Tax rate"), choices=RATE_CHOICES, default="10")
+    included = TextAreaField(
+        _l("Included"),
+        validators=[Length(max=5000)],
+        filters=[stripped],
+        description=_l("One item a line."),
+    )
+    description = TextAreaField(
+        _l("Description"), validators=[Length(max=5000)], filters=[stripped]
+    )
+    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, 1000)], default=0)
+
+
+class PaymentForm(FlaskForm):
+    amount = IntegerField(_l("Amount (yen)"), validators=[InputRequired(), NumberRange(1)])
+    method = SelectField(
+        _l("Method"),
+        choices=[
+            SelectChoice("bank", _l("Bank transfer")),
+            SelectChoice("cash", _l("Cash")),
+            SelectChoice("card", _l("Card")),
+        ],
+    )
+    received_on = DateField(_l("Received on"), validators=[InputRequired()])
+    note = StringField(_l("Note"), validators=[Length(max=300)], filters=[stripped])
+
+
+class CreditForm(FlaskForm):
+    amount = IntegerField(
+        _l("Amount to return (yen, tax included)"), validators=[InputRequired(), NumberRange(1)]
+    )
+    reason = name_field(_l("Reason"), 300)
+
+
+class StatementForm(FlaskForm):
+    file = FileField(_l("Bank statement (CSV)"), validators=[FileRequired()])
+
+
+class SettleForm(FlaskForm):
+    invoice_id = IntegerField(_l("Invoice"), validators=[Optional()])
+
+
+class AcceptForm(FlaskForm):
+    typed_name = name_field(_l("Type your full name to accept"))
+    document_sha256 = StringField(validators=[InputRequired(), Length(64, 64)])
+
+
+class QuoteForm(FlaskForm):
+    plan_id = SelectField(_l("Plan"), coerce=int, validate_choice=True)
+    notes = TextAreaField(
+        _l("Notes on the quote"), validators=[Length(max=2000)], filters=[stripped]
+    )

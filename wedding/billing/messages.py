@@ -1,0 +1,45 @@
+"""What a planner or client reads when a money rule says no, by the rule's code."""
+
+from flask_babel import lazy_gettext as _l
+
+MESSAGES = {
+    "no_registration": _l(
+        "Enter the company's issuer name and registration number first (Money → Invoice details)."
+    ),
+    "registration_format": _l("Write the registration number as T and 13 digits."),
+    "registration_check_digit": _l("This registration number's check digit is wrong."),
+    "items": _l("Add at least one item."),
+    "description": _l("Every item needs a description."),
+    "unit_price": _l("Prices are whole yen, 0 or more."),
+    "quantity": _l("Quantities are whole numbers, 1 or more."),
+    "tax_rate": _l("The tax rate must be 10, 8 or 0 percent."),
+    "plan": _l("Choose one of the company's plans."),
+    "option": _l("Choose the company's own options."),
+    "not_payable": _l("This invoice cannot take payments (draft, cancelled or a credit note)."),
+    "already_paid": _l("This invoice is already paid: nothing was recorded."),
+    "over": _l(
+        "More than the open amount: record the open amount, or settle it from the bank statement."
+    ),
+    "duplicate": _l("This payment was already recorded: nothing changed."),
+    "amount": _l("The amount must be whole yen, 1 or more."),
+    "has_payments": _l("This invoice has payments: issue a credit note instead."),
+    "cancelled": _l("This invoice is already cancelled."),
+    "not_creditable": _l("Only an issued invoice can be credited."),
+    "credit_amount": _l("A credit note can return at most what is left of the invoice."),
+    "encoding": _l("The file is neither UTF-8 nor Shift_JIS text."),
+    "columns": _l(
+        "No date, amount and payer/description columns found in the first row of the file."
+    ),
+    "empty": _l("The file is empty."),
+    "settled": _l("This line is already settled."),
+    "not_cancellable": _l("This ceremony cannot be cancelled now."),
+    "no_quote": _l("Make a quote first."),
+    "card_unavailable": _l("The card payment service did not answer: try again later."),
+    "changed": _l("The quote changed while it was being read: please read it again."),
+    "name": _l("Type your full name exactly as on the agreement."),
+    "already_accepted": _l("This version is already accepted."),
+}
+
+
+def message(code: str) -> str:
+    return str(MESSAGES.get(code, code))

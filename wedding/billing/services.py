@@ -1,0 +1,901 @@
+"""The rules of money: plans, quotes and their acceptance, the payment schedule, qualified
+invoices and credit notes numbered without gaps, payments (by hand, bank statement, card)
+and what a paid deposit does to the booking. No request, no commit: the caller commits once."""
+
+import csv
+import hashlib
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
+
+from wedding.billing.models import (
+    Acceptance,
+    BankImport,
+    BankLine,
+    BillingProfile,
+    Counter,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Plan,
+    Quote,
+    QuoteLine,
+)
+from wedding.billing.money import (
+    Line,
+    MoneyError,
+    Totals,
+    cancellation_percent,
+    check_line,
+    check_policy,
+    decode_statement,
+    find_reference,
+    net_for_gross,
+    new_reference_code,
+    normalize_registration_number,
+    read_statement,
+    split_gross,
+    totals,
+)
+from wedding.booking import services as booking
+from wedding.booking.services import BookingError
+from wedding.ceremonies.models import Ceremony
+from wedding.clients.models import Client
+from wedding.models import db, utcnow
+from wedding.storage.services import store
+
+OPEN_STATUSES = ("issued", "partially_paid")
+
+
+class BillingError(Exception):
+    """A money rule was broken; ``code`` is stable, views turn it into a sentence."""
+
+    def __init__(self, code: str, field: str = "", index: int | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.index = index
+
+
+def from_money_error(error: MoneyError) -> BillingError:
+    return BillingError(error.code, error.field, error.index)
+
+
+# --- the company's invoice details ----------------------------------------------------------
+
+
+def profile_of(org_id: int) -> BillingProfile | None:
+    return db.session.scalar(db.select(BillingProfile).filter_by(org_id=org_id))
+
+
+def profile_or_new(org_id: int) -> BillingProfile:
+    """The company's profile, or defaults (not added to the session) until it is saved."""
+    return profile_of(org_id) or BillingProfile(
+        org_id=org_id,
+        issuer_name="",
+        registration_number="",
+        address="",
+        phone="",
+        bank_name="",
+        bank_branch="",
+        account_type="ordinary",
+        account_number="",
+        account_holder="",
+        deposit_percent=30,
+        deposit_due_days=7,
+        balance_days_before=30,
+        cancellation_policy=[[90, 0], [60, 20], [30, 50], [7, 80], [0, 100]],
+    )
+
+
+def save_profile(org_id: int, **fields) -> BillingProfile:
+    """Save the invoice details; the registration number must be T + 13 digits with a valid
+    check digit (BillingError otherwise, nothing saved)."""
+    try:
+        if fields.get("registration_number"):
+            fields["registration_number"] = normalize_registration_number(
+                fields["registration_number"]
+            )
+        if "cancellation_policy" in fields:
+            fields["cancellation_policy"] = check_policy(fields["cancellation_policy"])
+    except MoneyError as error:
+        raise from_money_error(error) from None
+    for name in ("deposit_percent", "deposit_due_days", "balance_days_before"):
+        value = fields.get(name)
+        if value is not None and (value < 0 or (name == "deposit_percent" and value > 100)):
+            raise BillingError(name, name)
+    profile = profile_of(org_id)
+    if profile is None:
+        profile = profile_or_new(org_id)
+        db.session.add(profile)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    db.session.flush()
+    return profile
+
+
+def bank_details(profile: BillingProfile, lang: str) -> str:
+    if not profile.account_number:
+        return ""
+    kind = {
+        "ordinary": ("普通", "Ordinary"),
+        "current": ("当座", "Current"),
+    }.get(profile.account_type, (profile.account_type, profile.account_type))
+    return (
+        f"{profile.bank_name} {profile.bank_branch} "
+        f"{kind[0] if lang == 'ja' else kind[1]} {profile.account_number} "
+        f"{profile.account_holder}"
+    ).strip()
+
+
+# --- numbers without gaps -------------------------------------------------------------------
+
+
+def take_numbers(org_id: int, series: str, count: int = 1) -> int:
+    """Reserve ``count`` consecutive numbers of a series and return the first. The counter row
+    is locked until the transaction ends (SELECT … FOR UPDATE on PostgreSQL; SQLite's
+    transactions hold the write lock from the start), and a rolled-back transaction gives its
+    numbers back: no number is used twice and none is skipped."""
+    stmt = db.select(Counter).filter_by(org_id=org_id, series=series).with_for_update()
+    counter = db.session.scalar(stmt)
+    if counter is None:
+        try:
+            with db.session.begin_nested():
+                counter = Counter(org_id=org_id, series=series, next_number=1)
+                db.session.add(counter)
+                db.session.flush()
+        except IntegrityError:  # another transaction made it first: wait for its lock
+            counter = db.session.scalar(stmt.execution_options(populate_existing=True))
+    first = counter.next_number
+    counter.next_number = first + count
+    db.session.flush()
+    return first
+
+
+# --- plans ----------------------------------------------------------------------------------
+
+
+def plans_of(org_id: int, kind: str | None = None, include_archived: bool = False) -> list[Plan]:
+    stmt = db.select(Plan).filter_by(org_id=org_id).order_by(Plan.kind, Plan.position, Plan.id)
+    if kind:
+        stmt = stmt.filter_by(kind=kind)
+    if not include_archived:
+        stmt = stmt.where(Plan.archived_at.is_(None))
+    return list(db.session.scalars(stmt))
+
+
+def save_plan(plan: Plan, **fields) -> Plan:
+    """Add or change a plan or option; its price must be whole yen ≥ 0 at a known rate."""
+    try:
+        check_line(
+            Line(
+                fields.get("name", plan.name) or "",
+                fields.get("unit_price", plan.unit_price),
+                1,
+                fields.get("tax_rate", plan.tax_rate),
+            )
+        )
+    except MoneyError as error:
+        field = "name" if error.field == "description" else error.field
+        raise BillingError(error.code, field) from None
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    db.session.add(plan)
+    db.session.flush()
+    return plan
+
+
+# --- lines and totals -----------------------------------------------------------------------
+
+
+def lines_from_data(items) -> list[Line]:
+    """Invoice lines from JSON-like data; BillingError naming the first bad field."""
+    if not isinstance(items, list) or not items:
+        raise BillingError("items", "items")
+    if len(items) > 200:
+        raise BillingError("too_many_items", "items")
+    lines = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise BillingError("items", "items", index)
+        line = Line(
+            item.get("description"),
+            item.get("unit_price"),
+            item.get("quantity", 1),
+            item.get("tax_rate"),
+        )
+        try:
+            lines.append(check_line(line, index))
+        except MoneyError as error:
+            raise from_money_error(error) from None
+    return lines
+
+
+def line_of(record: InvoiceLine | QuoteLine) -> Line:
+    return Line(record.description, record.unit_price, record.quantity, record.tax_rate)
+
+
+def quote_totals(quote: Quote) -> Totals:
+    return totals(line_of(line) for line in quote.lines)
+
+
+def invoice_totals(invoice: Invoice) -> Totals:
+    if invoice.totals:
+        return Totals.from_json(invoice.totals)
+    return totals(line_of(line) for line in invoice.lines)
+
+
+# --- invoices -------------------------------------------------------------------------------
+
+
+def _unique_reference(org_id: int) -> str:
+    while True:
+        code = new_reference_code()
+        taken = db.session.scalar(
+            db.select(Invoice.id).filter_by(org_id=org_id, reference_code=code)
+        )
+        if taken is None:
+            return code
+
+
+def draft_invoice(
+    ceremony: Ceremony,
+    kind: str,
+    due: date,
+    lines: list[Line],
+    *,
+    credit_for: Invoice | None = None,
+    reason: str = "",
+) -> Invoice:
+    """A draft invoice (or credit note) for a ceremony; numbered only when issued."""
+    if kind not in ("deposit", "balance", "other", "credit"):
+        raise BillingError("kind", "kind")
+    if not lines:
+        raise BillingError("items", "items")
+    for index, line in enumerate(lines):
+        try:
+            check_line(line, index)
+        except MoneyError as error:
+            raise from_money_error(error) from None
+    client = db.session.get(Client, ceremony.client_id) if ceremony.client_id else None
+    quote = db.session.scalar(db.select(Quote).filter_by(ceremony_id=ceremony.id))
+    plan = db.session.get(Plan, quote.plan_id) if quote and quote.plan_id else None
+    sums = totals(lines)
+    invoice = Invoice(
+        org_id=ceremony.org_id,
+        ceremony_id=ceremony.id,
+        kind=kind,
+        series="credit" if kind == "credit" else "invoice",
+        status="draft",
+        due_date=due,
+        recipient_name=client.full_name if client else "",
+        language=client.language if client else "ja",
+        reference_code=_unique_reference(ceremony.org_id),
+        plan_name=plan.name if plan else "",
+        totals=sums.as_json(),
+        total=sums.total,
+        credit_for_id=credit_for.id if credit_for else None,
+        reason=reason,
+        lines=[
+            InvoiceLine(
+                org_id=ceremony.org_id,
+                position=position,
+                description=line.description.strip(),
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                tax_rate=line.tax_rate,
+            )
+            for position, line in enumerate(lines)
+        ],
+    )
+    db.session.add(invoice)
+    db.session.flush()
+    return invoice
+
+
+def issue_invoice(invoice: Invoice, today: date) -> Invoice:
+    """Number the invoice and fix what it prints. A qualified invoice needs the issuer's name
+    and registration number: BillingError('no_registration') until the company has them."""
+    if invoice.status != "draft":
+        raise BillingError("not_draft")
+    profile = profile_of(invoice.org_id)
+    if profile is None or not profile.registration_number or not profile.issuer_name:
+        raise BillingError("no_registration", "registration_number")
+    invoice.number = take_numbers(invoice.org_id, invoice.series)
+    invoice.issue_date = today
+    invoice.status = "issued"
+    invoice.issuer_name = profile.issuer_name
+    invoice.registration_number = profile.registration_number
+    invoice.issuer_address = " ".join(p for p in (profile.address, profile.phone) if p)
+    invoice.bank_details = bank_details(profile, invoice.language)
+    db.session.flush()
+    return invoice
+
+
+def create_invoice(
+    ceremony: Ceremony, kind: str, due: date, lines: list[Line], today: date, **kwargs
+) -> Invoice:
+    """Draft and issue in one step."""
+    return issue_invoice(draft_invoice(ceremony, kind, due, lines, **kwargs), today)
+
+
+def cancel_invoice(invoice: Invoice, now: datetime) -> Invoice:
+    """Void an issued invoice that nobody paid; its number stays used (and shown as void)."""
+    if invoice.status in ("paid", "partially_paid"):
+        raise BillingError("has_payments")
+    if invoice.status == "cancelled":
+        raise BillingError("cancelled")
+    invoice.status = "cancelled" if invoice.number is not None else invoice.status
+    if invoice.number is None:
+        db.session.delete(invoice)  # a draft has no number to keep
+    else:
+        invoice.cancelled_at = now
+    db.session.flush()
+    return invoice
+
+
+def invoices_of(ceremony_id: int) -> list[Invoice]:
+    return list(
+        db.session.scalars(
+            db.select(Invoice).filter_by(ceremony_id=ceremony_id).order_by(Invoice.id)
+        )
+    )
+
+
+def invoice_json(invoice: Invoice) -> dict:
+    sums = invoice_totals(invoice)
+    return {
+        "id": invoice.id,
+        "ceremony_id": invoice.ceremony_id,
+        "kind": invoice.kind,
+        "number": invoice.display_number or None,
+        "status": invoice.status,
+        "issue_date": invoice.issue_date.isoformat() if invoice.issue_date else None,
+        "due": invoice.due_date.isoformat(),
+        "recipient": invoice.recipient_name,
+        "registration_number": invoice.registration_number,
+        "reference_code": invoice.reference_code,
+        "items": [
+            {
+                "description": line.description,
+                "unit_price": line.unit_price,
+                "quantity": line.quantity,
+                "tax_rate": line.tax_rate,
+            }
+            for line in invoice.lines
+        ],
+        "subtotal_by_rate": {str(r): v for r, v in sums.subtotal_by_rate.items()},
+        "tax_by_rate": {str(r): v for r, v in sums.tax_by_rate.items()},
+        "total": sums.total,
+        "paid": invoice.paid_amount,
+        "credit_for_id": invoice.credit_for_id,
+    }
+
+
+# --- quotes and the agreement ---------------------------------------------------------------
+
+
+def quote_of(ceremony_id: int) -> Quote | None:
+    return db.session.scalar(db.select(Quote).filter_by(ceremony_id=ceremony_id))
+
+
+def save_quote(
+    ceremony: Ceremony,
+    plan: Plan,
+    options: list[tuple[Plan, int]],
+    *,
+    notes: str = "",
+    extra: list[Line] = (),
+) -> Quote:
+    """The ceremony's quote from a plan and options (with quantities), under the company's
+    cancellation policy. Changing it raises the revision: an earlier acceptance no longer
+    counts and the client must accept again."""
+    if plan.org_id != ceremony.org_id or plan.kind != "plan":
+        raise BillingError("plan", "plan_id")
+    lines = [Line(plan.name, plan.unit_price, 1, plan.tax_rate)]
+    for option, quantity in options:
+        if option.org_id != ceremony.org_id or option.kind != "option":
+            raise BillingError("option", "options")
+        lines.append(Line(option.name, option.unit_price, quantity, option.tax_rate))
+    lines.extend(extra)
+    for index, line in enumerate(lines):
+        try:
+            check_line(line, index)
+        except MoneyError as error:
+            raise from_money_error(error) from None
+    plan_ids = [plan.id, *(option.id for option, _ in options)] + [None] * len(extra)
+    quote = quote_of(ceremony.id)
+    policy = profile_or_new(ceremony.org_id).cancellation_policy
+    if quote is None:
+        quote = Quote(org_id=ceremony.org_id, ceremony_id=ceremony.id, revision=1)
+        db.session.add(quote)
+    else:
+        quote.revision += 1
+        quote.lines.clear()
+        db.session.flush()
+    quote.plan_id = plan.id
+    quote.notes = notes
+    quote.cancellation_policy = policy
+    quote.lines = [
+        QuoteLine(
+            org_id=ceremony.org_id,
+            plan_id=plan_id,
+            position=position,
+            description=line.description,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            tax_rate=line.tax_rate,
+        )
+        for position, (line, plan_id) in enumerate(zip(lines, plan_ids, strict=True))
+    ]
+    db.session.flush()
+    return quote
+
+
+def document_hash(document: str) -> str:
+    """The SHA-256 of the exact agreement document the client read."""
+    return hashlib.sha256(document.encode()).hexdigest()
+
+
+def _folded_name(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
+
+
+def accept_quote(
+    quote: Quote,
+    typed_name: str,
+    *,
+    document: str,
+    shown_hash: str,
+    address: str,
+    now: datetime,
+    render_pdf: Callable[[Acceptance], bytes],
+) -> Acceptance:
+    """The client accepts the current revision by typing their name. ``document`` is the
+    agreement as it stands now and ``shown_hash`` the hash of what the client read: if the
+    quote changed in between, BillingError('changed') and nothing is recorded. The signed
+    agreement PDF is kept for both sides, then the payment schedule is issued."""
+    if quote.accepted:
+        raise BillingError("already_accepted")
+    if document_hash(document) != shown_hash:
+        raise BillingError("changed")
+    ceremony = db.session.get(Ceremony, quote.ceremony_id)
+    client = db.session.get(Client, ceremony.client_id) if ceremony.client_id else None
+    if client is None or _folded_name(typed_name) != _folded_name(client.full_name):
+        raise BillingError("name", "typed_name")
+    acceptance = Acceptance(
+        org_id=quote.org_id,
+        quote_id=quote.id,
+        revision=quote.revision,
+        typed_name=typed_name.strip()[:200],
+        accepted_at=now,
+        address=(address or "")[:64],
+        document_sha256=shown_hash,
+    )
+    pdf = render_pdf(acceptance)
+    acceptance.file_id = store(
+        quote.org_id, pdf, "application/pdf", f"agreement-{quote.id}-r{quote.revision}.pdf"
+    ).id
+    quote.acceptances.append(acceptance)
+    quote.accepted_revision = quote.revision
+    db.session.flush()
+    issue_schedule(quote, now)
+    return acceptance
+
+
+def local_today(now: datetime, ceremony: Ceremony) -> date:
+    return now.astimezone(ZoneInfo(ceremony.venue.timezone)).date()
+
+
+def ceremony_day(ceremony: Ceremony) -> date:
+    return ceremony.starts_at.astimezone(ZoneInfo(ceremony.venue.timezone)).date()
+
+
+def _schedule_lines(
+    subtotals: dict[int, int], label_ja: str, label_en: str, lang: str
+) -> list[Line]:
+    names = {10: "10%", 8: "8%※", 0: "0%"}
+    label = label_ja if lang == "ja" else label_en
+    return [
+        Line(f"{label} ({names[rate]})", amount, 1, rate)
+        for rate, amount in sorted(subtotals.items(), reverse=True)
+        if amount > 0
+    ]
+
+
+def issue_schedule(quote: Quote, now: datetime) -> list[Invoice]:
+    """The payment schedule of an accepted quote: the deposit (the company's percent of each
+    rate's subtotal, due some days after acceptance) and the balance (the rest, due some days
+    before the ceremony). Unpaid invoices of an earlier acceptance are voided first; what was
+    paid counts towards the new schedule."""
+    ceremony = db.session.get(Ceremony, quote.ceremony_id)
+    profile = profile_or_new(quote.org_id)
+    today = local_today(now, ceremony)
+    lang = db.session.get(Client, ceremony.client_id).language if ceremony.client_id else "ja"
+    kept: dict[int, int] = defaultdict(int)
+    has_deposit = False
+    for invoice in invoices_of(ceremony.id):
+        if invoice.kind not in ("deposit", "balance") or invoice.status == "cancelled":
+            continue
+        if invoice.status == "issued" and not invoice.payments:
+            cancel_invoice(invoice, now)
+            continue
+        has_deposit = has_deposit or invoice.kind == "deposit"
+        for line in invoice.lines:
+            kept[line.tax_rate] += line.amount
+    wanted = quote_totals(quote).subtotal_by_rate
+    made = []
+    if not has_deposit and profile.deposit_percent > 0:
+        deposit = {rate: amount * profile.deposit_percent // 100 for rate, amount in wanted.items()}
+        lines = _schedule_lines(deposit, "申込金", "Deposit", lang)
+        if lines:
+            due = min(today + timedelta(days=profile.deposit_due_days), ceremony_day(ceremony))
+            made.append(create_invoice(ceremony, "deposit", due, lines, today))
+            for rate, amount in deposit.items():
+                kept[rate] += amount
+    rest = {rate: amount - kept.get(rate, 0) for rate, amount in wanted.items()}
+    lines = _schedule_lines(rest, "残金", "Balance", lang)
+    if lines:
+        due = max(ceremony_day(ceremony) - timedelta(days=profile.balance_days_before), today)
+        made.append(create_invoice(ceremony, "balance", due, lines, today))
+    return made
+
+
+@dataclass
+class CancellationTerms:
+    days_before: int
+    percent: int
+    fee: int  # tax-inclusive equivalent: a cancellation fee is outside consumption tax
+    paid: int
+    refund: int
+    due: int
+
+
+def cancellation_terms(quote: Quote, today: date) -> CancellationTerms:
+    """What cancelling today costs under the quote's policy, against what was paid."""
+    ceremony = db.session.get(Ceremony, quote.ceremony_id)
+    days = (ceremony_day(ceremony) - today).days
+    percent = cancellation_percent(quote.cancellation_policy, max(days, 0))
+    fee = quote_totals(quote).total * percent // 100
+    paid = sum(
+        invoice.paid_amount
+        for invoice in invoices_of(ceremony.id)
+        if invoice.kind in ("deposit", "balance", "other")
+    )
+    return CancellationTerms(days, percent, fee, paid, max(paid - fee, 0), max(fee - paid, 0))
+
+
+def cancel_with_fee(quote: Quote, now: datetime) -> CancellationTerms:
+    """Cancel the ceremony under the policy: unpaid invoices are voided, the booking is
+    released through the booking rules, and then either a credit note (適格返還請求書) refunds
+    what was paid above the fee, or an invoice asks for the rest of the fee (outside tax)."""
+    ceremony = db.session.get(Ceremony, quote.ceremony_id)
+    today = local_today(now, ceremony)
+    terms = cancellation_terms(quote, today)
+    try:
+        booking.cancel(ceremony, now=now)
+    except BookingError as error:
+        raise BillingError(error.code) from None
+    paid_invoices = []
+    for invoice in invoices_of(ceremony.id):
+        if invoice.kind == "credit" or invoice.status == "cancelled":
+            continue
+        if invoice.paid_amount == 0:
+            cancel_invoice(invoice, now)
+        else:
+            paid_invoices.append(invoice)
+    refund = terms.refund
+    for invoice in sorted(paid_invoices, key=lambda i: -i.id):  # refund the latest first
+        if refund <= 0:
+            break
+        amount = min(refund, invoice.paid_amount)
+        refund -= amount
+        credit_note(invoice, amount, "キャンセル返金 (Refund on cancellation)", today)
+    if terms.due > 0:
+        line = Line("キャンセル料 (Cancellation fee)", terms.due, 1, 0)
+        create_invoice(ceremony, "other", today + timedelta(days=14), [line], today)
+    return terms
+
+
+def credit_note(invoice: Invoice, amount: int, reason: str, today: date) -> Invoice:
+    """A credit note (適格返還請求書) returning ``amount`` (tax included) of an issued invoice,
+    divided over its tax rates in proportion, with the returned tax per rate."""
+    if invoice.kind == "credit" or invoice.number is None:
+        raise BillingError("not_creditable")
+    credited = sum(
+        c.total
+        for c in db.session.scalars(
+            db.select(Invoice).filter_by(credit_for_id=invoice.id, org_id=invoice.org_id)
+        )
+        if c.status != "cancelled"
+    )
+    if not 0 < amount <= invoice.total - credited:
+        raise BillingError("credit_amount", "amount")
+    sums = invoice_totals(invoice)
+    gross = {r: sums.subtotal_by_rate[r] + sums.tax_by_rate[r] for r in sums.rates}
+    lines = [
+        Line(f"{reason} ({rate}%{'※' if rate == 8 else ''})", net_for_gross(part, rate), 1, rate)
+        for rate, part in sorted(split_gross(amount, gross).items(), reverse=True)
+    ]
+    lines = [line for line in lines if line.unit_price > 0]
+    ceremony = db.session.get(Ceremony, invoice.ceremony_id)
+    note = draft_invoice(ceremony, "credit", today, lines, credit_for=invoice, reason=reason)
+    return issue_invoice(note, today)
+
+
+# --- payments -------------------------------------------------------------------------------
+
+
+def paid_total(invoice_id: int) -> int:
+    return db.session.scalar(
+        db.select(func.coalesce(func.sum(Payment.amount), 0)).where(
+            Payment.invoice_id == invoice_id
+        )
+    )
+
+
+def refresh_status(invoice: Invoice) -> None:
+    if invoice.kind == "credit" or invoice.status in ("draft", "cancelled"):
+        return
+    paid = paid_total(invoice.id)
+    invoice.status = "paid" if paid >= invoice.total else "partially_paid" if paid > 0 else "issued"
+    db.session.expire(invoice, ["payments"])
+
+
+def confirm_paid_deposit(invoice: Invoice, now: datetime) -> str | None:
+    """A fully paid deposit confirms the held booking through the booking rules; returns the
+    booking rule's code when it cannot (e.g. the hold lapsed), for the planner to see."""
+    if invoice.kind != "deposit" or invoice.status != "paid":
+        return None
+    ceremony = db.session.get(Ceremony, invoice.ceremony_id)
+    if ceremony.status != "hold":
+        return None
+    try:
+        booking.confirm(ceremony, deposit=invoice.total, now=now)
+    except BookingError as error:
+        return error.code
+    return None
+
+
+def record_payment(
+    invoice: Invoice,
+    amount: int,
+    method: str,
+    received_on: date,
+    now: datetime,
+    *,
+    payer: str = "",
+    external_ref: str | None = None,
+    note: str = "",
+    allow_over: bool = False,
+    receipt_number: int | None = None,
+) -> Payment:
+    """Record money received for an issued invoice, with its receipt number. A payment already
+    recorded (same external reference) or one for an invoice already paid is refused with
+    BillingError and nothing changes (an over-payment is recorded only when the planner settles
+    it). A paid deposit confirms the held booking."""
+    if invoice.kind == "credit" or invoice.status in ("draft", "cancelled"):
+        raise BillingError("not_payable")
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        raise BillingError("amount", "amount")
+    if method not in ("bank", "card", "cash"):
+        raise BillingError("method", "method")
+    if external_ref is not None and db.session.scalar(
+        db.select(Payment.id).where(
+            Payment.org_id == invoice.org_id,
+            Payment.method == method,
+            Payment.external_ref == external_ref,
+        )
+    ):
+        raise BillingError("duplicate")
+    open_amount = invoice.total - paid_total(invoice.id)
+    if not allow_over and (open_amount <= 0 or amount > open_amount):
+        raise BillingError("already_paid" if open_amount <= 0 else "over", "amount")
+    payment = Payment(
+        org_id=invoice.org_id,
+        invoice_id=invoice.id,
+        method=method,
+        amount=amount,
+        received_on=received_on,
+        payer=payer[:200],
+        external_ref=external_ref,
+        note=note[:300],
+        receipt_number=receipt_number or take_numbers(invoice.org_id, "receipt"),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(payment)
+            db.session.flush()
+    except IntegrityError:
+        raise BillingError("duplicate") from None
+    refresh_status(invoice)
+    db.session.flush()
+    problem = confirm_paid_deposit(invoice, now)
+    if problem:
+        payment.note = (payment.note + f" [booking: {problem}]").strip()[:300]
+    return payment
+
+
+def statement_fingerprint(raw: str, occurrence: int) -> str:
+    return hashlib.sha256(f"{raw}\x00{occurrence}".encode()).hexdigest()
+
+
+def import_statement(org_id: int, filename: str, data: bytes, now: datetime) -> BankImport:
+    """Import a bank statement CSV (UTF-8 or Shift_JIS): each credit is matched to an invoice
+    by the reference code in the transfer name, then by amount. An exact payment is recorded;
+    a partial one is recorded and shown; an over-payment or an unknown credit waits for the
+    planner; a line imported before changes nothing. BillingError if the file is unreadable."""
+    try:
+        text, encoding = decode_statement(data)
+        lines = list(read_statement(text))
+    except MoneyError as error:
+        raise from_money_error(error) from None
+    except csv.Error:
+        raise BillingError("columns", "file") from None
+    invoices = {
+        invoice.reference_code: invoice
+        for invoice in db.session.scalars(
+            db.select(Invoice)
+            .where(
+                Invoice.org_id == org_id,
+                Invoice.kind != "credit",
+                Invoice.status.in_(("issued", "partially_paid", "paid")),
+            )
+            .options(lazyload("*"))
+        )
+    }
+    paid = dict(
+        db.session.execute(
+            db.select(Payment.invoice_id, func.sum(Payment.amount))
+            .where(Payment.org_id == org_id)
+            .group_by(Payment.invoice_id)
+        ).all()
+    )
+    open_amounts = {i.id: i.total - paid.get(i.id, 0) for i in invoices.values()}
+    seen = set(
+        db.session.scalars(db.select(Payment.external_ref).filter_by(org_id=org_id, method="bank"))
+    )
+    imported = BankImport(org_id=org_id, filename=filename[:200], encoding=encoding)
+    db.session.add(imported)
+    db.session.flush()
+    occurrences: dict[str, int] = defaultdict(int)
+    to_pay: list[tuple[Invoice, object, str]] = []
+    rows = []
+    for line in lines:
+        occurrences[line.raw] += 1
+        fingerprint = statement_fingerprint(line.raw, occurrences[line.raw])
+        invoice = find_reference(line.payer, invoices)
+        outcome = "unmatched"
+        if fingerprint in seen:
+            outcome = "duplicate"
+        elif invoice is not None:
+            remaining = open_amounts[invoice.id]
+            if remaining <= 0 or line.amount > remaining:
+                outcome = "over"
+            else:
+                outcome = "matched" if line.amount == remaining else "partial"
+                open_amounts[invoice.id] = remaining - line.amount
+                to_pay.append((invoice, line, fingerprint))
+            seen.add(fingerprint)
+        rows.append(
+            {
+                "org_id": org_id,
+                "import_id": imported.id,
+                "line_no": line.line_no,
+                "booked_on": line.booked_on,
+                "amount": line.amount,
+                "payer": line.payer,
+                "invoice_id": invoice.id if invoice is not None else None,
+                "outcome": outcome,
+            }
+        )
+    imported.line_count = len(rows)
+    first = take_numbers(org_id, "receipt", len(to_pay)) if to_pay else 0
+    # Thousands of rows: bulk inserts (one executemany each), not one ORM object per row.
+    if rows:
+        db.session.execute(BankLine.__table__.insert(), rows)
+    if to_pay:
+        created = utcnow()
+        db.session.execute(
+            Payment.__table__.insert(),
+            [
+                {
+                    "org_id": org_id,
+                    "invoice_id": invoice.id,
+                    "method": "bank",
+                    "amount": line.amount,
+                    "received_on": line.booked_on,
+                    "payer": line.payer,
+                    "external_ref": fingerprint,
+                    "receipt_number": first + offset,
+                    "note": "",
+                    "created_at": created,
+                    "updated_at": created,
+                }
+                for offset, (invoice, line, fingerprint) in enumerate(to_pay)
+            ],
+        )
+    touched = {invoice.id: invoice for invoice, _, _ in to_pay}
+    for status in ("paid", "partially_paid"):
+        ids = [
+            invoice_id
+            for invoice_id, invoice in touched.items()
+            if (open_amounts[invoice_id] <= 0) == (status == "paid")
+        ]
+        if ids:
+            db.session.execute(
+                db.update(Invoice)
+                .where(Invoice.id.in_(ids))
+                .values(status=status, updated_at=utcnow()),
+                execution_options={"synchronize_session": False},
+            )
+    for invoice in touched.values():
+        db.session.expire(invoice, ["status", "payments"])
+    db.session.expire(imported, ["lines"])
+    for invoice in touched.values():
+        if invoice.kind == "deposit":
+            confirm_paid_deposit(invoice, now)
+    db.session.flush()
+    return imported
+
+
+def settle_line(line: BankLine, invoice: Invoice | None, now: datetime) -> BankLine:
+    """The planner settles a line the import could not: record it in full on an invoice
+    (an over-payment stays visible as paid above the total), or set it aside."""
+    if line.outcome not in ("over", "unmatched"):
+        raise BillingError("settled")
+    if invoice is not None:
+        if invoice.org_id != line.org_id:
+            raise BillingError("not_payable")
+        record_payment(
+            invoice,
+            line.amount,
+            "bank",
+            line.booked_on,
+            now,
+            payer=line.payer,
+            external_ref=f"line:{line.id}",
+            allow_over=True,
+            note="settled by the planner",
+        )
+        line.invoice_id = invoice.id
+    line.outcome = "settled"
+    line.settled_at = now
+    db.session.flush()
+    return line
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+REMIND_DAYS_BEFORE_DUE = 3
+
+
+def invoices_to_remind(now: datetime) -> list[tuple[Invoice, str]]:
+    """Open invoices to remind about, each once: ('due', due within a few days) or
+    ('overdue', past its due date); they are marked reminded here, in the caller's
+    transaction, together with queuing the mails."""
+    today = now.astimezone(ZoneInfo("Asia/Tokyo")).date()
+    found = db.session.scalars(
+        db.select(Invoice)
+        .where(Invoice.status.in_(OPEN_STATUSES), Invoice.kind != "credit")
+        .where(Invoice.due_date <= today + timedelta(days=REMIND_DAYS_BEFORE_DUE))
+        .where(Invoice.reminded_overdue_at.is_(None))
+        .order_by(Invoice.id)
+    )
+    due = []
+    for invoice in found:
+        if invoice.due_date < today:
+            invoice.reminded_overdue_at = now
+            due.append((invoice, "overdue"))
+        elif invoice.reminded_due_at is None:
+            invoice.reminded_due_at = now
+            due.append((invoice, "due"))
+    db.session.flush()
+    return due

@@ -1,0 +1,501 @@
+"""The planner's money pages: invoice details, plans, a ceremony's quote and invoices,
+payments, bank statements, card events and reports; and Stripe's webhook."""
+
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from wedding.accounts.access import editor_required, get_owned_or_404, owner_required
+from wedding.billing import reports
+from wedding.billing import services as billing
+from wedding.billing.documents import (
+    render_invoice_pdf,
+    render_receipt_pdf,
+    yen,
+)
+from wedding.billing.forms import (
+    CreditForm,
+    PaymentForm,
+    PlanForm,
+    ProfileForm,
+    QuoteForm,
+    SettleForm,
+    StatementForm,
+)
+from wedding.billing.messages import message
+from wedding.billing.models import (
+    Acceptance,
+    BankImport,
+    BankLine,
+    Invoice,
+    Payment,
+    PaymentEvent,
+    Plan,
+)
+from wedding.billing.money import tax_inclusive
+from wedding.billing.stripe_pay import StripeSettings, handle_event
+from wedding.ceremonies.models import Ceremony
+from wedding.forms import ConfirmForm
+from wedding.models import db, utcnow
+from wedding.storage.services import file_response
+
+bp = Blueprint("billing", __name__, url_prefix="/billing")
+webhook_bp = Blueprint("payments", __name__, url_prefix="/payments")
+MAX_STATEMENT = 10 * 1024 * 1024
+TOKYO = ZoneInfo("Asia/Tokyo")  # the company's books are kept in Japan
+
+
+@bp.app_template_global()
+def money(amount: int | None) -> str:
+    return "" if amount is None else yen(amount)
+
+
+@bp.app_template_global()
+def with_tax(amount: int, rate: int) -> int:
+    return tax_inclusive(amount, rate)
+
+
+@bp.app_template_global()
+def invoice_status_label(status: str) -> str:
+    return str(
+        {
+            "draft": _l("Draft"),
+            "issued": _l("Issued"),
+            "paid": _l("Paid"),
+            "partially_paid": _l("Partly paid"),
+            "cancelled": _l("Cancelled"),
+        }.get(status, status)
+    )
+
+
+@bp.app_template_global()
+def invoice_kind_label(kind: str) -> str:
+    return str(
+        {
+            "deposit": _l("Deposit"),
+            "balance": _l("Balance"),
+            "other": _l("Invoice"),
+            "credit": _l("Credit note"),
+        }.get(kind, kind)
+    )
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the company's money overview and settings -----------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index():
+    org_id = current_user.org_id
+    today = utcnow().astimezone(TOKYO).date()
+    return render_template(
+        "billing/index.html",
+        receivables=reports.receivables(org_id, today),
+        by_month=reports.revenue_by_month(org_id),
+        by_plan=reports.revenue_by_plan(org_id),
+        imports=db.session.scalars(
+            db.select(BankImport).filter_by(org_id=org_id).order_by(BankImport.id.desc()).limit(5)
+        ).all(),
+        open_lines=db.session.scalars(
+            db.select(BankLine)
+            .where(BankLine.org_id == org_id, BankLine.outcome.in_(("over", "unmatched")))
+            .order_by(BankLine.id)
+            .limit(200)
+        ).all(),
+        events=db.session.scalars(
+            db.select(PaymentEvent)
+            .filter_by(org_id=org_id)
+            .order_by(PaymentEvent.id.desc())
+            .limit(20)
+        ).all(),
+        statement_form=StatementForm(),
+        settle_form=SettleForm(),
+        profile=billing.profile_of(org_id),
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@owner_required
+def settings():
+    profile = billing.profile_or_new(current_user.org_id)
+    form = ProfileForm(obj=profile)
+    if request.method == "GET":
+        form.cancellation_policy.data = "\n".join(
+            f"{days}: {percent}" for days, percent in profile.cancellation_policy
+        )
+    if form.validate_on_submit():
+        fields = {
+            name: getattr(form, name).data
+            for name in (
+                "issuer_name",
+                "registration_number",
+                "address",
+                "phone",
+                "bank_name",
+                "bank_branch",
+                "account_type",
+                "account_number",
+                "account_holder",
+                "deposit_percent",
+                "deposit_due_days",
+                "balance_days_before",
+            )
+        }
+        try:
+            billing.save_profile(current_user.org_id, **fields, cancellation_policy=form.policy)
+        except billing.BillingError as error:
+            db.session.rollback()
+            flash(message(error.code), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("billing.settings"), 303)
+    return render_template("billing/settings.html", form=form)
+
+
+@bp.get("/plans")
+@login_required
+def plans():
+    return render_template(
+        "billing/plans.html", plans=billing.plans_of(current_user.org_id, include_archived=True)
+    )
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
+@login_required
+def edit_plan(plan_id: int | None = None):
+    plan = get_owned_or_404(Plan, plan_id) if plan_id else None
+    form = PlanForm(obj=plan)
+    if plan and request.method == "GET":
+        form.tax_rate.data = str(plan.tax_rate)
+    if request.method == "POST" and not current_user.can_edit:
+        abort(403)
+    if form.validate_on_submit():
+        record = plan or Plan(org_id=current_user.org_id, name="", unit_price=0)
+        try:
+            billing.save_plan(
+                record,
+                kind=form.kind.data,
+                name=form.name.data,
+                name_en=form.name_en.data,
+                unit_price=form.unit_price.data,
+                tax_rate=int(form.tax_rate.data),
+                included=form.included.data,
+                description=form.description.data,
+                position=form.position.data or 0,
+            )
+        except billing.BillingError as error:
+            db.session.rollback()
+            flash(message(error.code), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("billing.plans"), 303)
+    return render_template("billing/plan_form.html", form=form, plan=plan)
+
+
+@bp.post("/plans/<int:plan_id>/archive")
+@editor_required
+def archive_plan(plan_id: int):
+    plan = get_owned_or_404(Plan, plan_id)
+    if ConfirmForm().validate():
+        plan.archived_at = None if plan.archived_at else utcnow()
+        db.session.commit()
+    return redirect(url_for("billing.plans"), 303)
+
+
+# --- a ceremony's money ----------------------------------------------------------------------
+
+
+def _quote_form(ceremony: Ceremony, quote) -> QuoteForm:
+    form = QuoteForm()
+    plans = billing.plans_of(ceremony.org_id, "plan")
+    form.plan_id.choices = [
+        (p.id, f"{p.name} · {yen(tax_inclusive(p.unit_price, p.tax_rate))}") for p in plans
+    ]
+    if request.method == "GET" and quote:
+        form.plan_id.data = quote.plan_id
+        form.notes.data = quote.notes
+    return form
+
+
+@bp.route("/ceremonies/<int:ceremony_id>", methods=["GET", "POST"])
+@login_required
+def ceremony(ceremony_id: int):
+    record = get_owned_or_404(Ceremony, ceremony_id)
+    quote = billing.quote_of(record.id)
+    form = _quote_form(record, quote)
+    options = billing.plans_of(record.org_id, "option")
+    chosen = {line.plan_id: line.quantity for line in quote.lines} if quote else {}
+    if request.method == "POST" and not current_user.can_edit:
+        abort(403)
+    if form.validate_on_submit():
+        wanted = []
+        for option in options:
+            raw = request.form.get(f"qty-{option.id}", "0").strip() or "0"
+            if not raw.isdigit() or int(raw) > 1000:
+                flash(_("Quantities are whole numbers, 0 to 1000."), "error")
+                return redirect(url_for("billing.ceremony", ceremony_id=record.id), 303)
+            if int(raw):
+                wanted.append((option, int(raw)))
+        plan = get_owned_or_404(Plan, form.plan_id.data)
+        try:
+            billing.save_quote(record, plan, wanted, notes=form.notes.data)
+        except billing.BillingError as error:
+            db.session.rollback()
+            flash(message(error.code), "error")
+        else:
+            db.session.commit()
+            flash(_("Quote saved: the client accepts it in the portal."), "success")
+        return redirect(url_for("billing.ceremony", ceremony_id=record.id), 303)
+    today = billing.local_today(utcnow(), record)
+    return render_template(
+        "billing/ceremony.html",
+        ceremony=record,
+        quote=quote,
+        sums=billing.quote_totals(quote) if quote else None,
+        terms=billing.cancellation_terms(quote, today) if quote and quote.accepted else None,
+        form=form,
+        options=options,
+        chosen=chosen,
+        invoices=billing.invoices_of(record.id),
+        payment_form=PaymentForm(received_on=today),
+        credit_form=CreditForm(),
+        button_form=ConfirmForm(),
+        today=today,
+    )
+
+
+@bp.post("/ceremonies/<int:ceremony_id>/cancel")
+@editor_required
+def cancel_ceremony(ceremony_id: int):
+    record = get_owned_or_404(Ceremony, ceremony_id)
+    quote = billing.quote_of(record.id)
+    if not ConfirmForm().validate():
+        abort(400)
+    if quote is None:
+        flash(message("no_quote"), "error")
+    else:
+        try:
+            terms = billing.cancel_with_fee(quote, utcnow())
+        except billing.BillingError as error:
+            db.session.rollback()
+            flash(message(error.code), "error")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Cancelled: fee %(percent)d %% (%(fee)s); refund %(refund)s, still due "
+                    "%(due)s.",
+                    percent=terms.percent,
+                    fee=yen(terms.fee),
+                    refund=yen(terms.refund),
+                    due=yen(terms.due),
+                ),
+                "success",
+            )
+    return redirect(url_for("billing.ceremony", ceremony_id=record.id), 303)
+
+
+@bp.get("/acceptances/<int:acceptance_id>.pdf")
+@login_required
+def agreement(acceptance_id: int):
+    acceptance = db.session.scalar(
+        db.select(Acceptance).filter_by(id=acceptance_id, org_id=current_user.org_id)
+    )
+    if acceptance is None or acceptance.file_id is None:
+        abort(404)
+    return file_response(
+        acceptance.file_id,
+        f"agreement-{acceptance.quote_id}-r{acceptance.revision}.pdf",
+        "private, no-store",
+    )
+
+
+@bp.get("/invoices/<int:invoice_id>.pdf")
+@login_required
+def invoice_pdf(invoice_id: int):
+    invoice = get_owned_or_404(Invoice, invoice_id)
+    if invoice.number is None:
+        abort(404)
+    return _pdf(render_invoice_pdf(invoice), f"{invoice.display_number}.pdf")
+
+
+@bp.get("/receipts/<int:payment_id>.pdf")
+@login_required
+def receipt_pdf(payment_id: int):
+    payment = get_owned_or_404(Payment, payment_id)
+    return _pdf(render_receipt_pdf(payment), f"{payment.display_receipt_number}.pdf")
+
+
+@bp.post("/invoices/<int:invoice_id>/payments")
+@editor_required
+def record_payment(invoice_id: int):
+    invoice = get_owned_or_404(Invoice, invoice_id)
+    form = PaymentForm()
+    if form.validate_on_submit():
+        try:
+            billing.record_payment(
+                invoice,
+                form.amount.data,
+                form.method.data,
+                form.received_on.data,
+                utcnow(),
+                note=form.note.data,
+            )
+        except billing.BillingError as error:
+            db.session.rollback()
+            flash(message(error.code), "error")
+        else:
+            db.session.commit()
+            flash(_("Payment recorded."), "success")
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("billing.ceremony", ceremony_id=invoice.ceremony_id), 303)
+
+
+@bp.post("/invoices/<int:invoice_id>/cancel")
+@editor_required
+def cancel_invoice(invoice_id: int):
+    invoice = get_owned_or_404(Invoice, invoice_id)
+    if ConfirmForm().validate():
+        try:
+            billing.cancel_invoice(invoice, utcnow())
+        except billing.BillingError as error:
+            db.session.rollback()
+            flash(message(error.code), "error")
+        else:
+            db.session.commit()
+            flash(_("Invoice cancelled; its number stays used."), "success")
+    return redirect(url_for("billing.ceremony", ceremony_id=invoice.ceremony_id), 303)
+
+
+@bp.post("/invoices/<int:invoice_id>/credit")
+@editor_required
+def credit(invoice_id: int):
+    invoice = get_owned_or_404(Invoice, invoice_id)
+    form = CreditForm()
+    if form.validate_on_submit():
+        ceremony = db.session.get(Ceremony, invoice.ceremony_id)
+        try:
+            billing.credit_note(
+                invoice, form.amount.data, form.reason.data, billing.local_today(utcnow(), ceremony)
+            )
+        except billing.BillingError as error:
+            db.session.rollback()
+            flash(message(error.code), "error")
+        else:
+            db.session.commit()
+            flash(_("Credit note issued."), "success")
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("billing.ceremony", ceremony_id=invoice.ceremony_id), 303)
+
+
+# --- bank statements, card events, the accountant's export ----------------------------------
+
+
+@bp.post("/statements")
+@editor_required
+def import_statement():
+    form = StatementForm()
+    if form.validate_on_submit():
+        data = form.file.data.read(MAX_STATEMENT + 1)
+        if len(data) > MAX_STATEMENT:
+            flash(_("The file is larger than 10 MB."), "error")
+            return redirect(url_for("billing.index"), 303)
+        try:
+            imported = billing.import_statement(
+                current_user.org_id, form.file.data.filename or "", data, utcnow()
+            )
+        except billing.BillingError as error:
+            db.session.rollback()
+            flash(message(error.code), "error")
+        else:
+            counts = reports.outcome_counts(imported)
+            db.session.commit()
+            flash(
+                _(
+                    "Imported %(lines)d credits (%(encoding)s): %(matched)d matched, %(partial)d "
+                    "partial, %(over)d over-paid, %(unmatched)d unmatched, %(duplicate)d seen "
+                    "before.",
+                    lines=imported.line_count,
+                    encoding=imported.encoding,
+                    **counts,
+                ),
+                "success",
+            )
+    else:
+        flash(_("Choose a CSV file."), "error")
+    return redirect(url_for("billing.index"), 303)
+
+
+@bp.post("/statement-lines/<int:line_id>/settle")
+@editor_required
+def settle(line_id: int):
+    line = db.session.scalar(db.select(BankLine).filter_by(id=line_id, org_id=current_user.org_id))
+    if line is None:
+        abort(404)
+    form = SettleForm()
+    if form.validate_on_submit():
+        invoice = get_owned_or_404(Invoice, form.invoice_id.data) if form.invoice_id.data else None
+        try:
+            billing.settle_line(line, invoice, utcnow())
+        except billing.BillingError as error:
+            db.session.rollback()
+            flash(message(error.code), "error")
+        else:
+            db.session.commit()
+            flash(_("Settled."), "success")
+    return redirect(url_for("billing.index"), 303)
+
+
+@bp.get("/export.csv")
+@login_required
+def export():
+    data = reports.accountant_csv(current_user.org_id)
+    response = Response(data, mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="invoices.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@webhook_bp.post("/stripe/webhook")
+def stripe_webhook():
+    """Stripe's call: verified by its signature, applied once, kept for the planner."""
+    settings = StripeSettings.from_config(current_app.config)
+    if settings is None or not settings.webhook_secret:
+        return {"error": "card payments are not configured"}, 404
+    now = utcnow()
+    event = handle_event(
+        request.get_data(cache=False)[: 512 * 1024],
+        request.headers.get("Stripe-Signature"),
+        settings,
+        now,
+        now.astimezone(TOKYO).date(),
+    )
+    db.session.commit()
+    if event.outcome == "bad_signature":
+        return {"error": "bad signature"}, 400
+    return {"outcome": event.outcome}, 200
