@@ -6,6 +6,8 @@ from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.models import db
 from wedding.personas.models import Companion
+from wedding.tasks.models import ChecklistTemplate, Task
+from wedding.tasks.services import apply_checklist, create_standard_template
 from wedding.venues.models import Venue
 
 RECORD_BLUEPRINTS = {
@@ -21,20 +23,28 @@ RECORD_BLUEPRINTS = {
     "presentation": "ceremony",
     "portal_admin": "client",
     "privacy": "client",
+    "tasks": "ceremony",
+    "checklists": "checklist",
 }
 
 
 @pytest.fixture
-def two_companies(make_user, make_ceremony):
+def two_companies(app, make_user, make_ceremony):
     """Company A's planner, and company B with one record of every kind."""
     a = make_user(role="owner")
     b = make_user(role="owner")
     ceremony = make_ceremony(b.org)
+    with app.app_context():
+        template = create_standard_template(b.org_id, "ja", "B's checklist")
+        apply_checklist(db.session.get(Ceremony, ceremony.id), template)
+        db.session.commit()
+        checklist_id = template.id
     ids = {
         "venue": ceremony.venue_id,
         "client": ceremony.client_id,
         "companion": ceremony.companion_id,
         "ceremony": ceremony.id,
+        "checklist": checklist_id,
     }
     return a, b, ids
 
@@ -73,6 +83,7 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
             "kind": "certificate",
             "document_id": 1,
             "action": "revoke",
+            "task_id": 1,
         }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in methods:
@@ -89,6 +100,8 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
         assert db.session.get(Venue, ids["venue"]).name == "Chapel"
         assert db.session.get(Client, ids["client"]).full_name == "佐藤 美咲"
         assert db.session.get(Ceremony, ids["ceremony"]).archived_at is None
+        assert db.session.get(ChecklistTemplate, ids["checklist"]).name == "B's checklist"
+        assert db.session.scalar(db.select(Task).where(Task.id == 1)).status == "open"
 
 
 def test_lists_and_dashboard_show_only_own_records(web, two_companies, make_venue, make_client):

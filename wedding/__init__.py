@@ -23,6 +23,8 @@ from wedding.presentation.views import bp as presentation_bp
 from wedding.presentation.views import viewer_bp
 from wedding.privacy.views import bp as privacy_bp
 from wedding.runofshow.views import bp as runofshow_bp
+from wedding.tasks.views import bp as tasks_bp
+from wedding.tasks.views import checklists_bp, mine_bp
 from wedding.venues.views import bp as venues_bp
 from wedding.vows.views import bp as vows_bp
 
@@ -74,6 +76,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         personas_bp,
         venues_bp,
         runofshow_bp,
+        tasks_bp,
+        checklists_bp,
+        mine_bp,
         vows_bp,
         documents_bp,
         branding_bp,

@@ -18,6 +18,7 @@ from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.runofshow.services import apply_template
 from wedding.storage.services import store
+from wedding.tasks.services import apply_checklist, create_standard_template
 from wedding.venues.models import OpeningHours, Venue
 from wedding.vows.services import approve_vow, draft_vows, edit_vow
 
@@ -184,6 +185,8 @@ def load_demo(today: date) -> tuple[str, str]:
             intent="hold",
         )
         apply_template(ceremony, "jinzen")
+        checklist = create_standard_template(org.id, "ja", "AR挙式（標準）")
+        apply_checklist(ceremony, checklist)
         db.session.add(
             DocumentSettings(
                 org_id=org.id,

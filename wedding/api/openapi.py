@@ -166,6 +166,33 @@ SCHEMAS = {
     },
 }
 
+SCHEMAS["Tasks"] = {
+    "type": "object",
+    "required": ["tasks"],
+    "properties": {
+        "tasks": {
+            "type": "array",
+            "description": "The ceremony's tasks, soonest first.",
+            "items": {
+                "type": "object",
+                "required": ["id", "title", "due", "done", "assignee"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "integer"},
+                    "title": {"type": "string"},
+                    "due": {**DATE, "description": "On the venue's calendar (YYYY-MM-DD)."},
+                    "done": {"type": "boolean", "description": "Done, or marked not needed."},
+                    "assignee": {
+                        "type": "string",
+                        "description": "The staff member's name, or else the role: planner, "
+                        "ar_operator, photographer or vow_reader.",
+                    },
+                },
+            },
+        }
+    },
+}
+
 _UNAUTHORIZED = _problem("No valid API token.")
 _NOT_FOUND = _problem("No such record in your company.")
 
@@ -301,5 +328,16 @@ def openapi_document(server_url: str = "") -> dict:
             },
             "/bookings/{booking_id}/confirm": _transition("Confirm a hold", body=True),
             "/bookings/{booking_id}/cancel": _transition("Release a hold or cancel a booking"),
+            "/ceremonies/{ceremony_id}/tasks": {
+                "get": {
+                    "summary": "A ceremony's checklist: tasks counted from its date",
+                    "parameters": [_id_param("ceremony_id")],
+                    "responses": {
+                        "200": _json(_ref("Tasks"), "The tasks."),
+                        "401": _UNAUTHORIZED,
+                        "404": _NOT_FOUND,
+                    },
+                }
+            },
         },
     }

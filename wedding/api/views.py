@@ -15,6 +15,7 @@ from wedding.booking.services import BookingError, SlotUnavailable
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.models import db
+from wedding.tasks.services import assignee_label, assignee_names, tasks_of
 from wedding.venues.models import Venue
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -274,3 +275,24 @@ def confirm_booking(booking_id: int):
 @bp.post("/bookings/<int:booking_id>/cancel")
 def cancel_booking(booking_id: int):
     return _transition(booking_id, booking.cancel)
+
+
+@bp.get("/ceremonies/<int:ceremony_id>/tasks")
+def ceremony_tasks(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    tasks = tasks_of(ceremony.id)
+    names = assignee_names(ceremony.org_id)
+    return jsonify(
+        {
+            "tasks": [
+                {
+                    "id": task.id,
+                    "title": task.title,
+                    "due": task.due_on.isoformat(),
+                    "done": not task.is_open,
+                    "assignee": assignee_label(task, names),
+                }
+                for task in tasks
+            ]
+        }
+    )

@@ -66,7 +66,8 @@ class Ceremony(OrgOwned, db.Model):
     deposit_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The staff member in charge (their calendar feed shows the ceremony).
-    planner_id: Mapped[int | None] = mapped_column(index=True)
+    # active_history: a change of planner hands their open tasks over (tasks/services.py)
+    planner_id: Mapped[int | None] = mapped_column(index=True, active_history=True)
     # iCalendar SEQUENCE: rises with every change that calendar apps should see.
     sequence: Mapped[int] = mapped_column(default=0)
 

@@ -40,6 +40,7 @@ from wedding.personas.models import Companion
 from wedding.records import add_archive_routes, form_fields, list_records, record_choices
 from wedding.runofshow.forms import TemplateForm, template_choices
 from wedding.runofshow.services import item_start, items_of
+from wedding.tasks.views import task_card
 from wedding.venues.models import Venue
 from wedding.vows.services import approved_vows, versions_of
 
@@ -178,6 +179,7 @@ def edit(record_id: int):
         template_form=template_form,
         approved=approved_vows(ceremony.id),
         vow_count=sum(len(group) for group in versions_of(ceremony.id).values()),
+        **task_card(ceremony),
     )
 
 
