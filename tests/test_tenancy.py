@@ -4,6 +4,8 @@ import pytest
 
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.guests.models import Guest
+from wedding.guests.services import add_guest
 from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.tasks.models import ChecklistTemplate, Task
@@ -24,6 +26,7 @@ RECORD_BLUEPRINTS = {
     "portal_admin": "client",
     "privacy": "client",
     "tasks": "ceremony",
+    "guests": "ceremony",
     "checklists": "checklist",
 }
 
@@ -37,6 +40,7 @@ def two_companies(app, make_user, make_ceremony):
     with app.app_context():
         template = create_standard_template(b.org_id, "ja", "B's checklist")
         apply_checklist(db.session.get(Ceremony, ceremony.id), template)
+        add_guest(db.session.get(Ceremony, ceremony.id), "B's guest")
         db.session.commit()
         checklist_id = template.id
     ids = {
@@ -84,6 +88,7 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
             "document_id": 1,
             "action": "revoke",
             "task_id": 1,
+            "guest_id": 1,
         }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in methods:
@@ -102,6 +107,8 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
         assert db.session.get(Ceremony, ids["ceremony"]).archived_at is None
         assert db.session.get(ChecklistTemplate, ids["checklist"]).name == "B's checklist"
         assert db.session.scalar(db.select(Task).where(Task.id == 1)).status == "open"
+        guest = db.session.scalar(db.select(Guest))
+        assert (guest.name, guest.rsvp, guest.active) == ("B's guest", "pending", True)
 
 
 def test_lists_and_dashboard_show_only_own_records(web, two_companies, make_venue, make_client):

@@ -16,6 +16,8 @@ from wedding.ceremonies.views import dashboard_bp
 from wedding.clients.views import bp as clients_bp
 from wedding.documents.views import bp as documents_bp
 from wedding.documents.views import branding_bp
+from wedding.guests.views import bp as guests_bp
+from wedding.guests.views import rsvp_bp
 from wedding.personas.views import bp as personas_bp
 from wedding.portal.views import admin_bp as portal_admin_bp
 from wedding.portal.views import bp as portal_bp
@@ -27,6 +29,7 @@ from wedding.tasks.views import bp as tasks_bp
 from wedding.tasks.views import checklists_bp, mine_bp
 from wedding.venues.views import bp as venues_bp
 from wedding.vows.views import bp as vows_bp
+from wedding.waiting.views import bp as waiting_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and testing
@@ -88,6 +91,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         portal_admin_bp,
         privacy_bp,
         calendars_bp,
+        waiting_bp,
+        guests_bp,
+        rsvp_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -2,7 +2,7 @@
 
 Revision ID: 0020
 Revises: 0014
-Create Date: 2026-11-30 18:55:37.555858
+Create Date: 2026-11-30 19:09:04.502988
 
 """
 from alembic import op
@@ -52,6 +52,59 @@ def upgrade():
     with op.batch_alter_table('checklist_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_checklist_items_template_id'), ['template_id'], unique=False)
 
+    op.create_table('digest_settings',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('daily', sa.Boolean(), nullable=False),
+    sa.Column('last_sent_on', sa.Date(), nullable=True),
+    sa.ForeignKeyConstraint(['org_id', 'user_id'], ['users.org_id', 'users.id'], name=op.f('fk_digest_settings_org_id_user_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_digest_settings_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_digest_settings'))
+    )
+    op.create_table('handled_marks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('ref_id', sa.Integer(), nullable=False),
+    sa.Column('handled_by_id', sa.Integer(), nullable=True),
+    sa.Column('handled_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('comment', 'approval')", name=op.f('ck_handled_marks_kind')),
+    sa.ForeignKeyConstraint(['org_id', 'handled_by_id'], ['users.org_id', 'users.id'], name=op.f('fk_handled_marks_org_id_handled_by_id_users')),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_handled_marks_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_handled_marks')),
+    sa.UniqueConstraint('org_id', 'kind', 'ref_id', name=op.f('uq_handled_marks_org_id_kind_ref_id'))
+    )
+    op.create_table('guest_lists',
+    sa.Column('ceremony_id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('stream_url', sa.String(length=500), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['ceremony_id'], ['ceremonies.id'], name=op.f('fk_guest_lists_ceremony_id_ceremonies'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_guest_lists_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('ceremony_id', name=op.f('pk_guest_lists'))
+    )
+    op.create_table('guests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('ceremony_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('rsvp', sa.String(length=10), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('responded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('nonce', sa.String(length=32), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("rsvp IN ('pending', 'yes', 'online', 'no')", name=op.f('ck_guests_rsvp')),
+    sa.ForeignKeyConstraint(['ceremony_id'], ['ceremonies.id'], name=op.f('fk_guests_ceremony_id_ceremonies'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_guests_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_guests'))
+    )
+    with op.batch_alter_table('guests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_guests_ceremony_id'), ['ceremony_id'], unique=False)
+
     op.create_table('tasks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('org_id', sa.Integer(), nullable=False),
@@ -98,6 +151,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_tasks_assignee_id'))
 
     op.drop_table('tasks')
+    with op.batch_alter_table('guests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_guests_ceremony_id'))
+
+    op.drop_table('guests')
+    op.drop_table('guest_lists')
+    op.drop_table('handled_marks')
+    op.drop_table('digest_settings')
     with op.batch_alter_table('checklist_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_checklist_items_template_id'))
 

@@ -193,6 +193,27 @@ SCHEMAS["Tasks"] = {
     },
 }
 
+SCHEMAS["Guests"] = {
+    "type": "object",
+    "required": ["guests"],
+    "properties": {
+        "guests": {
+            "type": "array",
+            "description": "The ceremony's guests in the order they were invited.",
+            "items": {
+                "type": "object",
+                "required": ["id", "name", "rsvp"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "rsvp": {"enum": ["yes", "online", "no", "pending"]},
+                },
+            },
+        }
+    },
+}
+
 _UNAUTHORIZED = _problem("No valid API token.")
 _NOT_FOUND = _problem("No such record in your company.")
 
@@ -328,6 +349,17 @@ def openapi_document(server_url: str = "") -> dict:
             },
             "/bookings/{booking_id}/confirm": _transition("Confirm a hold", body=True),
             "/bookings/{booking_id}/cancel": _transition("Release a hold or cancel a booking"),
+            "/ceremonies/{ceremony_id}/guests": {
+                "get": {
+                    "summary": "A ceremony's guests and their replies",
+                    "parameters": [_id_param("ceremony_id")],
+                    "responses": {
+                        "200": _json(_ref("Guests"), "The guests."),
+                        "401": _UNAUTHORIZED,
+                        "404": _NOT_FOUND,
+                    },
+                }
+            },
             "/ceremonies/{ceremony_id}/tasks": {
                 "get": {
                     "summary": "A ceremony's checklist: tasks counted from its date",

@@ -14,6 +14,7 @@ from wedding.booking.availability import Busy, Day
 from wedding.booking.services import BookingError, SlotUnavailable
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.guests.services import guests_of
 from wedding.models import db
 from wedding.tasks.services import assignee_label, assignee_names, tasks_of
 from wedding.venues.models import Venue
@@ -293,6 +294,19 @@ def ceremony_tasks(ceremony_id: int):
                     "assignee": assignee_label(task, names),
                 }
                 for task in tasks
+            ]
+        }
+    )
+
+
+@bp.get("/ceremonies/<int:ceremony_id>/guests")
+def ceremony_guests(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    return jsonify(
+        {
+            "guests": [
+                {"id": guest.id, "name": guest.name, "rsvp": guest.rsvp}
+                for guest in guests_of(ceremony.id)
             ]
         }
     )

@@ -4,15 +4,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, String, Text, event
-from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, attributes, defaultload, mapped_column, relationship
 
 from wedding.models import OrgOwned, UTCDateTime, db
+from wedding.venues.models import Venue
 
 if TYPE_CHECKING:
     from wedding.accounts.models import User
     from wedding.clients.models import Client
     from wedding.personas.models import Companion
-    from wedding.venues.models import Venue
 
 STATUSES = ("draft", "waitlisted", "hold", "confirmed", "completed", "cancelled", "expired")
 # Statuses that occupy the venue: the database refuses two of them overlapping (buffer included).
@@ -90,6 +90,15 @@ class Ceremony(OrgOwned, db.Model):
 
     def __repr__(self) -> str:
         return f"<Ceremony {self.id} {self.starts_at:%Y-%m-%d %H:%M}Z>"
+
+
+def listed_only():
+    """Loader options for lists of ceremonies: the venue (name, zone) without its opening hours
+    and closures, which a list never shows (two queries saved per list; still loaded if read)."""
+    return (
+        defaultload(Ceremony.venue).lazyload(Venue.hours),
+        defaultload(Ceremony.venue).lazyload(Venue.closures),
+    )
 
 
 # Fields whose change a subscribed calendar should pick up.

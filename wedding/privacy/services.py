@@ -18,6 +18,7 @@ from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.documents.models import DocumentSettings, IssuedDocument
 from wedding.documents.services import file_name
+from wedding.guests.models import Guest
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion, PendingImport
 from wedding.personas.services import PERSONA_FIELDS, card_png
@@ -201,6 +202,7 @@ def erase_client(client: Client) -> dict[str, int]:
     run("issued_documents", delete(IssuedDocument).where(in_ceremonies(IssuedDocument)))
     run("document_settings", delete(DocumentSettings).where(in_ceremonies(DocumentSettings)))
     run("presentations", delete(Presentation).where(in_ceremonies(Presentation)))
+    run("guests", delete(Guest).where(in_ceremonies(Guest)))  # their names and replies
     run("standees", delete(Standee).where(Standee.companion_id.in_(companion_ids)))
     run("llm_consents", delete(LlmConsent).where(LlmConsent.client_id == client.id))
     run("portal_links", delete(PortalLink).where(PortalLink.client_id == client.id))
