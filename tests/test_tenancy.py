@@ -1,5 +1,7 @@
 """Each planner company sees only its own data: every page and action on another's ids is a 404."""
 
+from datetime import date
+
 import pytest
 
 from wedding.ceremonies.models import Ceremony
@@ -10,6 +12,8 @@ from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.tasks.models import ChecklistTemplate, Task
 from wedding.tasks.services import apply_checklist, create_standard_template
+from wedding.vendors.models import Order, Vendor
+from wedding.vendors.services import place_order, save_vendor
 from wedding.venues.models import Venue
 
 RECORD_BLUEPRINTS = {
@@ -27,6 +31,8 @@ RECORD_BLUEPRINTS = {
     "privacy": "client",
     "tasks": "ceremony",
     "guests": "ceremony",
+    "vendors": "vendor",
+    "orders": "ceremony",
     "checklists": "checklist",
 }
 
@@ -41,14 +47,26 @@ def two_companies(app, make_user, make_ceremony):
         template = create_standard_template(b.org_id, "ja", "B's checklist")
         apply_checklist(db.session.get(Ceremony, ceremony.id), template)
         add_guest(db.session.get(Ceremony, ceremony.id), "B's guest")
+        vendor = save_vendor(b.org_id, None, {"kind": "print_shop", "name": "B's printer"})
+        place_order(
+            db.session.get(Ceremony, ceremony.id),
+            {
+                "vendor_id": vendor.id,
+                "what": "panel",
+                "print_width_mm": 600,
+                "print_height_mm": 1750,
+            },
+            date(2030, 1, 1),
+        )
         db.session.commit()
-        checklist_id = template.id
+        checklist_id, vendor_id = template.id, vendor.id
     ids = {
         "venue": ceremony.venue_id,
         "client": ceremony.client_id,
         "companion": ceremony.companion_id,
         "ceremony": ceremony.id,
         "checklist": checklist_id,
+        "vendor": vendor_id,
     }
     return a, b, ids
 
@@ -89,6 +107,7 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
             "action": "revoke",
             "task_id": 1,
             "guest_id": 1,
+            "order_id": 1,
         }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in methods:
@@ -107,6 +126,8 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
         assert db.session.get(Ceremony, ids["ceremony"]).archived_at is None
         assert db.session.get(ChecklistTemplate, ids["checklist"]).name == "B's checklist"
         assert db.session.scalar(db.select(Task).where(Task.id == 1)).status == "open"
+        assert db.session.get(Vendor, ids["vendor"]).name == "B's printer"
+        assert db.session.scalar(db.select(Order)).status == "ordered"
         guest = db.session.scalar(db.select(Guest))
         assert (guest.name, guest.rsvp, guest.active) == ("B's guest", "pending", True)
 

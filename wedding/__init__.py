@@ -27,6 +27,8 @@ from wedding.privacy.views import bp as privacy_bp
 from wedding.runofshow.views import bp as runofshow_bp
 from wedding.tasks.views import bp as tasks_bp
 from wedding.tasks.views import checklists_bp, mine_bp
+from wedding.vendors.views import bp as vendors_bp
+from wedding.vendors.views import orders_bp
 from wedding.venues.views import bp as venues_bp
 from wedding.vows.views import bp as vows_bp
 from wedding.waiting.views import bp as waiting_bp
@@ -94,6 +96,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         waiting_bp,
         guests_bp,
         rsvp_bp,
+        vendors_bp,
+        orders_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

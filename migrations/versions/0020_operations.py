@@ -2,7 +2,7 @@
 
 Revision ID: 0020
 Revises: 0014
-Create Date: 2026-11-30 19:09:04.502988
+Create Date: 2026-11-30 19:27:29.067764
 
 """
 from alembic import op
@@ -31,6 +31,30 @@ def upgrade():
     )
     with op.batch_alter_table('checklist_templates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_checklist_templates_org_id'), ['org_id'], unique=False)
+
+    op.create_table('vendors',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('contact', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('phone', sa.String(length=50), nullable=False),
+    sa.Column('lead_time_days', sa.Integer(), nullable=False),
+    sa.Column('registration_number', sa.String(length=14), nullable=False),
+    sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('print_shop', 'frame_maker', 'compositing_studio', 'photographer')", name=op.f('ck_vendors_kind')),
+    sa.CheckConstraint("registration_number = '' OR length(registration_number) = 14", name=op.f('ck_vendors_registration')),
+    sa.CheckConstraint('lead_time_days BETWEEN 0 AND 365', name=op.f('ck_vendors_lead_time')),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_vendors_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_vendors')),
+    sa.UniqueConstraint('org_id', 'id', name=op.f('uq_vendors_org_id_id'))
+    )
+    with op.batch_alter_table('vendors', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_vendors_org_id'), ['org_id'], unique=False)
 
     op.create_table('checklist_items',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -139,11 +163,51 @@ def upgrade():
         batch_op.create_index('ix_tasks_org_id_status_due_on', ['org_id', 'status', 'due_on'], unique=False)
         batch_op.create_index('ix_tasks_org_id_updated_at', ['org_id', 'updated_at'], unique=False)
 
+    op.create_table('vendor_orders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ceremony_id', sa.Integer(), nullable=False),
+    sa.Column('vendor_id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=True),
+    sa.Column('what', sa.String(length=200), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('cost_yen', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('ordered_on', sa.Date(), nullable=False),
+    sa.Column('print_width_mm', sa.Integer(), nullable=True),
+    sa.Column('print_height_mm', sa.Integer(), nullable=True),
+    sa.Column('bleed_mm', sa.Integer(), nullable=False),
+    sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('ordered', 'shipped', 'received')", name=op.f('ck_vendor_orders_status')),
+    sa.CheckConstraint('bleed_mm BETWEEN 0 AND 20', name=op.f('ck_vendor_orders_bleed')),
+    sa.CheckConstraint('cost_yen >= 0', name=op.f('ck_vendor_orders_cost')),
+    sa.CheckConstraint('print_height_mm IS NULL OR print_height_mm > 0', name=op.f('ck_vendor_orders_print_height')),
+    sa.CheckConstraint('print_width_mm IS NULL OR print_width_mm > 0', name=op.f('ck_vendor_orders_print_width')),
+    sa.CheckConstraint('quantity > 0', name=op.f('ck_vendor_orders_quantity')),
+    sa.ForeignKeyConstraint(['ceremony_id'], ['ceremonies.id'], name=op.f('fk_vendor_orders_ceremony_id_ceremonies'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id', 'vendor_id'], ['vendors.org_id', 'vendors.id'], name=op.f('fk_vendor_orders_org_id_vendor_id_vendors')),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_vendor_orders_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_vendor_orders_task_id_tasks'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_vendor_orders'))
+    )
+    with op.batch_alter_table('vendor_orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_vendor_orders_ceremony_id'), ['ceremony_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_vendor_orders_org_id'), ['org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_vendor_orders_vendor_id'), ['vendor_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('vendor_orders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_vendor_orders_vendor_id'))
+        batch_op.drop_index(batch_op.f('ix_vendor_orders_org_id'))
+        batch_op.drop_index(batch_op.f('ix_vendor_orders_ceremony_id'))
+
+    op.drop_table('vendor_orders')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.drop_index('ix_tasks_org_id_updated_at')
         batch_op.drop_index('ix_tasks_org_id_status_due_on')
@@ -162,6 +226,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_checklist_items_template_id'))
 
     op.drop_table('checklist_items')
+    with op.batch_alter_table('vendors', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_vendors_org_id'))
+
+    op.drop_table('vendors')
     with op.batch_alter_table('checklist_templates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_checklist_templates_org_id'))
 
