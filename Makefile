@@ -8,15 +8,17 @@ PORT   ?= 5000
 
 .PHONY: run dev test lint bench setup system translations messages vendor clean
 
-run: setup instance/secret_key ## set everything up, load the demo and serve on http://127.0.0.1:5000
+run: setup instance/secret_key ## set everything up, load the demo, serve on http://127.0.0.1:5000 and run the jobs
 	@set -e; export FLASK_SECRET_KEY="$${FLASK_SECRET_KEY:-$$(cat instance/secret_key)}"; \
 	$(FLASK) db upgrade; \
 	$(FLASK) demo; \
-	echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"; \
-	exec $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'wedding:create_app()'
+	echo "Serving on http://$(HOST):$(PORT) with a job worker  (Ctrl+C stops both)"; \
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; \
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'wedding:create_app()'
 
-dev: setup ## the same with Flask's reloader and debugger
-	$(FLASK) db upgrade && $(FLASK) demo && $(FLASK) run --debug --host $(HOST) --port $(PORT)
+dev: setup ## Flask's reloader and debugger (jobs run in the request: FLASK_JOB_QUEUE_IMMEDIATE)
+	$(FLASK) db upgrade && $(FLASK) demo && FLASK_JOB_QUEUE_IMMEDIATE=true $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: setup lint ## lint, then the whole suite (PostgreSQL too when WEDDING_TEST_POSTGRESQL_URL is set)
 	$(BIN)/pytest

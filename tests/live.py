@@ -30,18 +30,51 @@ def flask_command(database_url: str, *args: str) -> str:
     return result.stdout
 
 
-def server_env(database_url: str) -> dict:
+def server_env(database_url: str, **extra: str) -> dict:
     return {
         **os.environ,
         "FLASK_SECRET_KEY": "live-test-secret",
         "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
+        **extra,
     }
 
 
+def start_worker(env: dict) -> subprocess.Popen:
+    """`flask --app wedding worker` (background jobs) with this environment."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wedding", "worker", "--threads", "2"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
-def serve(database_url: str, workers: int = 2, timeout: float = 30):
-    """gunicorn with several worker processes on a free port; yields the base URL."""
-    port = free_port()
+def serve(
+    database_url: str,
+    workers: int = 2,
+    timeout: float = 30,
+    job_queue: str | None = None,
+    port: int | None = None,
+):
+    """gunicorn with several worker processes on a free port; yields the base URL. With
+    ``job_queue`` (a JOB_QUEUE_URL) a job worker runs beside it on that broker."""
+    port = port or free_port()
+    extra = {"FLASK_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    if job_queue:
+        extra["FLASK_JOB_QUEUE_URL"] = job_queue
+    env = server_env(database_url, **extra)
+    worker = start_worker(env) if job_queue else None
     process = subprocess.Popen(
         [
             sys.executable,
@@ -55,7 +88,7 @@ def serve(database_url: str, workers: int = 2, timeout: float = 30):
             "128",
             "wedding:create_app()",
         ],
-        env=server_env(database_url),
+        env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -74,9 +107,7 @@ def serve(database_url: str, workers: int = 2, timeout: float = 30):
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         process.stderr.close()
+        if worker is not None:
+            stop(worker)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from wedding import cli, errors, extensions, i18n, security
+from wedding import cli, errors, extensions, i18n, jobs, security
 from wedding.accounts.views import bp as accounts_bp
 from wedding.api.views import bp as api_bp
 from wedding.booking.views import bp as booking_bp
@@ -71,6 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(exist_ok=True)
 
     extensions.init_app(app, locale_selector=i18n.select_locale)
+    jobs.init_app(app)
     i18n.register_filters(app)
     for blueprint in (
         accounts_bp,

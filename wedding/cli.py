@@ -7,6 +7,7 @@ from wedding.booking.cli import almanac_command, bookings_cli
 from wedding.calendars.cli import calendar_cli
 from wedding.demo import demo_command
 from wedding.documents.cli import render_command
+from wedding.jobs import worker_command
 from wedding.personas.cli import persona_cli
 from wedding.presentation.cli import presentation_cli
 from wedding.privacy.cli import backup_command, restore_command
@@ -28,3 +29,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(waiting_cli)
+    app.cli.add_command(worker_command)

@@ -1,7 +1,7 @@
 """operations
 
 Revision ID: 0020
-Revises: 0014
+Revises: 0016
 Create Date: 2026-11-30 19:27:29.067764
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0014'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

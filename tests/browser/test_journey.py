@@ -27,7 +27,8 @@ def mail_server_app(tmp_path):
     try:
         flask_command(url, "db", "upgrade")
         flask_command(url, "demo")
-        with serve(url, workers=2) as base:
+        queue = f"sqlite:///{tmp_path / 'jobs.sqlite'}"
+        with serve(url, workers=2, job_queue=queue) as base:
             yield base, inbox
     finally:
         controller.stop()
@@ -105,6 +106,8 @@ def test_planner_to_client_to_documents(mail_server_app, browser, page, request)
     page.goto(client_url)
     page.get_by_role("button", name="E-mail a link").click()
     assert page.get_by_text("sakura@example.com").first.is_visible()
+    # a worker sends it; the page follows the job and says when it has gone
+    page.get_by_text("The link was sent to sakura@example.com.").wait_for(timeout=30_000)
     (message,) = inbox.messages
     link = re.search(r"http://\S+/portal/enter/\S+", message.get_content()).group(0)
     page.shot("08-link-sent")

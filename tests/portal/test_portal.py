@@ -9,6 +9,7 @@ import pytest
 from tests.live import free_port
 from tests.mail import start_smtp
 from wedding.calendars.models import Feed
+from wedding.jobs import Job, run_queued
 from wedding.models import db, utcnow
 from wedding.personas.cards import read_any
 from wedding.portal.models import PortalLink
@@ -18,6 +19,7 @@ from wedding.vows.models import VowComment, VowVersion
 @pytest.fixture
 def smtp(app):
     controller, inbox = start_smtp()
+    inbox.port = controller.port
     app.config.update(
         MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_FROM="planner@hare.example"
     )
@@ -157,13 +159,53 @@ def test_the_planner_emails_the_link_over_smtp(app, web, setup, smtp):
 
 
 def test_a_mail_server_that_is_down_is_said_plainly(app, web, setup):
+    """The request only queues the mail; the retries fail and the client's page says why."""
     _, client, _ = setup
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     web.post("/language", {"language": "en"})
-    page = web.post(f"/clients/{client.id}/portal/send", follow_redirects=True)
-    assert "did not accept the message" in page.get_data(as_text=True)
+    page = web.post(f"/clients/{client.id}/portal/send", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "The link could not be sent to misaki@example.com" in page
+    assert "Connection refused" in page
     with app.app_context():
+        (job,) = db.session.scalars(db.select(Job)).all()
+        assert (job.status, job.attempts) == ("failed", 5)  # tried again with backoff first
+
+
+def test_no_mail_is_sent_inside_the_request(database_url, setup, smtp):
+    """Known and unknown addresses get the same work in the request (count, queue one job);
+    the mail leaves only when a worker runs the job."""
+    from tests.conftest import Web, app_config
+    from wedding import create_app
+
+    queued = create_app(
+        app_config(
+            database_url,
+            JOB_QUEUE_URL="memory://",
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=smtp.port,
+        )
+    )
+    guest = Web(queued)
+    for email in ("misaki@example.com", "nobody@example.com"):
+        assert guest.post("/portal/request", {"email": email}).status_code == 200
+    assert smtp.messages == []
+    with queued.app_context():
+        jobs = db.session.scalars(db.select(Job).order_by(Job.created_at)).all()
+        assert [(j.name, j.status) for j in jobs] == [
+            ("wedding.portal.services.send_requested_links", "queued")
+        ] * 2
         assert db.session.scalars(db.select(PortalLink)).all() == []
+        db.session.remove()
+    assert run_queued(queued) == 3  # two requests, then the one link's mail
+    (message,) = smtp.messages
+    assert message["To"] == "misaki@example.com"
+    with queued.app_context():
+        mail_job = db.session.scalar(db.select(Job).where(Job.name.like("%mail_portal_link")))
+        assert mail_job.result == {"sent": True, "message_id": message["Message-ID"]}
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_asking_for_a_link_reveals_nothing_and_is_limited(app, setup, smtp):

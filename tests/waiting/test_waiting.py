@@ -12,7 +12,7 @@ from wedding.models import db
 from wedding.tasks.models import Task
 from wedding.tasks.services import apply_checklist, create_standard_template
 from wedding.vows.models import VowComment, VowVersion
-from wedding.waiting.digest import send_daily_digests
+from wedding.waiting.digest import queue_daily_digests
 
 
 def vows(org_id, ceremony_id, number, approved_by="", lang="ja"):
@@ -178,11 +178,13 @@ def test_the_daily_digest_is_sent_once_and_can_be_turned_off(app, web, busy, mak
     try:
         web.login(quiet)
         web.post("/waiting/digest", {"daily": "off"})
+        morning = datetime.now(UTC).replace(hour=0)  # 09:00 in Japan
         with app.app_context():
-            sent, failures = send_daily_digests()
-            assert (sent, failures) == (1, [])
-            again, _ = send_daily_digests()
-            assert again == 0
+            assert queue_daily_digests(morning - timedelta(hours=3)) == {"queued": 0}  # 06:00
+            assert queue_daily_digests(morning) == {"queued": 1}
+            db.session.commit()  # the mail job runs when the tick's transaction commits
+            assert queue_daily_digests(morning) == {"queued": 0}  # once a day
+            db.session.commit()
     finally:
         controller.stop()
     message = inbox.messages[0]

@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from wedding import almanac
-from wedding.booking import services
+from wedding.booking import services, tasks
 from wedding.models import db
 
 MAX_DAYS = 366 * 10
@@ -56,8 +56,11 @@ bookings_cli = AppGroup("bookings", help="Booking housekeeping.")
 def sweep_command() -> None:
     """Lapse expired holds, promote the waitlist, note reminders, complete past ceremonies.
 
-    Run it from cron every few minutes; it is safe to run as often as you like."""
+    Workers run it every five minutes (no cron needed); it is safe to run as often as you
+    like. Hold reminders are e-mailed by background jobs."""
     report = services.sweep()
+    for ceremony in report.reminded:
+        tasks.queue_reminders(ceremony)
     db.session.commit()
     for ceremony in report.reminded:
         click.echo(

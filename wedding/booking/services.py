@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from wedding.booking.availability import (
     Busy,
@@ -376,9 +377,19 @@ def sweep(now: datetime | None = None) -> SweepReport:
         for c in db.session.scalars(db.select(Ceremony).where(Ceremony.id.in_(before))).unique()
         if c.status == "hold"
     ]
-    reminded = holds_to_remind(now)
-    for ceremony in reminded:
-        ceremony.reminded_at = now
+    reminded = []
+    for ceremony in holds_to_remind(now):
+        # One conditional UPDATE per hold: two sweeps at once (two workers, or cron and a
+        # worker) never remind the same hold twice.
+        claimed = db.session.execute(
+            db.update(Ceremony)
+            .where(Ceremony.id == ceremony.id, Ceremony.reminded_at.is_(None))
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed:
+            set_committed_value(ceremony, "reminded_at", now)
+            reminded.append(ceremony)
     done = list(
         db.session.scalars(
             db.select(Ceremony).where(Ceremony.status == "confirmed", Ceremony.ends_at < now)

@@ -14,8 +14,9 @@ from wedding.accounts.services import (
 )
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.jobs import Job, enqueue, task
+from wedding.mail import job_message_id, mail_configured, send_mail
 from wedding.models import db, utcnow
-from wedding.portal.mail import MailError, mail_configured, send_mail
 from wedding.portal.models import PortalLink
 from wedding.urls import public_url
 from wedding.vows.models import VowComment, VowVersion
@@ -77,12 +78,23 @@ def active_links(client_id: int, now: datetime) -> list[PortalLink]:
 
 
 def send_link(client: Client, user_id: int | None) -> PortalLink:
-    """A new link, e-mailed to the client in their language; PortalError if it cannot be."""
+    """A new link, queued to be e-mailed to the client in their language (the mail leaves from
+    a background job); PortalError if it cannot be."""
     if not client.email:
         raise PortalError("no_email")
     if not mail_configured(current_app.config):
         raise PortalError("no_mail_server")
     link = create_link(client, user_id, sent_to=client.email)
+    enqueue(mail_portal_link, link.id, org_id=client.org_id, key=mail_key(link.id))
+    return link
+
+
+def mail_key(link_id: int) -> str:
+    return f"portal-link-mail:{link_id}"
+
+
+def link_mail(client: Client, link: PortalLink) -> tuple[str, str]:
+    """The subject and body of the e-mail that carries a portal link."""
     url = link_url(link)
     with force_locale(client.language):
         subject = _("Your ceremony page")
@@ -96,30 +108,63 @@ def send_link(client: Client, user_id: int | None) -> PortalLink:
             until=link.expires_at.date().isoformat(),
             company=company_name(client.org_id),
         )
-    try:
-        send_mail(current_app.config, client.email, subject, body)
-    except MailError as error:
-        raise PortalError("mail_failed") from error
-    return link
+    return subject, body
+
+
+@task(retries=4, backoff=30)
+def mail_portal_link(link_id: int) -> dict:
+    """Background job: e-mail one portal link (nothing if it was revoked meanwhile)."""
+    link = db.session.get(PortalLink, link_id)
+    if link is None or not link.usable(utcnow()) or not link.sent_to:
+        return {"sent": False}
+    client = db.session.get(Client, link.client_id)
+    to = link.sent_to
+    subject, body = link_mail(client, link)
+    db.session.rollback()  # no transaction stays open while the mail server answers
+    message_id = send_mail(
+        current_app.config, to, subject, body, job_message_id(current_app.config)
+    )
+    return {"sent": True, "message_id": message_id}
+
+
+def last_mail(client_id: int) -> Job | None:
+    """The job that e-mails the client's newest e-mailed link, to show how it went."""
+    link_id = db.session.scalar(
+        db.select(PortalLink.id)
+        .where(PortalLink.client_id == client_id, PortalLink.sent_to != "")
+        .order_by(PortalLink.id.desc())
+        .limit(1)
+    )
+    if link_id is None:
+        return None
+    return db.session.scalar(db.select(Job).filter_by(key=mail_key(link_id)))
 
 
 def request_links(email: str, address: str | None, now: datetime) -> None:
-    """A client asks for a new link by e-mail address. Whether or not the address is known,
-    the caller shows the same answer; requests are limited per address and per network
-    address (in the database, so every app process counts them)."""
+    """A client asks for a new link by e-mail address. The request does the same work whether
+    or not the address is known (count the attempt, queue one job): the answer takes the same
+    time and says the same. Requests are limited per address and per network address (in the
+    database, so every app process counts them)."""
     email = normalise_email(email)
     keys = {"account": f"portal:{email[:254]}", "address": f"portal-address:{address}"}
     if locked_until(keys, now):
         return
     record_failure(keys, now)  # every request counts towards the limit
+    enqueue(send_requested_links, email[:254])
+
+
+@task(retries=2)
+def send_requested_links(email: str) -> int:
+    """Background job: a new link for each client with this address, each e-mailed by its own
+    job (committed together, so a retry never makes a second set of links)."""
+    if not mail_configured(current_app.config):
+        return 0
     clients = db.session.scalars(
         db.select(Client).where(db.func.lower(Client.email) == email, Client.archived_at.is_(None))
     ).all()
     for client in clients:
-        try:
-            send_link(client, None)
-        except PortalError:
-            continue  # the answer stays the same; the planner can still send a link by hand
+        send_link(client, None)
+    return len(clients)
 
 
 def client_ceremonies(client_id: int) -> list[Ceremony]:

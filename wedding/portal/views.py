@@ -43,6 +43,7 @@ from wedding.portal.services import (
     client_version,
     comment,
     create_link,
+    last_mail,
     link_from_token,
     link_url,
     request_links,
@@ -305,7 +306,7 @@ def send(record_id: int):
         try:
             send_link(client, current_user.id)
             db.session.commit()
-            flash(_("The portal link was sent to %(email)s.", email=client.email), "success")
+            flash(_("The portal link is on its way to %(email)s.", email=client.email), "success")
         except PortalError as error:
             db.session.rollback()
             flash(error_message(str(error)), "error")
@@ -321,6 +322,18 @@ def revoke(record_id: int):
         db.session.commit()
         flash(_("%(count)d portal links stopped working.", count=count), "success")
     return redirect(url_for("clients.edit", record_id=record_id) + "#portal", 303)
+
+
+@bp.app_template_global()
+def portal_mail(client_id: int):
+    """The job e-mailing the client's newest link (queued, sent or failed), or None."""
+    return last_mail(client_id)
+
+
+@bp.app_template_global()
+def portal_mail_address(job) -> str:
+    link = db.session.get(PortalLink, job.args[0])
+    return link.sent_to if link is not None else ""
 
 
 @bp.app_template_global()

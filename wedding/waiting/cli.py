@@ -1,17 +1,17 @@
-"""`flask waiting digest`."""
+"""`flask waiting digest`: queue today's digests now (the job worker also does it hourly)."""
 
 import click
 from flask.cli import AppGroup
 
-from wedding.waiting.digest import send_daily_digests
+from wedding.models import db
+from wedding.waiting.digest import queue_daily_digests
 
 waiting_cli = AppGroup("waiting", help="What's waiting for the staff.")
 
 
 @waiting_cli.command("digest")
 def digest_command() -> None:
-    """E-mail each staff member today's digest of what's waiting (run it daily from cron)."""
-    sent, failures = send_daily_digests()
-    click.echo(f"sent {sent} digests")
-    for failure in failures:
-        click.echo(f"failed: {failure}", err=True)
+    """Queue today's digest e-mails for the staff who want one and have something waiting."""
+    report = queue_daily_digests()
+    db.session.commit()
+    click.echo(f"queued {report['queued']} digests")

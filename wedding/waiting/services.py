@@ -243,14 +243,6 @@ def set_digest(user: User, daily: bool) -> None:
     db.session.flush()
 
 
-@dataclass(frozen=True)
-class Digest:
-    user_id: int
-    to: str
-    subject: str
-    body: str
-
-
 def digest_text(items: list[Waiting], company: str) -> tuple[str, str]:
     """The e-mail's subject and plain-text body, in the current locale."""
     subject = _("%(count)d things waiting · %(company)s", count=len(items), company=company)
