@@ -1,8 +1,10 @@
 """Each planner company sees only its own data: every page and action on another's ids is a 404."""
 
+import io
 from datetime import date
 
 import pytest
+from PIL import Image
 
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
@@ -10,12 +12,22 @@ from wedding.guests.models import Guest
 from wedding.guests.services import add_guest
 from wedding.models import db
 from wedding.personas.models import Companion
+from wedding.photos.models import Photo, PhotoLink
+from wedding.photos.services import add_photo, new_link
 from wedding.tasks.models import ChecklistTemplate, Task
 from wedding.tasks.services import apply_checklist, create_standard_template
 from wedding.vendors.models import Order, Vendor
 from wedding.vendors.services import place_order, save_vendor
 from wedding.venues.models import Venue
 
+
+def _tiny_jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 100, 100)).save(out, "JPEG")
+    return out.getvalue()
+
+
+TINY_JPEG = _tiny_jpeg()
 RECORD_BLUEPRINTS = {
     "venues": "venue",
     "clients": "client",
@@ -33,6 +45,7 @@ RECORD_BLUEPRINTS = {
     "guests": "ceremony",
     "vendors": "vendor",
     "orders": "ceremony",
+    "photos": "ceremony",
     "checklists": "checklist",
 }
 
@@ -58,6 +71,8 @@ def two_companies(app, make_user, make_ceremony):
             },
             date(2030, 1, 1),
         )
+        add_photo(db.session.get(Ceremony, ceremony.id), TINY_JPEG, "b.jpg")
+        new_link(db.session.get(Ceremony, ceremony.id), "family")
         db.session.commit()
         checklist_id, vendor_id = template.id, vendor.id
     ids = {
@@ -108,6 +123,9 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
             "task_id": 1,
             "guest_id": 1,
             "order_id": 1,
+            "photo_id": 1,
+            "link_id": 1,
+            "size": "thumb",
         }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in methods:
@@ -128,6 +146,8 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
         assert db.session.scalar(db.select(Task).where(Task.id == 1)).status == "open"
         assert db.session.get(Vendor, ids["vendor"]).name == "B's printer"
         assert db.session.scalar(db.select(Order)).status == "ordered"
+        assert db.session.scalar(db.select(Photo)).composite == "none"
+        assert db.session.scalar(db.select(PhotoLink)).active
         guest = db.session.scalar(db.select(Guest))
         assert (guest.name, guest.rsvp, guest.active) == ("B's guest", "pending", True)
 

@@ -19,6 +19,8 @@ from wedding.documents.views import branding_bp
 from wedding.guests.views import bp as guests_bp
 from wedding.guests.views import rsvp_bp
 from wedding.personas.views import bp as personas_bp
+from wedding.photos.views import bp as photos_bp
+from wedding.photos.views import gallery_bp, share_bp, studio_bp
 from wedding.portal.views import admin_bp as portal_admin_bp
 from wedding.portal.views import bp as portal_bp
 from wedding.presentation.views import bp as presentation_bp
@@ -99,6 +101,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         rsvp_bp,
         vendors_bp,
         orders_bp,
+        photos_bp,
+        studio_bp,
+        share_bp,
+        gallery_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

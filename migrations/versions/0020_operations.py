@@ -2,7 +2,7 @@
 
 Revision ID: 0020
 Revises: 0016
-Create Date: 2026-11-30 19:27:29.067764
+Create Date: 2026-11-30 19:39:19.064438
 
 """
 from alembic import op
@@ -129,6 +129,24 @@ def upgrade():
     with op.batch_alter_table('guests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_guests_ceremony_id'), ['ceremony_id'], unique=False)
 
+    op.create_table('photo_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('ceremony_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('nonce', sa.String(length=32), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('studio', 'family')", name=op.f('ck_photo_links_kind')),
+    sa.ForeignKeyConstraint(['ceremony_id'], ['ceremonies.id'], name=op.f('fk_photo_links_ceremony_id_ceremonies'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_photo_links_org_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_photo_links'))
+    )
+    with op.batch_alter_table('photo_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_photo_links_ceremony_id'), ['ceremony_id'], unique=False)
+
     op.create_table('tasks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('org_id', sa.Integer(), nullable=False),
@@ -162,6 +180,34 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_tasks_ceremony_id'), ['ceremony_id'], unique=False)
         batch_op.create_index('ix_tasks_org_id_status_due_on', ['org_id', 'status', 'due_on'], unique=False)
         batch_op.create_index('ix_tasks_org_id_updated_at', ['org_id', 'updated_at'], unique=False)
+
+    op.create_table('photos',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('ceremony_id', sa.Integer(), nullable=False),
+    sa.Column('file_id', sa.Integer(), nullable=False),
+    sa.Column('thumb_id', sa.Integer(), nullable=True),
+    sa.Column('finished_id', sa.Integer(), nullable=True),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=False),
+    sa.Column('height', sa.Integer(), nullable=False),
+    sa.Column('composite', sa.String(length=10), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=True),
+    sa.Column('favourite', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("composite IN ('none', 'needed', 'sent', 'done')", name=op.f('ck_photos_composite')),
+    sa.CheckConstraint('width > 0 AND height > 0', name=op.f('ck_photos_dimensions')),
+    sa.ForeignKeyConstraint(['batch_id'], ['photo_links.id'], name=op.f('fk_photos_batch_id_photo_links'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['ceremony_id'], ['ceremonies.id'], name=op.f('fk_photos_ceremony_id_ceremonies'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['file_id'], ['stored_files.id'], name=op.f('fk_photos_file_id_stored_files')),
+    sa.ForeignKeyConstraint(['finished_id'], ['stored_files.id'], name=op.f('fk_photos_finished_id_stored_files')),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_photos_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['thumb_id'], ['stored_files.id'], name=op.f('fk_photos_thumb_id_stored_files')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_photos'))
+    )
+    with op.batch_alter_table('photos', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_photos_ceremony_id'), ['ceremony_id'], unique=False)
 
     op.create_table('vendor_orders',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -208,6 +254,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_vendor_orders_ceremony_id'))
 
     op.drop_table('vendor_orders')
+    with op.batch_alter_table('photos', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_photos_ceremony_id'))
+
+    op.drop_table('photos')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.drop_index('ix_tasks_org_id_updated_at')
         batch_op.drop_index('ix_tasks_org_id_status_due_on')
@@ -215,6 +265,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_tasks_assignee_id'))
 
     op.drop_table('tasks')
+    with op.batch_alter_table('photo_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_photo_links_ceremony_id'))
+
+    op.drop_table('photo_links')
     with op.batch_alter_table('guests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_guests_ceremony_id'))
 

@@ -22,6 +22,7 @@ from wedding.guests.models import Guest
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion, PendingImport
 from wedding.personas.services import PERSONA_FIELDS, card_png
+from wedding.photos.models import Photo, PhotoLink
 from wedding.portal.models import PortalLink
 from wedding.presentation.models import Presentation, Standee
 from wedding.runofshow.models import RunItem
@@ -191,6 +192,12 @@ def erase_client(client: Client) -> dict[str, int]:
             )
         )
     )
+    photo_files = db.session.execute(
+        select(Photo.file_id, Photo.thumb_id, Photo.finished_id).where(
+            Photo.ceremony_id.in_(ceremony_ids)
+        )
+    )
+    files.update(file_id for row in photo_files for file_id in row if file_id is not None)
     removed = {}
 
     def run(name, statement):
@@ -203,6 +210,8 @@ def erase_client(client: Client) -> dict[str, int]:
     run("document_settings", delete(DocumentSettings).where(in_ceremonies(DocumentSettings)))
     run("presentations", delete(Presentation).where(in_ceremonies(Presentation)))
     run("guests", delete(Guest).where(in_ceremonies(Guest)))  # their names and replies
+    run("photos", delete(Photo).where(in_ceremonies(Photo)))
+    run("photo_links", delete(PhotoLink).where(in_ceremonies(PhotoLink)))
     run("standees", delete(Standee).where(Standee.companion_id.in_(companion_ids)))
     run("llm_consents", delete(LlmConsent).where(LlmConsent.client_id == client.id))
     run("portal_links", delete(PortalLink).where(PortalLink.client_id == client.id))
