@@ -1,18 +1,36 @@
 """Each planner company sees only its own data: every page and action on another's ids is a 404."""
 
+import io
 from datetime import date
 
 import pytest
+from PIL import Image
 
 from wedding.billing import services as billing
 from wedding.billing.models import Acceptance, BillingProfile, Invoice, Plan
 from wedding.billing.money import Line, registration_number_for
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.guests.models import Guest
+from wedding.guests.services import add_guest
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
+from wedding.photos.models import Photo, PhotoLink
+from wedding.photos.services import add_photo, new_link
+from wedding.tasks.models import ChecklistTemplate, Task
+from wedding.tasks.services import apply_checklist, create_standard_template
+from wedding.vendors.models import Order, Vendor
+from wedding.vendors.services import place_order, save_vendor
 from wedding.venues.models import Venue
 
+
+def _tiny_jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 100, 100)).save(out, "JPEG")
+    return out.getvalue()
+
+
+TINY_JPEG = _tiny_jpeg()
 RECORD_BLUEPRINTS = {
     "venues": "venue",
     "clients": "client",
@@ -27,6 +45,12 @@ RECORD_BLUEPRINTS = {
     "portal_admin": "client",
     "privacy": "client",
     "billing": "ceremony",
+    "tasks": "ceremony",
+    "guests": "ceremony",
+    "vendors": "vendor",
+    "orders": "ceremony",
+    "photos": "ceremony",
+    "checklists": "checklist",
 }
 # Money's own records, named by their own URL arguments.
 BILLING_ARGS = {"plan_id", "invoice_id", "payment_id", "line_id", "acceptance_id"}
@@ -38,12 +62,33 @@ def two_companies(app, make_user, make_ceremony):
     a = make_user(role="owner")
     b = make_user(role="owner")
     ceremony = make_ceremony(b.org)
+    with app.app_context():
+        template = create_standard_template(b.org_id, "ja", "B's checklist")
+        apply_checklist(db.session.get(Ceremony, ceremony.id), template)
+        add_guest(db.session.get(Ceremony, ceremony.id), "B's guest")
+        vendor = save_vendor(b.org_id, None, {"kind": "print_shop", "name": "B's printer"})
+        place_order(
+            db.session.get(Ceremony, ceremony.id),
+            {
+                "vendor_id": vendor.id,
+                "what": "panel",
+                "print_width_mm": 600,
+                "print_height_mm": 1750,
+            },
+            date(2030, 1, 1),
+        )
+        add_photo(db.session.get(Ceremony, ceremony.id), TINY_JPEG, "b.jpg")
+        new_link(db.session.get(Ceremony, ceremony.id), "family")
+        db.session.commit()
+        checklist_id, vendor_id = template.id, vendor.id
     ids = {
         "venue": ceremony.venue_id,
         "client": ceremony.client_id,
         "companion": ceremony.companion_id,
         "ceremony": ceremony.id,
         **billing_records(app, b.org_id, ceremony.id),
+        "checklist": checklist_id,
+        "vendor": vendor_id,
     }
     return a, b, ids
 
@@ -125,6 +170,12 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
             "action": "revoke",
             "lang": "ja",
             **{name: ids[name] for name in BILLING_ARGS},
+            "task_id": 1,
+            "guest_id": 1,
+            "order_id": 1,
+            "photo_id": 1,
+            "link_id": 1,
+            "size": "thumb",
         }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in methods:
@@ -143,6 +194,14 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
         assert db.session.get(Ceremony, ids["ceremony"]).archived_at is None
         assert db.session.get(Invoice, ids["invoice_id"]).status == "partially_paid"
         assert db.session.get(Plan, ids["plan_id"]).archived_at is None
+        assert db.session.get(ChecklistTemplate, ids["checklist"]).name == "B's checklist"
+        assert db.session.scalar(db.select(Task).where(Task.id == 1)).status == "open"
+        assert db.session.get(Vendor, ids["vendor"]).name == "B's printer"
+        assert db.session.scalar(db.select(Order)).status == "ordered"
+        assert db.session.scalar(db.select(Photo)).composite == "none"
+        assert db.session.scalar(db.select(PhotoLink)).active
+        guest = db.session.scalar(db.select(Guest))
+        assert (guest.name, guest.rsvp, guest.active) == ("B's guest", "pending", True)
 
 
 def test_lists_and_dashboard_show_only_own_records(web, two_companies, make_venue, make_client):

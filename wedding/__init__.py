@@ -18,15 +18,24 @@ from wedding.ceremonies.views import dashboard_bp
 from wedding.clients.views import bp as clients_bp
 from wedding.documents.views import bp as documents_bp
 from wedding.documents.views import branding_bp
+from wedding.guests.views import bp as guests_bp
+from wedding.guests.views import rsvp_bp
 from wedding.personas.views import bp as personas_bp
+from wedding.photos.views import bp as photos_bp
+from wedding.photos.views import gallery_bp, share_bp, studio_bp
 from wedding.portal.views import admin_bp as portal_admin_bp
 from wedding.portal.views import bp as portal_bp
 from wedding.presentation.views import bp as presentation_bp
 from wedding.presentation.views import viewer_bp
 from wedding.privacy.views import bp as privacy_bp
 from wedding.runofshow.views import bp as runofshow_bp
+from wedding.tasks.views import bp as tasks_bp
+from wedding.tasks.views import checklists_bp, mine_bp
+from wedding.vendors.views import bp as vendors_bp
+from wedding.vendors.views import orders_bp
 from wedding.venues.views import bp as venues_bp
 from wedding.vows.views import bp as vows_bp
+from wedding.waiting.views import bp as waiting_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and testing
@@ -80,6 +89,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         personas_bp,
         venues_bp,
         runofshow_bp,
+        tasks_bp,
+        checklists_bp,
+        mine_bp,
         vows_bp,
         documents_bp,
         branding_bp,
@@ -91,6 +103,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         calendars_bp,
         billing_bp,
         webhook_bp,
+        waiting_bp,
+        guests_bp,
+        rsvp_bp,
+        vendors_bp,
+        orders_bp,
+        photos_bp,
+        studio_bp,
+        share_bp,
+        gallery_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

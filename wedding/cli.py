@@ -13,6 +13,7 @@ from wedding.personas.cli import persona_cli
 from wedding.presentation.cli import presentation_cli
 from wedding.privacy.cli import backup_command, restore_command
 from wedding.vows.cli import vows_cli
+from wedding.waiting.cli import waiting_cli
 
 
 def register(app: Flask) -> None:
@@ -29,4 +30,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(invoice_cli)
+    app.cli.add_command(waiting_cli)
     app.cli.add_command(worker_command)

@@ -17,11 +17,13 @@ from wedding.ceremonies.models import Ceremony
 from wedding.ceremonies.services import CeremonyDetails, schedule_ceremony
 from wedding.clients.models import Client
 from wedding.documents.models import DocumentSettings
+from wedding.guests.services import add_guest, record_reply
 from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.personas.services import save_story, stories_of
 from wedding.runofshow.services import apply_template
 from wedding.storage.services import store
+from wedding.tasks.services import apply_checklist, create_standard_template
 from wedding.venues.models import OpeningHours, Venue
 from wedding.vows.audio import record_voice_consent
 from wedding.vows.services import approve_vow, draft_vows
@@ -221,6 +223,14 @@ def demo_portrait() -> bytes:
     return buffer.getvalue()
 
 
+DEMO_GUESTS = (  # a handful in person, the bride's cousin online from Sapporo
+    ("佐藤 由美 (Yumi Sato)", "yes"),
+    ("佐藤 健一 (Ken'ichi Sato)", "yes"),
+    ("高橋 綾 (Aya Takahashi)", "online"),
+    ("森 里奈 (Rina Mori)", "pending"),
+)
+
+
 def load_demo(today: date) -> tuple[str, str]:
     """Create the demo company once; running it again changes nothing."""
     org = get_or_create_org(DEMO_ORG)
@@ -293,6 +303,12 @@ def load_demo(today: date) -> tuple[str, str]:
             intent="hold",
         )
         apply_template(ceremony, "jinzen")
+        checklist = create_standard_template(org.id, "ja", "AR挙式（標準）")
+        apply_checklist(ceremony, checklist)
+        for name, reply in DEMO_GUESTS:
+            guest = add_guest(ceremony, name)
+            if reply != "pending":
+                record_reply(ceremony, guest, reply, "")
         db.session.add(
             DocumentSettings(
                 org_id=org.id,

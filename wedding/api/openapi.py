@@ -221,6 +221,54 @@ SCHEMAS["Invoice"] = {
     },
 }
 
+SCHEMAS["Tasks"] = {
+    "type": "object",
+    "required": ["tasks"],
+    "properties": {
+        "tasks": {
+            "type": "array",
+            "description": "The ceremony's tasks, soonest first.",
+            "items": {
+                "type": "object",
+                "required": ["id", "title", "due", "done", "assignee"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "integer"},
+                    "title": {"type": "string"},
+                    "due": {**DATE, "description": "On the venue's calendar (YYYY-MM-DD)."},
+                    "done": {"type": "boolean", "description": "Done, or marked not needed."},
+                    "assignee": {
+                        "type": "string",
+                        "description": "The staff member's name, or else the role: planner, "
+                        "ar_operator, photographer or vow_reader.",
+                    },
+                },
+            },
+        }
+    },
+}
+
+SCHEMAS["Guests"] = {
+    "type": "object",
+    "required": ["guests"],
+    "properties": {
+        "guests": {
+            "type": "array",
+            "description": "The ceremony's guests in the order they were invited.",
+            "items": {
+                "type": "object",
+                "required": ["id", "name", "rsvp"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "rsvp": {"enum": ["yes", "online", "no", "pending"]},
+                },
+            },
+        }
+    },
+}
+
 _UNAUTHORIZED = _problem("No valid API token.")
 _NOT_FOUND = _problem("No such record in your company.")
 
@@ -389,5 +437,27 @@ def openapi_document(server_url: str = "") -> dict:
                 }
             },
             "/bookings/{booking_id}/cancel": _transition("Release a hold or cancel a booking"),
+            "/ceremonies/{ceremony_id}/guests": {
+                "get": {
+                    "summary": "A ceremony's guests and their replies",
+                    "parameters": [_id_param("ceremony_id")],
+                    "responses": {
+                        "200": _json(_ref("Guests"), "The guests."),
+                        "401": _UNAUTHORIZED,
+                        "404": _NOT_FOUND,
+                    },
+                }
+            },
+            "/ceremonies/{ceremony_id}/tasks": {
+                "get": {
+                    "summary": "A ceremony's checklist: tasks counted from its date",
+                    "parameters": [_id_param("ceremony_id")],
+                    "responses": {
+                        "200": _json(_ref("Tasks"), "The tasks."),
+                        "401": _UNAUTHORIZED,
+                        "404": _NOT_FOUND,
+                    },
+                }
+            },
         },
     }

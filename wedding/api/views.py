@@ -16,6 +16,7 @@ from wedding.booking.availability import Busy, Day
 from wedding.booking.services import BookingError, SlotUnavailable
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.guests.services import guests_of
 from wedding.inputs import (
     DB_INT_MAX,
     FIRST_DATE,
@@ -25,6 +26,7 @@ from wedding.inputs import (
     parse_date,
 )
 from wedding.models import db, utcnow, writes
+from wedding.tasks.services import assignee_label, assignee_names, tasks_of
 from wedding.venues.models import Venue
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -352,3 +354,37 @@ def confirm_booking(booking_id: int):
 @bp.post("/bookings/<int:booking_id>/cancel")
 def cancel_booking(booking_id: int):
     return _transition(booking_id, booking.cancel)
+
+
+@bp.get("/ceremonies/<int:ceremony_id>/tasks")
+def ceremony_tasks(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    tasks = tasks_of(ceremony.id)
+    names = assignee_names(ceremony.org_id)
+    return jsonify(
+        {
+            "tasks": [
+                {
+                    "id": task.id,
+                    "title": task.title,
+                    "due": task.due_on.isoformat(),
+                    "done": not task.is_open,
+                    "assignee": assignee_label(task, names),
+                }
+                for task in tasks
+            ]
+        }
+    )
+
+
+@bp.get("/ceremonies/<int:ceremony_id>/guests")
+def ceremony_guests(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    return jsonify(
+        {
+            "guests": [
+                {"id": guest.id, "name": guest.name, "rsvp": guest.rsvp}
+                for guest in guests_of(ceremony.id)
+            ]
+        }
+    )

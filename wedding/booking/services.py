@@ -23,7 +23,7 @@ from wedding.booking.availability import (
     slot_problem,
     venue_days,
 )
-from wedding.ceremonies.models import Ceremony
+from wedding.ceremonies.models import Ceremony, listed_only
 from wedding.models import aware_utc, db, raw_timestamp, utcnow
 from wedding.venues.models import Venue
 
@@ -397,6 +397,7 @@ def holds_to_remind(now: datetime, org_id: int | None = None) -> list[Ceremony]:
         .join(Venue, Venue.id == Ceremony.venue_id)
         .where(Ceremony.status == "hold", Ceremony.reminded_at.is_(None))
         .order_by(Ceremony.hold_expires_at)
+        .options(*listed_only())
     )
     if org_id is not None:
         stmt = stmt.where(Ceremony.org_id == org_id)

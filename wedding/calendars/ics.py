@@ -8,7 +8,7 @@ and for feeds METHOD:PUBLISH with REFRESH-INTERVAL and X-PUBLISHED-TTL.
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -43,6 +43,7 @@ class EventData:
     categories: tuple[str, ...] = ()
     alarm_minutes: int | None = None
     alarm_text: str = ""
+    all_day: bool = False  # a day's entry (a task's due date): the start's date, one day long
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,14 @@ def _utc(moment: datetime) -> str:
     return _digits(moment if moment.tzinfo is UTC else moment.astimezone(UTC)) + "Z"
 
 
+def _all_day(day: date) -> tuple[str, str]:
+    after = day + timedelta(days=1)
+    return (
+        f"DTSTART;VALUE=DATE:{day.year:04d}{day.month:02d}{day.day:02d}\r\n",
+        f"DTEND;VALUE=DATE:{after.year:04d}{after.month:02d}{after.day:02d}\r\n",
+    )
+
+
 def _minutes(minutes: int) -> str:
     return f"-P{minutes // 1440}D" if minutes % 1440 == 0 else f"-PT{minutes}M"
 
@@ -130,8 +139,14 @@ def event_text(data: EventData, stamp: str) -> str:
         "BEGIN:VEVENT\r\n",
         fold(f"UID:{escape_text(data.uid)}"),
         f"DTSTAMP:{stamp}\r\n",
-        fold(f"DTSTART;TZID={data.timezone}:{_digits(data.starts_at.astimezone(zone))}"),
-        fold(f"DTEND;TZID={data.timezone}:{_digits(data.ends_at.astimezone(zone))}"),
+        *(
+            _all_day(data.starts_at.astimezone(zone).date())
+            if data.all_day
+            else (
+                fold(f"DTSTART;TZID={data.timezone}:{_digits(data.starts_at.astimezone(zone))}"),
+                fold(f"DTEND;TZID={data.timezone}:{_digits(data.ends_at.astimezone(zone))}"),
+            )
+        ),
         fold(f"SUMMARY:{summary}"),
         f"STATUS:{STATUSES[data.status]}\r\n"
         f"SEQUENCE:{data.sequence}\r\n"

@@ -22,6 +22,8 @@ from wedding.presentation.models import Presentation
 from wedding.presentation.services import calendar_viewer_url, viewer_url_maker
 from wedding.runofshow.models import RunItem
 from wedding.runofshow.services import item_start, items_of
+from wedding.tasks.models import Task
+from wedding.tasks.services import OPEN_CEREMONY
 from wedding.urls import public_url
 from wedding.venues.models import Venue
 
@@ -87,6 +89,8 @@ class Wording(NamedTuple):
     wedding: str
     ar_line: str
     order: str
+    task: str
+    task_category: str
 
     @classmethod
     def current(cls, company: str) -> "Wording":
@@ -98,6 +102,8 @@ class Wording(NamedTuple):
             _("Wedding"),
             _("AR presentation: %(url)s"),
             _("Order of ceremony:"),
+            _("To do: %(title)s (%(couple)s)"),
+            _("Task"),
         )
 
 
@@ -262,10 +268,14 @@ def feed_version(feed: Feed, now: datetime) -> tuple[str, datetime | None]:
         for model in (Venue, Client, Companion, User, Presentation)  # each an index's last entry
     ]
     related.append(db.select(Organisation.updated_at).where(Organisation.id == feed.org_id))
-    count, sequences, newest, *changes = db.session.execute(
+    if feed.kind == "staff":  # their tasks too (a removed task lowers the count)
+        related.append(db.select(func.max(Task.updated_at)).where(Task.org_id == feed.org_id))
+    tasks = db.select(func.count(Task.id)).where(Task.org_id == feed.org_id)
+    count, sequences, task_count, newest, *changes = db.session.execute(
         db.select(
             func.count(Ceremony.id),
             func.sum(Ceremony.sequence),
+            tasks.scalar_subquery() if feed.kind == "staff" else 0,
             func.max(Ceremony.updated_at),
             *(query.scalar_subquery() for query in related),
         ).where(*_feed_filter(feed, now))
@@ -273,7 +283,16 @@ def feed_version(feed: Feed, now: datetime) -> tuple[str, datetime | None]:
     moments = [aware_utc(moment) for moment in (newest, *changes) if moment is not None]
     key = ":".join(
         str(part)
-        for part in (feed.id, feed.nonce, feed.language, count, sequences, now.date(), *moments)
+        for part in (
+            feed.id,
+            feed.nonce,
+            feed.language,
+            count,
+            sequences,
+            task_count,
+            now.date(),
+            *moments,
+        )
     )
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"', max(moments, default=None)
 
@@ -338,4 +357,67 @@ def feed_calendar(
         url = ceremony_url.format(row.id) if private else portal
         ar_url = viewer(values[14], values[15]) if values[14] else ""
         events.append(row_event(row, words, domain, url, private, ar_url))
+    if feed.kind == "staff":
+        events += task_events(feed, words, domain, ceremony_url)
     return CalendarData(name=name, events=events, publish=True)
+
+
+def task_events(feed: Feed, words: Wording, domain: str, ceremony_url: str) -> list[EventData]:
+    """A staff member's open tasks as all-day entries on their due dates."""
+    client, companion, venue = aliased(Client), aliased(Companion), aliased(Venue)
+    query = (
+        db.select(
+            Task.id,
+            Task.title,
+            Task.due_on,
+            raw_timestamp(Task.updated_at),
+            Ceremony.id,
+            venue.timezone,
+            func.coalesce(func.nullif(client.preferred_name, ""), client.full_name),
+            companion.name,
+        )
+        .join(Ceremony, Ceremony.id == Task.ceremony_id)
+        .join(venue, venue.id == Ceremony.venue_id)
+        .outerjoin(client, client.id == Ceremony.client_id)
+        .outerjoin(companion, companion.id == Ceremony.companion_id)
+        .where(
+            Task.org_id == feed.org_id,
+            Task.assignee_id == feed.subject_id,
+            Task.status == "open",
+            Ceremony.archived_at.is_(None),
+            Ceremony.status.in_(OPEN_CEREMONY),
+        )
+        .order_by(Task.due_on, Task.id)
+    )
+    events = []
+    for (
+        task_id,
+        title,
+        due,
+        updated,
+        ceremony_id,
+        tz,
+        client_name,
+        companion_name,
+    ) in db.session.execute(query).all():
+        couple = client_name or words.no_client
+        if companion_name:
+            couple = f"{couple} ♡ {companion_name}"
+        day = datetime.combine(due, datetime.min.time(), tzinfo=ZoneInfo(tz))
+        events.append(
+            EventData(
+                uid=f"task-{task_id}@{domain}",
+                summary=words.task % {"title": title, "couple": couple},
+                starts_at=day,
+                ends_at=day + timedelta(days=1),
+                timezone=tz,
+                status="confirmed",
+                # rises with every change of the task (minutes since 2020: an integer that grows)
+                sequence=max(0, int(aware_utc(updated).timestamp() - 1_577_836_800) // 60),
+                last_modified=aware_utc(updated),
+                url=ceremony_url.format(ceremony_id),
+                categories=(words.task_category,),
+                all_day=True,
+            )
+        )
+    return events

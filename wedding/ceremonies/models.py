@@ -4,15 +4,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, String, Text, event
-from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, attributes, defaultload, mapped_column, relationship
 
 from wedding.models import OrgOwned, UTCDateTime, db
+from wedding.venues.models import Venue
 
 if TYPE_CHECKING:
     from wedding.accounts.models import User
     from wedding.clients.models import Client
     from wedding.personas.models import Companion
-    from wedding.venues.models import Venue
 
 STATUSES = ("draft", "waitlisted", "hold", "confirmed", "completed", "cancelled", "expired")
 # Statuses that occupy the venue: the database refuses two of them overlapping (buffer included).
@@ -76,7 +76,8 @@ class Ceremony(OrgOwned, db.Model):
     deposit_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The staff member in charge (their calendar feed shows the ceremony).
-    planner_id: Mapped[int | None] = mapped_column(index=True)
+    # active_history: a change of planner hands their open tasks over (tasks/services.py)
+    planner_id: Mapped[int | None] = mapped_column(index=True, active_history=True)
     # iCalendar SEQUENCE: rises with every change that calendar apps should see.
     sequence: Mapped[int] = mapped_column(default=0)
 
@@ -99,6 +100,15 @@ class Ceremony(OrgOwned, db.Model):
 
     def __repr__(self) -> str:
         return f"<Ceremony {self.id} {self.starts_at:%Y-%m-%d %H:%M}Z>"
+
+
+def listed_only():
+    """Loader options for lists of ceremonies: the venue (name, zone) without its opening hours
+    and closures, which a list never shows (two queries saved per list; still loaded if read)."""
+    return (
+        defaultload(Ceremony.venue).lazyload(Venue.hours),
+        defaultload(Ceremony.venue).lazyload(Venue.closures),
+    )
 
 
 # Fields whose change a subscribed calendar should pick up.

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from wedding.accounts.models import User
 from wedding.booking import services as booking
-from wedding.ceremonies.models import Ceremony
+from wedding.ceremonies.models import Ceremony, listed_only
 from wedding.clients.models import Client
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
@@ -174,5 +174,6 @@ def upcoming_ceremonies(org_id: int, limit: int = 10) -> list[Ceremony]:
         )
         .order_by(Ceremony.starts_at)
         .limit(limit)
+        .options(*listed_only())
     )
     return list(db.session.scalars(stmt).unique())

@@ -41,9 +41,12 @@ from wedding.personas.models import Companion
 from wedding.records import add_archive_routes, form_fields, list_records, record_choices
 from wedding.runofshow.forms import TemplateForm, template_choices
 from wedding.runofshow.services import item_start, items_of
+from wedding.tasks.services import org_today
+from wedding.tasks.views import task_card
 from wedding.venues.models import Venue
 from wedding.vows.audio import audio_for
 from wedding.vows.services import approved_vows, versions_of
+from wedding.waiting.services import digest_wanted, waiting_for
 
 bp = Blueprint("ceremonies", __name__, url_prefix="/ceremonies")
 add_archive_routes(bp, Ceremony, _l("Ceremony"))
@@ -62,11 +65,14 @@ PREFILL = {
 @dashboard_bp.route("/", endpoint="index")
 @login_required
 def dashboard():
-    """The planner's home: what is coming up."""
+    """The planner's home: what is waiting for them, and what is coming up."""
+    now = utcnow()
     return render_template(
         "ceremonies/dashboard.html",
         ceremonies=upcoming_ceremonies(current_user.org_id),
-        lapsing=booking.holds_to_remind(utcnow(), current_user.org_id),
+        waiting=waiting_for(current_user.org_id, current_user.id, now, org_today(now)),
+        digest_on=digest_wanted(current_user.id),
+        today=org_today(now),
     )
 
 
@@ -194,6 +200,7 @@ def edit(record_id: int):
         approved=approved_vows(ceremony.id),
         recordings=audio_for(ceremony.id),
         vow_count=sum(len(group) for group in versions_of(ceremony.id).values()),
+        **task_card(ceremony),
     )
 
 

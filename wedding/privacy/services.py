@@ -19,9 +19,11 @@ from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.documents.models import DocumentSettings, IssuedDocument
 from wedding.documents.services import file_name
+from wedding.guests.models import Guest
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion, CoupleStory, PendingImport
 from wedding.personas.services import PERSONA_FIELDS, STORY_FIELDS, card_png, stories_of
+from wedding.photos.models import Photo, PhotoLink
 from wedding.portal.models import PortalLink
 from wedding.presentation.models import Presentation, Standee
 from wedding.privacy.tasks import forget_exports
@@ -217,6 +219,12 @@ def erase_client(client: Client) -> dict[str, int]:
             .where(VowVersion.ceremony_id.in_(ceremony_ids), VowAudio.file_id.is_not(None))
         )
     )
+    photo_files = db.session.execute(
+        select(Photo.file_id, Photo.thumb_id, Photo.finished_id).where(
+            Photo.ceremony_id.in_(ceremony_ids)
+        )
+    )
+    files.update(file_id for row in photo_files for file_id in row if file_id is not None)
     removed = {}
 
     def run(name, statement):
@@ -235,6 +243,9 @@ def erase_client(client: Client) -> dict[str, int]:
     run("issued_documents", delete(IssuedDocument).where(in_ceremonies(IssuedDocument)))
     run("document_settings", delete(DocumentSettings).where(in_ceremonies(DocumentSettings)))
     run("presentations", delete(Presentation).where(in_ceremonies(Presentation)))
+    run("guests", delete(Guest).where(in_ceremonies(Guest)))  # their names and replies
+    run("photos", delete(Photo).where(in_ceremonies(Photo)))
+    run("photo_links", delete(PhotoLink).where(in_ceremonies(PhotoLink)))
     run("standees", delete(Standee).where(Standee.companion_id.in_(companion_ids)))
     run("llm_consents", delete(LlmConsent).where(LlmConsent.client_id == client.id))
     run("portal_links", delete(PortalLink).where(PortalLink.client_id == client.id))

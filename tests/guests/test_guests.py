@@ -1,0 +1,155 @@
+"""Guests: invitation links, replies in person / online / no, the count the venue sees."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from wedding.ceremonies.models import Ceremony
+from wedding.guests.models import Guest
+from wedding.guests.services import GuestError, add_guest, record_reply, set_stream_url
+from wedding.models import db
+from wedding.presentation.services import presentation_for
+
+
+@pytest.fixture
+def party(app, make_user, make_venue, make_ceremony):
+    user = make_user(role="planner")
+    venue = make_venue(user.org, capacity=2)
+    ceremony = make_ceremony(user.org, venue=venue)
+    return user, ceremony
+
+
+def invitation_links(web, ceremony_id) -> list[str]:
+    page = web.get(f"/ceremonies/{ceremony_id}/guests/").get_data(as_text=True)
+    return [
+        u.replace("http://localhost", "")
+        for u in re.findall(r'value="(http://localhost/rsvp/[^"]+)"', page)
+    ]
+
+
+def test_guest_replies_through_their_link_and_the_count_follows(app, web, party):
+    user, ceremony = party
+    web.login(user)
+    for name in ("由美", "健一"):
+        assert web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": name}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Ceremony, ceremony.id).guest_count == 2
+    yumi, _ = invitation_links(web, ceremony.id)
+    guest = app.test_client()
+    page = guest.get(yumi)
+    assert page.status_code == 200 and "由美" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "private, no-store"
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)
+    )
+    reply = guest.post(
+        yumi, data={"csrf_token": token.group(1), "rsvp": "online", "note": "札幌から"}
+    )
+    assert reply.status_code == 303
+    with app.app_context():
+        row = db.session.scalar(db.select(Guest).filter_by(name="由美"))
+        assert (row.rsvp, row.note) == ("online", "札幌から")
+        assert db.session.get(Ceremony, ceremony.id).guest_count == 1  # online guests do not count
+    # a third in person would be one too many for a venue that holds two
+    web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": "綾"})
+    web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": "里奈"})
+    with app.app_context():
+        assert db.session.scalar(db.select(Guest).filter_by(name="里奈")) is None
+        assert db.session.get(Ceremony, ceremony.id).guest_count == 2
+
+
+def test_links_are_revocable_and_renewable(app, web, party):
+    user, ceremony = party
+    web.login(user)
+    web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": "由美"})
+    (old,) = invitation_links(web, ceremony.id)
+    with app.app_context():
+        guest_id = db.session.scalar(db.select(Guest.id))
+    web.post(f"/ceremonies/{ceremony.id}/guests/{guest_id}/link", {"action": "renew"})
+    (new,) = invitation_links(web, ceremony.id)
+    assert new != old
+    assert app.test_client().get(old).status_code == 404
+    web.post(f"/ceremonies/{ceremony.id}/guests/{guest_id}/link", {"action": "revoke"})
+    assert invitation_links(web, ceremony.id) == []
+    assert app.test_client().get(new).status_code == 404
+    assert app.test_client().get("/rsvp/1-forged").status_code == 404
+
+
+def test_a_reply_after_the_ceremony_gets_a_clear_answer(app, web, make_user, make_ceremony):
+    user = make_user()
+    ceremony = make_ceremony(
+        user.org,
+        starts_at=datetime.now(UTC).replace(microsecond=0) - timedelta(days=2),
+        status="completed",
+        hold_expires_at=None,
+    )
+    with app.app_context():
+        guest = Guest(org_id=user.org_id, ceremony_id=ceremony.id, name="遅い人")
+        db.session.add(guest)
+        db.session.commit()
+        url = f"/rsvp/{guest.public_token(app.config['SECRET_KEY'])}"
+    client = app.test_client()
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "replies are closed" in page.get_data(as_text=True) or "締め切" in page.get_data(
+        as_text=True
+    )
+    posted = client.post(url, data={"rsvp": "yes"})
+    assert posted.status_code in (400, 410)
+    with app.app_context():
+        assert db.session.scalar(db.select(Guest.rsvp)) == "pending"
+        with pytest.raises(GuestError):
+            record_reply(
+                db.session.get(Ceremony, ceremony.id),
+                db.session.scalar(db.select(Guest)),
+                "yes",
+                "",
+            )
+
+
+def test_online_guests_get_the_stream_and_ar_links_on_the_day(app, make_user, make_ceremony):
+    user = make_user()
+    today = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=3)
+    ceremony = make_ceremony(user.org, starts_at=today)
+    later = make_ceremony(user.org, starts_at=today + timedelta(days=20))
+    with app.app_context():
+        urls = {}
+        for c in (ceremony, later):
+            row = db.session.get(Ceremony, c.id)
+            presentation_for(row)
+            set_stream_url(row, "https://stream.example/live/abc")
+            guest = add_guest(row, "綾")
+            record_reply(row, guest, "online", "")
+            urls[c.id] = f"/rsvp/{guest.public_token(app.config['SECRET_KEY'])}"
+        db.session.commit()
+    same_day = app.test_client().get(urls[ceremony.id]).get_data(as_text=True)
+    other_day = app.test_client().get(urls[later.id]).get_data(as_text=True)
+    # the venue's day may be tomorrow in Tokyo when the test runs late in the UTC day
+    if "https://stream.example/live/abc" in same_day:
+        assert "/ar/" in same_day
+    assert "https://stream.example/live/abc" not in other_day
+
+
+def test_api_guests_contract(app, party):
+    from wedding.accounts.models import User
+    from wedding.accounts.services import create_api_token
+
+    user, ceremony = party
+    with app.app_context():
+        row = db.session.get(Ceremony, ceremony.id)
+        yes = add_guest(row, "由美")
+        record_reply(row, yes, "yes", "")
+        add_guest(row, "健一")
+        _, secret = create_api_token(db.session.get(User, user.id), "t")
+        db.session.commit()
+        first = yes.id
+    response = app.test_client().get(
+        f"/api/v1/ceremonies/{ceremony.id}/guests", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert response.get_json() == {
+        "guests": [
+            {"id": first, "name": "由美", "rsvp": "yes"},
+            {"id": first + 1, "name": "健一", "rsvp": "pending"},
+        ]
+    }

@@ -1,0 +1,176 @@
+"""Photos: checked uploads, thumbnails by a job, the studio hand-off, galleries, streamed zips."""
+
+import io
+import re
+import tracemalloc
+import zipfile
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PIL import Image
+
+from wedding.ceremonies.models import Ceremony
+from wedding.models import db
+from wedding.photos.models import Photo, PhotoLink
+from wedding.photos.services import (
+    MAX_ZIP_PHOTOS,
+    PhotoError,
+    image_size,
+    photo_entries,
+    zip_chunks,
+)
+
+
+def jpeg(color=(200, 120, 140), size=(640, 480)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def shoot(app, web, make_user, make_ceremony):
+    user = make_user(role="planner")
+    ceremony = make_ceremony(user.org)
+    web.login(user)
+    return user, ceremony
+
+
+def upload(web, ceremony_id, *files):
+    return web.post(
+        f"/ceremonies/{ceremony_id}/photos/upload",
+        {"photos": [(io.BytesIO(data), name) for name, data in files]},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def test_uploads_are_checked_and_thumbnails_made(app, web, shoot):
+    _, ceremony = shoot
+    page = upload(
+        web,
+        ceremony.id,
+        ("a.jpg", jpeg()),
+        ("notes.txt", b"not a photo at all"),
+        ("fake.jpg", b"\xff\xd8\xff" + b"\x00" * 100),
+    ).get_data(as_text=True)
+    assert "notes.txt" in page and "fake.jpg" in page  # each refusal named, in one line
+    with app.app_context():
+        (photo,) = db.session.scalars(db.select(Photo))
+        assert (photo.width, photo.height) == (640, 480)
+        assert photo.thumb_id is not None  # the job ran when the upload committed
+        thumb_id = photo.id
+    thumb = web.get(f"/ceremonies/{ceremony.id}/photos/{thumb_id}/thumb")
+    with Image.open(io.BytesIO(thumb.data)) as image:
+        assert max(image.size) == 480
+
+
+def test_a_huge_upload_is_refused_before_it_is_read(app, web, shoot):
+    _, ceremony = shoot
+    response = web.client.post(
+        f"/ceremonies/{ceremony.id}/photos/upload",
+        data=b"x" * 10,
+        content_type="multipart/form-data; boundary=x",
+        environ_overrides={"CONTENT_LENGTH": str(2 * 1024**3)},  # what a 2 GB upload announces
+    )
+    assert response.status_code == 413
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Photo.id))) == 0
+
+
+def test_image_checks():
+    assert image_size(jpeg())[1:] == (640, 480)
+    with pytest.raises(PhotoError):
+        image_size(b"GIF89a....")
+
+
+def test_studio_hand_off_and_return(app, web, shoot):
+    _, ceremony = shoot
+    upload(web, ceremony.id, ("a.jpg", jpeg()), ("b.jpg", jpeg((10, 10, 10))))
+    with app.app_context():
+        first, second = db.session.scalars(db.select(Photo.id).order_by(Photo.id))
+    refused = web.post(f"/ceremonies/{ceremony.id}/photos/links", {"kind": "studio"})
+    assert refused.status_code == 302  # nothing marked: a clear message, no link
+    with app.app_context():
+        assert db.session.scalar(db.select(PhotoLink)) is None
+    web.post(f"/ceremonies/{ceremony.id}/photos/compositing", {"photo_id": first, "needed": "yes"})
+    web.post(f"/ceremonies/{ceremony.id}/photos/links", {"kind": "studio"})
+    page = web.get(f"/ceremonies/{ceremony.id}/photos/").get_data(as_text=True)
+    (studio_url,) = re.findall(r'value="http://localhost(/studio/[^"]+)"', page)
+    studio = app.test_client()
+    batch = studio.get(studio_url).get_data(as_text=True)
+    assert "a.jpg" in batch and "b.jpg" not in batch
+    archive = zipfile.ZipFile(io.BytesIO(studio.get(studio_url + "/batch.zip").data))
+    assert archive.namelist() == ["001-a.jpg"]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', batch).group(1)
+    studio.post(
+        f"{studio_url}/{first}",
+        data={"csrf_token": token, "finished": (io.BytesIO(jpeg((0, 0, 255))), "a-done.jpg")},
+        content_type="multipart/form-data",
+    )
+    with app.app_context():
+        photo = db.session.get(Photo, first)
+        assert photo.composite == "done" and photo.finished_id is not None
+        link = db.session.scalar(db.select(PhotoLink))
+        link.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+        db.session.commit()
+    assert studio.get(studio_url).status_code == 404  # expired: a clear page
+    assert second
+
+
+def test_family_link_and_client_gallery(app, web, shoot, make_client):
+    _, ceremony = shoot
+    upload(web, ceremony.id, ("a.jpg", jpeg()))
+    web.post(f"/ceremonies/{ceremony.id}/photos/links", {"kind": "family"})
+    page = web.get(f"/ceremonies/{ceremony.id}/photos/").get_data(as_text=True)
+    (share_url,) = re.findall(r'value="http://localhost(/shared-photos/[^"]+)"', page)
+    family = app.test_client()
+    assert "a.jpg" in family.get(share_url).get_data(as_text=True)
+    archive = zipfile.ZipFile(io.BytesIO(family.get(share_url + "/photos.zip").data))
+    assert archive.namelist() == ["001-a.jpg"]
+    with app.app_context():
+        link = db.session.scalar(db.select(PhotoLink))
+        link.revoke()
+        db.session.commit()
+    assert family.get(share_url).status_code == 404
+
+
+def test_a_zip_of_more_photos_than_one_part_gets_a_clear_answer(app, web, shoot):
+    _, ceremony = shoot
+    response = web.get(f"/ceremonies/{ceremony.id}/photos/photos.zip?part=2")
+    assert response.status_code == 400
+    assert "part" in response.get_data(as_text=True) or "分割" in response.get_data(as_text=True)
+
+
+def test_zips_stream_with_flat_memory(app, shoot):
+    """Forty 1 MB photos: the zip is read a chunk at a time and never held whole."""
+    _, ceremony = shoot
+    big = jpeg(size=(1200, 900)) + b"\x00" * (1024 * 1024)  # JPEG with trailing bytes: 1+ MB
+    with app.app_context():
+        from wedding.storage.services import store
+
+        for n in range(40):
+            stored = store(ceremony.org_id, big, "image/jpeg", f"{n}.jpg")
+            db.session.add(
+                Photo(
+                    org_id=ceremony.org_id,
+                    ceremony_id=ceremony.id,
+                    file_id=stored.id,
+                    filename=f"{n}.jpg",
+                    width=1200,
+                    height=900,
+                )
+            )
+        db.session.commit()
+        entries = photo_entries(list(db.session.scalars(db.select(Photo))))
+        db.session.rollback()
+        db.session.expunge_all()
+        tracemalloc.start()
+        total = 0
+        for chunk in zip_chunks(entries):
+            total += len(chunk)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert total > 40 * 1024 * 1024
+    assert peak < 8 * 1024 * 1024  # a few photos' worth at most, not forty
+    assert MAX_ZIP_PHOTOS == 300
+    assert Ceremony

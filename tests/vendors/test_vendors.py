@@ -1,0 +1,101 @@
+"""Vendors with registration numbers; orders per ceremony with the panel's print file."""
+
+import subprocess
+
+import pytest
+
+from wedding.models import db
+from wedding.vendors.models import Order, Vendor
+from wedding.vendors.services import VendorError, registration_number
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("T5835678256246", "T5835678256246"), ("5-8356-7825-6246", "T5835678256246"), ("", "")],
+)
+def test_registration_numbers_are_checked(typed, kept):
+    assert registration_number(typed) == kept
+
+
+@pytest.mark.parametrize("typed", ["T2835678256246", "T123", "Tabcdefghijklm"])
+def test_wrong_registration_numbers_are_refused(typed):
+    with pytest.raises(VendorError):
+        registration_number(typed)
+
+
+def vendor_form(**overrides):
+    return {
+        "kind": "print_shop",
+        "name": "岡山プリント",
+        "contact": "田中",
+        "email": "",
+        "phone": "086-000-0000",
+        "lead_time_days": "21",
+        "registration_number": "T5835678256246",
+        "notes": "",
+        **overrides,
+    }
+
+
+def test_vendor_pages_refuse_a_bad_number_and_save_nothing(app, web, make_user):
+    user = make_user(role="planner")
+    web.login(user)
+    bad = web.post("/vendors/new", vendor_form(registration_number="T2835678256246"))
+    assert bad.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(db.select(Vendor)) is None
+    assert web.post("/vendors/new", vendor_form()).status_code == 302
+    assert "岡山プリント" in web.get("/vendors/").get_data(as_text=True)
+
+
+def test_an_order_with_its_task_and_print_file(app, web, make_user, make_ceremony, tmp_path):
+    from wedding.ceremonies.models import Ceremony
+    from wedding.demo import demo_portrait
+    from wedding.personas.models import Companion
+    from wedding.storage.services import store
+    from wedding.tasks.services import apply_checklist, create_standard_template
+
+    user = make_user(role="planner")
+    ceremony = make_ceremony(user.org)
+    with app.app_context():
+        companion = db.session.get(Companion, ceremony.companion_id)
+        companion.portrait_id = store(user.org_id, demo_portrait(), "image/png", "p.png").id
+        template = create_standard_template(user.org_id, "en", "AR")
+        task = apply_checklist(db.session.get(Ceremony, ceremony.id), template).added[0]
+        db.session.commit()
+        task_id = task.id
+    web.login(user)
+    web.post("/vendors/new", vendor_form())
+    with app.app_context():
+        vendor_id = db.session.scalar(db.select(Vendor.id))
+    order = {
+        "vendor_id": vendor_id,
+        "task_id": task_id,
+        "what": "等身大パネル",
+        "quantity": "1",
+        "cost_yen": "38500",
+        "print_width_mm": "600",
+        "print_height_mm": "1750",
+        "bleed_mm": "3",
+    }
+    assert web.post(f"/ceremonies/{ceremony.id}/orders/", order).status_code == 302
+    bad = web.post(f"/ceremonies/{ceremony.id}/orders/", {**order, "cost_yen": "-1"})
+    assert bad.status_code == 200
+    with app.app_context():
+        (saved,) = db.session.scalars(db.select(Order))
+        assert (saved.task_id, saved.cost_yen, saved.status) == (task_id, 38500, "ordered")
+        order_id = saved.id
+    web.post(f"/ceremonies/{ceremony.id}/orders/{order_id}/status", {"status": "shipped"})
+    page = web.get(f"/ceremonies/{ceremony.id}/orders/").get_data(as_text=True)
+    assert "38,500" in page and "等身大パネル" in page
+    pdf = web.get(f"/ceremonies/{ceremony.id}/orders/{order_id}/print-file.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert int(pdf.headers["X-Print-DPI"]) > 0
+    path = tmp_path / "print.pdf"
+    path.write_bytes(pdf.data)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    size = next(line for line in info.stdout.splitlines() if line.startswith("Page size"))
+    width_pt, height_pt = (float(x) for x in size.split(":")[1].split("pts")[0].split(" x "))
+    assert round(width_pt / 72 * 25.4) == 606 and round(height_pt / 72 * 25.4) == 1756
+    with app.app_context():
+        assert db.session.get(Order, order_id).status == "shipped"

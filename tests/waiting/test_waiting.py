@@ -1,0 +1,194 @@
+"""What's waiting: on the dashboard (in a fixed number of queries) and in a daily e-mail."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from tests.mail import start_smtp
+from wedding.calendars.models import CalDAVAccount
+from wedding.ceremonies.models import Ceremony
+from wedding.models import db
+from wedding.tasks.models import Task
+from wedding.tasks.services import apply_checklist, create_standard_template
+from wedding.vows.models import VowComment, VowVersion
+from wedding.waiting.digest import queue_daily_digests
+
+
+def vows(org_id, ceremony_id, number, approved_by="", lang="ja"):
+    version = VowVersion(
+        org_id=org_id,
+        ceremony_id=ceremony_id,
+        role="companion",
+        lang=lang,
+        number=number,
+        text=f"誓い {number}",
+        source="builtin",
+        approved_at=datetime.now(UTC) if approved_by else None,
+        approved_by=approved_by,
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+@pytest.fixture
+def busy(app, make_user, make_ceremony):
+    """A planner with one of everything waiting."""
+    user = make_user(role="planner", name="山田 花子")
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=12)
+    ceremony = make_ceremony(
+        user.org,
+        starts_at=soon,
+        planner_id=user.id,
+        hold_expires_at=datetime.now(UTC) + timedelta(hours=20),
+    )
+    with app.app_context():
+        first = vows(user.org_id, ceremony.id, 1)
+        db.session.add(
+            VowComment(
+                org_id=user.org_id,
+                ceremony_id=ceremony.id,
+                version_id=first.id,
+                author="client",
+                text="もう少し短くしてください",
+            )
+        )
+        approved = vows(user.org_id, ceremony.id, 1, approved_by="client", lang="en")
+        template = create_standard_template(user.org_id, "en", "AR")
+        apply_checklist(db.session.get(Ceremony, ceremony.id), template)
+        db.session.add(
+            CalDAVAccount(
+                org_id=user.org_id,
+                user_id=user.id,
+                url="https://cal.example/",
+                username="u",
+                password_encrypted="x",
+                last_error="ConnectionError: refused",
+            )
+        )
+        db.session.commit()
+        ids = {"approved": approved.id, "first": first.id}
+    return user, ceremony, ids
+
+
+def test_the_dashboard_lists_what_is_waiting_with_links(web, busy):
+    user, ceremony, _ = busy
+    web.login(user)
+    page = web.get("/").get_data(as_text=True)
+    assert "もう少し短くしてください" in page
+    assert f"/ceremonies/{ceremony.id}/vows#vow-" in page
+    assert "まもなく期限が切れる仮押さえ" in page
+    assert "Order the life-size panel or stand" in page  # −45 days: overdue, due today
+    assert "ConnectionError: refused" in page
+    assert "/calendars/#caldav" in page
+
+
+def test_each_item_disappears_when_handled(app, web, busy):
+    user, ceremony, ids = busy
+    web.login(user)
+    # the comment: a newer version of those vows answers it
+    with app.app_context():
+        vows(user.org_id, ceremony.id, 2)
+        db.session.commit()
+    page = web.get("/").get_data(as_text=True)
+    assert "もう少し短くしてください" not in page
+    # the approval: marked handled by hand
+    assert f"/waiting/approval/{ids['approved']}/handled" in page
+    web.post(f"/waiting/approval/{ids['approved']}/handled")
+    page = web.get("/").get_data(as_text=True)
+    assert f"/waiting/approval/{ids['approved']}/handled" not in page
+    # the hold: confirmed
+    web.post(f"/ceremonies/{ceremony.id}/confirm", {"deposit": ""})
+    # the tasks: done or not needed
+    with app.app_context():
+        task_ids = list(db.session.scalars(db.select(Task.id)))
+    for task_id in task_ids:
+        web.post(f"/ceremonies/{ceremony.id}/tasks/{task_id}/status", {"status": "skipped"})
+    # the push: a later successful push clears the error
+    with app.app_context():
+        db.session.scalar(db.select(CalDAVAccount)).last_error = None
+        db.session.commit()
+    page = web.get("/").get_data(as_text=True)
+    assert "Nothing is waiting for you." in page or "対応待ちのものはありません" in page
+
+
+def test_marking_another_company_item_is_404(web, busy, make_user):
+    _, _, ids = busy
+    web.login(make_user())
+    assert web.post(f"/waiting/approval/{ids['approved']}/handled").status_code == 404
+    assert web.post(f"/waiting/comment/{ids['first']}/handled").status_code == 404
+    assert web.post(f"/waiting/nonsense/{ids['first']}/handled").status_code == 404
+
+
+def count_queries(app, fetch) -> int:
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def listener(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert fetch().status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    SEEN[:] = seen
+    return len(seen)
+
+
+SEEN = []
+
+
+def test_the_dashboard_query_count_does_not_grow(app, web, busy, make_ceremony):
+    user, _, _ = busy
+    web.login(user)
+    web.get("/")
+    one = count_queries(app, lambda: web.get("/"))
+    with app.app_context():
+        template_id = create_standard_template(user.org_id, "ja", "more").id
+        db.session.commit()
+    for days in range(20, 26):
+        ceremony = make_ceremony(
+            user.org,
+            starts_at=datetime.now(UTC).replace(microsecond=0) + timedelta(days=days),
+            planner_id=user.id,
+            hold_expires_at=datetime.now(UTC) + timedelta(hours=20),
+        )
+        with app.app_context():
+            from wedding.tasks.models import ChecklistTemplate
+
+            apply_checklist(
+                db.session.get(Ceremony, ceremony.id),
+                db.session.get(ChecklistTemplate, template_id),
+            )
+            vows(user.org_id, ceremony.id, 1, approved_by="client")
+            db.session.commit()
+    many = count_queries(app, lambda: web.get("/"))
+    assert many == one
+    assert one <= 10, "\n".join(q[:100] for q in SEEN)
+
+
+def test_the_daily_digest_is_sent_once_and_can_be_turned_off(app, web, busy, make_user):
+    user, _, _ = busy
+    quiet = make_user(org=user.org, role="planner")  # nothing is assigned to them but the
+    controller, inbox = start_smtp()  # unassigned tasks: they get a digest too
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    try:
+        web.login(quiet)
+        web.post("/waiting/digest", {"daily": "off"})
+        morning = datetime.now(UTC).replace(hour=0)  # 09:00 in Japan
+        with app.app_context():
+            assert queue_daily_digests(morning - timedelta(hours=3)) == {"queued": 0}  # 06:00
+            assert queue_daily_digests(morning) == {"queued": 1}
+            db.session.commit()  # the mail job runs when the tick's transaction commits
+            assert queue_daily_digests(morning) == {"queued": 0}  # once a day
+            db.session.commit()
+    finally:
+        controller.stop()
+    message = inbox.messages[0]
+    assert message["To"] == user.email
+    body = message.get_content()
+    assert "Order the life-size panel or stand" in body
+    assert "http://127.0.0.1:5000/ceremonies/" in body  # absolute links from PUBLIC_URL

@@ -1,0 +1,1 @@
+"""Guests and their replies: a small list, an invitation link each, RSVP in person/online/no."""

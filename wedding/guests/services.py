@@ -1,0 +1,131 @@
+"""The guest list: guests, their replies, and the count the booking and the venue see.
+
+The ceremony's guest count follows the list: everyone who comes in person or has not answered
+yet (an unanswered guest may still come, so the venue's capacity counts them). Online guests
+and those who cannot come do not count."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+
+from wedding.ceremonies.models import Ceremony
+from wedding.guests.models import RSVPS, Guest, GuestList
+from wedding.models import db, utcnow
+from wedding.presentation.services import calendar_viewer_url
+from wedding.urls import public_url
+
+IN_PERSON = ("yes", "pending")
+CLOSED = ("cancelled", "expired", "completed")
+
+
+class GuestError(ValueError):
+    """A change to the guest list breaks a rule; ``field`` names the form field."""
+
+    def __init__(self, field: str, message) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def guests_of(ceremony_id: int) -> list[Guest]:
+    return list(
+        db.session.scalars(
+            db.select(Guest).where(Guest.ceremony_id == ceremony_id).order_by(Guest.id)
+        )
+    )
+
+
+def in_person_count(ceremony_id: int) -> int:
+    return db.session.scalar(
+        db.select(func.count(Guest.id)).where(
+            Guest.ceremony_id == ceremony_id, Guest.rsvp.in_(IN_PERSON)
+        )
+    )
+
+
+def _recount(ceremony: Ceremony, extra: int = 0) -> None:
+    """Set the booking's guest count from the list, refusing more than the venue holds."""
+    db.session.flush()
+    count = in_person_count(ceremony.id) + extra
+    capacity = ceremony.venue.capacity
+    if capacity and count > capacity:
+        raise GuestError(
+            "rsvp",
+            _l(
+                "The venue holds %(capacity)d guests in person; invite this guest online.",
+                capacity=capacity,
+            ),
+        )
+    ceremony.guest_count = count
+
+
+def add_guest(ceremony: Ceremony, name: str, email: str = "") -> Guest:
+    if ceremony.status in CLOSED:
+        raise GuestError("name", _l("This ceremony is over; the guest list is closed."))
+    guest = Guest(org_id=ceremony.org_id, ceremony_id=ceremony.id, name=name, email=email)
+    db.session.add(guest)
+    _recount(ceremony)
+    db.session.flush()
+    return guest
+
+
+def remove_guest(ceremony: Ceremony, guest: Guest) -> None:
+    db.session.delete(guest)
+    _recount(ceremony)
+
+
+def replies_closed(ceremony: Ceremony, now: datetime) -> bool:
+    """After the ceremony has begun (or when it will not take place) nobody can reply."""
+    return ceremony.status in CLOSED or now >= ceremony.starts_at
+
+
+def record_reply(
+    ceremony: Ceremony, guest: Guest, rsvp: str, note: str, now: datetime | None = None
+) -> Guest:
+    """A guest's answer (from their link, or typed in by the planner)."""
+    now = now or utcnow()
+    if rsvp not in RSVPS or rsvp == "pending":
+        raise GuestError("rsvp", _l("Choose one of the answers."))
+    if replies_closed(ceremony, now):
+        raise GuestError("rsvp", _l("The ceremony has already taken place; replies are closed."))
+    guest.rsvp, guest.note, guest.responded_at = rsvp, note, now
+    _recount(ceremony)
+    return guest
+
+
+def stream_url_of(ceremony_id: int) -> str:
+    settings = db.session.get(GuestList, ceremony_id)
+    return settings.stream_url if settings else ""
+
+
+def set_stream_url(ceremony: Ceremony, url: str) -> None:
+    settings = db.session.get(GuestList, ceremony.id)
+    if settings is None:
+        settings = GuestList(ceremony_id=ceremony.id, org_id=ceremony.org_id)
+        db.session.add(settings)
+    settings.stream_url = url
+    db.session.flush()
+
+
+def invitation_url(guest: Guest) -> str:
+    return public_url("rsvp.reply_page", token=guest.public_token(current_app.config["SECRET_KEY"]))
+
+
+def guest_from_token(token: str) -> Guest | None:
+    return Guest.from_public_token(token, current_app.config["SECRET_KEY"])
+
+
+def is_the_day(ceremony: Ceremony, now: datetime) -> bool:
+    zone = ZoneInfo(ceremony.venue.timezone)
+    return now.astimezone(zone).date() == ceremony.starts_at.astimezone(zone).date()
+
+
+def online_links(ceremony: Ceremony, guest: Guest, now: datetime) -> dict | None:
+    """What an online guest gets on the day: the stream and the AR viewer (reads only)."""
+    if guest.rsvp != "online" or ceremony.status in ("cancelled", "expired"):
+        return None
+    if not is_the_day(ceremony, now):
+        return None
+    return {"stream": stream_url_of(ceremony.id), "ar": calendar_viewer_url(ceremony)}

@@ -1,0 +1,364 @@
+"""Photo pages: the planner's, the studio's batch, the family's gallery and the client's."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from wedding.accounts.access import editor_required, get_owned_or_404
+from wedding.ceremonies.models import Ceremony
+from wedding.forms import ConfirmForm
+from wedding.models import db, utcnow
+from wedding.photos.models import Photo, PhotoLink
+from wedding.photos.services import (
+    MAX_ZIP_PHOTOS,
+    PhotoError,
+    add_photo,
+    batch_photos,
+    hand_to_studio,
+    link_from_token,
+    new_link,
+    photo_entries,
+    photos_of,
+    read_upload,
+    set_compositing,
+    take_back,
+    toggle_favourite,
+    zip_chunks,
+    zip_part,
+)
+from wedding.portal.views import client_required
+from wedding.storage.services import file_response
+from wedding.urls import public_url
+
+bp = Blueprint("photos", __name__, url_prefix="/ceremonies/<int:ceremony_id>/photos")
+studio_bp = Blueprint("studio", __name__, url_prefix="/studio")
+share_bp = Blueprint("photo_share", __name__, url_prefix="/shared-photos")
+gallery_bp = Blueprint("gallery", __name__, url_prefix="/portal/photos")
+
+
+def _photo_or_404(ceremony_id: int, photo_id: int) -> Photo:
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.ceremony_id != ceremony_id:
+        abort(404)
+    return photo
+
+
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _zip_response(photos: list[Photo], name: str, finished: bool = True) -> Response:
+    """The photos as a zip, streamed (one part of at most MAX_ZIP_PHOTOS)."""
+    part = request.args.get("part", 1, type=int)
+    try:
+        chosen = zip_part(photos, part)
+    except PhotoError as error:
+        abort(Response(str(error), status=400, mimetype="text/plain"))
+    if len(photos) > MAX_ZIP_PHOTOS:
+        name = f"{name}-part{part}"
+    entries = photo_entries(chosen, finished)
+    db.session.rollback()  # nothing stays open while the download runs
+    body = stream_with_context(zip_chunks(entries))
+    return _private(
+        Response(
+            body,
+            mimetype="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+        )
+    )
+
+
+def zip_parts(count: int) -> list[int]:
+    return list(range(1, max(1, -(-count // MAX_ZIP_PHOTOS)) + 1))
+
+
+# --- the planner's page ---------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    photos = photos_of(ceremony.id)
+    secret = current_app.config["SECRET_KEY"]
+    links = db.session.scalars(
+        db.select(PhotoLink).where(PhotoLink.ceremony_id == ceremony.id).order_by(PhotoLink.id)
+    )
+    now = utcnow()
+    return render_template(
+        "photos/index.html",
+        ceremony=ceremony,
+        photos=photos,
+        parts=zip_parts(len(photos)),
+        links=[
+            (
+                link,
+                public_url(
+                    "studio.batch" if link.kind == "studio" else "photo_share.gallery",
+                    token=link.public_token(secret),
+                )
+                if link.usable(now)
+                else "",
+            )
+            for link in links
+        ],
+    )
+
+
+@bp.post("/upload")
+@editor_required
+def upload(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    files = [f for f in request.files.getlist("photos") if f.filename]
+    if not files:
+        flash(_("Choose one or more photos."), "error")
+    added, refused = 0, []
+    for upload_ in files:
+        try:
+            add_photo(ceremony, read_upload(upload_.stream), upload_.filename)
+        except PhotoError as error:
+            refused.append(f"{upload_.filename}: {error}")
+            continue
+        added += 1
+    db.session.commit()
+    if added:
+        flash(_("%(count)d photos added; thumbnails are being made.", count=added), "success")
+    for line in refused:
+        flash(line, "error")
+    return redirect(url_for("photos.index", ceremony_id=ceremony_id))
+
+
+@bp.post("/compositing")
+@editor_required
+def compositing(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ids = [int(i) for i in request.form.getlist("photo_id") if i.isdigit()]
+    set_compositing(ceremony, ids, request.form.get("needed") == "yes")
+    db.session.commit()
+    return redirect(url_for("photos.index", ceremony_id=ceremony_id))
+
+
+@bp.post("/links")
+@editor_required
+def make_link(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        if request.form.get("kind") == "studio":
+            hand_to_studio(ceremony)
+        else:
+            new_link(ceremony, "family")
+    except PhotoError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The link is ready; it expires by itself."), "success")
+    return redirect(url_for("photos.index", ceremony_id=ceremony_id))
+
+
+@bp.post("/links/<int:link_id>/revoke")
+@editor_required
+def revoke_link(ceremony_id: int, link_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    link = db.session.get(PhotoLink, link_id)
+    if link is None or link.ceremony_id != ceremony.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    link.revoke()
+    db.session.commit()
+    return redirect(url_for("photos.index", ceremony_id=ceremony_id))
+
+
+@bp.get("/<int:photo_id>/<any(thumb, file):size>")
+@login_required
+def picture(ceremony_id: int, photo_id: int, size: str):
+    get_owned_or_404(Ceremony, ceremony_id)
+    photo = _photo_or_404(ceremony_id, photo_id)
+    return file_response(photo.thumb_id if size == "thumb" else photo.shown_file_id)
+
+
+@bp.get("/photos.zip")
+@login_required
+def download(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    return _zip_response(photos_of(ceremony.id), f"photos-{ceremony.id}")
+
+
+# --- the studio's batch ---------------------------------------------------------------------
+
+
+def _studio_link(token: str) -> PhotoLink:
+    link = link_from_token(token, "studio", utcnow())
+    if link is None:
+        abort(_private(Response(render_template("photos/gone.html"), status=404)))
+    return link
+
+
+@studio_bp.get("/<token>")
+def batch(token: str):
+    link = _studio_link(token)
+    page = render_template("photos/studio.html", link=link, photos=batch_photos(link), token=token)
+    return _private(Response(page))
+
+
+@studio_bp.get("/<token>/batch.zip")
+def batch_zip(token: str):
+    link = _studio_link(token)
+    return _zip_response(batch_photos(link), f"batch-{link.id}", finished=False)
+
+
+@studio_bp.post("/<token>/<int:photo_id>")
+def finished(token: str, photo_id: int):
+    link = _studio_link(token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    photo = _photo_or_404(link.ceremony_id, photo_id)
+    upload_ = request.files.get("finished")
+    try:
+        if upload_ is None or not upload_.filename:
+            raise PhotoError(_("Choose the finished photo."))
+        take_back(link, photo, read_upload(upload_.stream), upload_.filename)
+    except PhotoError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Thank you: the finished photo is in."), "success")
+    return _private(redirect(url_for("studio.batch", token=token), 303))
+
+
+# --- the family's gallery and the client's ----------------------------------------------------
+
+
+def _share_link(token: str) -> PhotoLink:
+    link = link_from_token(token, "family", utcnow())
+    if link is None:
+        abort(_private(Response(render_template("photos/gone.html"), status=404)))
+    return link
+
+
+@share_bp.get("/<token>")
+def gallery(token: str):
+    link = _share_link(token)
+    photos = photos_of(link.ceremony_id)
+    page = render_template(
+        "photos/gallery.html",
+        photos=photos,
+        parts=zip_parts(len(photos)),
+        picture=lambda p, size: url_for(
+            "photo_share.picture", token=token, photo_id=p.id, size=size
+        ),
+        zip_url=url_for("photo_share.download", token=token),
+        favourites=False,
+    )
+    return _private(Response(page))
+
+
+@share_bp.get("/<token>/<int:photo_id>/<any(thumb, file):size>", endpoint="picture")
+def shared_picture(token: str, photo_id: int, size: str):
+    link = _share_link(token)
+    photo = _photo_or_404(link.ceremony_id, photo_id)
+    return _private(file_response(photo.thumb_id if size == "thumb" else photo.shown_file_id))
+
+
+@share_bp.get("/<token>/photos.zip", endpoint="download")
+def shared_download(token: str):
+    link = _share_link(token)
+    return _zip_response(photos_of(link.ceremony_id), "photos")
+
+
+def _client_ceremony_ids() -> list[int]:
+    return list(
+        db.session.scalars(
+            db.select(Ceremony.id).where(
+                Ceremony.client_id == g.client.id, Ceremony.archived_at.is_(None)
+            )
+        )
+    )
+
+
+def _client_photos() -> list[Photo]:
+    ids = _client_ceremony_ids()
+    return list(
+        db.session.scalars(db.select(Photo).where(Photo.ceremony_id.in_(ids)).order_by(Photo.id))
+    )
+
+
+def _client_photo_or_404(photo_id: int) -> Photo:
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.ceremony_id not in _client_ceremony_ids():
+        abort(404)
+    return photo
+
+
+@gallery_bp.get("/")
+@client_required
+def client_gallery():
+    photos = _client_photos()
+    page = render_template(
+        "photos/gallery.html",
+        photos=photos,
+        parts=zip_parts(len(photos)),
+        picture=lambda p, size: url_for("gallery.client_picture", photo_id=p.id, size=size),
+        zip_url=url_for("gallery.client_download"),
+        favourites=True,
+    )
+    return _private(Response(page))
+
+
+@gallery_bp.get("/<int:photo_id>/<any(thumb, file):size>")
+@client_required
+def client_picture(photo_id: int, size: str):
+    photo = _client_photo_or_404(photo_id)
+    return _private(file_response(photo.thumb_id if size == "thumb" else photo.shown_file_id))
+
+
+@gallery_bp.post("/<int:photo_id>/favourite")
+@client_required
+def favourite(photo_id: int):
+    photo = _client_photo_or_404(photo_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    toggle_favourite(photo)
+    db.session.commit()
+    return _private(redirect(url_for("gallery.client_gallery") + f"#photo-{photo.id}", 303))
+
+
+@gallery_bp.get("/photos.zip")
+@client_required
+def client_download():
+    return _zip_response(_client_photos(), "photos")
+
+
+COMPOSITE_LABELS = {
+    "none": lambda: _("No compositing"),
+    "needed": lambda: _("Needs the companion composited"),
+    "sent": lambda: _("At the studio"),
+    "done": lambda: _("Composited"),
+}
+
+
+@bp.app_template_global()
+def composite_label(state: str) -> str:
+    return COMPOSITE_LABELS[state]()

@@ -1,0 +1,1 @@
+"""Checklists counted from the ceremony's date: templates, tasks, "my tasks"."""

@@ -1,0 +1,56 @@
+"""Checklist and task forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectChoice, SelectField
+from wtforms.validators import InputRequired, NumberRange
+
+from wedding.forms import name_field
+from wedding.tasks.models import OFFSET_LIMIT
+
+ROLE_CHOICES = [
+    SelectChoice("planner", _l("Planner")),
+    SelectChoice("ar_operator", _l("AR operator")),
+    SelectChoice("photographer", _l("Photographer")),
+    SelectChoice("vow_reader", _l("Vow reader")),
+]
+
+
+def _optional_id(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class TemplateNameForm(FlaskForm):
+    name = name_field(_l("Name"))
+
+
+class TemplateItemForm(FlaskForm):
+    title = name_field(_l("Task"))
+    offset_days = IntegerField(
+        _l("Days from the date (− before, + after)"),
+        validators=[
+            InputRequired(message=_l("Enter a number of days, e.g. -30 or 14.")),
+            NumberRange(
+                min=-OFFSET_LIMIT,
+                max=OFFSET_LIMIT,
+                message=_l("Keep within two years of the date."),
+            ),
+        ],
+    )
+    role = SelectField(_l("Whose"), choices=ROLE_CHOICES, default="planner")
+    assignee_id = SelectField(_l("Staff member"), coerce=_optional_id, validate_choice=False)
+
+
+class ApplyChecklistForm(FlaskForm):
+    template_id = SelectField(_l("Checklist"), coerce=_optional_id, validate_choice=False)
+
+
+class TaskForm(FlaskForm):
+    title = name_field(_l("Task"))
+    due_on = DateField(
+        _l("Due"),
+        validators=[InputRequired(message=_l("Enter a date."))],
+        invalid_value_message=_l("Enter a real date as YYYY-MM-DD."),
+    )
+    role = SelectField(_l("Whose"), choices=ROLE_CHOICES, default="planner")
+    assignee_id = SelectField(_l("Staff member"), coerce=_optional_id, validate_choice=False)

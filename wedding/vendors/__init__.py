@@ -1,0 +1,1 @@
+"""Vendors (print shops, frame makers, compositing studios, photographers) and orders."""

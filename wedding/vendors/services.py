@@ -1,0 +1,130 @@
+"""Vendors and orders; the print file that goes with a panel or stand order."""
+
+import base64
+import io
+from datetime import date
+from html import escape
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image
+from stdnum.exceptions import ValidationError as NumberInvalid
+from stdnum.jp import cn
+
+from wedding.ceremonies.models import Ceremony
+from wedding.documents.render import html_to_pdf
+from wedding.models import db
+from wedding.personas.models import Companion
+from wedding.storage.models import StoredFile
+from wedding.tasks.models import Task
+from wedding.vendors.models import ORDER_STATUSES, Order, Vendor
+
+MIN_PRINT_DPI = 100  # below this a large-format print looks soft
+
+
+class VendorError(ValueError):
+    def __init__(self, field: str, message) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def registration_number(value: str) -> str:
+    """A qualified-invoice registration number as 'T' and 13 digits, or '' when none is given.
+
+    The 13 digits are the corporate number (法人番号), whose first digit is a check digit."""
+    value = (value or "").strip().upper().replace("-", "").replace(" ", "")
+    if not value:
+        return ""
+    digits = value.removeprefix("T")
+    try:
+        return "T" + cn.validate(digits)
+    except NumberInvalid:
+        raise VendorError(
+            "registration_number",
+            _l("Enter T and 13 digits as on the vendor's invoices (the check digit is wrong)."),
+        ) from None
+
+
+def vendors_of(org_id: int) -> list[Vendor]:
+    return list(
+        db.session.scalars(
+            db.select(Vendor)
+            .where(Vendor.org_id == org_id, Vendor.archived_at.is_(None))
+            .order_by(Vendor.kind, Vendor.name)
+        )
+    )
+
+
+def save_vendor(org_id: int, vendor: Vendor | None, fields: dict) -> Vendor:
+    fields = {
+        **fields,
+        "registration_number": registration_number(fields.get("registration_number", "")),
+    }
+    if vendor is None:
+        vendor = Vendor(org_id=org_id)
+        db.session.add(vendor)
+    for name, value in fields.items():
+        setattr(vendor, name, value)
+    db.session.flush()
+    return vendor
+
+
+def orders_of(ceremony_id: int) -> list[Order]:
+    return list(
+        db.session.scalars(
+            db.select(Order).where(Order.ceremony_id == ceremony_id).order_by(Order.id)
+        )
+    )
+
+
+def place_order(ceremony: Ceremony, fields: dict, today: date) -> Order:
+    """An order of this ceremony from one of the company's vendors, optionally for a task."""
+    vendor = db.session.get(Vendor, fields["vendor_id"])
+    if vendor is None or vendor.org_id != ceremony.org_id or vendor.archived:
+        raise VendorError("vendor_id", _l("Choose one from the list."))
+    task_id = fields.get("task_id")
+    if task_id is not None:
+        task = db.session.get(Task, task_id)
+        if task is None or task.ceremony_id != ceremony.id:
+            raise VendorError("task_id", _l("Choose one from the list."))
+    order = Order(org_id=ceremony.org_id, ceremony_id=ceremony.id, ordered_on=today, **fields)
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+def set_order_status(order: Order, status: str) -> None:
+    if status not in ORDER_STATUSES:
+        raise VendorError("status", _l("Choose one from the list."))
+    order.status = status
+    db.session.flush()
+
+
+def print_file_pdf(order: Order, ceremony: Ceremony) -> tuple[bytes, int]:
+    """The panel's print file: the companion's portrait filling trim size plus bleed, as a PDF
+    through the documents' renderer (which reads nothing but what we give it). Returns the PDF
+    and the portrait's effective resolution in dpi at that size."""
+    if not (order.print_width_mm and order.print_height_mm):
+        raise VendorError("print_width_mm", _l("Give the print size first."))
+    companion = db.session.get(Companion, ceremony.companion_id) if ceremony.companion_id else None
+    stored = (
+        db.session.get(StoredFile, companion.portrait_id)
+        if companion is not None and companion.portrait_id
+        else None
+    )
+    if stored is None:
+        raise VendorError("print_width_mm", _l("The companion has no portrait yet."))
+    width = order.print_width_mm + 2 * order.bleed_mm
+    height = order.print_height_mm + 2 * order.bleed_mm
+    with Image.open(io.BytesIO(stored.data)) as image:
+        pixels_w, pixels_h = image.size
+    # object-fit: cover scales the picture until both sides fill the page: the side that
+    # just fills it sets the effective resolution, the smaller of the two
+    dpi = int(min(pixels_w / (width / 25.4), pixels_h / (height / 25.4)))
+    data_uri = f"data:{stored.content_type};base64,{base64.b64encode(stored.data).decode()}"
+    html = (
+        f"<style>@page {{ size: {width}mm {height}mm; margin: 0 }}"
+        "html, body { margin: 0 } img { display: block; width: 100%; height: 100vh;"
+        " object-fit: cover }</style>"
+        f'<img src="{escape(data_uri)}" alt="">'
+    )
+    return html_to_pdf(html), dpi

@@ -1,0 +1,182 @@
+"""Vendor pages, and a ceremony's orders with their print files."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from wedding.accounts.access import editor_required, forbid_viewer_changes, get_owned_or_404
+from wedding.ceremonies.models import Ceremony
+from wedding.forms import ConfirmForm
+from wedding.models import db
+from wedding.tasks.services import org_today, tasks_of
+from wedding.vendors.forms import KIND_CHOICES, STATUS_CHOICES, OrderForm, VendorForm
+from wedding.vendors.models import Order, Vendor
+from wedding.vendors.services import (
+    MIN_PRINT_DPI,
+    VendorError,
+    orders_of,
+    place_order,
+    print_file_pdf,
+    save_vendor,
+    set_order_status,
+    vendors_of,
+)
+
+bp = Blueprint("vendors", __name__, url_prefix="/vendors")
+orders_bp = Blueprint("orders", __name__, url_prefix="/ceremonies/<int:ceremony_id>/orders")
+FIELDS = (
+    "kind",
+    "name",
+    "contact",
+    "email",
+    "phone",
+    "lead_time_days",
+    "registration_number",
+    "notes",
+)
+
+
+@bp.route("/", methods=["GET"])
+@login_required
+def index():
+    return render_template("vendors/index.html", vendors=vendors_of(current_user.org_id))
+
+
+def _edit(vendor: Vendor | None):
+    forbid_viewer_changes()
+    form = VendorForm(obj=vendor)
+    if form.validate_on_submit():
+        try:
+            vendor = save_vendor(
+                current_user.org_id,
+                vendor,
+                {name: form[name].data or "" for name in FIELDS}
+                | {"lead_time_days": form.lead_time_days.data},
+            )
+        except VendorError as error:
+            db.session.rollback()
+            form[error.field].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("vendors.edit", record_id=vendor.id))
+    return render_template("vendors/form.html", form=form, vendor=vendor)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@editor_required
+def new():
+    return _edit(None)
+
+
+@bp.route("/<int:record_id>", methods=["GET", "POST"])
+@login_required
+def edit(record_id: int):
+    return _edit(get_owned_or_404(Vendor, record_id))
+
+
+# --- orders ------------------------------------------------------------------------------------
+
+
+def _order_form(ceremony: Ceremony) -> OrderForm:
+    form = OrderForm()
+    form.vendor_id.choices = [
+        SelectChoice(v.id, f"{v.name} ({kind_label(v.kind)})") for v in vendors_of(ceremony.org_id)
+    ]
+    form.task_id.choices = [SelectChoice("", "—")] + [
+        SelectChoice(t.id, f"{t.due_on.isoformat()} {t.title}") for t in tasks_of(ceremony.id)
+    ]
+    return form
+
+
+def _order_or_404(ceremony: Ceremony, order_id: int) -> Order:
+    order = db.session.get(Order, order_id)
+    if order is None or order.ceremony_id != ceremony.id:
+        abort(404)
+    return order
+
+
+@orders_bp.route("/", methods=["GET", "POST"], endpoint="index")
+@login_required
+def order_list(ceremony_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    forbid_viewer_changes()
+    form = _order_form(ceremony)
+    if form.validate_on_submit():
+        fields = {
+            name: form[name].data
+            for name in (
+                "vendor_id",
+                "task_id",
+                "what",
+                "quantity",
+                "cost_yen",
+                "print_width_mm",
+                "print_height_mm",
+                "bleed_mm",
+            )
+        }
+        try:
+            place_order(ceremony, fields, org_today())
+        except VendorError as error:
+            db.session.rollback()
+            form[error.field].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Order saved."), "success")
+            return redirect(url_for("orders.index", ceremony_id=ceremony_id))
+    orders = orders_of(ceremony.id)
+    tasks = {t.id: t for t in tasks_of(ceremony.id)}
+    return render_template(
+        "vendors/orders.html",
+        ceremony=ceremony,
+        orders=orders,
+        tasks=tasks,
+        form=form,
+        statuses=STATUS_CHOICES,
+        total=sum(o.cost_yen for o in orders),
+    )
+
+
+@orders_bp.post("/<int:order_id>/status")
+@editor_required
+def status(ceremony_id: int, order_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    order = _order_or_404(ceremony, order_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        set_order_status(order, request.form.get("status", ""))
+    except VendorError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("orders.index", ceremony_id=ceremony_id))
+
+
+@orders_bp.get("/<int:order_id>/print-file.pdf")
+@login_required
+def print_file(ceremony_id: int, order_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    order = _order_or_404(ceremony, order_id)
+    try:
+        pdf, dpi = print_file_pdf(order, ceremony)
+    except VendorError as error:
+        flash(str(error), "error")
+        return redirect(url_for("orders.index", ceremony_id=ceremony_id))
+    name = f"print-{ceremony.id}-{order.id}-{order.print_width_mm}x{order.print_height_mm}mm.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Print-DPI": str(dpi),
+            "X-Print-Sharp-Enough": "yes" if dpi >= MIN_PRINT_DPI else "no",
+        },
+    )
+
+
+@bp.app_template_global()
+def kind_label(kind: str) -> str:
+    return next((str(c.label) for c in KIND_CHOICES if c.value == kind), kind)

@@ -1,0 +1,286 @@
+"""What's waiting: everything a planner should act on, each with the page where it is handled.
+
+Each kind leaves the list by itself when the work is done (a hold confirmed or released, a task
+done or not needed, a push that succeeds, a new vow version after a client's comment); a
+client's comment or approval can also be marked handled. The dashboard reads it all in a fixed
+number of queries, whatever the number of ceremonies and tasks."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import and_, exists, or_
+from sqlalchemy.orm import aliased
+
+from wedding.accounts.models import User
+from wedding.booking.services import holds_to_remind
+from wedding.calendars.models import CalDAVAccount
+from wedding.ceremonies.models import Ceremony, listed_only
+from wedding.models import db
+from wedding.tasks.models import Task
+from wedding.tasks.services import OPEN_CEREMONY
+from wedding.urls import public_url
+from wedding.vows.models import VowComment, VowVersion
+from wedding.waiting.models import MARKABLE, DigestSetting, HandledMark
+
+TASKS_AHEAD = timedelta(days=2)  # tasks due within two days are waiting already
+LIMIT = 50  # a list of what's waiting, not an archive
+
+
+class WaitingError(ValueError):
+    """Nothing of that kind and number waits in this company."""
+
+
+@dataclass(frozen=True)
+class Waiting:
+    kind: str  # comment, approval, hold, task, push
+    ref_id: int
+    what: str  # one line in the reader's language
+    ceremony: Ceremony | None
+    when: date
+    url: str
+    overdue: bool = False
+
+    @property
+    def markable(self) -> bool:
+        return self.kind in MARKABLE
+
+
+def _label(ceremony: Ceremony) -> str:
+    who = ceremony.client.full_name if ceremony.client else _("No client yet")
+    return who
+
+
+def _not_marked(kind: str, column):
+    return ~exists().where(
+        HandledMark.kind == kind,
+        HandledMark.ref_id == column,
+        HandledMark.org_id == Ceremony.org_id,
+    )
+
+
+def client_comments(org_id: int) -> list[tuple[VowComment, VowVersion, Ceremony]]:
+    """Clients' comments on vow drafts with no newer version since and not marked handled."""
+    newer = aliased(VowVersion)
+    return list(
+        db.session.execute(
+            db.select(VowComment, VowVersion, Ceremony)
+            .join(VowVersion, VowVersion.id == VowComment.version_id)
+            .join(Ceremony, Ceremony.id == VowComment.ceremony_id)
+            .where(
+                VowComment.org_id == org_id,
+                VowComment.author == "client",
+                Ceremony.archived_at.is_(None),
+                _not_marked("comment", VowComment.id),
+                ~exists().where(
+                    newer.ceremony_id == VowVersion.ceremony_id,
+                    newer.role == VowVersion.role,
+                    newer.lang == VowVersion.lang,
+                    newer.created_at > VowComment.created_at,
+                ),
+            )
+            .order_by(VowComment.created_at)
+            .limit(LIMIT)
+            .options(*listed_only())
+        ).unique()
+    )
+
+
+def client_approvals(org_id: int) -> list[tuple[VowVersion, Ceremony]]:
+    """Vows the client approved in the portal, not yet marked seen."""
+    return list(
+        db.session.execute(
+            db.select(VowVersion, Ceremony)
+            .join(Ceremony, Ceremony.id == VowVersion.ceremony_id)
+            .where(
+                VowVersion.org_id == org_id,
+                VowVersion.approved_by == "client",
+                VowVersion.approved_at.is_not(None),
+                Ceremony.archived_at.is_(None),
+                _not_marked("approval", VowVersion.id),
+            )
+            .order_by(VowVersion.approved_at)
+            .limit(LIMIT)
+            .options(*listed_only())
+        ).unique()
+    )
+
+
+def due_tasks(org_id: int, until: date, user_id: int | None) -> list[tuple[Task, Ceremony]]:
+    """Open tasks due by ``until``: the staff member's and those nobody is named for."""
+    query = (
+        db.select(Task, Ceremony)
+        .join(Ceremony, Ceremony.id == Task.ceremony_id)
+        .where(
+            Task.org_id == org_id,
+            Task.status == "open",
+            Task.due_on <= until,
+            Ceremony.archived_at.is_(None),
+            Ceremony.status.in_(OPEN_CEREMONY),
+        )
+        .order_by(Task.due_on, Task.id)
+        .limit(LIMIT)
+        .options(*listed_only())
+    )
+    if user_id is not None:
+        query = query.where(or_(Task.assignee_id == user_id, Task.assignee_id.is_(None)))
+    return list(db.session.execute(query).unique())
+
+
+def failed_pushes(org_id: int, user_id: int | None) -> list[CalDAVAccount]:
+    query = db.select(CalDAVAccount).where(
+        CalDAVAccount.org_id == org_id, CalDAVAccount.last_error.is_not(None)
+    )
+    if user_id is not None:
+        query = query.where(CalDAVAccount.user_id == user_id)
+    return list(db.session.scalars(query))
+
+
+def waiting_for(
+    org_id: int, user_id: int | None, now: datetime, today: date, external: bool = False
+) -> list[Waiting]:
+    """Everything waiting in a company (``user_id``: their tasks and pushes only), oldest first."""
+
+    def link(endpoint: str, anchor: str = "", **values) -> str:
+        return (public_url if external else url_for)(endpoint, **values) + anchor
+
+    items: list[Waiting] = []
+    for comment, version, ceremony in client_comments(org_id):
+        items.append(
+            Waiting(
+                "comment",
+                comment.id,
+                _("The client asks for changes to the vows: “%(text)s”", text=comment.text[:120]),
+                ceremony,
+                comment.created_at.date(),
+                link("vows.index", f"#vow-{version.id}", ceremony_id=ceremony.id),
+            )
+        )
+    for version, ceremony in client_approvals(org_id):
+        items.append(
+            Waiting(
+                "approval",
+                version.id,
+                _("The client approved vows version %(number)d.", number=version.number),
+                ceremony,
+                version.approved_at.date(),
+                link("vows.index", f"#vow-{version.id}", ceremony_id=ceremony.id),
+            )
+        )
+    for ceremony in holds_to_remind(now, org_id):
+        items.append(
+            Waiting(
+                "hold",
+                ceremony.id,
+                _("A hold lapses soon: confirm or release it."),
+                ceremony,
+                ceremony.hold_expires_at.date(),
+                link("ceremonies.edit", record_id=ceremony.id),
+            )
+        )
+    for task, ceremony in due_tasks(org_id, today + TASKS_AHEAD, user_id):
+        items.append(
+            Waiting(
+                "task",
+                task.id,
+                task.title,
+                ceremony,
+                task.due_on,
+                link("ceremonies.edit", "#tasks", record_id=ceremony.id),
+                overdue=task.due_on < today,
+            )
+        )
+    for account in failed_pushes(org_id, user_id):
+        items.append(
+            Waiting(
+                "push",
+                account.id,
+                _("Your calendar could not be updated: %(error)s", error=account.last_error),
+                None,
+                (account.last_synced_at or account.updated_at).date(),
+                link("calendars.index", "#caldav"),
+            )
+        )
+    return items
+
+
+def mark_handled(org_id: int, kind: str, ref_id: int, user_id: int) -> None:
+    """Take a client's comment or approval off what's waiting."""
+    if kind == "comment":
+        model = VowComment
+    elif kind == "approval":
+        model = VowVersion
+    else:
+        raise WaitingError(kind)
+    if (
+        db.session.scalar(db.select(model.id).where(model.id == ref_id, model.org_id == org_id))
+        is None
+    ):
+        raise WaitingError(kind)
+    already = db.session.scalar(
+        db.select(HandledMark).filter_by(org_id=org_id, kind=kind, ref_id=ref_id)
+    )
+    if already is None:
+        db.session.add(HandledMark(org_id=org_id, kind=kind, ref_id=ref_id, handled_by_id=user_id))
+    db.session.flush()
+
+
+# --- the daily digest --------------------------------------------------------------------------
+
+
+def digest_wanted(user_id: int) -> bool:
+    setting = db.session.get(DigestSetting, user_id)
+    return setting is None or setting.daily
+
+
+def set_digest(user: User, daily: bool) -> None:
+    setting = db.session.get(DigestSetting, user.id)
+    if setting is None:
+        setting = DigestSetting(user_id=user.id, org_id=user.org_id)
+        db.session.add(setting)
+    setting.daily = daily
+    db.session.flush()
+
+
+def digest_text(items: list[Waiting], company: str) -> tuple[str, str]:
+    """The e-mail's subject and plain-text body, in the current locale."""
+    subject = _("%(count)d things waiting · %(company)s", count=len(items), company=company)
+    lines = [_("Waiting for you today:"), ""]
+    for item in items:
+        where = f" ({_label(item.ceremony)})" if item.ceremony else ""
+        flag = f" [{_('overdue')}]" if item.overdue else ""
+        lines.append(f"- {item.when.isoformat()}{flag} {item.what}{where}")
+        lines.append(f"  {item.url}")
+    lines += ["", _("Turn this e-mail off on your dashboard.")]
+    return subject, "\n".join(lines)
+
+
+def digests_due(now: datetime, today: date) -> list[tuple[User, list[Waiting]]]:
+    """Staff members who want today's digest, have not had it, and have something waiting."""
+    sent_today = and_(DigestSetting.last_sent_on.is_not(None), DigestSetting.last_sent_on >= today)
+    staff = db.session.scalars(
+        db.select(User)
+        .outerjoin(DigestSetting, DigestSetting.user_id == User.id)
+        .where(
+            User.active,
+            User.role != "viewer",
+            or_(DigestSetting.user_id.is_(None), and_(DigestSetting.daily, ~sent_today)),
+        )
+        .order_by(User.id)
+    ).unique()
+    due = []
+    for user in staff:
+        items = waiting_for(user.org_id, user.id, now, today, external=True)
+        if items:
+            due.append((user, items))
+    return due
+
+
+def mark_digest_sent(user_id: int, org_id: int, today: date) -> None:
+    setting = db.session.get(DigestSetting, user_id)
+    if setting is None:
+        setting = DigestSetting(user_id=user_id, org_id=org_id)
+        db.session.add(setting)
+    setting.last_sent_on = today
+    db.session.flush()

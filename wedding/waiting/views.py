@@ -1,0 +1,57 @@
+"""Marking a client's comment or approval handled; turning the daily digest on or off."""
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from wedding.accounts.access import editor_required
+from wedding.forms import ConfirmForm
+from wedding.models import db
+from wedding.waiting.services import WaitingError, mark_handled, set_digest
+
+bp = Blueprint("waiting", __name__, url_prefix="/waiting")
+
+
+@bp.post("/<kind>/<int:ref_id>/handled")
+@editor_required
+def handled(kind: str, ref_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        mark_handled(current_user.org_id, kind, ref_id, current_user.id)
+    except WaitingError:
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("dashboard.index") + "#waiting")
+
+
+@bp.post("/digest")
+@login_required
+def digest():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    daily = request.form.get("daily") == "on"
+    set_digest(current_user, daily)
+    db.session.commit()
+    flash(
+        _("You will get a daily e-mail of what's waiting.")
+        if daily
+        else _("The daily e-mail is off."),
+        "success",
+    )
+    return redirect(url_for("dashboard.index") + "#waiting")
+
+
+KINDS = {
+    "comment": lambda: _("Client's comment"),
+    "approval": lambda: _("Client's approval"),
+    "hold": lambda: _("Hold"),
+    "task": lambda: _("Task"),
+    "push": lambda: _("Calendar push"),
+}
+
+
+@bp.app_template_global()
+def waiting_kind(kind: str) -> str:
+    """The reader's word for a kind of waiting item."""
+    return KINDS[kind]()
