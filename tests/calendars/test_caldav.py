@@ -61,7 +61,9 @@ def test_a_change_is_pushed_by_a_worker_not_by_the_request(
     from wedding.jobs import Job, run_queued
 
     user, ceremony = planner_and_ceremony
-    queued = create_app(app_config(database_url, JOB_QUEUE_URL="memory://"))
+    queued = create_app(
+        app_config(database_url, JOB_QUEUE_URL="memory://", CALDAV_ALLOWED_HOSTS="127.0.0.1")
+    )
     web = Web(queued)
     web.login(user)
     web.post("/calendars/caldav", {"url": radicale.calendar_url, "username": "h", "password": "p"})
