@@ -15,6 +15,7 @@ from wedding.calendars.ics import CalendarData, EventData
 from wedding.calendars.models import Feed
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.erasure import ClientScope, eraser, rowcount
 from wedding.models import aware_utc, db, raw_timestamp
 from wedding.personas.models import Companion
 from wedding.presentation.models import Presentation
@@ -313,3 +314,17 @@ def feed_calendar(
         ar_url = viewer(values[14], values[15]) if values[14] else ""
         events.append(row_event(row, words, domain, url, private, ar_url))
     return CalendarData(name=name, events=events, publish=True)
+
+
+@eraser(order=10)
+def erase_client_feeds(scope: ClientScope) -> dict[str, int]:
+    """Erasure: the client's calendar subscription (its URL stops)."""
+    return {
+        "feeds": rowcount(
+            db.delete(Feed).where(
+                Feed.kind == "client",
+                Feed.subject_id == scope.client_id,
+                Feed.org_id == scope.org_id,
+            )
+        )
+    }

@@ -21,6 +21,7 @@ from wedding.documents.models import Branding, DocumentSettings, IssuedDocument
 from wedding.documents.ornaments import frame, heart
 from wedding.documents.phrases import ROLES, phrase
 from wedding.documents.render import ASSETS, css_for_pdf, html_to_pdf
+from wedding.erasure import ClientScope, eraser, ids, rowcount
 from wedding.models import db, utcnow
 from wedding.presentation.services import ar_link
 from wedding.runofshow.services import item_start, items_of
@@ -358,3 +359,16 @@ def issue_document(
 def file_name(ceremony: Ceremony, kind: str, version: int | None = None) -> str:
     suffix = f"-v{version}" if version else ""
     return f"{kind.replace('_', '-')}-{ceremony.id}{suffix}.pdf"
+
+
+@eraser(order=10)
+def erase_documents(scope: ClientScope) -> dict[str, int]:
+    """Erasure: issued documents (their PDFs go with the stored files) and document settings."""
+    in_ceremonies = IssuedDocument.ceremony_id.in_(scope.ceremony_ids)
+    scope.files |= ids(db.select(IssuedDocument.file_id).where(in_ceremonies))
+    return {
+        "issued_documents": rowcount(db.delete(IssuedDocument).where(in_ceremonies)),
+        "document_settings": rowcount(
+            db.delete(DocumentSettings).where(DocumentSettings.ceremony_id.in_(scope.ceremony_ids))
+        ),
+    }

@@ -5,6 +5,7 @@ import json
 from flask_babel import lazy_gettext as _l
 
 from wedding.ceremonies.models import Ceremony
+from wedding.erasure import ClientScope, eraser, ids, rowcount
 from wedding.models import db
 from wedding.personas.cards import ParsedCard, write_card_png
 from wedding.personas.models import Companion, PendingImport
@@ -192,3 +193,20 @@ def card_png(companion: Companion) -> bytes:
     """The persona as a character card PNG: its portrait (or a plain frame) with chara + ccv3."""
     portrait = db.session.get(StoredFile, companion.portrait_id) if companion.portrait_id else None
     return write_card_png(persona_card(companion), portrait.data if portrait else None)
+
+
+@eraser(order=60)
+def erase_companions(scope: ClientScope) -> dict[str, int]:
+    """Erasure: the client's companions and pending imports, with their portraits."""
+    scope.files |= ids(
+        db.select(Companion.portrait_id).where(Companion.id.in_(scope.companion_ids))
+    )
+    scope.files |= ids(
+        db.select(PendingImport.portrait_id).where(PendingImport.client_id == scope.client_id)
+    )
+    return {
+        "pending_imports": rowcount(
+            db.delete(PendingImport).where(PendingImport.client_id == scope.client_id)
+        ),
+        "companions": rowcount(db.delete(Companion).where(Companion.id.in_(scope.companion_ids))),
+    }

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from wedding.ceremonies.models import Ceremony
+from wedding.erasure import ClientScope, eraser, rowcount
 from wedding.models import db
 from wedding.runofshow.models import RunItem
 from wedding.runofshow.templates import TEMPLATES
@@ -95,3 +96,13 @@ def delete_item(ceremony: Ceremony, item_id: int) -> None:
 
 def item_start(ceremony: Ceremony, item: RunItem) -> datetime:
     return ceremony.starts_at + timedelta(minutes=item.offset_minutes)
+
+
+@eraser(order=10)
+def erase_run_notes(scope: ClientScope) -> dict[str, int]:
+    """Erasure: notes on the run of show may name the client; the timing stays."""
+    return {
+        "run_item_notes": rowcount(
+            db.update(RunItem).where(RunItem.ceremony_id.in_(scope.ceremony_ids)).values(notes="")
+        )
+    }

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 
 from wedding.ceremonies.models import Ceremony
+from wedding.erasure import ClientScope, eraser, rowcount
 from wedding.models import db, utcnow
 from wedding.personas.services import persona_card
 from wedding.vows.composer import compose, facts_of
@@ -260,3 +261,18 @@ def comments_for(ceremony_id: int) -> dict[int, list[VowComment]]:
     ):
         grouped.setdefault(note.version_id, []).append(note)
     return grouped
+
+
+@eraser(order=10)
+def erase_vows(scope: ClientScope) -> dict[str, int]:
+    """Erasure: every vow version and comment of the client's ceremonies, and their consents."""
+    in_ceremonies = VowVersion.ceremony_id.in_(scope.ceremony_ids)
+    return {
+        "vow_comments": rowcount(
+            db.delete(VowComment).where(VowComment.ceremony_id.in_(scope.ceremony_ids))
+        ),
+        "vow_versions": rowcount(db.delete(VowVersion).where(in_ceremonies)),
+        "llm_consents": rowcount(
+            db.delete(LlmConsent).where(LlmConsent.client_id == scope.client_id)
+        ),
+    }
