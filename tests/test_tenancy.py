@@ -73,6 +73,7 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
             "kind": "certificate",
             "document_id": 1,
             "action": "revoke",
+            "job_id": "0" * 32,
         }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in methods:
