@@ -1,4 +1,13 @@
-from bench import billing, booking, calendars, documents, foundation, personas, presentation
+from bench import (
+    billing,
+    booking,
+    calendars,
+    documents,
+    foundation,
+    jobs,
+    personas,
+    presentation,
+)
 
 foundation.run()
 booking.run()
@@ -7,3 +16,4 @@ personas.run()
 documents.run()
 presentation.run()
 billing.run()
+jobs.run()

@@ -176,6 +176,7 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
             "photo_id": 1,
             "link_id": 1,
             "size": "thumb",
+            "job_id": "0" * 32,
         }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in methods:

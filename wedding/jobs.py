@@ -297,24 +297,31 @@ def execute(app: Flask, job_id: str) -> tuple[str | None, float]:
 
 def _execute(job_id: str) -> tuple[str | None, float]:
     now = utcnow()
+    name = db.session.scalar(db.select(Job.name).where(Job.id == job_id))
+    if name is None:
+        db.session.rollback()
+        return None, 0
+    spec = _TASKS.get(name)
+    lease = spec.lease if spec else DEFAULT_LEASE_SECONDS
+    lease = min(lease, current_app.config.get("JOB_LEASE_SECONDS") or lease)
     claimed = db.session.execute(
         update(Job)
         .where(
             Job.id == job_id,
             or_(Job.status == "queued", and_(Job.status == "running", Job.lease_until < now)),
         )
-        .values(status="running", attempts=Job.attempts + 1, started_at=now)
-    ).rowcount
-    if not claimed:
-        db.session.rollback()
-        return None, 0
-    job = db.session.get(Job, job_id)
-    spec = _TASKS.get(job.name)
-    lease = spec.lease if spec else DEFAULT_LEASE_SECONDS
-    lease = min(lease, current_app.config.get("JOB_LEASE_SECONDS") or lease)
-    job.lease_until = now + timedelta(seconds=lease)
-    attempt, name, args = job.attempts, job.name, list(job.args or [])
+        .values(
+            status="running",
+            attempts=Job.attempts + 1,
+            started_at=now,
+            lease_until=now + timedelta(seconds=lease),
+        )
+        .returning(Job.attempts, Job.args)
+    ).first()
     db.session.commit()
+    if claimed is None:
+        return None, 0
+    attempt, args = claimed.attempts, list(claimed.args or [])
     token = _current_job.set(job_id)
     try:
         if spec is None:
@@ -440,6 +447,12 @@ def purge_finished(older_than: timedelta) -> int:
         db.delete(Job).where(Job.status.in_(("done", "failed")), Job.finished_at < cutoff)
     )
     return result.rowcount
+
+
+@task(retries=0)
+def ping() -> str:
+    """A job that does nothing: for `make bench` (jobs per second) and health checks."""
+    return "pong"
 
 
 @periodic(minutes=60)

@@ -107,9 +107,9 @@ def download_export(web, start: str):
     """Ask for the zip, follow its page (the job has run at commit), download it."""
     page = web.post(start)
     assert page.status_code == 303
-    status = web.get(page.headers["Location"])
-    assert "Download the zip" in status.get_data(as_text=True)
-    link = re.search(r'href="([^"]+/client\.zip)"', status.get_data(as_text=True)).group(1)
+    status = web.get(page.headers["Location"]).get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in status  # ready: the job ran when the request committed
+    link = re.search(r'href="([^"]+/client\.zip)"', status).group(1)
     response = web.get(link)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
     return response
@@ -216,3 +216,38 @@ def test_the_audit_trail_records_and_cannot_be_edited(app, web, rich_client, mak
     web.logout()
     web.login(user)  # a planner, not an owner
     assert web.get("/audit").status_code == 403
+
+
+def test_the_export_page_waits_for_its_job_then_offers_the_zip(
+    app, database_url, make_user, make_client
+):
+    from tests.conftest import Web, app_config
+    from wedding import create_app
+    from wedding.jobs import run_queued
+
+    user = make_user(role="planner")
+    client = make_client(user.org, full_name="Aoi")
+    queued = create_app(app_config(database_url, JOB_QUEUE_URL="memory://"))
+    web = Web(queued)
+    web.login(user)
+    page = web.post(f"/clients/{client.id}/export")
+    status_url = page.headers["Location"]
+    waiting = web.get(status_url).get_data(as_text=True)
+    assert 'http-equiv="refresh"' in waiting and "client.zip" not in waiting
+    assert web.get(status_url + "/client.zip").status_code == 404  # not ready yet
+    assert run_queued(queued) == 1
+    ready = web.get(status_url).get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in ready
+    response = web.get(status_url + "/client.zip")
+    assert (
+        json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("client.json"))["client"][
+            "full_name"
+        ]
+        == "Aoi"
+    )
+    other = make_user(role="owner")  # another company cannot see it
+    stranger = Web(queued)
+    stranger.login(other)
+    assert stranger.get(status_url).status_code == 404
+    with queued.app_context():
+        db.engine.dispose()

@@ -252,4 +252,5 @@ def test_ai_drafts_are_written_by_a_job_while_the_page_shows_progress(
     with queued.app_context():
         job = db.session.scalars(db.select(Job)).one()
         assert job.status == "done" and job.result["count"] == 3
+        db.session.remove()
         db.engine.dispose()

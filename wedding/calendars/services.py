@@ -16,6 +16,7 @@ from wedding.calendars.ics import CalendarData, EventData
 from wedding.calendars.models import Feed
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.erasure import ClientScope, eraser, rowcount
 from wedding.models import aware_utc, db, raw_timestamp
 from wedding.personas.models import Companion
 from wedding.presentation.models import Presentation
@@ -421,3 +422,17 @@ def task_events(feed: Feed, words: Wording, domain: str, ceremony_url: str) -> l
             )
         )
     return events
+
+
+@eraser(order=10)
+def erase_client_feeds(scope: ClientScope) -> dict[str, int]:
+    """Erasure: the client's calendar subscription (its URL stops)."""
+    return {
+        "feeds": rowcount(
+            db.delete(Feed).where(
+                Feed.kind == "client",
+                Feed.subject_id == scope.client_id,
+                Feed.org_id == scope.org_id,
+            )
+        )
+    }

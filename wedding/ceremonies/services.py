@@ -10,6 +10,7 @@ from wedding.accounts.models import User
 from wedding.booking import services as booking
 from wedding.ceremonies.models import Ceremony, listed_only
 from wedding.clients.models import Client
+from wedding.erasure import ClientScope, eraser, rowcount
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
 from wedding.venues.models import Venue
@@ -177,3 +178,22 @@ def upcoming_ceremonies(org_id: int, limit: int = 10) -> list[Ceremony]:
         .options(*listed_only())
     )
     return list(db.session.scalars(stmt).unique())
+
+
+@eraser(order=50)
+def anonymise_bookings(scope: ClientScope) -> dict[str, int]:
+    """Erasure: the bookings stay on the venue's calendar, anonymous: no client, no companion,
+    no notes (calendars see the change through SEQUENCE)."""
+    return {
+        "ceremonies_anonymised": rowcount(
+            db.update(Ceremony)
+            .where(Ceremony.id.in_(scope.ceremony_ids))
+            .values(
+                client_id=None,
+                companion_id=None,
+                notes="",
+                updated_at=utcnow(),
+                sequence=Ceremony.sequence + 1,
+            )
+        )
+    }

@@ -35,6 +35,7 @@ from wedding.documents.render import (
     html_to_pdf,
     page_fill,
 )
+from wedding.erasure import ClientScope, eraser, ids, rowcount
 from wedding.models import db, utcnow
 from wedding.personas.services import stories_of
 from wedding.presentation.services import ar_link
@@ -512,3 +513,16 @@ def _story_lines(story) -> dict:
     if words:
         lines["proposal"] = words[:120]
     return lines
+
+
+@eraser(order=10)
+def erase_documents(scope: ClientScope) -> dict[str, int]:
+    """Erasure: issued documents (their PDFs go with the stored files) and document settings."""
+    in_ceremonies = IssuedDocument.ceremony_id.in_(scope.ceremony_ids)
+    scope.files |= ids(db.select(IssuedDocument.file_id).where(in_ceremonies))
+    return {
+        "issued_documents": rowcount(db.delete(IssuedDocument).where(in_ceremonies)),
+        "document_settings": rowcount(
+            db.delete(DocumentSettings).where(DocumentSettings.ceremony_id.in_(scope.ceremony_ids))
+        ),
+    }

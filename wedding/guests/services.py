@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from wedding.ceremonies.models import Ceremony
+from wedding.erasure import ClientScope, eraser, rowcount
 from wedding.guests.models import RSVPS, Guest, GuestList
 from wedding.models import db, utcnow
 from wedding.presentation.services import calendar_viewer_url
@@ -129,3 +130,9 @@ def online_links(ceremony: Ceremony, guest: Guest, now: datetime) -> dict | None
     if not is_the_day(ceremony, now):
         return None
     return {"stream": stream_url_of(ceremony.id), "ar": calendar_viewer_url(ceremony)}
+
+
+@eraser(order=10)
+def erase_guests(scope: ClientScope) -> dict[str, int]:
+    """Erasure: the guests of the client's ceremonies (their names and replies)."""
+    return {"guests": rowcount(db.delete(Guest).where(Guest.ceremony_id.in_(scope.ceremony_ids)))}

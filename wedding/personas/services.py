@@ -6,6 +6,7 @@ import re
 from flask_babel import lazy_gettext as _l
 
 from wedding.ceremonies.models import Ceremony
+from wedding.erasure import ClientScope, eraser, ids, rowcount
 from wedding.inputs import clean_json, clean_text, is_blank
 from wedding.models import db
 from wedding.personas.cards import CardError, ParsedCard, read_any, write_card_png
@@ -333,3 +334,24 @@ def preview_voice(companion: Companion, lang: str) -> bytes:
     settings = VoiceSettings(companion.voice, companion.voice_pitch, companion.voice_speed)
     wav, _seconds = speak(PREVIEW_LINES[lang].format(name=name), lang, settings)
     return wav
+
+
+@eraser(order=60)
+def erase_companions(scope: ClientScope) -> dict[str, int]:
+    """Erasure: the client's companions and pending imports, with their portraits."""
+    scope.files |= ids(
+        db.select(Companion.portrait_id).where(Companion.id.in_(scope.companion_ids))
+    )
+    scope.files |= ids(db.select(Companion.cutout_id).where(Companion.id.in_(scope.companion_ids)))
+    scope.files |= ids(
+        db.select(PendingImport.portrait_id).where(PendingImport.client_id == scope.client_id)
+    )
+    return {
+        "couple_stories": rowcount(
+            db.delete(CoupleStory).where(CoupleStory.companion_id.in_(scope.companion_ids))
+        ),
+        "pending_imports": rowcount(
+            db.delete(PendingImport).where(PendingImport.client_id == scope.client_id)
+        ),
+        "companions": rowcount(db.delete(Companion).where(Companion.id.in_(scope.companion_ids))),
+    }

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
 from wedding.ceremonies.models import Ceremony
+from wedding.erasure import ClientScope, eraser, ids, rowcount
 from wedding.jobs import enqueue, task
 from wedding.models import db, utcnow
 from wedding.photos.models import Photo, PhotoLink
@@ -234,3 +235,18 @@ def photo_entries(photos: list[Photo], finished: bool = True) -> list[tuple[str,
         )
         for number, photo in enumerate(photos, start=1)
     ]
+
+
+@eraser(order=10)
+def erase_photos(scope: ClientScope) -> dict[str, int]:
+    """Erasure: the photos of the client's ceremonies (originals, thumbnails, composites) and
+    every studio or family link to them."""
+    in_ceremonies = Photo.ceremony_id.in_(scope.ceremony_ids)
+    for column in (Photo.file_id, Photo.thumb_id, Photo.finished_id):
+        scope.files |= ids(db.select(column).where(in_ceremonies))
+    return {
+        "photos": rowcount(db.delete(Photo).where(in_ceremonies)),
+        "photo_links": rowcount(
+            db.delete(PhotoLink).where(PhotoLink.ceremony_id.in_(scope.ceremony_ids))
+        ),
+    }

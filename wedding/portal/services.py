@@ -14,6 +14,7 @@ from wedding.accounts.services import (
 )
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.erasure import ClientScope, eraser, rowcount
 from wedding.jobs import Job, enqueue, task
 from wedding.mail import job_message_id, mail_configured, send_mail
 from wedding.models import db, utcnow
@@ -212,3 +213,13 @@ def comment(version: VowVersion, author: str, text: str) -> VowComment:
     db.session.add(note)
     db.session.flush()
     return note
+
+
+@eraser(order=10)
+def erase_portal_links(scope: ClientScope) -> dict[str, int]:
+    """Erasure: every portal link of the client (their sessions end with them)."""
+    return {
+        "portal_links": rowcount(
+            db.delete(PortalLink).where(PortalLink.client_id == scope.client_id)
+        )
+    }

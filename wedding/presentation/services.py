@@ -8,6 +8,7 @@ import segno
 from flask import current_app
 
 from wedding.ceremonies.models import Ceremony
+from wedding.erasure import ClientScope, eraser, ids, rowcount
 from wedding.jobs import Job, enqueue, report_progress, task
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
@@ -267,3 +268,16 @@ def qr_svg(url: str, color: str = "#000000") -> str:
 def short_url(url: str) -> str:
     """The URL as printed under its QR code: without the scheme."""
     return url.split("://", 1)[-1]
+
+
+@eraser(order=10)
+def erase_presentations(scope: ClientScope) -> dict[str, int]:
+    """Erasure: the AR presentations (their links stop) with uploaded models, and standees."""
+    in_ceremonies = Presentation.ceremony_id.in_(scope.ceremony_ids)
+    of_companions = Standee.companion_id.in_(scope.companion_ids)
+    scope.files |= ids(db.select(Presentation.model_file_id).where(in_ceremonies))
+    scope.files |= ids(db.select(Standee.file_id).where(of_companions))
+    return {
+        "presentations": rowcount(db.delete(Presentation).where(in_ceremonies)),
+        "standees": rowcount(db.delete(Standee).where(of_companions)),
+    }

@@ -9,25 +9,20 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from wedding.accounts.models import User
 from wedding.calendars.ics import build_calendar
-from wedding.calendars.models import Feed
 from wedding.calendars.services import ceremony_calendar
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
-from wedding.documents.models import DocumentSettings, IssuedDocument
+from wedding.documents.models import IssuedDocument
 from wedding.documents.services import file_name
-from wedding.guests.models import Guest
+from wedding.erasure import ClientScope, erase
 from wedding.models import db, utcnow
-from wedding.personas.models import Companion, CoupleStory, PendingImport
+from wedding.personas.models import Companion
 from wedding.personas.services import PERSONA_FIELDS, STORY_FIELDS, card_png, stories_of
-from wedding.photos.models import Photo, PhotoLink
-from wedding.portal.models import PortalLink
-from wedding.presentation.models import Presentation, Standee
-from wedding.privacy.tasks import forget_exports
-from wedding.runofshow.models import RunItem
+from wedding.privacy import tasks  # noqa: F401 - registers the export files' eraser
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.models import StoredFile
 from wedding.vows.models import LlmConsent, VowAudio, VowComment, VowVersion
@@ -179,101 +174,16 @@ def export_client(client: Client) -> bytes:
 
 def erase_client(client: Client) -> dict[str, int]:
     """Delete the client, their companions and images, vows, documents and every link; keep
-    their bookings as anonymous records. Returns what was removed, by kind."""
-    ceremony_ids = [c.id for c in _ceremonies(client.id)]
-    companion_ids = list(db.session.scalars(select(Companion.id).filter_by(client_id=client.id)))
-    files: set[int] = set()
-    files.update(
-        db.session.scalars(
-            select(Companion.portrait_id).where(
-                Companion.id.in_(companion_ids), Companion.portrait_id.is_not(None)
-            )
-        )
+    their bookings as anonymous records. Each capability erases its own rows (wedding.erasure);
+    this asks them all, then removes the client. Returns what was removed, by kind."""
+    scope = ClientScope(
+        org_id=client.org_id,
+        client_id=client.id,
+        companion_ids=list(db.session.scalars(select(Companion.id).filter_by(client_id=client.id))),
+        ceremony_ids=[c.id for c in _ceremonies(client.id)],
     )
-    files.update(
-        db.session.scalars(
-            select(PendingImport.portrait_id).where(
-                PendingImport.client_id == client.id, PendingImport.portrait_id.is_not(None)
-            )
-        )
-    )
-    files.update(
-        db.session.scalars(select(Standee.file_id).where(Standee.companion_id.in_(companion_ids)))
-    )
-    files.update(
-        db.session.scalars(
-            select(IssuedDocument.file_id).where(IssuedDocument.ceremony_id.in_(ceremony_ids))
-        )
-    )
-    files.update(
-        db.session.scalars(
-            select(Presentation.model_file_id).where(
-                Presentation.ceremony_id.in_(ceremony_ids), Presentation.model_file_id.is_not(None)
-            )
-        )
-    )
-    files.update(
-        db.session.scalars(
-            select(VowAudio.file_id)
-            .join(VowVersion, VowVersion.id == VowAudio.version_id)
-            .where(VowVersion.ceremony_id.in_(ceremony_ids), VowAudio.file_id.is_not(None))
-        )
-    )
-    photo_files = db.session.execute(
-        select(Photo.file_id, Photo.thumb_id, Photo.finished_id).where(
-            Photo.ceremony_id.in_(ceremony_ids)
-        )
-    )
-    files.update(file_id for row in photo_files for file_id in row if file_id is not None)
-    removed = {}
-
-    def run(name, statement):
-        removed[name] = db.session.execute(statement).rowcount
-
-    in_ceremonies = lambda model: model.ceremony_id.in_(ceremony_ids)  # noqa: E731
-    run("vow_comments", delete(VowComment).where(in_ceremonies(VowComment)))
-    run(
-        "vow_audio",
-        delete(VowAudio).where(
-            VowAudio.version_id.in_(select(VowVersion.id).where(in_ceremonies(VowVersion)))
-        ),
-    )
-    run("couple_stories", delete(CoupleStory).where(CoupleStory.companion_id.in_(companion_ids)))
-    run("vow_versions", delete(VowVersion).where(in_ceremonies(VowVersion)))
-    run("issued_documents", delete(IssuedDocument).where(in_ceremonies(IssuedDocument)))
-    run("document_settings", delete(DocumentSettings).where(in_ceremonies(DocumentSettings)))
-    run("presentations", delete(Presentation).where(in_ceremonies(Presentation)))
-    run("guests", delete(Guest).where(in_ceremonies(Guest)))  # their names and replies
-    run("photos", delete(Photo).where(in_ceremonies(Photo)))
-    run("photo_links", delete(PhotoLink).where(in_ceremonies(PhotoLink)))
-    run("standees", delete(Standee).where(Standee.companion_id.in_(companion_ids)))
-    run("llm_consents", delete(LlmConsent).where(LlmConsent.client_id == client.id))
-    run("portal_links", delete(PortalLink).where(PortalLink.client_id == client.id))
-    run(
-        "feeds",
-        delete(Feed).where(
-            Feed.kind == "client", Feed.subject_id == client.id, Feed.org_id == client.org_id
-        ),
-    )
-    run("pending_imports", delete(PendingImport).where(PendingImport.client_id == client.id))
-    # The bookings stay, anonymous: no client, no companion, no notes.
-    run(
-        "ceremonies_anonymised",
-        update(Ceremony)
-        .where(Ceremony.id.in_(ceremony_ids))
-        .values(
-            client_id=None,
-            companion_id=None,
-            notes="",
-            updated_at=utcnow(),
-            sequence=Ceremony.sequence + 1,
-        ),
-    )
-    run("run_item_notes", update(RunItem).where(in_ceremonies(RunItem)).values(notes=""))
-    run("companions", delete(Companion).where(Companion.id.in_(companion_ids)))
-    run("clients", delete(Client).where(Client.id == client.id))
-    run("stored_files", delete(StoredFile).where(StoredFile.id.in_(files)))
-    removed["exports"] = forget_exports(client.id)
+    removed = erase(scope)
+    removed["clients"] = db.session.execute(delete(Client).where(Client.id == client.id)).rowcount
     db.session.expire_all()
     return removed
 

@@ -4,9 +4,9 @@ kept as a stored file until it is downloaded or the client is erased."""
 import uuid
 
 from wedding.clients.models import Client
+from wedding.erasure import ClientScope, eraser
 from wedding.jobs import Job, enqueue, report_progress, task
 from wedding.models import db
-from wedding.storage.models import StoredFile
 from wedding.storage.services import store
 
 KEY = "client-export:{client_id}:"
@@ -40,13 +40,14 @@ def build_export(client_id: int) -> dict:
     return {"file_id": stored.id, "size": len(data)}
 
 
-def forget_exports(client_id: int) -> int:
+@eraser(order=10)
+def forget_exports(scope: ClientScope) -> dict[str, int]:
     """Erasure: the client's prepared export files and their jobs go too."""
-    prefix = KEY.format(client_id=client_id)
+    prefix = KEY.format(client_id=scope.client_id)
     jobs = db.session.scalars(db.select(Job).where(Job.key.startswith(prefix))).all()
-    files = [job.result["file_id"] for job in jobs if job.result and job.result.get("file_id")]
-    if files:
-        db.session.execute(db.delete(StoredFile).where(StoredFile.id.in_(files)))
+    scope.files |= {
+        job.result["file_id"] for job in jobs if job.result and job.result.get("file_id")
+    }
     for job in jobs:
         db.session.delete(job)
-    return len(jobs)
+    return {"exports": len(jobs)}

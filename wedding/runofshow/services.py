@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from wedding.booking.services import extend_booking
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import PRONOUNS, Client, role_word
+from wedding.erasure import ClientScope, eraser, rowcount
 from wedding.models import db
 from wedding.runofshow.models import RunItem
 from wedding.runofshow.templates import TEMPLATES
@@ -217,3 +218,13 @@ def extend_to_cover(ceremony: Ceremony) -> Window:
         (ceremony.wrapup_minutes or 0) + window.late,
     )
     return window
+
+
+@eraser(order=10)
+def erase_run_notes(scope: ClientScope) -> dict[str, int]:
+    """Erasure: notes on the run of show may name the client; the timing stays."""
+    return {
+        "run_item_notes": rowcount(
+            db.update(RunItem).where(RunItem.ceremony_id.in_(scope.ceremony_ids)).values(notes="")
+        )
+    }

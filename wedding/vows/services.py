@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from sqlalchemy import func
 
 from wedding.ceremonies.models import Ceremony
+from wedding.erasure import ClientScope, eraser, ids, rowcount
 from wedding.models import db, utcnow
 from wedding.personas.services import persona_card, persona_of, stories_of
 from wedding.vows.composer import ComposeError, compose, facts_of
 from wedding.vows.llm import Endpoint, LlmError, build_messages, request_drafts
-from wedding.vows.models import LANGS, ROLES, LlmConsent, VowComment, VowVersion
+from wedding.vows.models import LANGS, ROLES, LlmConsent, VowAudio, VowComment, VowVersion
 
 MAX_TEXT = 6000
 DRAFT_COUNT = 3
@@ -313,3 +314,21 @@ def comments_for(ceremony_id: int) -> dict[int, list[VowComment]]:
     ):
         grouped.setdefault(note.version_id, []).append(note)
     return grouped
+
+
+@eraser(order=10)
+def erase_vows(scope: ClientScope) -> dict[str, int]:
+    """Erasure: every vow version and comment of the client's ceremonies, and their consents."""
+    in_ceremonies = VowVersion.ceremony_id.in_(scope.ceremony_ids)
+    versions = db.select(VowVersion.id).where(in_ceremonies)
+    scope.files |= ids(db.select(VowAudio.file_id).where(VowAudio.version_id.in_(versions)))
+    return {
+        "vow_audio": rowcount(db.delete(VowAudio).where(VowAudio.version_id.in_(versions))),
+        "vow_comments": rowcount(
+            db.delete(VowComment).where(VowComment.ceremony_id.in_(scope.ceremony_ids))
+        ),
+        "vow_versions": rowcount(db.delete(VowVersion).where(in_ceremonies)),
+        "llm_consents": rowcount(
+            db.delete(LlmConsent).where(LlmConsent.client_id == scope.client_id)
+        ),
+    }
