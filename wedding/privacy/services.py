@@ -26,6 +26,7 @@ from wedding.presentation.models import Presentation, Standee
 from wedding.runofshow.models import RunItem
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.models import StoredFile
+from wedding.vows.audio import preview_name
 from wedding.vows.models import LlmConsent, VowAudio, VowComment, VowVersion
 
 
@@ -213,6 +214,14 @@ def erase_client(client: Client) -> dict[str, int]:
             select(VowAudio.file_id)
             .join(VowVersion, VowVersion.id == VowAudio.version_id)
             .where(VowVersion.ceremony_id.in_(ceremony_ids), VowAudio.file_id.is_not(None))
+        )
+    )
+    previews = [preview_name(c, lang) for c in companion_ids for lang in ("ja", "en")]
+    files.update(
+        db.session.scalars(
+            select(StoredFile.id).where(
+                StoredFile.org_id == client.org_id, StoredFile.filename.in_(previews)
+            )
         )
     )
     removed = {}

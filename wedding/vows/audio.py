@@ -9,6 +9,8 @@ from wedding.ceremonies.models import Ceremony
 from wedding.jobs import enqueue, report_progress, task
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
+from wedding.personas.services import preview_voice
+from wedding.storage.models import StoredFile
 from wedding.storage.services import store
 from wedding.vows.models import LlmConsent, VowAudio, VowVersion
 from wedding.vows.speech import SpeechError, VoiceSettings, speak
@@ -161,3 +163,26 @@ def spoken_vows(ceremony_id: int, lang: str) -> VowAudio | None:
         if audio is not None:
             return audio
     return None
+
+
+def preview_name(companion_id: int, lang: str) -> str:
+    return f"voice-preview-{companion_id}-{lang}.wav"
+
+
+@task(retries=0, lease=120)
+def speak_preview(companion_id: int, lang: str) -> dict:
+    """The background job behind the companion page's preview: one short sentence in the saved
+    voice, kept (replacing the last preview) as a stored file whose id is the job's result."""
+    companion = db.session.get(Companion, companion_id)
+    if companion is None:
+        raise LookupError("the companion is gone")
+    wav = preview_voice(companion, lang)  # SpeechError: the job fails with the reason
+    name = preview_name(companion.id, lang)
+    db.session.execute(
+        db.delete(StoredFile).where(
+            StoredFile.org_id == companion.org_id, StoredFile.filename == name
+        )
+    )
+    stored = store(companion.org_id, wav, "audio/wav", name)
+    db.session.commit()
+    return {"file_id": stored.id}
