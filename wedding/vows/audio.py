@@ -103,8 +103,8 @@ def synthesize_vows(audio_id: int) -> None:
     """The background job: speak one queued recording, telling its progress as it goes.
 
     Commits as it goes (it runs outside any request). The file is stored only once it is whole;
-    an engine failure leaves a failed recording with its reason and no file (retrying would
-    fail the same way); anything unexpected raises, and the job engine tries once more."""
+    any failure leaves a failed recording with its reason and no file, for the planner to see
+    and try again."""
     audio = db.session.get(VowAudio, audio_id)
     if audio is None or audio.status not in ("queued", "running"):
         return
@@ -131,10 +131,11 @@ def synthesize_vows(audio_id: int) -> None:
 
     try:
         wav, seconds = render_version(version, companion, progress)
-    except SpeechError as error:
+    except Exception as error:  # the page must never wait for a recording that cannot come
         db.session.rollback()
         audio = db.session.get(VowAudio, audio_key)
-        audio.status, audio.reason, audio.progress = "failed", str(error), 0
+        reason = str(error) if isinstance(error, SpeechError) else type(error).__name__
+        audio.status, audio.reason, audio.progress = "failed", reason[:500], 0
         db.session.commit()
         return
     audio = db.session.get(VowAudio, audio_key)
