@@ -107,8 +107,8 @@ def test_the_job_records_the_vows_and_tells_its_progress(app, vow, monkeypatch):
         audio = request_audio(version, version_companion(version), ceremony.client_id)
         audio_id = audio.id
         assert (audio.status, audio.file_id) == ("queued", None)
-        job = db.session.scalar(db.select(Job).filter_by(args=[audio_id]).limit(1))
-        assert job is not None and job.name.endswith("synthesize_vows")
+        job = db.session.scalar(db.select(Job).where(Job.name.endswith("synthesize_vows")))
+        assert job is not None and job.args == [audio_id]
         db.session.commit()  # the job runs once this commits (at once, in tests)
         db.session.expire_all()
         assert db.session.get(Job, job.id).status == "done"
