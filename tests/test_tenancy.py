@@ -74,6 +74,7 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
             "document_id": 1,
             "action": "revoke",
             "lang": "ja",
+            "job_id": "0" * 32,
         }
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
         for method in methods:
