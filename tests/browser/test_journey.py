@@ -134,7 +134,7 @@ def test_planner_to_client_to_documents(mail_server_app, browser, page, request)
     client.wait_for_url(re.compile(r"/portal/$"))
     client.screenshot(path=str(folder / "09-portal.png"), full_page=True)
     client.get_by_role("button", name="この版を承認").first.click()
-    assert client.get_by_text("ありがとうございます").is_visible()
+    assert client.get_by_role("status").get_by_text("ありがとうございます").is_visible()
     client.get_by_role("button", name="挙式のカレンダーを登録する").click()
     feed = client.locator("#feed-url").input_value()
     assert "/feeds/" in feed
