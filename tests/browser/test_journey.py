@@ -80,6 +80,16 @@ def test_planner_to_client_to_documents(mail_server_app, browser, page, request)
     page.wait_for_url(re.compile(r"/companions/\d+$"))
     page.shot("04-companion")
 
+    # The couple's story, in Japanese (the client could answer it in the portal too)
+    page.goto(page.url + "/story/ja")
+    page.get_by_label("How you met").fill(
+        "森で倒れていたさくらを、Seraphinaが見つけて手当てしてくれた"
+    )
+    page.get_by_label("The moment you knew").fill("Seraphinaが朝までさくらの手を握ってくれた")
+    page.get_by_label("Promises").fill("毎朝おはようを言う\n森の花を一緒に見に行く")
+    page.locator("form.card").get_by_role("button", name="Save").click()
+    page.shot("04b-story")
+
     # A 大安 day in the availability calendar, then a free slot at the chapel
     day = next_taian(date.today() + timedelta(days=40))
     page.get_by_role("link", name="Availability").first.click()
@@ -100,6 +110,8 @@ def test_planner_to_client_to_documents(mail_server_app, browser, page, request)
     page.get_by_label("Language").select_option("ja")
     page.get_by_role("button", name="Write three drafts").click()
     assert page.locator("article.vow").count() == 3
+    assert "わたし" in page.locator("article.vow .vow-text").first.text_content()  # not 僕
+    page.get_by_role("button", name="Share with the client").first.click()
     page.shot("07-vows")
 
     # The portal link, by e-mail
@@ -122,7 +134,7 @@ def test_planner_to_client_to_documents(mail_server_app, browser, page, request)
     client.wait_for_url(re.compile(r"/portal/$"))
     client.screenshot(path=str(folder / "09-portal.png"), full_page=True)
     client.get_by_role("button", name="この版を承認").first.click()
-    assert client.get_by_text("ありがとうございます").is_visible()
+    assert client.get_by_role("status").get_by_text("ありがとうございます").is_visible()
     client.get_by_role("button", name="挙式のカレンダーを登録する").click()
     feed = client.locator("#feed-url").input_value()
     assert "/feeds/" in feed

@@ -107,8 +107,8 @@ def test_the_job_records_the_vows_and_tells_its_progress(app, vow, monkeypatch):
         audio = request_audio(version, version_companion(version), ceremony.client_id)
         audio_id = audio.id
         assert (audio.status, audio.file_id) == ("queued", None)
-        job = db.session.scalar(db.select(Job).filter_by(args=[audio_id]).limit(1))
-        assert job is not None and job.name.endswith("synthesize_vows")
+        job = db.session.scalar(db.select(Job).where(Job.name.endswith("synthesize_vows")))
+        assert job is not None and job.args == [audio_id]
         db.session.commit()  # the job runs once this commits (at once, in tests)
         db.session.expire_all()
         assert db.session.get(Job, job.id).status == "done"
@@ -227,3 +227,18 @@ def test_cli_speak_writes_the_approved_vows_and_never_a_broken_file(
     result = run(args=["vows", "speak", str(ceremony.id), "--version", "1", "-o", str(other)])
     assert result.exit_code == 1 and "could not be spoken" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["vows.wav"]
+
+
+def test_the_voice_preview_is_made_in_the_background(app, web, make_user, make_companion):
+    user = make_user(role="planner")
+    companion = make_companion(user.org, voice="en-us+f3", voice_pitch=2)
+    web.login(user)
+    response = web.post(f"/companions/{companion.id}/voice-preview", {"lang": "en"})
+    assert response.status_code == 302 and "preview=" in response.headers["Location"]
+    page = web.get(response.headers["Location"]).get_data(as_text=True)
+    src = re.search(r'<audio controls preload="none" src="([^"]+)"', page).group(1)
+    played = web.get(src)
+    assert played.mimetype == "audio/wav" and frames(played.data)[0] > 0
+    job_id = re.search(r"preview=(\w+)", response.headers["Location"]).group(1)
+    other = make_companion(user.org)
+    assert web.get(f"/companions/{other.id}/voice-preview/{job_id}.wav").status_code == 404

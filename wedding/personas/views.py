@@ -17,6 +17,7 @@ from wedding.audit import audit
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
 from wedding.inputs import db_int
+from wedding.jobs import enqueue, get_job
 from wedding.models import db
 from wedding.personas.cards import CardError, checked_image, read_any
 from wedding.personas.forms import CompanionForm, ImportForm, PreviewForm, StoryForm
@@ -29,7 +30,6 @@ from wedding.personas.services import (
     confirm_import,
     fields_from_card,
     persona_card,
-    preview_voice,
     save_story,
     set_portrait,
     stage_import,
@@ -37,8 +37,9 @@ from wedding.personas.services import (
     update_companion,
 )
 from wedding.records import add_archive_routes, list_records, record_choices
+from wedding.storage.models import StoredFile
 from wedding.storage.services import file_response
-from wedding.vows.speech import SpeechError
+from wedding.vows.audio import preview_name, speak_preview
 
 bp = Blueprint("personas", __name__, url_prefix="/companions")
 add_archive_routes(bp, Companion, _l("Companion"))
@@ -115,7 +116,15 @@ def edit(record_id: int):
             db.session.rollback()
     audit("view", "companion", companion.id)
     db.session.commit()
-    return render_template("personas/form.html", form=form, companion=companion)
+    preview = get_job(request.args.get("preview", ""), companion.org_id)
+    return render_template(
+        "personas/form.html",
+        form=form,
+        companion=companion,
+        preview=preview,
+        preview_lang=request.args.get("lang", "ja"),
+        button_form=ConfirmForm(),
+    )
 
 
 def _import(companion: Companion | None):
@@ -225,19 +234,35 @@ def story(record_id: int, lang: str):
     )
 
 
-@bp.get("/<int:record_id>/voice-preview.wav")
+@bp.post("/<int:record_id>/voice-preview")
 @login_required
 def voice_preview(record_id: int):
-    """A sentence in the companion's voice, to hear the settings (short: under a second)."""
+    """Make a short sample of the companion's saved voice, in the background."""
     companion = get_owned_or_404(Companion, record_id)
-    lang = request.args.get("lang", "ja")
-    if lang not in ("ja", "en"):
+    lang = request.form.get("lang", "ja")
+    if lang not in ("ja", "en") or not ConfirmForm().validate():
+        abort(400)
+    job = enqueue(speak_preview, companion.id, lang, org_id=companion.org_id)
+    db.session.commit()
+    return redirect(
+        url_for("personas.edit", record_id=companion.id, preview=job.id, lang=lang) + "#voice"
+    )
+
+
+@bp.get("/<int:record_id>/voice-preview/<job_id>.wav")
+@login_required
+def voice_preview_file(record_id: int, job_id: str):
+    companion = get_owned_or_404(Companion, record_id)
+    job = get_job(job_id, companion.org_id)
+    if job is None or job.status != "done" or not isinstance(job.result, dict):
         abort(404)
-    try:
-        wav = preview_voice(companion, lang)
-    except SpeechError as error:
-        return Response(str(error), status=503, mimetype="text/plain")
-    return Response(wav, mimetype="audio/wav", headers={"Cache-Control": "private, no-store"})
+    stored = db.session.get(StoredFile, job.result.get("file_id"))
+    if stored is None or stored.filename not in (
+        preview_name(companion.id, "ja"),
+        preview_name(companion.id, "en"),
+    ):
+        abort(404)
+    return file_response(stored.id, cache="private, no-store")
 
 
 @bp.get("/<int:record_id>/card.png")

@@ -6,9 +6,12 @@ WAV file, or it has no file at all (queued, running, failed): the database refus
 """
 
 from wedding.ceremonies.models import Ceremony
+from wedding.erasure import ClientScope, eraser, ids
 from wedding.jobs import enqueue, report_progress, task
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
+from wedding.personas.services import preview_voice
+from wedding.storage.models import StoredFile
 from wedding.storage.services import store
 from wedding.vows.models import LlmConsent, VowAudio, VowVersion
 from wedding.vows.speech import SpeechError, VoiceSettings, speak
@@ -101,8 +104,8 @@ def synthesize_vows(audio_id: int) -> None:
     """The background job: speak one queued recording, telling its progress as it goes.
 
     Commits as it goes (it runs outside any request). The file is stored only once it is whole;
-    an engine failure leaves a failed recording with its reason and no file (retrying would
-    fail the same way); anything unexpected raises, and the job engine tries once more."""
+    any failure leaves a failed recording with its reason and no file, for the planner to see
+    and try again."""
     audio = db.session.get(VowAudio, audio_id)
     if audio is None or audio.status not in ("queued", "running"):
         return
@@ -129,10 +132,11 @@ def synthesize_vows(audio_id: int) -> None:
 
     try:
         wav, seconds = render_version(version, companion, progress)
-    except SpeechError as error:
+    except Exception as error:  # the page must never wait for a recording that cannot come
         db.session.rollback()
         audio = db.session.get(VowAudio, audio_key)
-        audio.status, audio.reason, audio.progress = "failed", str(error), 0
+        reason = str(error) if isinstance(error, SpeechError) else type(error).__name__
+        audio.status, audio.reason, audio.progress = "failed", reason[:500], 0
         db.session.commit()
         return
     audio = db.session.get(VowAudio, audio_key)
@@ -161,3 +165,39 @@ def spoken_vows(ceremony_id: int, lang: str) -> VowAudio | None:
         if audio is not None:
             return audio
     return None
+
+
+def preview_name(companion_id: int, lang: str) -> str:
+    return f"voice-preview-{companion_id}-{lang}.wav"
+
+
+@task(retries=0, lease=120)
+def speak_preview(companion_id: int, lang: str) -> dict:
+    """The background job behind the companion page's preview: one short sentence in the saved
+    voice, kept (replacing the last preview) as a stored file whose id is the job's result."""
+    companion = db.session.get(Companion, companion_id)
+    if companion is None:
+        raise LookupError("the companion is gone")
+    wav = preview_voice(companion, lang)  # SpeechError: the job fails with the reason
+    name = preview_name(companion.id, lang)
+    db.session.execute(
+        db.delete(StoredFile).where(
+            StoredFile.org_id == companion.org_id, StoredFile.filename == name
+        )
+    )
+    stored = store(companion.org_id, wav, "audio/wav", name)
+    db.session.commit()
+    return {"file_id": stored.id}
+
+
+@eraser(order=10)
+def erase_voice_previews(scope: ClientScope) -> dict[str, int]:
+    """Erasure: the voice previews of the client's companions (deleted with the stored files)."""
+    names = [preview_name(c, lang) for c in scope.companion_ids for lang in ("ja", "en")]
+    found = ids(
+        db.select(StoredFile.id).where(
+            StoredFile.org_id == scope.org_id, StoredFile.filename.in_(names)
+        )
+    )
+    scope.files |= found
+    return {"voice_previews": len(found)}

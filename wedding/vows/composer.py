@@ -370,8 +370,8 @@ EN = {
         "The words of the proposal have not changed at all: {proposal}",
     ],
     "proposal_answer": [
-        "You asked me, {proposal} Here is my answer, in front of everyone: yes.",
-        "I will never forget what you asked me: {proposal} My answer is still yes.",
+        "You told me, {proposal} Here is my answer, in front of everyone: yes.",
+        "I will never forget what you told me: {proposal} My answer is still yes.",
     ],
     "promises": [
         "And so I make you these promises. {promises}",
@@ -396,7 +396,7 @@ EN = {
         "To our guests: {guests} Please keep watching over us.",
     ],
     "close": [
-        "{name}, spend every season that is coming with me.",
+        "{name}, please spend every season that is coming with me.",
         "{name}, I will be beside you, always. I love you.",
         "From today and every day after, I am yours. I love you, {name}.",
     ],

@@ -68,6 +68,7 @@ class VoiceConsentForm(FlaskForm):
             Length(max=200),
         ],
         filters=[stripped],
+        id="voice_agreed_by",  # beside the AI consent form on one page: ids of its own
     )
     confirm = BooleanField(
         _l(
@@ -75,4 +76,5 @@ class VoiceConsentForm(FlaskForm):
             "server (nothing is sent anywhere) and the recording kept with their data."
         ),
         validators=[InputRequired(message=_l("Tick the box to record the consent."))],
+        id="voice_confirm",
     )
