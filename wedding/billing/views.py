@@ -50,6 +50,7 @@ from wedding.billing.stripe_pay import StripeSettings, handle_event
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
 from wedding.models import db, utcnow
+from wedding.privacy.audit import audit
 from wedding.storage.services import file_response
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
@@ -261,11 +262,12 @@ def ceremony(ceremony_id: int):
                 wanted.append((option, int(raw)))
         plan = get_owned_or_404(Plan, form.plan_id.data)
         try:
-            billing.save_quote(record, plan, wanted, notes=form.notes.data)
+            quote = billing.save_quote(record, plan, wanted, notes=form.notes.data)
         except billing.BillingError as error:
             db.session.rollback()
             flash(message(error.code), "error")
         else:
+            audit("change", "ceremony", record.id, f"quote:r{quote.revision}")
             db.session.commit()
             flash(_("Quote saved: the client accepts it in the portal."), "success")
         return redirect(url_for("billing.ceremony", ceremony_id=record.id), 303)
@@ -303,6 +305,7 @@ def cancel_ceremony(ceremony_id: int):
             db.session.rollback()
             flash(message(error.code), "error")
         else:
+            audit("change", "ceremony", record.id, f"cancel-with-fee:{terms.percent}")
             db.session.commit()
             flash(
                 _(
@@ -356,7 +359,7 @@ def record_payment(invoice_id: int):
     form = PaymentForm()
     if form.validate_on_submit():
         try:
-            billing.record_payment(
+            payment = billing.record_payment(
                 invoice,
                 form.amount.data,
                 form.method.data,
@@ -368,6 +371,7 @@ def record_payment(invoice_id: int):
             db.session.rollback()
             flash(message(error.code), "error")
         else:
+            audit("change", "ceremony", invoice.ceremony_id, f"payment:{payment.id}")
             db.session.commit()
             flash(_("Payment recorded."), "success")
     else:
@@ -386,6 +390,7 @@ def cancel_invoice(invoice_id: int):
             db.session.rollback()
             flash(message(error.code), "error")
         else:
+            audit("change", "ceremony", invoice.ceremony_id, f"invoice-cancel:{invoice.id}")
             db.session.commit()
             flash(_("Invoice cancelled; its number stays used."), "success")
     return redirect(url_for("billing.ceremony", ceremony_id=invoice.ceremony_id), 303)
@@ -399,13 +404,14 @@ def credit(invoice_id: int):
     if form.validate_on_submit():
         ceremony = db.session.get(Ceremony, invoice.ceremony_id)
         try:
-            billing.credit_note(
+            note = billing.credit_note(
                 invoice, form.amount.data, form.reason.data, billing.local_today(utcnow(), ceremony)
             )
         except billing.BillingError as error:
             db.session.rollback()
             flash(message(error.code), "error")
         else:
+            audit("change", "ceremony", invoice.ceremony_id, f"credit-note:{note.id}")
             db.session.commit()
             flash(_("Credit note issued."), "success")
     else:

@@ -342,7 +342,7 @@ def accept_quote(ceremony_id: int):
         db.session.rollback()
         flash(billing_message(error.code), "error")
         return redirect(url_for("portal.home") + "#quote", 303)
-    audit("change", "quote", quote.id, f"accept:r{quote.revision}")
+    audit("change", "ceremony", ceremony.id, f"quote-accept:r{quote.revision}")
     db.session.commit()
     flash(_("Thank you: the agreement is signed. Your invoices are below."), "success")
     return redirect(url_for("portal.home") + "#money", 303)

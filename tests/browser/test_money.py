@@ -1,0 +1,47 @@
+"""The money journey in a real browser: the planner sees the demo quote and price list, the
+client reads the agreement in the portal, signs by typing their name, and sees how to pay."""
+
+import pytest
+
+from tests.browser.test_planner_pages import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_client_signs_the_agreement_and_sees_how_to_pay(live_server, page, browser):
+    sign_in(page, live_server)
+    page.wait_for_url(f"{live_server}/")
+    page.get_by_role("link", name="お金").click()
+    assert page.get_by_role("heading", name="未収金").is_visible()
+    assert page.get_by_text("INV-000001").first.is_visible()  # the demo's deposit invoice
+    page.shot("01-money")
+    page.goto(f"{live_server}/billing/plans")
+    assert page.get_by_text("¥198,000").is_visible()  # 人前式プラン ¥180,000 + 10 %
+    page.goto(f"{live_server}/billing/ceremonies/1")
+    assert page.get_by_text("同意待ち").first.is_visible()
+    page.shot("02-ceremony-money")
+    page.goto(f"{live_server}/clients/1")
+    page.get_by_role("button", name="コピー用のリンクを作る").click()
+    portal = page.locator("#portal-link").input_value()
+
+    guest = browser.new_context(viewport={"width": 390, "height": 900}, locale="ja-JP").new_page()
+    errors = []
+    guest.on("pageerror", lambda error: errors.append(str(error)))
+    guest.goto(portal)
+    assert guest.get_by_text("キャンセル規定").first.is_visible()
+    assert guest.get_by_text("引菓子 ※").first.is_visible()
+    guest.get_by_label("この内容に同意するには").fill("佐藤 美咲")
+    guest.screenshot(path="test-artifacts/money-portal-before.png", full_page=True)
+    guest.get_by_role("button", name="同意して署名する").click()
+    guest.wait_for_url(f"{live_server}/portal/#money")
+    assert guest.get_by_text("契約が成立しました").is_visible()
+    assert guest.get_by_role("heading", name="お支払方法").is_visible()
+    assert guest.get_by_text("みどり銀行").first.is_visible()
+    with guest.expect_download() as download:
+        guest.get_by_role("link", name="署名済みの契約書 (PDF)").first.evaluate(
+            "a => { a.setAttribute('download', ''); a.click(); }"
+        )
+    assert download.value.suggested_filename.startswith("agreement-")
+    guest.screenshot(path="test-artifacts/money-portal-after.png", full_page=True)
+    assert errors == []
+    guest.context.close()
