@@ -1,4 +1,4 @@
-from bench import booking, calendars, documents, foundation, personas, presentation
+from bench import booking, calendars, documents, foundation, operations, personas, presentation
 
 foundation.run()
 booking.run()
@@ -6,3 +6,4 @@ calendars.run()
 personas.run()
 documents.run()
 presentation.run()
+operations.run()
