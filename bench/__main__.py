@@ -5,6 +5,7 @@ from bench import (
     documents,
     foundation,
     jobs,
+    operations,
     personas,
     presentation,
 )
@@ -17,3 +18,4 @@ documents.run()
 presentation.run()
 billing.run()
 jobs.run()
+operations.run()

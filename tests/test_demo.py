@@ -6,8 +6,10 @@ from wedding.accounts.models import Organisation, User
 from wedding.billing.models import BillingProfile, Invoice, Plan, Quote
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.guests.services import guests_of
 from wedding.models import db
 from wedding.personas.models import Companion
+from wedding.tasks.services import ceremony_day, tasks_of
 from wedding.venues.models import Venue
 
 MODELS = (Organisation, User, Venue, Client, Companion, Ceremony, Plan, Quote, Invoice)
@@ -45,6 +47,12 @@ def test_demo_is_idempotent_and_its_login_works(app, web):
     page = web.get("/").get_data(as_text=True)
     assert "佐藤 美咲" in page and "レン (Ren)" in page
     with app.app_context():
+        ceremony = db.session.scalar(db.select(Ceremony))
+        day = ceremony_day(ceremony)
+        dues = [task.due_on for task in tasks_of(ceremony.id)]
+        assert min(dues) < day < max(dues)  # a checklist before and after the date
+        replies = sorted(guest.rsvp for guest in guests_of(ceremony.id))
+        assert len(replies) >= 3 and replies.count("online") == 1
         org = db.session.scalar(db.select(Organisation))
         assert "岡山" in org.name
         names = " ".join(v.name for v in db.session.scalars(db.select(Venue)))

@@ -64,10 +64,10 @@ def two_companies(app, make_user, make_ceremony):
     ceremony = make_ceremony(b.org)
     with app.app_context():
         template = create_standard_template(b.org_id, "ja", "B's checklist")
-        apply_checklist(db.session.get(Ceremony, ceremony.id), template)
-        add_guest(db.session.get(Ceremony, ceremony.id), "B's guest")
+        task = apply_checklist(db.session.get(Ceremony, ceremony.id), template).added[0]
+        guest = add_guest(db.session.get(Ceremony, ceremony.id), "B's guest")
         vendor = save_vendor(b.org_id, None, {"kind": "print_shop", "name": "B's printer"})
-        place_order(
+        order = place_order(
             db.session.get(Ceremony, ceremony.id),
             {
                 "vendor_id": vendor.id,
@@ -77,10 +77,19 @@ def two_companies(app, make_user, make_ceremony):
             },
             date(2030, 1, 1),
         )
-        add_photo(db.session.get(Ceremony, ceremony.id), TINY_JPEG, "b.jpg")
-        new_link(db.session.get(Ceremony, ceremony.id), "family")
+        photo = add_photo(db.session.get(Ceremony, ceremony.id), TINY_JPEG, "b.jpg")
+        link = new_link(db.session.get(Ceremony, ceremony.id), "family")
         db.session.commit()
         checklist_id, vendor_id = template.id, vendor.id
+        # ids of the records inside B's ceremony (PostgreSQL's sequences do not restart)
+        inner = {
+            "task_id": task.id,
+            "guest_id": guest.id,
+            "order_id": order.id,
+            "photo_id": photo.id,
+            "link_id": link.id,
+            "item_id": template.items[0].id,
+        }
     ids = {
         "venue": ceremony.venue_id,
         "client": ceremony.client_id,
@@ -89,6 +98,7 @@ def two_companies(app, make_user, make_ceremony):
         **billing_records(app, b.org_id, ceremony.id),
         "checklist": checklist_id,
         "vendor": vendor_id,
+        **inner,
     }
     return a, b, ids
 
@@ -162,7 +172,7 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
             "venue_id": ids[kind],
             "ceremony_id": ids[kind],
             "closure_id": 1,
-            "item_id": 1,
+            "item_id": ids["item_id"],
             "version_id": 1,
             "consent_id": 1,
             "kind": "certificate",
@@ -170,11 +180,11 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
             "action": "revoke",
             "lang": "ja",
             **{name: ids[name] for name in BILLING_ARGS},
-            "task_id": 1,
-            "guest_id": 1,
-            "order_id": 1,
-            "photo_id": 1,
-            "link_id": 1,
+            "task_id": ids["task_id"],
+            "guest_id": ids["guest_id"],
+            "order_id": ids["order_id"],
+            "photo_id": ids["photo_id"],
+            "link_id": ids["link_id"],
             "size": "thumb",
             "job_id": "0" * 32,
         }
@@ -195,8 +205,10 @@ def test_other_company_records_are_404_everywhere(app, web, two_companies):
         assert db.session.get(Ceremony, ids["ceremony"]).archived_at is None
         assert db.session.get(Invoice, ids["invoice_id"]).status == "partially_paid"
         assert db.session.get(Plan, ids["plan_id"]).archived_at is None
-        assert db.session.get(ChecklistTemplate, ids["checklist"]).name == "B's checklist"
-        assert db.session.scalar(db.select(Task).where(Task.id == 1)).status == "open"
+        template = db.session.get(ChecklistTemplate, ids["checklist"])
+        assert template.name == "B's checklist"
+        assert ids["item_id"] in {item.id for item in template.items}
+        assert db.session.get(Task, ids["task_id"]).status == "open"
         assert db.session.get(Vendor, ids["vendor"]).name == "B's printer"
         assert db.session.scalar(db.select(Order)).status == "ordered"
         assert db.session.scalar(db.select(Photo)).composite == "none"

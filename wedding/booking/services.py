@@ -390,12 +390,21 @@ def complete(ceremony: Ceremony, *, now: datetime | None = None) -> Ceremony:
     return ceremony
 
 
+MAX_REMINDER_DAYS = 90  # venues.reminder_days is at most this (a check constraint)
+
+
 def holds_to_remind(now: datetime, org_id: int | None = None) -> list[Ceremony]:
     """Holds that lapse within their venue's reminder window and have not been reminded."""
     stmt = (
         db.select(Ceremony)
         .join(Venue, Venue.id == Ceremony.venue_id)
-        .where(Ceremony.status == "hold", Ceremony.reminded_at.is_(None))
+        .where(
+            Ceremony.status == "hold",
+            Ceremony.reminded_at.is_(None),
+            Ceremony.hold_expires_at > now,
+            # the longest reminder window a venue can have: the rest is filtered below
+            Ceremony.hold_expires_at <= now + timedelta(days=MAX_REMINDER_DAYS),
+        )
         .order_by(Ceremony.hold_expires_at)
         .options(*listed_only())
     )

@@ -25,7 +25,7 @@ from wedding.vows.models import VowComment, VowVersion
 from wedding.waiting.models import MARKABLE, DigestSetting, HandledMark
 
 TASKS_AHEAD = timedelta(days=2)  # tasks due within two days are waiting already
-LIMIT = 50  # a list of what's waiting, not an archive
+LIMIT = 15  # of each kind: a list of what's waiting, not an archive (My tasks has them all)
 
 
 class WaitingError(ValueError):
@@ -168,7 +168,7 @@ def waiting_for(
                 link("vows.index", f"#vow-{version.id}", ceremony_id=ceremony.id),
             )
         )
-    for ceremony in holds_to_remind(now, org_id):
+    for ceremony in holds_to_remind(now, org_id)[:LIMIT]:
         items.append(
             Waiting(
                 "hold",
