@@ -1,5 +1,6 @@
-from bench import booking, calendars, documents, foundation, personas, presentation
+from bench import booking, calendars, documents, foundation, http, personas, presentation
 
+http.run()
 foundation.run()
 booking.run()
 calendars.run()
