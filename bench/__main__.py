@@ -4,12 +4,14 @@ from bench import (
     calendars,
     documents,
     foundation,
+    http,
     jobs,
     operations,
     personas,
     presentation,
 )
 
+http.run()
 foundation.run()
 booking.run()
 calendars.run()

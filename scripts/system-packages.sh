@@ -14,6 +14,7 @@ packages=(
   libpango-1.0-0
   libpangoft2-1.0-0
   poppler-utils
+  wrk
   chromium
   redis-server
   espeak-ng
