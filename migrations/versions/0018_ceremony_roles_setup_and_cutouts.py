@@ -6,7 +6,7 @@ guard (PostgreSQL exclusion constraint, SQLite triggers) now covers [blocked_fro
 blocked_until). Companions keep the figure cut out of their portrait for the AR standee.
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0016
 Create Date: 2026-11-30 19:10:00.000000
 
 """

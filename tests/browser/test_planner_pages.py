@@ -109,3 +109,20 @@ def test_month_cells_hold_their_romaji_on_a_phone(live_server, page):
     assert page.locator("table.month .rokuyo").first.text_content().isascii()
     assert spill == []
     page.shot("month-390-en")
+
+
+def test_the_run_of_show_names_who_under_the_item_on_a_phone(live_server, page):
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/ceremonies/1")
+    run = page.locator("table.run").first
+    assert run.locator("th.who").is_visible() and not run.locator(".who-inline").first.is_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert not run.locator("th.who").is_visible() and not run.locator("td.who").first.is_visible()
+    assert run.locator(".who-inline").first.is_visible()
+    # Column headers and cells line up: as many headers shown as cells in a row.
+    shown = run.evaluate(
+        "t => [[...t.querySelectorAll('thead th')], [...t.querySelectorAll('tbody tr')[0].cells]]"
+        ".map(list => list.filter(e => getComputedStyle(e).display !== 'none').length)"
+    )
+    assert shown[0] == shown[1], shown
+    page.shot("run-of-show-390-ja")

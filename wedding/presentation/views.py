@@ -149,7 +149,7 @@ def cutout(ceremony_id: int, action: str):
     """Make a cut-out of the portrait, accept or discard it, or upload the planner's own."""
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
     companion = ceremony.companion
-    back = redirect(url_for("presentation.index", ceremony_id=ceremony_id) + "#cutout")
+    back = redirect(url_for("presentation.index", ceremony_id=ceremony_id) + "#standee-cutout")
     form = CutoutForm() if action == "upload" else ConfirmForm()
     if companion is None or not form.validate_on_submit():
         errors = getattr(form, "cutout", None)
