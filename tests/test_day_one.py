@@ -9,12 +9,13 @@ from datetime import UTC, datetime, time
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.conftest import Web, future_day
+from tests.conftest import Web, app_config, future_day
+from wedding import create_app
 from wedding.booking.services import BookingError
 from wedding.calendars.services import ceremony_calendar
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
-from wedding.jobs import Job, engine_of, run_queued
+from wedding.jobs import Job, run_queued
 from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.personas.services import set_portrait
@@ -387,19 +388,18 @@ def test_the_planner_accepts_the_cut_out_or_uploads_their_own(
 
 
 def test_the_cut_out_runs_as_a_job_the_page_follows(
-    app, planner, make_venue, make_companion, make_ceremony, monkeypatch
+    app, database_url, planner, make_venue, make_companion, make_ceremony
 ):
     ceremony, _ = booked(app, make_venue, make_companion, make_ceremony, planner.org)
     with_portrait(app, planner, ceremony)
-    engine = engine_of(app)
-    monkeypatch.setattr(engine, "immediate", False)
-    monkeypatch.setattr(engine, "run_job", lambda job_id: None)  # no worker: the job waits
-    web = Web(app)
+    # A queue nobody consumes: the job waits until run_queued plays the worker.
+    queued = create_app(app_config(database_url, JOB_QUEUE_URL="memory://"))
+    web = Web(queued)
     web.login(planner)
     base = f"/ceremonies/{ceremony.id}/presentation"
     web.post(f"{base}/cutout/make")
     web.post(f"{base}/cutout/make")  # a second click while it waits queues nothing more
-    with app.app_context():
+    with queued.app_context():
         companion = db.session.get(Companion, ceremony.companion_id)
         assert companion.cutout_id is None
         job = cutout_job(companion)
@@ -408,7 +408,7 @@ def test_the_cut_out_runs_as_a_job_the_page_follows(
     assert f'data-job="/jobs/{job.id}"' in page and "<progress" in page
     assert "cutout/make" not in page
     assert web.get(f"/jobs/{job.id}").get_json()["status"] == "queued"
-    assert run_queued(app) == 1
+    assert run_queued(queued) == 1
     page = web.get(base).get_data(as_text=True)
     assert "data-job=" not in page and "cutout/accept" in page
 
