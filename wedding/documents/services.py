@@ -255,6 +255,7 @@ def document_data(
         "paper": palette["paper"],
         "compact": False,
         "notes_pages": 0,
+        "notes_follow": 0,
         "org_name": db.session.get(Organisation, ceremony.org_id).name,
         "logo": image_uri(branding.logo_id, 160, palette["paper"]) if branding else "",
         "client_name": client_name,
@@ -347,11 +348,13 @@ def render_pdf(kind: str, data: dict) -> bytes:
 
 
 NEARLY_EMPTY = 0.3  # a last page filled less than this far down is set again, tighter
+HALF_EMPTY = 0.5  # an A5 booklet's last page filled less than this takes note lines below
 
 
 def _program_document(data: dict):
     """Lay the program out so that no page is nearly empty and an A5 booklet has a multiple of
-    4 pages: a last page holding only a few lines makes the program set tighter once; a booklet
+    4 pages: a last page holding only a few lines makes the program set tighter (two steps at
+    most, until a page is saved); a booklet
     is completed with notes pages."""
 
     def lay_out(**changes):
@@ -359,13 +362,28 @@ def _program_document(data: dict):
         return html_to_document(html, stylesheets=[parsed_stylesheet(data["theme"])])
 
     document = lay_out()
-    compact = False
-    if len(document.pages) > 2 and page_fill(document.pages[-1]) < NEARLY_EMPTY:
-        tighter = lay_out(compact=True)
+    compact = 0
+    for level in (1, 2):  # set tighter, one step at a time, until a page is saved
+        if len(document.pages) <= 2 or page_fill(document.pages[-1]) >= NEARLY_EMPTY:
+            break
+        tighter = lay_out(compact=level)
         if len(tighter.pages) < len(document.pages):
-            document, compact = tighter, True
+            document, compact = tighter, level
+            break
     if data["size"] == "a5" and len(document.pages) % 4:
-        document = lay_out(compact=compact, notes_pages=-len(document.pages) % 4)
+        pages = len(document.pages)
+        wanted = pages + (-pages % 4)
+        plain = {"compact": compact, "notes_pages": -pages % 4}
+        if len(document.pages) > 2 and page_fill(document.pages[-1]) < HALF_EMPTY:
+            # A last page still half empty (the thanks alone): note lines fill the rest of it (9 mm a
+            # line, less the heading and the page margin), so no page stands nearly empty.
+            lines = int(((1 - page_fill(document.pages[-1])) * 210 - 60) // 9)
+            while lines > 3:
+                document = lay_out(**plain, notes_follow=lines)
+                if len(document.pages) == wanted:
+                    return document
+                lines -= 2
+        document = lay_out(**plain)
     return document
 
 
