@@ -375,8 +375,8 @@ def _program_document(data: dict):
         wanted = pages + (-pages % 4)
         plain = {"compact": compact, "notes_pages": -pages % 4}
         if len(document.pages) > 2 and page_fill(document.pages[-1]) < HALF_EMPTY:
-            # A last page still half empty (the thanks alone): note lines fill the rest of it (9 mm a
-            # line, less the heading and the page margin), so no page stands nearly empty.
+            # A last page still half empty (the thanks alone): note lines fill the rest of it
+            # (9 mm a line, less the heading and the page margin): no page stands nearly empty.
             lines = int(((1 - page_fill(document.pages[-1])) * 210 - 60) // 9)
             while lines > 3:
                 document = lay_out(**plain, notes_follow=lines)
