@@ -411,6 +411,9 @@ def test_the_cut_out_runs_as_a_job_the_page_follows(
     assert run_queued(queued) == 1
     page = web.get(base).get_data(as_text=True)
     assert "data-job=" not in page and "cutout/accept" in page
+    with queued.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_a_figure_that_cannot_be_cut_out_is_said_not_retried(

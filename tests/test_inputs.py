@@ -227,4 +227,4 @@ def test_a_card_whose_name_holds_nul_is_staged_and_confirmed_clean(app, web, own
     assert web.post(staged.headers["Location"], {"action": "confirm"}).status_code == 302
     with app.app_context():
         companion = db.session.scalar(db.select(Companion))
-        assert companion.name == "Ren" and companion.description == "calm and kind "
+        assert companion.name == "Ren" and companion.description == "calm and kind"

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from tests.privacy.test_client_data import download_export
 from wedding.jobs import Job
 from wedding.models import db
 from wedding.storage.models import StoredFile
@@ -159,10 +160,12 @@ def test_the_recording_reaches_the_pages_the_portal_the_viewer_and_the_export(
         running = VowAudio(org_id=user.org.id, version_id=version_id, status="running", progress=40)
         db.session.add(running)
         db.session.commit()
-        page = web.get(base).get_data(as_text=True)
-        assert "data-audio-status" in page and "vow-audio.js" in page and 'value="40"' in page
-        assert web.get(f"{base}/{version_id}/audio").get_json()["progress"] == 40
-        running.status = "failed"
+        running_id = running.id
+    page = web.get(base).get_data(as_text=True)
+    assert "data-audio-status" in page and "vow-audio.js" in page and 'value="40"' in page
+    assert web.get(f"{base}/{version_id}/audio").get_json()["progress"] == 40
+    with app.app_context():
+        db.session.get(VowAudio, running_id).status = "failed"
         db.session.commit()
     web.post(f"{base}/{version_id}/speak")  # made in the background job
     with app.app_context():
@@ -193,7 +196,7 @@ def test_the_recording_reaches_the_pages_the_portal_the_viewer_and_the_export(
     assert played.mimetype == "audio/wav" and frames(played.data)[0] > 0
 
     # The client's export carries it.
-    exported = web.get(f"/clients/{ceremony.client_id}/export.zip")
+    exported = download_export(web, f"/clients/{ceremony.client_id}/export")
     names = zipfile.ZipFile(io.BytesIO(exported.data)).namelist()
     assert any(name.endswith("-companion-ja-v1.wav") for name in names), names
 
