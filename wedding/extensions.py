@@ -10,7 +10,12 @@ from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
 from wedding.accounts.models import User
-from wedding.accounts.services import SESSION_KEY, session_user, user_for_token
+from wedding.accounts.services import (
+    SESSION_KEY,
+    record_token_use,
+    session_user,
+    user_for_token,
+)
 from wedding.inputs import parse_id
 from wedding.models import db, utcnow
 
@@ -32,6 +37,7 @@ def init_app(app: Flask, locale_selector: Callable[[], str]) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=locale_selector)
     login_manager.init_app(app)
+    app.after_request(record_token_use)
 
     @login_manager.request_loader
     def load_user_from_token(request) -> User | None:

@@ -3,9 +3,11 @@
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
+from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -21,7 +23,7 @@ from wedding.accounts.models import (
     UserSession,
     password_hash_method,
 )
-from wedding.models import UTCDateTime, db, utcnow
+from wedding.models import UTCDateTime, db, utcnow, write_lock_up_front
 
 
 class AccountError(Exception):
@@ -120,9 +122,37 @@ def user_for_token(secret: str) -> User | None:
     if not hmac.compare_digest(token.token_hash, digest):  # pragma: no cover - belt and braces
         return None
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
-        token.last_used_at = now  # minute precision is enough; spare a write per request
+    if (
+        token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL
+    ) and has_request_context():
+        g.token_used = token.id  # recorded after the response (see record_token_use)
     return token.user
+
+
+def record_token_use(response):
+    """after_request: note a token's last use (minute precision) once the response has been
+    sent, in a short transaction of its own. Inside the request the UPDATE would hold the
+    token's row lock until the request ends, so that every concurrent request on the same token
+    (an integration's whole traffic) waited in line; and reads would take SQLite's write lock."""
+    token_id = g.pop("token_used", None)
+    if token_id is not None and response.status_code < 400:
+        app = current_app._get_current_object()
+        response.call_on_close(lambda: _touch_token(app, token_id))
+    return response
+
+
+def _touch_token(app, token_id: int) -> None:
+    now = utcnow()
+    with app.app_context(), write_lock_up_front(), db.engine.begin() as conn:
+        conn.execute(
+            db.update(ApiToken)
+            .where(
+                ApiToken.id == token_id,
+                (ApiToken.last_used_at.is_(None))
+                | (ApiToken.last_used_at < now - TOKEN_TOUCH_INTERVAL),
+            )
+            .values(last_used_at=now)
+        )
 
 
 def revoke_api_token(token_id: int) -> ApiToken:
@@ -156,18 +186,21 @@ def session_user(user_id: int | None, secret, now: datetime, max_age: timedelta)
     """The active user of a live session (not ended, not older than ``max_age``), or None."""
     if user_id is None or not isinstance(secret, str) or not secret or len(secret) > 100:
         return None
-    live = db.session.scalar(
-        db.select(UserSession.id).where(
-            UserSession.secret_hash == _digest(secret),
-            UserSession.user_id == user_id,
-            UserSession.revoked_at.is_(None),
-            UserSession.created_at > now - max_age,
+    # One round trip on every page: the user, only if this browser's session row is live.
+    return db.session.scalar(
+        db.select(User).where(
+            User.id == user_id,
+            User.active,
+            db.select(UserSession.id)
+            .where(
+                UserSession.secret_hash == _digest(secret),
+                UserSession.user_id == user_id,
+                UserSession.revoked_at.is_(None),
+                UserSession.created_at > now - max_age,
+            )
+            .exists(),
         )
     )
-    if live is None:
-        return None
-    user = db.session.get(User, user_id)
-    return user if user is not None and user.active else None
 
 
 def end_session(secret, now: datetime) -> None:
@@ -265,3 +298,33 @@ def record_failure(keys: dict[str, str], now: datetime) -> None:
 
 def clear_failures(keys: dict[str, str]) -> None:
     db.session.execute(db.delete(LoginThrottle).where(LoginThrottle.key == keys["account"]))
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: int
+    name: str
+    role: str
+    active: bool
+
+    @property
+    def assignable(self) -> bool:
+        """May be put in charge of a ceremony or a task (viewers and former staff may not)."""
+        return self.active and self.role != "viewer"
+
+
+def staff_of(org_id: int) -> list[StaffMember]:
+    """The company's staff, by name: one small query per request, shared by every picker and
+    name lookup on a page (kept in ``g`` for this request and this company only)."""
+    cached = g.setdefault("staff_of", {}) if has_request_context() else {}
+    if org_id not in cached:
+        rows = db.session.execute(
+            db.select(User.id, User.name, User.email, User.role, User.active)
+            .where(User.org_id == org_id)
+            .order_by(User.name, User.email)
+        )
+        cached[org_id] = [
+            StaffMember(user_id, name or email, role, active)
+            for user_id, name, email, role, active in rows
+        ]
+    return cached[org_id]

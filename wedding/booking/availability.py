@@ -59,8 +59,9 @@ class Day:
     date: date
     info: almanac.DayInfo
     closed: str | None  # why no slot can be booked this day, or None
-    free: list[datetime] = field(default_factory=list)
+    free: list[datetime] | None = field(default_factory=list)  # None: only counted
     busy: list[Busy] = field(default_factory=list)
+    free_count: int = 0
 
     @property
     def held(self) -> list[Busy]:
@@ -106,16 +107,17 @@ def _merged(ranges: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return [(start, end) for start, end in merged]
 
 
-def _free(
+def _runs(
     rules: VenueRules, day: date, blocked: list[tuple[float, float]], duration: int, earliest: float
-) -> list[datetime]:
-    """Walk the gaps between blocked ranges (POSIX seconds) instead of testing every time."""
+) -> tuple[datetime, list[tuple[float, int]]]:
+    """The day's opening time and its runs of free starts, as (first start, how many) in POSIX
+    seconds, one per gap: walk the gaps between blocked ranges instead of testing every time."""
     opens, closes = rules.hours[day.weekday()]
     first = datetime.combine(day, opens, tzinfo=rules.zone)
     base = first.timestamp()
     close = datetime.combine(day, closes, tzinfo=rules.zone).timestamp()
     length, gap, step = duration * 60, rules.buffer_minutes * 60, rules.step_minutes * 60
-    found = []
+    runs = []
     gap_start = base
     # Each gap ends where the next busy range starts (our buffer must fit before it), and
     # the last one at closing time (no buffer needed after the last ceremony of the day).
@@ -124,13 +126,28 @@ def _free(
         k = max(0, -int((base - lowest) // step))  # first candidate index at or after lowest
         start = base + k * step
         latest = min(next_start - gap, close) - length
-        while start <= latest:
-            found.append(first + timedelta(seconds=start - base))
-            start += step
+        if start <= latest:
+            runs.append((start - base, int((latest - start) // step) + 1))
         gap_start = max(gap_start, next_end)
         if gap_start >= close:
             break
-    return found
+    return first, runs
+
+
+def _free(
+    rules: VenueRules, day: date, blocked: list[tuple[float, float]], duration: int, earliest: float
+) -> list[datetime]:
+    first, runs = _runs(rules, day, blocked, duration, earliest)
+    step = rules.step_minutes * 60
+    return [
+        first + timedelta(seconds=offset + n * step) for offset, count in runs for n in range(count)
+    ]
+
+
+def _free_count(
+    rules: VenueRules, day: date, blocked: list[tuple[float, float]], duration: int, earliest: float
+) -> int:
+    return sum(count for _, count in _runs(rules, day, blocked, duration, earliest)[1])
 
 
 def free_starts(rules: VenueRules, day: date, busy: list[Busy], duration: int, now: datetime):
@@ -149,11 +166,13 @@ def venue_days(
     last: date,
     now: datetime,
     duration: int | None = None,
+    count_only: bool = False,
 ) -> list[Day]:
     """Each day from first to last: the almanac, free start times and what is held or booked.
 
     Runs for every venue of a month view: each booking's timestamps are computed once and each
-    day finds its bookings by bisection."""
+    day finds its bookings by bisection. With ``count_only`` (a month grid shows numbers) the
+    free starts are only counted: ``free`` is None and ``free_count`` says how many."""
     duration = duration or rules.shortest
     zone = rules.zone
     items = sorted(
@@ -170,12 +189,14 @@ def venue_days(
         high = bisect_left(starts, day_end)
         todays = [item for item in items[low:high] if item[1] > day_start]
         reason = closure_reason(rules, info.date, now)
-        free = (
-            []
-            if reason
-            else _free(rules, info.date, [(s, e) for s, e, _ in todays], duration, earliest)
-        )
-        days.append(Day(info.date, info, reason, free, [b for _, _, b in todays]))
+        blocked = [(s, e) for s, e, _ in todays]
+        busy_today = [b for _, _, b in todays]
+        if count_only:
+            count = 0 if reason else _free_count(rules, info.date, blocked, duration, earliest)
+            days.append(Day(info.date, info, reason, None, busy_today, count))
+        else:
+            free = [] if reason else _free(rules, info.date, blocked, duration, earliest)
+            days.append(Day(info.date, info, reason, free, busy_today, len(free)))
     return days
 
 

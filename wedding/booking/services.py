@@ -472,8 +472,10 @@ def availability(
     last: date,
     now: datetime | None = None,
     duration: int | None = None,
+    count_only: bool = False,
 ) -> dict[int, list[Day]]:
-    """Per venue, each day from first to last with free slots and what is held or booked."""
+    """Per venue, each day from first to last with free slots (or only their number, see
+    venue_days) and what is held or booked."""
     now = now or utcnow()
     if not venues:
         return {}
@@ -485,5 +487,7 @@ def availability(
     for venue in venues:
         rules = rules_of(venue)
         wanted = duration if duration in rules.durations else None
-        result[venue.id] = venue_days(rules, busy[venue.id], first, last, now, wanted)
+        result[venue.id] = venue_days(
+            rules, busy[venue.id], first, last, now, wanted, count_only=count_only
+        )
     return result

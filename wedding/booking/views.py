@@ -48,10 +48,13 @@ def _apply_filters(days, zone: ZoneInfo, filters: dict):
             auspicious_only=filters["auspicious_only"],
             weekends_holidays=filters["weekends_holidays"],
         ):
-            day.free = []
+            day.free = [] if day.free is not None else None
+            day.free_count = 0
             day.filtered_out = True
         else:
-            day.free = [s for s in day.free if in_time_of_day(s, zone, filters["part"])]
+            if filters["part"]:
+                day.free = [s for s in day.free if in_time_of_day(s, zone, filters["part"])]
+                day.free_count = len(day.free)
             day.filtered_out = False
     return days
 
@@ -71,7 +74,11 @@ def calendar_view():
     first, last = booking.month_range(_month_arg())
     filters = _filters()
     venues = _active_venues()
-    per_venue = booking.availability(venues, first, last, duration=filters["duration"])
+    # The grid shows numbers: free starts are counted, not listed (unless a part of the day
+    # is asked for, which needs their times).
+    per_venue = booking.availability(
+        venues, first, last, duration=filters["duration"], count_only=not filters["part"]
+    )
     totals = {}
     for venue in venues:
         days = _apply_filters(per_venue[venue.id], ZoneInfo(venue.timezone), filters)
@@ -79,7 +86,7 @@ def calendar_view():
             entry = totals.setdefault(
                 day.date, {"info": day.info, "free": 0, "held": 0, "booked": 0, "open": 0}
             )
-            entry["free"] += len(day.free)
+            entry["free"] += day.free_count
             entry["held"] += len(day.held)
             entry["booked"] += len(day.booked)
             entry["open"] += 0 if day.closed else 1

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import or_
 from wtforms import SelectChoice
 
 from wedding.accounts.access import (
@@ -14,7 +15,7 @@ from wedding.accounts.access import (
     get_owned_or_404,
     org_select,
 )
-from wedding.accounts.models import User
+from wedding.accounts.services import staff_of
 from wedding.booking import services as booking
 from wedding.booking.services import BookingError, SlotUnavailable
 from wedding.ceremonies.forms import (
@@ -45,7 +46,7 @@ from wedding.tasks.services import org_today
 from wedding.tasks.views import task_card
 from wedding.venues.models import Venue
 from wedding.vows.audio import audio_for
-from wedding.vows.services import approved_vows, versions_of
+from wedding.vows.services import approved_vows, version_count
 from wedding.waiting.services import digest_wanted, waiting_for
 
 bp = Blueprint("ceremonies", __name__, url_prefix="/ceremonies")
@@ -78,43 +79,43 @@ def dashboard():
 
 def _fill_choices(form: CeremonyForm, ceremony: Ceremony | None) -> None:
     keep = ceremony or Ceremony()
-    form.client_id.choices = record_choices(
-        Client, Client.full_name, lambda c: c.full_name, keep.client_id
-    )
+    form.client_id.choices = record_choices(Client, Client.full_name, keep.client_id)
     # Only the chosen client's companions are offered; the others stay in the list hidden, for
     # static/js/companions.js to show when the planner picks another client.
     chosen = form.client_id.data
     if chosen is None and form.client_id.choices:
         chosen = form.client_id.choices[0].value
-    form.venue_id.choices = record_choices(Venue, Venue.name, lambda v: v.name, keep.venue_id)
-    staff = db.session.scalars(
-        db.select(User)
-        .where(User.org_id == current_user.org_id, User.active, User.role != "viewer")
-        .order_by(User.name, User.email)
-    )
+    form.venue_id.choices = record_choices(Venue, Venue.name, keep.venue_id)
     form.planner_id.choices = [
         SelectChoice("", _("— not chosen yet —")),
-        *(SelectChoice(u.id, u.display_name) for u in staff),
+        *(SelectChoice(s.id, s.name) for s in staff_of(current_user.org_id) if s.assignable),
     ]
+    companions = db.session.execute(
+        db.select(Companion.id, Companion.name, Companion.client_id)
+        .where(Companion.org_id == current_user.org_id)
+        .where(or_(Companion.archived_at.is_(None), Companion.id == keep.companion_id))
+        .order_by(Companion.name, Companion.id)
+    )
     form.companion_id.choices = [
         SelectChoice("", _("— not chosen yet —")),
         *(
             SelectChoice(
-                c.id,
-                c.name,
-                render_kw={"data-client": c.client_id}
-                | ({} if c.client_id == chosen else {"hidden": True, "disabled": True}),
+                companion_id,
+                name,
+                render_kw={"data-client": client_id}
+                | ({} if client_id == chosen else {"hidden": True, "disabled": True}),
             )
-            for c in db.session.scalars(
-                org_select(Companion).order_by(Companion.name, Companion.id)
-            ).unique()
-            if c.archived_at is None or c.id == keep.companion_id
+            for companion_id, name, client_id in companions
         ),
     ]
     offered = {
         minutes
-        for venue in db.session.scalars(org_select(Venue, include_archived=False))
-        for minutes in venue.durations or []
+        for durations in db.session.scalars(
+            db.select(Venue.durations).where(
+                Venue.org_id == current_user.org_id, Venue.archived_at.is_(None)
+            )
+        )
+        for minutes in durations or []
     }
     if ceremony is not None:
         offered.update(ceremony.venue.durations or [])
@@ -199,7 +200,7 @@ def edit(record_id: int):
         template_form=template_form,
         approved=approved_vows(ceremony.id),
         recordings=audio_for(ceremony.id),
-        vow_count=sum(len(group) for group in versions_of(ceremony.id).values()),
+        vow_count=version_count(ceremony.id),
         **task_card(ceremony),
     )
 

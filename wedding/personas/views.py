@@ -79,7 +79,7 @@ def index():
 @editor_required
 def new():
     form = CompanionForm(client_id=request.args.get("client_id", type=db_int))
-    form.client_id.choices = record_choices(Client, Client.full_name, lambda c: c.full_name)
+    form.client_id.choices = record_choices(Client, Client.full_name)
     if form.validate_on_submit():
         companion = Companion(org_id=current_user.org_id, **_fields(form))
         db.session.add(companion)
@@ -98,9 +98,7 @@ def edit(record_id: int):
     companion = get_owned_or_404(Companion, record_id)
     forbid_viewer_changes()
     form = CompanionForm(obj=companion)
-    form.client_id.choices = record_choices(
-        Client, Client.full_name, lambda c: c.full_name, companion.client_id
-    )
+    form.client_id.choices = record_choices(Client, Client.full_name, companion.client_id)
     if form.validate_on_submit():
         try:
             update_companion(companion, _fields(form))
@@ -132,7 +130,7 @@ def _import(companion: Companion | None):
         client_id=companion.client_id if companion else request.args.get("client_id", type=db_int)
     )
     form.client_id.choices = record_choices(
-        Client, Client.full_name, lambda c: c.full_name, companion.client_id if companion else None
+        Client, Client.full_name, companion.client_id if companion else None
     )
     if form.validate_on_submit():
         upload = form.card.data

@@ -180,9 +180,9 @@ def shift(ceremony_id: int):
 
 
 @bp.app_template_global()
-def run_of_show_window(ceremony: Ceremony):
+def run_of_show_window(ceremony: Ceremony, items=None):
     """How the run of show sits against the booking, for the warning on the ceremony page."""
-    return run_window(ceremony)
+    return run_window(ceremony, items)
 
 
 @bp.app_template_global()

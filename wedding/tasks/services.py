@@ -14,6 +14,7 @@ from sqlalchemy import event, or_
 from sqlalchemy.orm import Session, attributes
 
 from wedding.accounts.models import User
+from wedding.accounts.services import staff_of
 from wedding.almanac import JST
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db, utcnow
@@ -246,10 +247,7 @@ def delete_task(task: Task) -> None:
 
 def assignee_names(org_id: int) -> dict[int, str]:
     """Staff names by id, for lists of tasks."""
-    return {
-        user.id: user.display_name
-        for user in db.session.scalars(db.select(User).where(User.org_id == org_id))
-    }
+    return {member.id: member.name for member in staff_of(org_id)}
 
 
 def assignee_label(task: Task, names: dict[int, str]) -> str:

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from wedding.accounts.access import editor_required, get_owned_or_404
-from wedding.accounts.models import User
+from wedding.accounts.services import staff_of
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
@@ -24,6 +24,7 @@ from wedding.tasks.services import (
     add_task,
     add_template_item,
     apply_checklist,
+    assignee_names,
     close_task,
     create_standard_template,
     delete_task,
@@ -42,14 +43,9 @@ mine_bp = Blueprint("my_tasks", __name__)
 
 
 def staff_choices() -> list[SelectChoice]:
-    staff = db.session.scalars(
-        db.select(User)
-        .where(User.org_id == current_user.org_id, User.active, User.role != "viewer")
-        .order_by(User.name, User.email)
-    )
     return [
         SelectChoice("", _("— the role's person —")),
-        *(SelectChoice(u.id, u.display_name) for u in staff),
+        *(SelectChoice(s.id, s.name) for s in staff_of(current_user.org_id) if s.assignable),
     ]
 
 
@@ -60,10 +56,7 @@ def task_card(ceremony: Ceremony) -> dict:
         "tasks": tasks_of(ceremony.id),
         "apply_form": apply_form,
         "task_form": task_form,
-        "staff_names": {
-            u.id: u.display_name
-            for u in db.session.scalars(db.select(User).where(User.org_id == ceremony.org_id))
-        },
+        "staff_names": assignee_names(ceremony.org_id),
         "today": venue_today(ceremony),
     }
 
@@ -72,7 +65,15 @@ def task_forms(ceremony: Ceremony) -> tuple[ApplyChecklistForm, TaskForm]:
     """The forms of the Tasks card on a ceremony's page."""
     apply_form = ApplyChecklistForm()
     apply_form.template_id.choices = [
-        SelectChoice(t.id, t.name) for t in templates_of(ceremony.org_id)
+        SelectChoice(template_id, name)
+        for template_id, name in db.session.execute(
+            db.select(ChecklistTemplate.id, ChecklistTemplate.name)
+            .where(
+                ChecklistTemplate.org_id == ceremony.org_id,
+                ChecklistTemplate.archived_at.is_(None),
+            )
+            .order_by(ChecklistTemplate.name, ChecklistTemplate.id)
+        )
     ]
     task_form = TaskForm(prefix="task")
     task_form.assignee_id.choices = staff_choices()
@@ -234,10 +235,7 @@ def edit(record_id: int):
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("checklists.edit", record_id=record_id))
-    staff = {
-        u.id: u.display_name
-        for u in db.session.scalars(db.select(User).where(User.org_id == current_user.org_id))
-    }
+    staff = assignee_names(current_user.org_id)
     return render_template(
         "tasks/checklist.html",
         template=template,

@@ -296,6 +296,13 @@ def versions_of(ceremony_id: int) -> dict[tuple[str, str], list[VowVersion]]:
     return grouped
 
 
+def version_count(ceremony_id: int) -> int:
+    """How many versions a ceremony's vows have (counted, not loaded)."""
+    return db.session.scalar(
+        db.select(func.count(VowVersion.id)).where(VowVersion.ceremony_id == ceremony_id)
+    )
+
+
 def approved_vows(ceremony_id: int) -> dict[tuple[str, str], VowVersion]:
     """The approved version for each (role, lang) that has one: what the documents print."""
     rows = db.session.scalars(
