@@ -21,9 +21,11 @@ def org_select(model: type[M], *, include_archived: bool = True) -> Select:
     return stmt
 
 
-def get_owned_or_404(model: type[M], record_id: int) -> M:
-    """The record with this id if the current user's company owns it; 404 otherwise."""
-    record = db.session.scalar(org_select(model).where(model.id == record_id))
+def get_owned_or_404(model: type[M], record_id: int, *options) -> M:
+    """The record with this id if the current user's company owns it; 404 otherwise.
+    ``options`` are loader options (e.g. joinedload of what the page reads next)."""
+    stmt = org_select(model).where(model.id == record_id).options(*options)
+    record = db.session.scalars(stmt).unique().one_or_none()
     if record is None:
         abort(404)
     return record
