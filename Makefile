@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wedding
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# pytest-xdist processes for `make test`; each has its own databases (tests/conftest.py)
+TEST_WORKERS ?= 2
 
 .PHONY: run dev test lint bench setup system translations messages vendor clean
 
@@ -21,7 +23,7 @@ dev: setup ## Flask's reloader and debugger (jobs run in the request: FLASK_JOB_
 	$(FLASK) db upgrade && $(FLASK) demo && FLASK_JOB_QUEUE_IMMEDIATE=true $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: setup lint ## lint, then the whole suite (PostgreSQL too when WEDDING_TEST_POSTGRESQL_URL is set)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check wedding tests migrations bench

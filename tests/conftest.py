@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from wedding import create_app
 from wedding.accounts.models import Organisation
@@ -22,7 +22,25 @@ from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.venues.models import OpeningHours, Venue
 
-POSTGRESQL_URL = os.environ.get("WEDDING_TEST_POSTGRESQL_URL", "")
+
+
+def worker_database(url: str) -> str:
+    """Under pytest-xdist (``make test`` runs two workers) each worker has a PostgreSQL
+    database of its own, ``<name>_gw0``, ``<name>_gw1``…, created on first use."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRESQL_URL = worker_database(os.environ.get("WEDDING_TEST_POSTGRESQL_URL", ""))
 PASSWORD = "correct horse battery"
 
 BACKENDS = [
