@@ -1,6 +1,8 @@
 """Job engine figures: a planner's request that sends mail, with a fast and a slow mail server
 (the request must not grow with the server's delay), and jobs per second through one worker
-(embedded SQLite queue; Redis and PostgreSQL when configured)."""
+on each broker: the embedded SQLite queue; Redis when reachable (WEDDING_BENCH_REDIS_URL, else
+redis://127.0.0.1:6379/15); Huey's PostgreSQL storage when WEDDING_TEST_POSTGRESQL_URL is set.
+A broker that cannot be measured is named with the reason."""
 
 import asyncio
 import os
@@ -21,7 +23,7 @@ from wedding.clients.models import Client
 from wedding.jobs import Job, enqueue, ping
 from wedding.models import db
 
-REDIS_URL = os.environ.get("WEDDING_BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
+REDIS_URL = os.environ.get("WEDDING_BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 SENDS = 40
 JOBS = 400
 
@@ -172,24 +174,48 @@ def jobs_per_second(label: str, url: str, queue: str) -> None:
         dispose(app)
 
 
+def redis_unreachable(url: str) -> str | None:
+    """Why the Redis at this URL cannot be measured, or None when it answers."""
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception as error:  # not installed, refused, wrong password…
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def broker_figures(tmp: str) -> None:
+    """Jobs per second through one worker on every broker we can reach here."""
+    jobs_per_second(
+        "SQLite database, embedded SQLite queue",
+        f"sqlite:///{tmp}/jobs.sqlite",
+        f"sqlite:///{tmp}/queue.sqlite",
+    )
+    why_not_redis = redis_unreachable(REDIS_URL)
+    if why_not_redis:
+        print(f"jobs       Redis queue skipped: {REDIS_URL} does not answer ({why_not_redis})")
+    else:
+        jobs_per_second(
+            "SQLite database, Redis queue", f"sqlite:///{tmp}/jobs-redis.sqlite", REDIS_URL
+        )
+    if not POSTGRESQL_URL:
+        print(
+            "jobs       PostgreSQL queue skipped: no PostgreSQL URL "
+            "(WEDDING_BENCH_POSTGRESQL_URL or WEDDING_TEST_POSTGRESQL_URL)"
+        )
+        return
+    reset_postgresql(POSTGRESQL_URL)
+    jobs_per_second("PostgreSQL database, Huey's PostgreSQL queue", POSTGRESQL_URL, POSTGRESQL_URL)
+    if not why_not_redis:
+        reset_postgresql(POSTGRESQL_URL)
+        jobs_per_second("PostgreSQL database, Redis queue", POSTGRESQL_URL, REDIS_URL)
+
+
 def run() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         mail_request(tmp)
-        jobs_per_second(
-            "SQLite database, embedded SQLite queue",
-            f"sqlite:///{tmp}/jobs.sqlite",
-            f"sqlite:///{tmp}/queue.sqlite",
-        )
-    if POSTGRESQL_URL:
-        reset_postgresql(POSTGRESQL_URL)
-        try:
-            import redis
-
-            redis.Redis.from_url(REDIS_URL).ping()
-        except Exception:
-            print("jobs       (no Redis: the PostgreSQL + Redis figure is skipped)")
-        else:
-            jobs_per_second("PostgreSQL database, Redis queue", POSTGRESQL_URL, REDIS_URL)
+        broker_figures(tmp)
 
 
 if __name__ == "__main__":

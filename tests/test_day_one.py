@@ -291,6 +291,40 @@ def test_public_url_is_used_for_what_is_printed_or_sent(
     assert "http://localhost/ceremonies/" in ics.replace("\r\n ", "")
 
 
+def test_without_public_url_the_log_says_so_at_start(database_url, caplog):
+    """Started for real (not testing, not debug) without PUBLIC_URL: one warning naming it;
+    with it configured, or while testing, none."""
+    production = {"TESTING": False, "SECRET_KEY": "a-real-secret"}
+    for config, warned in (
+        (app_config(database_url, **production), True),
+        (app_config(database_url, **production, PUBLIC_URL="https://wedding.example.jp"), False),
+        (app_config(database_url), False),
+    ):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="wedding.urls"):
+            create_app(config)
+        said = [r.getMessage() for r in caplog.records if "FLASK_PUBLIC_URL" in r.getMessage()]
+        assert bool(said) is warned, (config, said)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "not configured (PUBLIC_URL)"), ("ja", "PUBLIC_URL）が設定されていません")],
+)
+def test_the_branding_page_tells_owners_when_public_url_is_missing(app, make_user, language, words):
+    owner = make_user(role="owner")
+    web = Web(app)
+    web.login(owner)
+    web.post("/language", {"language": language, "next": "/"})
+    app.config["PUBLIC_URL"] = ""
+    page = web.get("/company/branding").get_data(as_text=True)
+    assert 'id="public-url-note"' in page and words in page
+    assert "http://localhost" in page  # the address links use now
+    assert "FLASK_PUBLIC_URL" in page
+    app.config["PUBLIC_URL"] = "https://wedding.example.jp"
+    assert 'id="public-url-note"' not in web.get("/company/branding").get_data(as_text=True)
+
+
 def picture(background, alpha=False) -> bytes:
     image = Image.new("RGBA" if alpha else "RGB", (200, 300), background)
     draw = ImageDraw.Draw(image)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from wedding import audit, cli, errors, extensions, i18n, inputs, jobs, models, security
+from wedding import audit, cli, errors, extensions, i18n, inputs, jobs, models, security, urls
 from wedding.accounts.views import bp as accounts_bp
 from wedding.api.views import bp as api_bp
 from wedding.billing.views import bp as billing_bp
@@ -71,6 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     _refuse_default_secret(app)
+    urls.warn_without_public_url(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(exist_ok=True)
 

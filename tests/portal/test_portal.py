@@ -203,6 +203,9 @@ def test_no_mail_is_sent_inside_the_request(database_url, setup, smtp):
             ("wedding.portal.services.send_requested_links", "queued")
         ] * 2
         assert db.session.scalars(db.select(PortalLink)).all() == []
+        # The job carries the ids of the clients found (none for an unknown address), never
+        # the address a stranger typed.
+        assert [j.args for j in jobs] == [[[setup[1].id]], [[]]]
         db.session.remove()
     assert run_queued(queued) == 3  # two requests, then the one link's mail
     (message,) = smtp.messages
@@ -210,8 +213,22 @@ def test_no_mail_is_sent_inside_the_request(database_url, setup, smtp):
     with queued.app_context():
         mail_job = db.session.scalar(db.select(Job).where(Job.name.like("%mail_portal_link")))
         assert mail_job.result == {"sent": True, "message_id": message["Message-ID"]}
+        kept = [(j.args, j.result, j.reason) for j in db.session.scalars(db.select(Job))]
+        assert not re.search(r"misaki|nobody", repr(kept))  # no address in any job's record
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_link_request_queued_with_an_address_still_reaches_the_client(app, setup, smtp):
+    """A job queued by the previous version (the address as its argument) is still served."""
+    from wedding.portal.services import send_requested_links
+
+    with app.app_context():
+        assert send_requested_links(" Misaki@Example.com") == 1
+        assert send_requested_links([]) == 0
+        db.session.commit()
+    (message,) = smtp.messages
+    assert message["To"] == "misaki@example.com"
 
 
 def test_asking_for_a_link_reveals_nothing_and_is_limited(app, setup, smtp):

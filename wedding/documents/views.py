@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -36,6 +37,7 @@ from wedding.models import db
 from wedding.personas.cards import CardError, checked_image
 from wedding.storage.services import file_response, sniff_image_type, store
 from wedding.tokens import new_nonce
+from wedding.urls import FALLBACK, public_url_configured
 
 bp = Blueprint("documents", __name__, url_prefix="/ceremonies/<int:ceremony_id>/documents")
 branding_bp = Blueprint("branding", __name__, url_prefix="/company")
@@ -193,7 +195,7 @@ def branding():
                     raise CardError(_("The logo must be a PNG or JPEG picture."))
             except CardError as error:
                 form.logo.errors.append(str(error))
-                return render_template("documents/branding.html", form=form, branding=current)
+                return _branding_page(form, current)
             current.logo_id = store(
                 current_user.org_id, data, sniff_image_type(data), logo.filename
             ).id
@@ -204,7 +206,19 @@ def branding():
         return redirect(url_for("branding.branding"))
     if form.color.errors or not form.color.data:  # the error says what was wrong
         form.color.data = (current.color if current else "") or DEFAULT_COLOR["classic"]
-    return render_template("documents/branding.html", form=form, branding=current)
+    return _branding_page(form, current)
+
+
+def _branding_page(form: BrandingForm, current: Branding | None) -> str:
+    """The page, with a note for the owner while PUBLIC_URL is not configured."""
+    return render_template(
+        "documents/branding.html",
+        form=form,
+        branding=current,
+        public_url_missing=not public_url_configured(current_app.config),
+        request_host=request.host_url.rstrip("/"),
+        fallback_host=FALLBACK,
+    )
 
 
 @branding_bp.get("/logo")

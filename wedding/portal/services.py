@@ -143,25 +143,40 @@ def last_mail(client_id: int) -> Job | None:
 
 def request_links(email: str, address: str | None, now: datetime) -> None:
     """A client asks for a new link by e-mail address. The request does the same work whether
-    or not the address is known (count the attempt, queue one job): the answer takes the same
-    time and says the same. Requests are limited per address and per network address (in the
-    database, so every app process counts them)."""
+    or not the address is known (count the attempt, look the address up, queue one job): the
+    answer takes the same time and says the same. Requests are limited per address and per
+    network address (in the database, so every app process counts them). The job carries the
+    ids of the clients found, never the address: nothing typed by a stranger sits in the queue
+    or in the job's record until it is purged."""
     email = normalise_email(email)
     keys = {"account": f"portal:{email[:254]}", "address": f"portal-address:{address}"}
     if locked_until(keys, now):
         return
     record_failure(keys, now)  # every request counts towards the limit
-    enqueue(send_requested_links, email[:254])
+    enqueue(send_requested_links, clients_with_email(email[:254]))
+
+
+def clients_with_email(email: str) -> list[int]:
+    """The ids of the active clients, of any company, with this (normalised) address."""
+    return list(
+        db.session.scalars(
+            db.select(Client.id)
+            .where(db.func.lower(Client.email) == email, Client.archived_at.is_(None))
+            .order_by(Client.id)
+        )
+    )
 
 
 @task(retries=2)
-def send_requested_links(email: str) -> int:
-    """Background job: a new link for each client with this address, each e-mailed by its own
-    job (committed together, so a retry never makes a second set of links)."""
+def send_requested_links(client_ids: list[int]) -> int:
+    """Background job: a new link for each of these clients (still active), each e-mailed by
+    its own job (committed together, so a retry never makes a second set of links)."""
     if not mail_configured(current_app.config):
         return 0
+    if isinstance(client_ids, str):  # a job queued before ids replaced the address
+        client_ids = clients_with_email(normalise_email(client_ids))
     clients = db.session.scalars(
-        db.select(Client).where(db.func.lower(Client.email) == email, Client.archived_at.is_(None))
+        db.select(Client).where(Client.id.in_(client_ids), Client.archived_at.is_(None))
     ).all()
     for client in clients:
         send_link(client, None)
