@@ -300,6 +300,12 @@ def draft_invoice(
     return invoice
 
 
+def draft_one_off(ceremony: Ceremony, due: date, items) -> Invoice:
+    """A draft one-off invoice (kind "other") from items as the planner typed them;
+    BillingError naming the first bad item, and nothing written."""
+    return draft_invoice(ceremony, "other", due, lines_from_data(items))
+
+
 def issue_invoice(invoice: Invoice, today: date) -> Invoice:
     """Number the invoice and fix what it prints. A qualified invoice needs the issuer's name
     and registration number: BillingError('no_registration') until the company has them."""
