@@ -99,6 +99,23 @@ def invoice_kind_label(kind: str) -> str:
     )
 
 
+@bp.app_template_global()
+def payment_event_label(outcome: str) -> str:
+    return str(
+        {
+            "applied": _l("Applied"),
+            "replayed": _l("Sent again: nothing changed"),
+            "over_paid": _l("Paid above the total: refund the difference"),
+            "refused": _l("Refused: nothing changed"),
+            "ignored": _l("Not a payment: ignored"),
+            "unknown_invoice": _l("Names no invoice of ours: nothing changed"),
+            "bad_signature": _l(
+                "Bad signature: not from Stripe, or the webhook secret is wrong; nothing changed"
+            ),
+        }.get(outcome, outcome)
+    )
+
+
 def carry_out(
     action: Callable[[], T],
     done: str | Callable[[T], str],
