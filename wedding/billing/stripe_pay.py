@@ -10,6 +10,7 @@ from datetime import date, datetime
 import stripe
 
 from wedding.accounts.models import Organisation
+from wedding.billing.mails import queue_receipt_mails
 from wedding.billing.models import Invoice, PaymentEvent
 from wedding.billing.services import BillingError, record_payment
 from wedding.inputs import DB_INT_MAX, load_json, parse_id
@@ -145,7 +146,7 @@ def handle_event(
     outcome = "applied"
     try:
         with db.session.begin_nested():
-            record_payment(invoice, amount, "card", today, now, **payment)
+            recorded = record_payment(invoice, amount, "card", today, now, **payment)
     except BillingError as error:
         if error.code not in ("already_paid", "over"):
             outcome = "replayed" if error.code == "duplicate" else "refused"
@@ -154,7 +155,10 @@ def handle_event(
         # the money is recorded, and shows as paid above the total for the planner to refund.
         outcome = "over_paid"
         with db.session.begin_nested():
-            record_payment(invoice, amount, "card", today, now, allow_over=True, **payment)
+            recorded = record_payment(
+                invoice, amount, "card", today, now, allow_over=True, **payment
+            )
+    queue_receipt_mails(recorded.org_id, [recorded.id])
     return _keep(org_id, data["id"], data["type"], invoice_id, outcome, kept)
 
 

@@ -39,6 +39,7 @@ from wedding.billing.forms import (
     SettleForm,
     StatementForm,
 )
+from wedding.billing.mails import queue_receipt_mails
 from wedding.billing.messages import message
 from wedding.billing.models import (
     Acceptance,
@@ -457,15 +458,21 @@ def record_payment(invoice_id: int):
     invoice = get_owned_or_404(Invoice, invoice_id)
     form = PaymentForm()
     if form.validate_on_submit():
-        carry_out(
-            lambda: billing.record_payment(
+
+        def recorded():
+            payment = billing.record_payment(
                 invoice,
                 form.amount.data,
                 form.method.data,
                 form.received_on.data,
                 utcnow(),
                 note=form.note.data,
-            ),
+            )
+            queue_receipt_mails(payment.org_id, [payment.id])
+            return payment
+
+        carry_out(
+            recorded,
             _("Payment recorded."),
             ceremony_id=invoice.ceremony_id,
             change=lambda payment: f"payment:{payment.id}",
@@ -527,7 +534,11 @@ def import_statement():
 
         def imported_and_counted():
             imported = billing.import_statement(
-                current_user.org_id, form.file.data.filename or "", data, utcnow()
+                current_user.org_id,
+                form.file.data.filename or "",
+                data,
+                utcnow(),
+                on_paid=lambda ids: queue_receipt_mails(current_user.org_id, ids),
             )
             return imported, reports.outcome_counts(imported)  # counted before the commit
 
@@ -556,7 +567,12 @@ def settle(line_id: int):
     form = SettleForm()
     if form.validate_on_submit():
         invoice = get_owned_or_404(Invoice, form.invoice_id.data) if form.invoice_id.data else None
-        carry_out(lambda: billing.settle_line(line, invoice, utcnow()), _("Settled."))
+
+        def settled():
+            billing.settle_line(line, invoice, utcnow())
+            queue_receipt_mails(line.org_id, billing.payments_of_line(line))
+
+        carry_out(settled, _("Settled."))
     return redirect(url_for("billing.index"), 303)
 
 
