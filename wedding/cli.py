@@ -3,7 +3,7 @@
 from flask import Flask
 
 from wedding.accounts.cli import token_cli, user_cli
-from wedding.billing.cli import invoice_cli
+from wedding.billing.cli import invoice_cli, payments_cli
 from wedding.booking.cli import almanac_command, bookings_cli
 from wedding.calendars.cli import calendar_cli
 from wedding.demo import demo_command
@@ -30,5 +30,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(invoice_cli)
+    app.cli.add_command(payments_cli)
     app.cli.add_command(waiting_cli)
     app.cli.add_command(worker_command)

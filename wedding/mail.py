@@ -6,6 +6,7 @@ so a receiving system can tell a repeat from a new message; the job's row record
 accepted, so a retry after success sends nothing."""
 
 import smtplib
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -29,8 +30,17 @@ def job_message_id(config) -> str:
     return f"<job-{job}@{domain}>"
 
 
-def send_mail(config, to: str, subject: str, body: str, message_id: str | None = None) -> str:
-    """Hand one plain-text message to the mail server; returns its Message-ID."""
+def send_mail(
+    config,
+    to: str,
+    subject: str,
+    body: str,
+    message_id: str | None = None,
+    *,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+) -> str:
+    """Hand one plain-text message, with (file name, data, MIME type) attachments, to the mail
+    server; returns its Message-ID."""
     message = EmailMessage()
     message["From"] = config.get("MAIL_FROM") or "noreply@localhost"
     message["To"] = to
@@ -38,6 +48,9 @@ def send_mail(config, to: str, subject: str, body: str, message_id: str | None =
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id or job_message_id(config)
     message.set_content(body)
+    for filename, data, mimetype in attachments:
+        maintype, _, subtype = mimetype.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     try:
         with smtplib.SMTP(
             config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=10

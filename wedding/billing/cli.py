@@ -1,4 +1,4 @@
-"""`flask invoice render ID -o FILE.pdf`, receipts, reminders and the accountant's CSV."""
+"""`flask invoice render ID -o FILE.pdf`, receipts, reminders; `flask payments events`."""
 
 from pathlib import Path
 
@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from wedding.billing import tasks
 from wedding.billing.documents import render_invoice_pdf, render_receipt_pdf
 from wedding.billing.models import Invoice, Payment
+from wedding.billing.stripe_pay import recent_events
 from wedding.models import db
 
 invoice_cli = click.Group("invoice", help="Invoices, receipts and credit notes.")
@@ -48,3 +49,32 @@ def remind_command() -> None:
     result = tasks.remind_invoices()
     db.session.commit()
     click.echo(f"{result['reminded']} invoices to remind.")
+
+
+payments_cli = click.Group("payments", help="Card payment events (Stripe's webhook calls).")
+
+
+@payments_cli.command("events")
+@click.option("--unmatched", is_flag=True, help="Only calls no company sees (no invoice of ours).")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@with_appcontext
+def events_command(unmatched: bool, limit: int) -> None:
+    """List the latest webhook calls, newest first, with what was done with each."""
+    events = recent_events(unmatched=unmatched, limit=limit)
+    for event in events:
+        click.echo(
+            "\t".join(
+                (
+                    str(event.id),
+                    event.received_at.isoformat(timespec="seconds"),
+                    event.provider,
+                    event.outcome,
+                    event.event_type or "-",
+                    event.event_id or "-",
+                    f"org={event.org_id or '-'}",
+                    f"invoice={event.invoice_id or '-'}",
+                )
+            )
+        )
+    if not events:
+        click.echo("No events.")

@@ -5,6 +5,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
+    FieldList,
+    Form,
+    FormField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -14,6 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from wedding.billing.money import MoneyError, normalize_registration_number, parse_policy
+from wedding.forms import DateField as CheckedDateField
 from wedding.forms import name_field, stripped
 
 RATE_CHOICES = [
@@ -150,3 +154,49 @@ class QuoteForm(FlaskForm):
     notes = TextAreaField(
         _l("Notes on the quote"), validators=[Length(max=2000)], filters=[stripped]
     )
+
+
+ITEM_ROWS = 8
+
+
+def _rate(value: str) -> int | str:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 4 else value
+
+
+class ItemForm(Form):
+    """One row of a one-off invoice; a row left empty is skipped (no CSRF: a part of a form)."""
+
+    description = StringField(_l("Description"), validators=[Length(max=300)], filters=[stripped])
+    unit_price = IntegerField(_l("Unit price before tax (yen)"), validators=[Optional()])
+    quantity = IntegerField(_l("Quantity"), validators=[Optional()], default=1)
+    # the money rules judge the rate, so an unknown one reads as their sentence
+    tax_rate = SelectField(
+        _l("Tax rate"), choices=RATE_CHOICES, default="10", validate_choice=False
+    )
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.description.data and self.unit_price.data is None
+
+
+class InvoiceForm(FlaskForm):
+    """A one-off invoice (kind "other"): a due date and its items, saved as a draft."""
+
+    due = CheckedDateField(_l("Due"), validators=[InputRequired()])
+    items = FieldList(FormField(ItemForm), min_entries=ITEM_ROWS, max_entries=ITEM_ROWS)
+
+    def filled_items(self) -> list[tuple[int, dict]]:
+        """(row, item) for every row with something in it, as the service reads items."""
+        return [
+            (
+                row,
+                {
+                    "description": entry.form.description.data,
+                    "unit_price": entry.form.unit_price.data,
+                    "quantity": 1 if entry.form.quantity.data is None else entry.form.quantity.data,
+                    "tax_rate": _rate(entry.form.tax_rate.data),
+                },
+            )
+            for row, entry in enumerate(self.items)
+            if not entry.form.is_empty
+        ]

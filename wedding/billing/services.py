@@ -300,6 +300,12 @@ def draft_invoice(
     return invoice
 
 
+def draft_one_off(ceremony: Ceremony, due: date, items) -> Invoice:
+    """A draft one-off invoice (kind "other") from items as the planner typed them;
+    BillingError naming the first bad item, and nothing written."""
+    return draft_invoice(ceremony, "other", due, lines_from_data(items))
+
+
 def issue_invoice(invoice: Invoice, today: date) -> Invoice:
     """Number the invoice and fix what it prints. A qualified invoice needs the issuer's name
     and registration number: BillingError('no_registration') until the company has them."""
@@ -727,11 +733,19 @@ def statement_fingerprint(raw: str, occurrence: int) -> str:
     return hashlib.sha256(f"{raw}\x00{occurrence}".encode()).hexdigest()
 
 
-def import_statement(org_id: int, filename: str, data: bytes, now: datetime) -> BankImport:
+def import_statement(
+    org_id: int,
+    filename: str,
+    data: bytes,
+    now: datetime,
+    *,
+    on_paid: Callable[[list[int]], None] | None = None,
+) -> BankImport:
     """Import a bank statement CSV (UTF-8 or Shift_JIS): each credit is matched to an invoice
     by the reference code in the transfer name, then by amount. An exact payment is recorded;
     a partial one is recorded and shown; an over-payment or an unknown credit waits for the
-    planner; a line imported before changes nothing. BillingError if the file is unreadable."""
+    planner; a line imported before changes nothing. BillingError if the file is unreadable.
+    ``on_paid`` is told the ids of the payments recorded (e.g. to queue their receipts)."""
     try:
         text, encoding = decode_statement(data)
         lines = list(read_statement(text))
@@ -822,6 +836,19 @@ def import_statement(org_id: int, filename: str, data: bytes, now: datetime) -> 
                 for offset, (invoice, line, fingerprint) in enumerate(to_pay)
             ],
         )
+        if on_paid is not None:  # receipt numbers were taken as one consecutive run
+            on_paid(
+                list(
+                    db.session.scalars(
+                        db.select(Payment.id)
+                        .where(
+                            Payment.org_id == org_id,
+                            Payment.receipt_number.between(first, first + len(to_pay) - 1),
+                        )
+                        .order_by(Payment.receipt_number)
+                    )
+                )
+            )
     touched = {invoice.id: invoice for invoice, _, _ in to_pay}
     for status in ("paid", "partially_paid"):
         ids = [
@@ -870,6 +897,17 @@ def settle_line(line: BankLine, invoice: Invoice | None, now: datetime) -> BankL
     line.settled_at = now
     db.session.flush()
     return line
+
+
+def payments_of_line(line: BankLine) -> list[int]:
+    """The payment a settled statement line recorded (none if it was set aside)."""
+    return list(
+        db.session.scalars(
+            db.select(Payment.id).filter_by(
+                org_id=line.org_id, method="bank", external_ref=f"line:{line.id}"
+            )
+        )
+    )
 
 
 # --- reminders ------------------------------------------------------------------------------

@@ -10,8 +10,10 @@ from datetime import date, datetime
 import stripe
 
 from wedding.accounts.models import Organisation
+from wedding.billing.mails import queue_receipt_mails
 from wedding.billing.models import Invoice, PaymentEvent
 from wedding.billing.services import BillingError, record_payment
+from wedding.inputs import DB_INT_MAX, load_json, parse_id
 from wedding.models import db
 
 PAYLOAD_KEPT = 20_000  # characters of an event kept for the planner to see
@@ -99,7 +101,18 @@ def handle_event(
     try:
         event = stripe.Webhook.construct_event(text, signature or "", settings.webhook_secret)
     except (stripe.SignatureVerificationError, ValueError):
-        return _keep(None, None, "", None, "bad_signature", text[:2000])
+        # Nothing of it is applied; but when it names one of our invoices, the company of
+        # that invoice sees it (a misconfigured secret, or someone knocking), not only us.
+        claimed = _unverified(text)
+        invoice = _invoice(claimed.get("invoice_id"))
+        return _keep(
+            invoice.org_id if invoice else None,
+            claimed.get("id"),
+            claimed.get("type", ""),
+            invoice.id if invoice else None,
+            "bad_signature",
+            text[:2000],
+        )
     kept = text[:PAYLOAD_KEPT]
     data = event.to_dict() if hasattr(event, "to_dict") else json.loads(text)
     obj = (data.get("data") or {}).get("object") or {}
@@ -133,7 +146,7 @@ def handle_event(
     outcome = "applied"
     try:
         with db.session.begin_nested():
-            record_payment(invoice, amount, "card", today, now, **payment)
+            recorded = record_payment(invoice, amount, "card", today, now, **payment)
     except BillingError as error:
         if error.code not in ("already_paid", "over"):
             outcome = "replayed" if error.code == "duplicate" else "refused"
@@ -142,24 +155,52 @@ def handle_event(
         # the money is recorded, and shows as paid above the total for the planner to refund.
         outcome = "over_paid"
         with db.session.begin_nested():
-            record_payment(invoice, amount, "card", today, now, allow_over=True, **payment)
+            recorded = record_payment(
+                invoice, amount, "card", today, now, allow_over=True, **payment
+            )
+    queue_receipt_mails(recorded.org_id, [recorded.id])
     return _keep(org_id, data["id"], data["type"], invoice_id, outcome, kept)
 
 
-def _invoice(value) -> Invoice | None:
+def _unverified(text: str) -> dict:
+    """What an unsigned payload claims (event id, type, invoice id), for display only."""
     try:
-        invoice_id = int(value)
-    except (TypeError, ValueError):
+        data = load_json(text)
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    obj = data.get("data") if isinstance(data.get("data"), dict) else {}
+    obj = obj.get("object") if isinstance(obj.get("object"), dict) else {}
+    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    claimed = {"invoice_id": metadata.get("invoice_id")}
+    for name in ("id", "type"):
+        if isinstance(data.get(name), str):
+            claimed[name] = data[name][:100]
+    return claimed
+
+
+def recent_events(*, unmatched: bool = False, limit: int = 100) -> list[PaymentEvent]:
+    """The latest webhook calls for the site's operator; ``unmatched``: those no company sees."""
+    stmt = db.select(PaymentEvent).order_by(PaymentEvent.id.desc()).limit(limit)
+    if unmatched:
+        stmt = stmt.where(PaymentEvent.org_id.is_(None))
+    return list(db.session.scalars(stmt))
+
+
+def _invoice(value) -> Invoice | None:
+    invoice_id = value if isinstance(value, int) and not isinstance(value, bool) else None
+    invoice_id = parse_id(value) if isinstance(value, str) else invoice_id
+    if invoice_id is None or not 0 < invoice_id <= DB_INT_MAX:
         return None
     return db.session.get(Invoice, invoice_id)
 
 
 def _org(value) -> int | None:
-    try:
-        org_id = int(value)
-    except (TypeError, ValueError):
+    org_id = parse_id(value) if isinstance(value, str) else None
+    if org_id is None or db.session.get(Organisation, org_id) is None:
         return None
-    return org_id if db.session.get(Organisation, org_id) is not None else None
+    return org_id
 
 
 def _keep(org_id, event_id, event_type, invoice_id, outcome, payload) -> PaymentEvent:

@@ -4,15 +4,14 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from wedding.accounts.models import User
 from wedding.accounts.services import company_name
 from wedding.billing import services
 from wedding.billing.documents import yen
+from wedding.billing.mails import recipients
 from wedding.billing.models import Invoice
 from wedding.billing.services import BillingError
 from wedding.billing.stripe_pay import StripeSettings, checkout_request, make_checkout
 from wedding.ceremonies.models import Ceremony
-from wedding.clients.models import Client
 from wedding.jobs import enqueue, periodic, task
 from wedding.mail import job_message_id, mail_configured, send_mail
 from wedding.models import db, utcnow
@@ -30,19 +29,6 @@ def remind_invoices() -> dict:
     return {"reminded": len(found)}
 
 
-def _addresses(invoice: Invoice, who: str) -> list[tuple[str, str]]:
-    ceremony = db.session.get(Ceremony, invoice.ceremony_id)
-    if who == "client":
-        client = db.session.get(Client, ceremony.client_id) if ceremony.client_id else None
-        return [(client.email, client.language)] if client and client.email else []
-    if ceremony.planner is not None and ceremony.planner.active:
-        return [(ceremony.planner.email, ceremony.planner.language or "ja")]
-    owners = db.session.scalars(
-        db.select(User).filter_by(org_id=invoice.org_id, role="owner", active=True)
-    )
-    return [(owner.email, owner.language or "ja") for owner in owners]
-
-
 @task(retries=4, backoff=60)
 def mail_invoice_reminder(invoice_id: int, stage: str, who: str) -> dict:
     """Background job: tell the client (or the planner) that an invoice is due or overdue."""
@@ -51,7 +37,8 @@ def mail_invoice_reminder(invoice_id: int, stage: str, who: str) -> dict:
         return {"sent": 0}  # paid or cancelled meanwhile
     company = company_name(invoice.org_id)
     messages = []
-    for address, language in _addresses(invoice, who):
+    ceremony = db.session.get(Ceremony, invoice.ceremony_id)
+    for address, language in recipients(ceremony, who):
         with force_locale(language):
             values = {
                 "number": invoice.display_number,

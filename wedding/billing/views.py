@@ -1,6 +1,9 @@
 """The planner's money pages: invoice details, plans, a ceremony's quote and invoices,
 payments, bank statements, card events and reports; and Stripe's webhook."""
 
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -28,6 +31,7 @@ from wedding.billing.documents import (
 )
 from wedding.billing.forms import (
     CreditForm,
+    InvoiceForm,
     PaymentForm,
     PlanForm,
     ProfileForm,
@@ -35,6 +39,7 @@ from wedding.billing.forms import (
     SettleForm,
     StatementForm,
 )
+from wedding.billing.mails import queue_receipt_mails
 from wedding.billing.messages import message
 from wedding.billing.models import (
     Acceptance,
@@ -57,6 +62,7 @@ bp = Blueprint("billing", __name__, url_prefix="/billing")
 webhook_bp = Blueprint("payments", __name__, url_prefix="/payments")
 MAX_STATEMENT = 10 * 1024 * 1024
 TOKYO = ZoneInfo("Asia/Tokyo")  # the company's books are kept in Japan
+T = TypeVar("T")
 
 
 @bp.app_template_global()
@@ -92,6 +98,50 @@ def invoice_kind_label(kind: str) -> str:
             "credit": _l("Credit note"),
         }.get(kind, kind)
     )
+
+
+@bp.app_template_global()
+def payment_event_label(outcome: str) -> str:
+    return str(
+        {
+            "applied": _l("Applied"),
+            "replayed": _l("Sent again: nothing changed"),
+            "over_paid": _l("Paid above the total: refund the difference"),
+            "refused": _l("Refused: nothing changed"),
+            "ignored": _l("Not a payment: ignored"),
+            "unknown_invoice": _l("Names no invoice of ours: nothing changed"),
+            "bad_signature": _l(
+                "Bad signature: not from Stripe, or the webhook secret is wrong; nothing changed"
+            ),
+        }.get(outcome, outcome)
+    )
+
+
+def carry_out(
+    action: Callable[[], T],
+    done: str | Callable[[T], str],
+    *,
+    ceremony_id: int | None = None,
+    change: Callable[[T], str] | None = None,
+) -> T | None:
+    """Run one money rule for a view: if it says no, roll back and flash its sentence (None);
+    otherwise audit the ``change`` to the ceremony, commit once and flash ``done``; returns the
+    rule's result."""
+    try:
+        result = action()
+    except billing.BillingError as error:
+        db.session.rollback()
+        flash(message(error.code), "error")
+        return None
+    if change is not None:
+        audit("change", "ceremony", ceremony_id, change(result))
+    db.session.commit()
+    flash(done(result) if callable(done) else done, "success")
+    return result
+
+
+def flash_form_errors(form) -> None:
+    flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
 
 
 def _pdf(data: bytes, name: str) -> Response:
@@ -162,14 +212,13 @@ def settings():
                 "balance_days_before",
             )
         }
-        try:
-            billing.save_profile(current_user.org_id, **fields, cancellation_policy=form.policy)
-        except billing.BillingError as error:
-            db.session.rollback()
-            flash(message(error.code), "error")
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
+        saved = carry_out(
+            lambda: billing.save_profile(
+                current_user.org_id, **fields, cancellation_policy=form.policy
+            ),
+            _("Saved."),
+        )
+        if saved is not None:
             return redirect(url_for("billing.settings"), 303)
     return render_template("billing/settings.html", form=form)
 
@@ -194,8 +243,8 @@ def edit_plan(plan_id: int | None = None):
         abort(403)
     if form.validate_on_submit():
         record = plan or Plan(org_id=current_user.org_id, name="", unit_price=0)
-        try:
-            billing.save_plan(
+        saved = carry_out(
+            lambda: billing.save_plan(
                 record,
                 kind=form.kind.data,
                 name=form.name.data,
@@ -205,13 +254,10 @@ def edit_plan(plan_id: int | None = None):
                 included=form.included.data,
                 description=form.description.data,
                 position=form.position.data or 0,
-            )
-        except billing.BillingError as error:
-            db.session.rollback()
-            flash(message(error.code), "error")
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
+            ),
+            _("Saved."),
+        )
+        if saved is not None:
             return redirect(url_for("billing.plans"), 303)
     return render_template("billing/plan_form.html", form=form, plan=plan)
 
@@ -261,15 +307,12 @@ def ceremony(ceremony_id: int):
             if int(raw):
                 wanted.append((option, int(raw)))
         plan = get_owned_or_404(Plan, form.plan_id.data)
-        try:
-            quote = billing.save_quote(record, plan, wanted, notes=form.notes.data)
-        except billing.BillingError as error:
-            db.session.rollback()
-            flash(message(error.code), "error")
-        else:
-            audit("change", "ceremony", record.id, f"quote:r{quote.revision}")
-            db.session.commit()
-            flash(_("Quote saved: the client accepts it in the portal."), "success")
+        carry_out(
+            lambda: billing.save_quote(record, plan, wanted, notes=form.notes.data),
+            _("Quote saved: the client accepts it in the portal."),
+            ceremony_id=record.id,
+            change=lambda quote: f"quote:r{quote.revision}",
+        )
         return redirect(url_for("billing.ceremony", ceremony_id=record.id), 303)
     today = billing.local_today(utcnow(), record)
     return render_template(
@@ -299,26 +342,83 @@ def cancel_ceremony(ceremony_id: int):
     if quote is None:
         flash(message("no_quote"), "error")
     else:
+        carry_out(
+            lambda: billing.cancel_with_fee(quote, utcnow()),
+            lambda terms: _(
+                "Cancelled: fee %(percent)d %% (%(fee)s); refund %(refund)s, still due %(due)s.",
+                percent=terms.percent,
+                fee=yen(terms.fee),
+                refund=yen(terms.refund),
+                due=yen(terms.due),
+            ),
+            ceremony_id=record.id,
+            change=lambda terms: f"cancel-with-fee:{terms.percent}",
+        )
+    return redirect(url_for("billing.ceremony", ceremony_id=record.id), 303)
+
+
+@bp.route("/ceremonies/<int:ceremony_id>/invoices/new", methods=["GET", "POST"])
+@editor_required
+def new_invoice(ceremony_id: int):
+    """A one-off invoice: items typed by the planner, kept as a draft to review before issue."""
+    record = get_owned_or_404(Ceremony, ceremony_id)
+    form = InvoiceForm()
+    refused = False
+    if request.method == "GET":
+        form.due.data = billing.local_today(utcnow(), record) + timedelta(days=14)
+    if form.validate_on_submit():
+        filled = form.filled_items()
         try:
-            terms = billing.cancel_with_fee(quote, utcnow())
+            invoice = billing.draft_one_off(record, form.due.data, [item for _, item in filled])
         except billing.BillingError as error:
             db.session.rollback()
-            flash(message(error.code), "error")
+            refused = True
+            if error.index is not None and error.field:
+                row = form.items[filled[error.index][0]].form
+                getattr(row, error.field).errors.append(message(error.code))
+            else:
+                form.form_errors.append(message(error.code))
         else:
-            audit("change", "ceremony", record.id, f"cancel-with-fee:{terms.percent}")
+            audit("change", "ceremony", record.id, f"invoice-draft:{invoice.id}")
             db.session.commit()
-            flash(
-                _(
-                    "Cancelled: fee %(percent)d %% (%(fee)s); refund %(refund)s, still due "
-                    "%(due)s.",
-                    percent=terms.percent,
-                    fee=yen(terms.fee),
-                    refund=yen(terms.refund),
-                    due=yen(terms.due),
-                ),
-                "success",
-            )
-    return redirect(url_for("billing.ceremony", ceremony_id=record.id), 303)
+            flash(_("Draft saved: check it, then issue it."), "success")
+            return redirect(url_for("billing.invoice", invoice_id=invoice.id), 303)
+    invalid = refused or (request.method == "POST" and bool(form.errors))
+    return render_template("billing/invoice_form.html", ceremony=record, form=form), (
+        422 if invalid else 200
+    )
+
+
+@bp.get("/invoices/<int:invoice_id>")
+@login_required
+def invoice(invoice_id: int):
+    """An invoice as it will print: a draft is reviewed here, then issued or deleted."""
+    record = get_owned_or_404(Invoice, invoice_id)
+    return render_template(
+        "billing/invoice.html",
+        invoice=record,
+        ceremony=db.session.get(Ceremony, record.ceremony_id),
+        sums=billing.invoice_totals(record),
+        button_form=ConfirmForm(),
+    )
+
+
+@bp.post("/invoices/<int:invoice_id>/issue")
+@editor_required
+def issue_invoice(invoice_id: int):
+    record = get_owned_or_404(Invoice, invoice_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    ceremony = db.session.get(Ceremony, record.ceremony_id)
+    issued = carry_out(
+        lambda: billing.issue_invoice(record, billing.local_today(utcnow(), ceremony)),
+        lambda invoice: _("Invoice %(number)s issued.", number=invoice.display_number),
+        ceremony_id=ceremony.id,
+        change=lambda invoice: f"invoice-issue:{invoice.id}",
+    )
+    if issued is None:
+        return redirect(url_for("billing.invoice", invoice_id=invoice_id), 303)
+    return redirect(url_for("billing.ceremony", ceremony_id=ceremony.id) + "#invoices", 303)
 
 
 @bp.get("/acceptances/<int:acceptance_id>.pdf")
@@ -358,7 +458,8 @@ def record_payment(invoice_id: int):
     invoice = get_owned_or_404(Invoice, invoice_id)
     form = PaymentForm()
     if form.validate_on_submit():
-        try:
+
+        def recorded():
             payment = billing.record_payment(
                 invoice,
                 form.amount.data,
@@ -367,15 +468,17 @@ def record_payment(invoice_id: int):
                 utcnow(),
                 note=form.note.data,
             )
-        except billing.BillingError as error:
-            db.session.rollback()
-            flash(message(error.code), "error")
-        else:
-            audit("change", "ceremony", invoice.ceremony_id, f"payment:{payment.id}")
-            db.session.commit()
-            flash(_("Payment recorded."), "success")
+            queue_receipt_mails(payment.org_id, [payment.id])
+            return payment
+
+        carry_out(
+            recorded,
+            _("Payment recorded."),
+            ceremony_id=invoice.ceremony_id,
+            change=lambda payment: f"payment:{payment.id}",
+        )
     else:
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        flash_form_errors(form)
     return redirect(url_for("billing.ceremony", ceremony_id=invoice.ceremony_id), 303)
 
 
@@ -384,15 +487,15 @@ def record_payment(invoice_id: int):
 def cancel_invoice(invoice_id: int):
     invoice = get_owned_or_404(Invoice, invoice_id)
     if ConfirmForm().validate():
-        try:
-            billing.cancel_invoice(invoice, utcnow())
-        except billing.BillingError as error:
-            db.session.rollback()
-            flash(message(error.code), "error")
-        else:
-            audit("change", "ceremony", invoice.ceremony_id, f"invoice-cancel:{invoice.id}")
-            db.session.commit()
-            flash(_("Invoice cancelled; its number stays used."), "success")
+        draft = invoice.status == "draft"
+        ceremony_id, invoice_id = invoice.ceremony_id, invoice.id
+        carry_out(
+            lambda: billing.cancel_invoice(invoice, utcnow()),
+            _("Draft deleted.") if draft else _("Invoice cancelled; its number stays used."),
+            ceremony_id=ceremony_id,
+            change=lambda _invoice: f"invoice-cancel:{invoice_id}",
+        )
+        return redirect(url_for("billing.ceremony", ceremony_id=ceremony_id), 303)
     return redirect(url_for("billing.ceremony", ceremony_id=invoice.ceremony_id), 303)
 
 
@@ -403,19 +506,16 @@ def credit(invoice_id: int):
     form = CreditForm()
     if form.validate_on_submit():
         ceremony = db.session.get(Ceremony, invoice.ceremony_id)
-        try:
-            note = billing.credit_note(
+        carry_out(
+            lambda: billing.credit_note(
                 invoice, form.amount.data, form.reason.data, billing.local_today(utcnow(), ceremony)
-            )
-        except billing.BillingError as error:
-            db.session.rollback()
-            flash(message(error.code), "error")
-        else:
-            audit("change", "ceremony", invoice.ceremony_id, f"credit-note:{note.id}")
-            db.session.commit()
-            flash(_("Credit note issued."), "success")
+            ),
+            _("Credit note issued."),
+            ceremony_id=invoice.ceremony_id,
+            change=lambda note: f"credit-note:{note.id}",
+        )
     else:
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        flash_form_errors(form)
     return redirect(url_for("billing.ceremony", ceremony_id=invoice.ceremony_id), 303)
 
 
@@ -431,27 +531,28 @@ def import_statement():
         if len(data) > MAX_STATEMENT:
             flash(_("The file is larger than 10 MB."), "error")
             return redirect(url_for("billing.index"), 303)
-        try:
+
+        def imported_and_counted():
             imported = billing.import_statement(
-                current_user.org_id, form.file.data.filename or "", data, utcnow()
+                current_user.org_id,
+                form.file.data.filename or "",
+                data,
+                utcnow(),
+                on_paid=lambda ids: queue_receipt_mails(current_user.org_id, ids),
             )
-        except billing.BillingError as error:
-            db.session.rollback()
-            flash(message(error.code), "error")
-        else:
-            counts = reports.outcome_counts(imported)
-            db.session.commit()
-            flash(
-                _(
-                    "Imported %(lines)d credits (%(encoding)s): %(matched)d matched, %(partial)d "
-                    "partial, %(over)d over-paid, %(unmatched)d unmatched, %(duplicate)d seen "
-                    "before.",
-                    lines=imported.line_count,
-                    encoding=imported.encoding,
-                    **counts,
-                ),
-                "success",
-            )
+            return imported, reports.outcome_counts(imported)  # counted before the commit
+
+        carry_out(
+            imported_and_counted,
+            lambda result: _(
+                "Imported %(lines)d credits (%(encoding)s): %(matched)d matched, %(partial)d "
+                "partial, %(over)d over-paid, %(unmatched)d unmatched, %(duplicate)d seen "
+                "before.",
+                lines=result[0].line_count,
+                encoding=result[0].encoding,
+                **result[1],
+            ),
+        )
     else:
         flash(_("Choose a CSV file."), "error")
     return redirect(url_for("billing.index"), 303)
@@ -466,14 +567,12 @@ def settle(line_id: int):
     form = SettleForm()
     if form.validate_on_submit():
         invoice = get_owned_or_404(Invoice, form.invoice_id.data) if form.invoice_id.data else None
-        try:
+
+        def settled():
             billing.settle_line(line, invoice, utcnow())
-        except billing.BillingError as error:
-            db.session.rollback()
-            flash(message(error.code), "error")
-        else:
-            db.session.commit()
-            flash(_("Settled."), "success")
+            queue_receipt_mails(line.org_id, billing.payments_of_line(line))
+
+        carry_out(settled, _("Settled."))
     return redirect(url_for("billing.index"), 303)
 
 

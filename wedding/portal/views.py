@@ -32,6 +32,7 @@ from wedding.billing.documents import (
     render_receipt_pdf,
 )
 from wedding.billing.forms import AcceptForm
+from wedding.billing.mails import queue_agreement_mails
 from wedding.billing.messages import message as billing_message
 from wedding.billing.models import Acceptance, Invoice, Payment
 from wedding.billing.stripe_pay import StripeSettings
@@ -329,7 +330,7 @@ def accept_quote(ceremony_id: int):
     now = utcnow()
     stamp = now.astimezone(ZoneInfo(ceremony.venue.timezone)).strftime("%Y-%m-%d %H:%M %Z")
     try:
-        billing.accept_quote(
+        acceptance = billing.accept_quote(
             quote,
             form.typed_name.data,
             document=document,
@@ -342,6 +343,7 @@ def accept_quote(ceremony_id: int):
         db.session.rollback()
         flash(billing_message(error.code), "error")
         return redirect(url_for("portal.home") + "#quote", 303)
+    queue_agreement_mails(acceptance)
     audit("change", "ceremony", ceremony.id, f"quote-accept:r{quote.revision}")
     db.session.commit()
     flash(_("Thank you: the agreement is signed. Your invoices are below."), "success")

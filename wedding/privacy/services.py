@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from wedding.accounts.models import User
+from wedding.billing.export import money_of_ceremony
 from wedding.calendars.ics import build_calendar
 from wedding.calendars.services import ceremony_calendar
 from wedding.ceremonies.models import Ceremony
@@ -42,7 +43,8 @@ def _safe(name: str) -> str:
 
 def export_client(client: Client) -> bytes:
     """A zip of everything we hold about a client: records as JSON, each companion as a
-    character card, every vow version, issued documents as PDF, the calendar as .ics."""
+    character card, every vow version, issued documents as PDF (with the invoices, credit
+    notes, receipts and signed agreements), the calendar as .ics."""
     companions = db.session.scalars(db.select(Companion).filter_by(client_id=client.id)).all()
     ceremonies = _ceremonies(client.id)
     buffer = io.BytesIO()
@@ -90,6 +92,7 @@ def export_client(client: Client) -> bytes:
             documents = db.session.scalars(
                 db.select(IssuedDocument).filter_by(ceremony_id=ceremony.id)
             ).all()
+            money, money_files = money_of_ceremony(ceremony.id)
             record["ceremonies"].append(
                 {
                     "id": ceremony.id,
@@ -130,6 +133,7 @@ def export_client(client: Client) -> bytes:
                         }
                         for d in documents
                     ],
+                    **money,
                 }
             )
             recordings = {
@@ -156,6 +160,8 @@ def export_client(client: Client) -> bytes:
                 archive.writestr(
                     f"documents/{file_name(ceremony, document.kind, document.version)}", data
                 )
+            for path, data in money_files:  # invoices, credit notes, receipts, agreements
+                archive.writestr(path, data)
         if ceremonies:
             domain = current_app.config["CALENDAR_UID_DOMAIN"]
             calendars = [
