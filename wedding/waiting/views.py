@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from wedding.accounts.access import editor_required
 from wedding.forms import ConfirmForm
-from wedding.models import db
+from wedding.models import db, utcnow
 from wedding.waiting.services import WaitingError, mark_handled, set_digest
 
 bp = Blueprint("waiting", __name__, url_prefix="/waiting")
@@ -18,7 +18,7 @@ def handled(kind: str, ref_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        mark_handled(current_user.org_id, kind, ref_id, current_user.id)
+        mark_handled(current_user.org_id, kind, ref_id, current_user.id, utcnow())
     except WaitingError:
         abort(404)
     db.session.commit()
@@ -45,8 +45,12 @@ def digest():
 KINDS = {
     "comment": lambda: _("Client's comment"),
     "approval": lambda: _("Client's approval"),
+    "story": lambda: _("Questionnaire"),
     "hold": lambda: _("Hold"),
     "task": lambda: _("Task"),
+    "payment": lambda: _("Payment received"),
+    "credit": lambda: _("Bank credit"),
+    "overdue": lambda: _("Overdue invoice"),
     "push": lambda: _("Calendar push"),
 }
 
