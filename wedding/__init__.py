@@ -14,7 +14,6 @@ from wedding.billing.views import webhook_bp
 from wedding.booking.views import bp as booking_bp
 from wedding.calendars.views import bp as calendars_bp
 from wedding.ceremonies.views import bp as ceremonies_bp
-from wedding.ceremonies.views import dashboard_bp
 from wedding.clients.views import bp as clients_bp
 from wedding.documents.views import bp as documents_bp
 from wedding.documents.views import branding_bp
@@ -36,6 +35,7 @@ from wedding.vendors.views import orders_bp
 from wedding.venues.views import bp as venues_bp
 from wedding.vows.views import bp as vows_bp
 from wedding.waiting.views import bp as waiting_bp
+from wedding.waiting.views import dashboard_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and testing
