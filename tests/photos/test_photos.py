@@ -174,3 +174,50 @@ def test_zips_stream_with_flat_memory(app, shoot):
     assert peak < 8 * 1024 * 1024  # a few photos' worth at most, not forty
     assert MAX_ZIP_PHOTOS == 300
     assert Ceremony
+
+
+def lifetime(app) -> timedelta:
+    with app.app_context():
+        link = db.session.scalars(db.select(PhotoLink).order_by(PhotoLink.id.desc())).first()
+        return link.expires_at - link.created_at
+
+
+def link_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count(PhotoLink.id)))
+
+
+def test_a_link_works_for_the_days_chosen_within_bounds(app, web, shoot):
+    _, ceremony = shoot
+    url = f"/ceremonies/{ceremony.id}/photos/links"
+    page = web.get(f"/ceremonies/{ceremony.id}/photos/").get_data(as_text=True)
+    assert 'name="family_days" value="30" min="1" max="365"' in page  # the default, bounded
+    web.post(url, {"kind": "family"})  # no number: the default
+    assert abs(lifetime(app) - timedelta(days=30)) < timedelta(minutes=1)
+    web.post(url, {"kind": "family", "family_days": "3"})
+    assert abs(lifetime(app) - timedelta(days=3)) < timedelta(minutes=1)
+    for bad, message in (
+        ("0", "リンクの有効期間は1〜365日の間で指定してください。"),
+        ("366", "リンクの有効期間は1〜365日の間で指定してください。"),
+        ("99999999999", "リンクの有効日数を数字で入力してください。"),
+        ("-1", "リンクの有効日数を数字で入力してください。"),
+        ("x", "リンクの有効日数を数字で入力してください。"),
+        ("９", "リンクの有効日数を数字で入力してください。"),
+    ):
+        answer = web.post(url, {"kind": "family", "family_days": bad}, follow_redirects=True)
+        assert answer.status_code == 200
+        assert message in answer.get_data(as_text=True), bad
+    assert link_count(app) == 2  # nothing made from a refused number
+    # the studio's bounds are its own
+    upload(web, ceremony.id, ("a.jpg", jpeg()))
+    with app.app_context():
+        photo_id = db.session.scalar(db.select(Photo.id))
+    web.post(
+        f"/ceremonies/{ceremony.id}/photos/compositing", {"photo_id": photo_id, "needed": "yes"}
+    )
+    web.post(url, {"kind": "studio", "studio_days": "61"})
+    assert link_count(app) == 2
+    with app.app_context():
+        assert db.session.get(Photo, photo_id).composite == "needed"  # not handed over
+    web.post(url, {"kind": "studio", "studio_days": "60"})
+    assert abs(lifetime(app) - timedelta(days=60)) < timedelta(minutes=1)

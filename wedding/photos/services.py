@@ -23,7 +23,8 @@ MAX_PHOTO_BYTES = 40 * 1024 * 1024  # a full-size camera JPEG is 10-25 MB
 MAX_PIXELS = 100_000_000  # refuse decompression bombs before decoding
 MAX_ZIP_PHOTOS = 300  # one zip; more are offered in parts
 THUMB_SIZE = 480
-LINK_DAYS = {"studio": 14, "family": 30}
+# How long a link works, in days, chosen when it is made: (fewest, default, most).
+LINK_DAYS = {"studio": (1, 14, 60), "family": (1, 30, 365)}
 CHUNK = 256 * 1024
 
 
@@ -114,25 +115,43 @@ def set_compositing(ceremony: Ceremony, photo_ids: Iterable[int], needed: bool) 
     return changed
 
 
-def new_link(ceremony: Ceremony, kind: str, now: datetime | None = None) -> PhotoLink:
+def link_days(kind: str, days: int | None) -> int:
+    """The days a new link of this kind works: the default when none is given, else within
+    the kind's bounds (PhotoError outside them)."""
+    fewest, default, most = LINK_DAYS[kind]
+    if days is None:
+        return default
+    if not fewest <= days <= most:
+        raise PhotoError(
+            _l("A link can work for %(fewest)d to %(most)d days.", fewest=fewest, most=most)
+        )
+    return days
+
+
+def new_link(
+    ceremony: Ceremony, kind: str, now: datetime | None = None, days: int | None = None
+) -> PhotoLink:
+    """A studio or family link that works for ``days`` (the kind's default when None)."""
     now = now or utcnow()
     link = PhotoLink(
         org_id=ceremony.org_id,
         ceremony_id=ceremony.id,
         kind=kind,
-        expires_at=now + timedelta(days=LINK_DAYS[kind]),
+        expires_at=now + timedelta(days=link_days(kind, days)),
     )
     db.session.add(link)
     db.session.flush()
     return link
 
 
-def hand_to_studio(ceremony: Ceremony, now: datetime | None = None) -> PhotoLink:
+def hand_to_studio(
+    ceremony: Ceremony, now: datetime | None = None, days: int | None = None
+) -> PhotoLink:
     """A batch of the photos that need compositing, behind a download link that expires."""
     waiting = [p for p in photos_of(ceremony.id) if p.composite == "needed"]
     if not waiting:
         raise PhotoError(_l("Mark the photos that need the companion composited first."))
-    link = new_link(ceremony, "studio", now)
+    link = new_link(ceremony, "studio", now, days)
     for photo in waiting:
         photo.composite, photo.batch_id = "sent", link.id
     db.session.flush()

@@ -22,6 +22,7 @@ from wedding.forms import ConfirmForm
 from wedding.models import db, utcnow
 from wedding.photos.models import Photo, PhotoLink
 from wedding.photos.services import (
+    LINK_DAYS,
     MAX_ZIP_PHOTOS,
     PhotoError,
     add_photo,
@@ -104,6 +105,7 @@ def index(ceremony_id: int):
         ceremony=ceremony,
         photos=photos,
         parts=zip_parts(len(photos)),
+        link_days=LINK_DAYS,
         links=[
             (
                 link,
@@ -162,11 +164,16 @@ def make_link(ceremony_id: int):
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    kind = "studio" if request.form.get("kind") == "studio" else "family"
+    typed = request.form.get(f"{kind}_days", "").strip()
     try:
-        if request.form.get("kind") == "studio":
-            hand_to_studio(ceremony)
+        if typed and not (typed.isascii() and typed.isdigit() and len(typed) <= 4):
+            raise PhotoError(_("Give the number of days the link works."))
+        days = int(typed) if typed else None
+        if kind == "studio":
+            hand_to_studio(ceremony, days=days)
         else:
-            new_link(ceremony, "family")
+            new_link(ceremony, "family", days=days)
     except PhotoError as error:
         db.session.rollback()
         flash(str(error), "error")
