@@ -61,6 +61,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
         PER_PAGE=20,
         MAX_CONTENT_LENGTH=51 * 1024 * 1024,  # a 50 MB GLB/VRM model and its form
+        # The photo upload streams its files to disk (wedding/uploads.py): its own limits.
+        PHOTO_UPLOAD_MAX_BYTES=2 * 1024**3,
+        PHOTO_MAX_BYTES=40 * 1024 * 1024,
+        UPLOAD_DIR="",  # where uploads stream to: the instance folder's uploads/ when unset
         # Where the app is reached from outside: when set, every link printed or sent (PDFs,
         # QR codes, calendars, portal links) uses it; unset, requests use their own host.
         PUBLIC_URL="",
