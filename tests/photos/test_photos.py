@@ -16,6 +16,7 @@ from wedding.photos.models import Photo, PhotoLink
 from wedding.photos.services import (
     MAX_ZIP_PHOTOS,
     PhotoError,
+    add_photo,
     image_size,
     photo_entries,
     read_upload,
@@ -244,6 +245,31 @@ def test_zips_stream_with_flat_memory(app, shoot):
     assert peak < 8 * 1024 * 1024  # a few photos' worth at most, not forty
     assert MAX_ZIP_PHOTOS == 300
     assert Ceremony
+
+
+def test_many_photos_in_one_upload_do_not_add_up_in_memory(app, shoot, tmp_path):
+    """Twenty 1 MB photos kept in one transaction: each one's bytes are let go once written
+    (nothing holds the stored rows, whose bytes the session's weak identity map lets go)."""
+    _, ceremony = shoot
+    big = jpeg(size=(1200, 900)) + b"\x00" * (1024 * 1024)
+    files = []
+    for _ in range(20):
+        streamed = StreamedFile(tmp_path, limit=len(big))
+        streamed.write(big)
+        files.append(streamed)
+    with app.app_context():
+        record = db.session.get(Ceremony, ceremony.id)
+        tracemalloc.start()
+        for n, streamed in enumerate(files):
+            add_photo(record, streamed, f"{n}.jpg")
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        db.session.commit()
+        assert db.session.scalar(db.select(db.func.count(Photo.id))) == 20
+    for streamed in files:
+        streamed.close()
+    print(f"peak while keeping 20 photos of 1 MB: {peak / 1024 / 1024:.1f} MB")
+    assert peak < 8 * 1024 * 1024, peak  # a few photos' worth at most, not twenty
 
 
 def lifetime(app) -> timedelta:
