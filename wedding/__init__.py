@@ -14,7 +14,6 @@ from wedding.billing.views import webhook_bp
 from wedding.booking.views import bp as booking_bp
 from wedding.calendars.views import bp as calendars_bp
 from wedding.ceremonies.views import bp as ceremonies_bp
-from wedding.ceremonies.views import dashboard_bp
 from wedding.clients.views import bp as clients_bp
 from wedding.documents.views import bp as documents_bp
 from wedding.documents.views import branding_bp
@@ -36,6 +35,7 @@ from wedding.vendors.views import orders_bp
 from wedding.venues.views import bp as venues_bp
 from wedding.vows.views import bp as vows_bp
 from wedding.waiting.views import bp as waiting_bp
+from wedding.waiting.views import dashboard_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and testing
@@ -61,6 +61,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
         PER_PAGE=20,
         MAX_CONTENT_LENGTH=51 * 1024 * 1024,  # a 50 MB GLB/VRM model and its form
+        # The photo upload streams its files to disk (wedding/uploads.py): its own limits.
+        PHOTO_UPLOAD_MAX_BYTES=2 * 1024**3,
+        PHOTO_MAX_BYTES=40 * 1024 * 1024,
+        UPLOAD_DIR="",  # where uploads stream to: the instance folder's uploads/ when unset
         # Where the app is reached from outside: when set, every link printed or sent (PDFs,
         # QR codes, calendars, portal links) uses it; unset, requests use their own host.
         PUBLIC_URL="",

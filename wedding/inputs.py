@@ -12,11 +12,13 @@ import unicodedata
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import Request, abort, request
+from flask import Request, abort, has_app_context, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, ValidationError
+
+from wedding.uploads import StreamedFile, upload_dir, upload_limits
 
 # Every id column is a 32-bit signed integer on PostgreSQL (SQLite takes more, but the two must
 # answer alike): anything larger names no record.
@@ -199,7 +201,32 @@ class CleanJSONProvider(DefaultJSONProvider):
 
 
 class CleanRequest(Request):
+    """Every request: text cleaned; on views marked with ``uploads.streamed_upload``, their own
+    size limit and files streamed to disk (size-checked and hashed as they arrive)."""
+
     parameter_storage_class = CleanMultiDict
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and has_app_context():
+            limits = upload_limits(self.endpoint)
+            if limits is not None:
+                return limits[0]
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+    def _get_file_stream(
+        self, total_content_length, content_type, filename=None, content_length=None
+    ):
+        limits = upload_limits(self.endpoint) if has_app_context() else None
+        if limits is None:
+            return super()._get_file_stream(
+                total_content_length, content_type, filename, content_length
+            )
+        return StreamedFile(upload_dir(), limits[1])
 
 
 # --- redirects -----------------------------------------------------------------------------

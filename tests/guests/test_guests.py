@@ -153,3 +153,63 @@ def test_api_guests_contract(app, party):
             {"id": first + 1, "name": "健一", "rsvp": "pending"},
         ]
     }
+
+
+def test_an_invitation_link_works_until_the_days_chosen_after_the_ceremony(app, web, party):
+    user, ceremony = party
+    web.login(user)
+    form = web.get(f"/ceremonies/{ceremony.id}/guests/").get_data(as_text=True)
+    assert 'name="link_days_after"' in form and 'value="7"' in form  # the default, offered
+    web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": "由美", "link_days_after": "2"})
+    for bad in ("91", "-1", "x"):
+        answer = web.post(
+            f"/ceremonies/{ceremony.id}/guests/",
+            {"name": "健一", "link_days_after": bad},
+            follow_redirects=True,
+        )
+        assert answer.status_code == 200
+    with app.app_context():
+        (guest,) = db.session.scalars(db.select(Guest))  # nothing added from a bad number
+        assert guest.link_days_after == 2
+        guest_id = guest.id
+        ends_at = db.session.get(Ceremony, ceremony.id).ends_at
+    (url,) = invitation_links(web, ceremony.id)
+    client = app.test_client()
+    with app.app_context():
+        from wedding.guests.services import guest_from_token
+
+        token = url.rsplit("/", 1)[1]
+        assert guest_from_token(token, ends_at + timedelta(days=2) - timedelta(minutes=1))
+        assert guest_from_token(token, ends_at + timedelta(days=2)) is None
+    assert client.get(url).status_code == 200  # before the ceremony
+    # a new link may be given another lifetime; out of bounds it is refused and nothing changes
+    web.post(
+        f"/ceremonies/{ceremony.id}/guests/{guest_id}/link",
+        {"action": "renew", "link_days_after": "95"},
+    )
+    assert invitation_links(web, ceremony.id) == [url]
+    web.post(
+        f"/ceremonies/{ceremony.id}/guests/{guest_id}/link",
+        {"action": "renew", "link_days_after": "30"},
+    )
+    with app.app_context():
+        assert db.session.get(Guest, guest_id).link_days_after == 30
+    # the ceremony is long past: the link says clearly that it no longer works
+    with app.app_context():
+        record = db.session.get(Ceremony, ceremony.id)
+        record.starts_at -= timedelta(days=90)
+        record.ends_at -= timedelta(days=90)
+        record.blocked_until -= timedelta(days=90)
+        record.status, record.hold_expires_at = "completed", None
+        db.session.commit()
+    (renewed,) = invitation_links(web, ceremony.id)
+    assert client.get(renewed).status_code == 404
+
+
+def test_the_link_lifetime_is_bounded_in_the_service(app, party):
+    _, ceremony = party
+    with app.app_context():
+        record = db.session.get(Ceremony, ceremony.id)
+        with pytest.raises(GuestError):
+            add_guest(record, "x", link_days=91)
+        assert add_guest(record, "y").link_days_after == 7

@@ -1,5 +1,6 @@
 """Photos: checked uploads, thumbnails by a job, the studio hand-off, galleries, streamed zips."""
 
+import hashlib
 import io
 import re
 import tracemalloc
@@ -15,10 +16,14 @@ from wedding.photos.models import Photo, PhotoLink
 from wedding.photos.services import (
     MAX_ZIP_PHOTOS,
     PhotoError,
+    add_photo,
     image_size,
     photo_entries,
+    read_upload,
     zip_chunks,
 )
+from wedding.storage.models import StoredFile
+from wedding.uploads import StreamedFile
 
 
 def jpeg(color=(200, 120, 140), size=(640, 480)) -> bytes:
@@ -64,17 +69,83 @@ def test_uploads_are_checked_and_thumbnails_made(app, web, shoot):
         assert max(image.size) == 480
 
 
-def test_a_huge_upload_is_refused_before_it_is_read(app, web, shoot):
-    _, ceremony = shoot
-    response = web.client.post(
-        f"/ceremonies/{ceremony.id}/photos/upload",
+def announced(web, url, size):
+    """A request that announces ``size`` bytes (as a browser sending a huge file would) and
+    sends ten."""
+    return web.client.post(
+        url,
         data=b"x" * 10,
         content_type="multipart/form-data; boundary=x",
-        environ_overrides={"CONTENT_LENGTH": str(2 * 1024**3)},  # what a 2 GB upload announces
+        environ_overrides={"CONTENT_LENGTH": str(size)},
     )
-    assert response.status_code == 413
+
+
+def photo_count(app) -> int:
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(Photo.id))) == 0
+        return db.session.scalar(db.select(db.func.count(Photo.id)))
+
+
+def test_a_2_gb_file_is_refused_before_it_is_read_with_the_limits_named(app, web, shoot):
+    _, ceremony = shoot
+    url = f"/ceremonies/{ceremony.id}/photos/upload"
+    response = announced(web, url, 2 * 1024**3 + 200)  # a 2 GB file and its form
+    assert response.status_code == 413
+    text = response.get_data(as_text=True)
+    assert "合計2 GBまで、写真は1枚40 MBまで" in text  # how much an upload and a photo may be
+    assert photo_count(app) == 0
+
+
+def test_the_photo_upload_may_be_larger_than_the_rest_of_the_app(app, web, shoot):
+    _, ceremony = shoot
+    sixty_mb = 60 * 1024 * 1024  # over the app-wide 51 MB
+    assert announced(web, "/vendors/new", sixty_mb).status_code == 413
+    assert announced(web, f"/ceremonies/{ceremony.id}/photos/upload", sixty_mb).status_code != 413
+
+
+def test_limits_come_from_config_and_each_file_is_judged_alone(app, web, shoot, tmp_path):
+    _, ceremony = shoot
+    small, big = jpeg(size=(64, 48)), jpeg(size=(1200, 900))
+    app.config.update(PHOTO_MAX_BYTES=len(small) + 10, UPLOAD_DIR=str(tmp_path / "stream"))
+    page = upload(web, ceremony.id, ("small.jpg", small), ("big.jpg", big)).get_data(as_text=True)
+    assert "big.jpg: 写真は1枚" in page  # refused by name, with the limit
+    assert (tmp_path / "stream").is_dir()  # the files went through the upload directory
+    with app.app_context():
+        (photo,) = db.session.scalars(db.select(Photo))
+        assert photo.filename == "small.jpg"
+        stored = db.session.get(StoredFile, photo.file_id)
+        assert stored.sha256 == hashlib.sha256(small).hexdigest()  # hashed as it streamed
+        assert stored.size == len(small)
+    # a whole upload over its limit: a clear page and nothing kept
+    app.config.update(PHOTO_UPLOAD_MAX_BYTES=len(small) * 2, PHOTO_MAX_BYTES=len(small) * 2)
+    response = upload(web, ceremony.id, ("a.jpg", small), ("b.jpg", small), ("c.jpg", small))
+    assert response.status_code == 413
+    assert photo_count(app) == 1
+    # no temporary file stays behind in the upload directory, whatever the outcome
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_a_streamed_file_counts_hashes_and_stops_keeping_past_its_limit(tmp_path):
+    data = jpeg()
+    kept = StreamedFile(tmp_path, limit=len(data))
+    for start in range(0, len(data), 1000):
+        kept.write(data[start : start + 1000])
+    kept.seek(0)
+    assert kept.read() == data and kept.size == len(data) and not kept.too_large
+    assert kept.sha256 == hashlib.sha256(data).hexdigest() and kept.head == data[:64]
+    cut = StreamedFile(tmp_path, limit=len(data) - 1)
+    for start in range(0, len(data), 1000):
+        cut.write(data[start : start + 1000])
+    cut.seek(0)
+    assert cut.too_large and cut.read() == b""  # nothing of it is kept
+    with pytest.raises(PhotoError):
+        read_upload(cut, limit=len(data) - 1)
+    text = StreamedFile(tmp_path, limit=1000)
+    text.write(b"just some text, not a photo")
+    with pytest.raises(PhotoError):
+        read_upload(text, limit=1000)  # refused from its first bytes
+    for f in (kept, cut, text):
+        f.close()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # never named on disk
 
 
 def test_image_checks():
@@ -174,3 +245,75 @@ def test_zips_stream_with_flat_memory(app, shoot):
     assert peak < 8 * 1024 * 1024  # a few photos' worth at most, not forty
     assert MAX_ZIP_PHOTOS == 300
     assert Ceremony
+
+
+def test_many_photos_in_one_upload_do_not_add_up_in_memory(app, shoot, tmp_path):
+    """Twenty 1 MB photos kept in one transaction: each one's bytes are let go once written
+    (nothing holds the stored rows, whose bytes the session's weak identity map lets go)."""
+    _, ceremony = shoot
+    big = jpeg(size=(1200, 900)) + b"\x00" * (1024 * 1024)
+    files = []
+    for _ in range(20):
+        streamed = StreamedFile(tmp_path, limit=len(big))
+        streamed.write(big)
+        files.append(streamed)
+    with app.app_context():
+        record = db.session.get(Ceremony, ceremony.id)
+        tracemalloc.start()
+        for n, streamed in enumerate(files):
+            add_photo(record, streamed, f"{n}.jpg")
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        db.session.commit()
+        assert db.session.scalar(db.select(db.func.count(Photo.id))) == 20
+    for streamed in files:
+        streamed.close()
+    print(f"peak while keeping 20 photos of 1 MB: {peak / 1024 / 1024:.1f} MB")
+    assert peak < 8 * 1024 * 1024, peak  # a few photos' worth at most, not twenty
+
+
+def lifetime(app) -> timedelta:
+    with app.app_context():
+        link = db.session.scalars(db.select(PhotoLink).order_by(PhotoLink.id.desc())).first()
+        return link.expires_at - link.created_at
+
+
+def link_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count(PhotoLink.id)))
+
+
+def test_a_link_works_for_the_days_chosen_within_bounds(app, web, shoot):
+    _, ceremony = shoot
+    url = f"/ceremonies/{ceremony.id}/photos/links"
+    page = web.get(f"/ceremonies/{ceremony.id}/photos/").get_data(as_text=True)
+    assert 'name="family_days" value="30" min="1" max="365"' in page  # the default, bounded
+    web.post(url, {"kind": "family"})  # no number: the default
+    assert abs(lifetime(app) - timedelta(days=30)) < timedelta(minutes=1)
+    web.post(url, {"kind": "family", "family_days": "3"})
+    assert abs(lifetime(app) - timedelta(days=3)) < timedelta(minutes=1)
+    for bad, message in (
+        ("0", "リンクの有効期間は1〜365日の間で指定してください。"),
+        ("366", "リンクの有効期間は1〜365日の間で指定してください。"),
+        ("99999999999", "リンクの有効日数を数字で入力してください。"),
+        ("-1", "リンクの有効日数を数字で入力してください。"),
+        ("x", "リンクの有効日数を数字で入力してください。"),
+        ("９", "リンクの有効日数を数字で入力してください。"),
+    ):
+        answer = web.post(url, {"kind": "family", "family_days": bad}, follow_redirects=True)
+        assert answer.status_code == 200
+        assert message in answer.get_data(as_text=True), bad
+    assert link_count(app) == 2  # nothing made from a refused number
+    # the studio's bounds are its own
+    upload(web, ceremony.id, ("a.jpg", jpeg()))
+    with app.app_context():
+        photo_id = db.session.scalar(db.select(Photo.id))
+    web.post(
+        f"/ceremonies/{ceremony.id}/photos/compositing", {"photo_id": photo_id, "needed": "yes"}
+    )
+    web.post(url, {"kind": "studio", "studio_days": "61"})
+    assert link_count(app) == 2
+    with app.app_context():
+        assert db.session.get(Photo, photo_id).composite == "needed"  # not handed over
+    web.post(url, {"kind": "studio", "studio_days": "60"})
+    assert abs(lifetime(app) - timedelta(days=60)) < timedelta(minutes=1)

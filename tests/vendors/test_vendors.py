@@ -99,3 +99,51 @@ def test_an_order_with_its_task_and_print_file(app, web, make_user, make_ceremon
     assert round(width_pt / 72 * 25.4) == 606 and round(height_pt / 72 * 25.4) == 1756
     with app.app_context():
         assert db.session.get(Order, order_id).status == "shipped"
+
+
+def test_an_archived_vendor_leaves_the_list_and_picker_but_keeps_its_orders(
+    app, web, make_user, make_ceremony
+):
+    user = make_user(role="planner")
+    ceremony = make_ceremony(user.org)
+    web.login(user)
+    web.post("/vendors/new", vendor_form())
+    web.post("/vendors/new", vendor_form(name="倉敷フレーム", kind="frame_maker"))
+    with app.app_context():
+        vendor_id = db.session.scalar(db.select(Vendor.id).filter_by(name="岡山プリント"))
+    order = {"vendor_id": vendor_id, "what": "等身大パネル", "quantity": "1", "cost_yen": "100"}
+    order |= {"bleed_mm": "3"}
+    assert web.post(f"/ceremonies/{ceremony.id}/orders/", order).status_code == 302
+    assert web.post(f"/vendors/{vendor_id}/archive").status_code == 302
+
+    listed = web.get("/vendors/").get_data(as_text=True)
+    assert "岡山プリント" not in listed and "倉敷フレーム" in listed
+    archived = web.get("/vendors/?archived=1").get_data(as_text=True)
+    assert "岡山プリント" in archived and "倉敷フレーム" not in archived
+    orders = web.get(f"/ceremonies/{ceremony.id}/orders/").get_data(as_text=True)
+    assert f'<option value="{vendor_id}"' not in orders  # gone from the picker
+    assert "岡山プリント" in orders  # the order keeps its vendor
+    again = web.post(f"/ceremonies/{ceremony.id}/orders/", order)  # a stale form
+    assert again.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Order.id))) == 1
+        assert db.session.scalar(db.select(Order.vendor_id)) == vendor_id
+
+    web.post(f"/vendors/{vendor_id}/restore")
+    assert "岡山プリント" in web.get("/vendors/").get_data(as_text=True)
+    assert f'<option value="{vendor_id}"' in web.get(f"/ceremonies/{ceremony.id}/orders/").get_data(
+        as_text=True
+    )
+
+
+def test_another_company_cannot_archive_a_vendor(app, web, make_user):
+    owner = make_user(role="planner")
+    web.login(owner)
+    web.post("/vendors/new", vendor_form())
+    with app.app_context():
+        vendor_id = db.session.scalar(db.select(Vendor.id))
+    web.logout()
+    web.login(make_user(role="planner"))
+    assert web.post(f"/vendors/{vendor_id}/archive").status_code == 404
+    with app.app_context():
+        assert db.session.get(Vendor, vendor_id).archived_at is None

@@ -1,14 +1,19 @@
 """What's waiting: on the dashboard (in a fixed number of queries) and in a daily e-mail."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
 
 from tests.mail import start_smtp
+from wedding.billing import services as billing
+from wedding.billing.models import BankImport, BankLine, BillingProfile, Invoice
+from wedding.billing.money import Line, registration_number_for
 from wedding.calendars.models import CalDAVAccount
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
+from wedding.personas.models import Companion
+from wedding.personas.services import save_story
 from wedding.tasks.models import Task
 from wedding.tasks.services import apply_checklist, create_standard_template
 from wedding.vows.models import VowComment, VowVersion
@@ -30,6 +35,42 @@ def vows(org_id, ceremony_id, number, approved_by="", lang="ja"):
     db.session.add(version)
     db.session.flush()
     return version
+
+
+def money_waiting(ceremony: Ceremony, now: datetime, payer: str = "ヤマダ ハナコ") -> dict:
+    """An overdue invoice, a card payment that came in by itself and a bank credit to settle."""
+    today = now.date()
+    if billing.profile_of(ceremony.org_id) is None:
+        db.session.add(
+            BillingProfile(
+                org_id=ceremony.org_id,
+                issuer_name="晴れの日ブライダル株式会社",
+                registration_number=registration_number_for("876543210987"),
+            )
+        )
+    item = [Line("引菓子", 1000, 2, 8)]
+    overdue = billing.create_invoice(
+        ceremony, "other", today - timedelta(days=3), item, today - timedelta(days=20)
+    )
+    paid = billing.create_invoice(ceremony, "other", today + timedelta(days=30), item, today)
+    payment = billing.record_payment(
+        paid, 500, "card", today, now, external_ref=f"pi_{ceremony.id}_{paid.id}"
+    )
+    statement = BankImport(org_id=ceremony.org_id, filename="s.csv", encoding="utf-8")
+    db.session.add(statement)
+    db.session.flush()
+    line = BankLine(
+        org_id=ceremony.org_id,
+        import_id=statement.id,
+        line_no=1,
+        booked_on=today,
+        amount=7777,
+        payer=payer,
+        outcome="unmatched",
+    )
+    db.session.add(line)
+    db.session.flush()
+    return {"overdue": overdue.id, "payment": payment.id, "line": line.id}
 
 
 @pytest.fixture
@@ -67,8 +108,11 @@ def busy(app, make_user, make_ceremony):
                 last_error="ConnectionError: refused",
             )
         )
+        companion = db.session.get(Companion, ceremony.companion_id)
+        story = save_story(companion, "ja", {"how_met": "雨の日の本屋で"}, "client")
+        ids = money_waiting(db.session.get(Ceremony, ceremony.id), datetime.now(UTC))
         db.session.commit()
-        ids = {"approved": approved.id, "first": first.id}
+        ids |= {"approved": approved.id, "first": first.id, "story": story.id}
     return user, ceremony, ids
 
 
@@ -82,6 +126,23 @@ def test_the_dashboard_lists_what_is_waiting_with_links(web, busy):
     assert "Order the life-size panel or stand" in page  # −45 days: overdue, due today
     assert "ConnectionError: refused" in page
     assert "/calendars/#caldav" in page
+
+
+def test_answers_payments_and_overdue_invoices_wait_with_links(web, busy):
+    user, ceremony, ids = busy
+    web.login(user)
+    page = web.get("/").get_data(as_text=True)
+    # the client's questionnaire answers, linked to the planner's page of them
+    assert f"/companions/{ceremony.companion_id}/story/ja" in page
+    assert f"/waiting/story/{ids['story']}/handled" in page
+    # a card payment received, an overdue invoice (both on the ceremony's money page)
+    assert "¥500" in page
+    assert f"/waiting/payment/{ids['payment']}/handled" in page
+    assert f"/billing/ceremonies/{ceremony.id}#invoices" in page
+    assert "期限を過ぎています" in page or "is overdue" in page
+    # a bank credit nobody could place, linked to the statement on the money page
+    assert "¥7,777" in page
+    assert "/billing/#bank" in page
 
 
 def test_each_item_disappears_when_handled(app, web, busy):
@@ -109,8 +170,48 @@ def test_each_item_disappears_when_handled(app, web, busy):
     with app.app_context():
         db.session.scalar(db.select(CalDAVAccount)).last_error = None
         db.session.commit()
+    # the answers and the payment: marked seen by hand
+    web.post(f"/waiting/story/{ids['story']}/handled")
+    web.post(f"/waiting/payment/{ids['payment']}/handled")
+    # the overdue invoice: cancelled; the bank credit: set aside
+    with app.app_context():
+        now = datetime.now(UTC)
+        billing.cancel_invoice(db.session.get(Invoice, ids["overdue"]), now)
+        billing.settle_line(db.session.get(BankLine, ids["line"]), None, now)
+        db.session.commit()
     page = web.get("/").get_data(as_text=True)
     assert "Nothing is waiting for you." in page or "対応待ちのものはありません" in page
+
+
+def test_answers_sent_again_after_the_mark_wait_again(app, web, busy):
+    user, ceremony, ids = busy
+    web.login(user)
+    web.post(f"/waiting/story/{ids['story']}/handled")
+    assert f"/waiting/story/{ids['story']}/handled" not in web.get("/").get_data(as_text=True)
+    with app.app_context():
+        companion = db.session.get(Companion, ceremony.companion_id)
+        save_story(companion, "ja", {"how_met": "雨の日の本屋で、傘を貸してくれた"}, "client")
+        db.session.commit()
+    page = web.get("/").get_data(as_text=True)
+    assert f"/waiting/story/{ids['story']}/handled" in page
+    # the planner's own edit of the answers counts as seen
+    with app.app_context():
+        companion = db.session.get(Companion, ceremony.companion_id)
+        save_story(companion, "ja", {"for_guests": "ありがとう"}, f"planner:{user.id}")
+        db.session.commit()
+    assert f"/waiting/story/{ids['story']}/handled" not in web.get("/").get_data(as_text=True)
+
+
+def test_an_overdue_invoice_leaves_when_paid(app, web, busy):
+    user, _, ids = busy
+    web.login(user)
+    with app.app_context():
+        invoice = db.session.get(Invoice, ids["overdue"])
+        label = invoice.display_number
+        billing.record_payment(invoice, invoice.total, "bank", date.today(), datetime.now(UTC))
+        db.session.commit()
+    page = web.get("/").get_data(as_text=True)
+    assert label not in page
 
 
 def test_marking_another_company_item_is_404(web, busy, make_user):
@@ -118,6 +219,8 @@ def test_marking_another_company_item_is_404(web, busy, make_user):
     web.login(make_user())
     assert web.post(f"/waiting/approval/{ids['approved']}/handled").status_code == 404
     assert web.post(f"/waiting/comment/{ids['first']}/handled").status_code == 404
+    assert web.post(f"/waiting/story/{ids['story']}/handled").status_code == 404
+    assert web.post(f"/waiting/payment/{ids['payment']}/handled").status_code == 404
     assert web.post(f"/waiting/nonsense/{ids['first']}/handled").status_code == 404
 
 
@@ -164,10 +267,14 @@ def test_the_dashboard_query_count_does_not_grow(app, web, busy, make_ceremony):
                 db.session.get(ChecklistTemplate, template_id),
             )
             vows(user.org_id, ceremony.id, 1, approved_by="client")
+            record = db.session.get(Ceremony, ceremony.id)
+            save_story(record.companion, "en", {"how_met": "online"}, "client")
+            money_waiting(record, datetime.now(UTC), payer=f"payer {days}")
             db.session.commit()
     many = count_queries(app, lambda: web.get("/"))
     assert many == one
-    assert one <= 10, "\n".join(q[:100] for q in SEEN)
+    # sign-in (3), upcoming ceremonies, one query per kind of waiting item (9), the digest setting
+    assert one <= 14, "\n".join(q[:100] for q in SEEN)
 
 
 def test_the_daily_digest_is_sent_once_and_can_be_turned_off(app, web, busy, make_user):

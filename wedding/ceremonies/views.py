@@ -31,27 +31,23 @@ from wedding.ceremonies.services import (
     CeremonyError,
     details_of,
     schedule_ceremony,
-    upcoming_ceremonies,
     update_ceremony,
 )
 from wedding.clients.models import Client
 from wedding.i18n import current_lang
 from wedding.inputs import db_int, parse_date
-from wedding.models import db, utcnow
+from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.records import add_archive_routes, form_fields, list_records, record_choices
 from wedding.runofshow.forms import TemplateForm, template_choices
 from wedding.runofshow.services import item_start, items_of
-from wedding.tasks.services import org_today
 from wedding.tasks.views import task_card
 from wedding.venues.models import Venue
 from wedding.vows.audio import audio_for
 from wedding.vows.services import approved_vows, version_count
-from wedding.waiting.services import digest_wanted, waiting_for
 
 bp = Blueprint("ceremonies", __name__, url_prefix="/ceremonies")
 add_archive_routes(bp, Ceremony, _l("Ceremony"))
-dashboard_bp = Blueprint("dashboard", __name__)
 
 # Query-string fields that prefill the booking form (from the calendar and suggestions).
 PREFILL = {
@@ -61,20 +57,6 @@ PREFILL = {
     "start_time": time.fromisoformat,
     "duration_minutes": db_int,
 }
-
-
-@dashboard_bp.route("/", endpoint="index")
-@login_required
-def dashboard():
-    """The planner's home: what is waiting for them, and what is coming up."""
-    now = utcnow()
-    return render_template(
-        "ceremonies/dashboard.html",
-        ceremonies=upcoming_ceremonies(current_user.org_id),
-        waiting=waiting_for(current_user.org_id, current_user.id, now, org_today(now)),
-        digest_on=digest_wanted(current_user.id),
-        today=org_today(now),
-    )
 
 
 def _fill_choices(form: CeremonyForm, ceremony: Ceremony | None) -> None:

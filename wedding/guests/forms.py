@@ -2,10 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectChoice, TextAreaField, URLField
-from wtforms.validators import URL, Email, Length, Optional
+from wtforms import EmailField, IntegerField, RadioField, SelectChoice, TextAreaField, URLField
+from wtforms.validators import URL, Email, Length, NumberRange, Optional
 
 from wedding.forms import name_field, stripped
+from wedding.guests.services import LINK_DAYS_AFTER
 
 RSVP_CHOICES = [
     SelectChoice("yes", _l("Yes, in person")),
@@ -20,6 +21,23 @@ class GuestForm(FlaskForm):
         _l("E-mail"),
         validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
         filters=[stripped],
+    )
+    link_days_after = IntegerField(
+        _l("The invitation link works until this many days after the ceremony"),
+        default=LINK_DAYS_AFTER[1],
+        render_kw={"min": LINK_DAYS_AFTER[0], "max": LINK_DAYS_AFTER[2]},
+        validators=[
+            Optional(),
+            NumberRange(
+                min=LINK_DAYS_AFTER[0],
+                max=LINK_DAYS_AFTER[2],
+                message=_l(
+                    "Between %(fewest)d and %(most)d days.",
+                    fewest=LINK_DAYS_AFTER[0],
+                    most=LINK_DAYS_AFTER[2],
+                ),
+            ),
+        ],
     )
 
 

@@ -15,7 +15,10 @@ class Guest(SecretLink, Timestamped, db.Model):
     """One invited guest; their invitation link opens only their own reply."""
 
     __tablename__ = "guests"
-    __table_args__ = (CheckConstraint("rsvp IN ('pending', 'yes', 'online', 'no')", name="rsvp"),)
+    __table_args__ = (
+        CheckConstraint("rsvp IN ('pending', 'yes', 'online', 'no')", name="rsvp"),
+        CheckConstraint("link_days_after BETWEEN 0 AND 90", name="link_days_after"),
+    )
     link_purpose = "rsvp"
     token_bytes = 16  # 128 bits
 
@@ -29,6 +32,9 @@ class Guest(SecretLink, Timestamped, db.Model):
     rsvp: Mapped[str] = mapped_column(String(10), default="pending")
     note: Mapped[str] = mapped_column(Text, default="")
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The invitation link stops working this many days after the ceremony ends (counted from
+    # the ceremony, so that it follows the ceremony when it moves).
+    link_days_after: Mapped[int] = mapped_column(default=7, server_default="7")
 
 
 class GuestList(Timestamped, db.Model):

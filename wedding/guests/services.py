@@ -4,7 +4,7 @@ The ceremony's guest count follows the list: everyone who comes in person or has
 yet (an unanswered guest may still come, so the venue's capacity counts them). Online guests
 and those who cannot come do not count."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -20,6 +20,8 @@ from wedding.urls import public_url
 
 IN_PERSON = ("yes", "pending")
 CLOSED = ("cancelled", "expired", "completed")
+# How many days after the ceremony an invitation link still works: (fewest, default, most).
+LINK_DAYS_AFTER = (0, 7, 90)
 
 
 class GuestError(ValueError):
@@ -62,10 +64,32 @@ def _recount(ceremony: Ceremony, extra: int = 0) -> None:
     ceremony.guest_count = count
 
 
-def add_guest(ceremony: Ceremony, name: str, email: str = "") -> Guest:
+def link_days_after(days: int | None) -> int:
+    """Days after the ceremony an invitation link works: the default when none is given."""
+    fewest, default, most = LINK_DAYS_AFTER
+    if days is None:
+        return default
+    if not fewest <= days <= most:
+        raise GuestError(
+            "link_days_after",
+            _l("Between %(fewest)d and %(most)d days.", fewest=fewest, most=most),
+        )
+    return days
+
+
+def add_guest(
+    ceremony: Ceremony, name: str, email: str = "", link_days: int | None = None
+) -> Guest:
+    """A guest and their invitation link, which works until ``link_days`` after the day."""
     if ceremony.status in CLOSED:
         raise GuestError("name", _l("This ceremony is over; the guest list is closed."))
-    guest = Guest(org_id=ceremony.org_id, ceremony_id=ceremony.id, name=name, email=email)
+    guest = Guest(
+        org_id=ceremony.org_id,
+        ceremony_id=ceremony.id,
+        name=name,
+        email=email,
+        link_days_after=link_days_after(link_days),
+    )
     db.session.add(guest)
     _recount(ceremony)
     db.session.flush()
@@ -114,8 +138,27 @@ def invitation_url(guest: Guest) -> str:
     return public_url("rsvp.reply_page", token=guest.public_token(current_app.config["SECRET_KEY"]))
 
 
-def guest_from_token(token: str) -> Guest | None:
-    return Guest.from_public_token(token, current_app.config["SECRET_KEY"])
+def renew_link(guest: Guest, link_days: int | None = None) -> None:
+    """A new invitation link (the old one stops working), with a new lifetime if one is given."""
+    if link_days is not None:
+        guest.link_days_after = link_days_after(link_days)
+    guest.renew()
+    db.session.flush()
+
+
+def link_expires_at(guest: Guest, ceremony: Ceremony) -> datetime:
+    return ceremony.ends_at + timedelta(days=guest.link_days_after)
+
+
+def guest_from_token(token: str, now: datetime | None = None) -> Guest | None:
+    """The guest a link opens, while it is genuine, not stopped and not past its lifetime."""
+    guest = Guest.from_public_token(token, current_app.config["SECRET_KEY"])
+    if guest is None:
+        return None
+    ceremony = db.session.get(Ceremony, guest.ceremony_id)
+    if (now or utcnow()) >= link_expires_at(guest, ceremony):
+        return None
+    return guest
 
 
 def is_the_day(ceremony: Ceremony, now: datetime) -> bool:

@@ -10,14 +10,17 @@ from wedding.forms import ConfirmForm
 from wedding.guests.forms import RSVP_CHOICES, GuestForm, ReplyForm, StreamForm
 from wedding.guests.models import Guest
 from wedding.guests.services import (
+    LINK_DAYS_AFTER,
     GuestError,
     add_guest,
     guest_from_token,
     guests_of,
     invitation_url,
+    link_expires_at,
     online_links,
     record_reply,
     remove_guest,
+    renew_link,
     replies_closed,
     set_stream_url,
     stream_url_of,
@@ -54,9 +57,11 @@ def index(ceremony_id: int):
         ceremony=ceremony,
         guests=guests,
         links={g.id: invitation_url(g) for g in guests if g.active},
+        link_until={g.id: link_expires_at(g, ceremony) for g in guests},
         form=GuestForm(),
         stream_form=StreamForm(data={"stream_url": stream_url_of(ceremony.id)}),
         reply_choices=RSVP_CHOICES,
+        link_days=LINK_DAYS_AFTER,
     )
 
 
@@ -69,7 +74,7 @@ def add(ceremony_id: int):
         _flash_errors(form)
         return _back(ceremony_id)
     try:
-        add_guest(ceremony, form.name.data, form.email.data or "")
+        add_guest(ceremony, form.name.data, form.email.data or "", form.link_days_after.data)
     except GuestError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -126,7 +131,15 @@ def link(ceremony_id: int, guest_id: int):
         guest.revoke()
         flash(_("The invitation link no longer works."), "success")
     else:
-        guest.renew()
+        typed = request.form.get("link_days_after", "").strip()
+        try:
+            if typed and not (typed.isascii() and typed.isdigit() and len(typed) <= 4):
+                raise GuestError("link_days_after", _("Give a number of days."))
+            renew_link(guest, int(typed) if typed else None)
+        except GuestError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return _back(ceremony_id)
         flash(_("A new invitation link is ready; the old one no longer works."), "success")
     db.session.commit()
     return _back(ceremony_id)

@@ -6,6 +6,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
+from typing import IO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -18,12 +19,16 @@ from wedding.models import db, utcnow
 from wedding.photos.models import Photo, PhotoLink
 from wedding.storage.models import StoredFile
 from wedding.storage.services import sniff_image_type, store
+from wedding.uploads import StreamedFile, size_label
 
+# Defaults of FLASK_PHOTO_MAX_BYTES and FLASK_PHOTO_UPLOAD_MAX_BYTES (create_app).
 MAX_PHOTO_BYTES = 40 * 1024 * 1024  # a full-size camera JPEG is 10-25 MB
+MAX_UPLOAD_BYTES = 2 * 1024**3  # one upload of many photos, streamed to disk
 MAX_PIXELS = 100_000_000  # refuse decompression bombs before decoding
 MAX_ZIP_PHOTOS = 300  # one zip; more are offered in parts
 THUMB_SIZE = 480
-LINK_DAYS = {"studio": 14, "family": 30}
+# How long a link works, in days, chosen when it is made: (fewest, default, most).
+LINK_DAYS = {"studio": (1, 14, 60), "family": (1, 30, 365)}
 CHUNK = 256 * 1024
 
 
@@ -38,12 +43,27 @@ def photos_of(ceremony_id: int, only: Iterable[int] | None = None) -> list[Photo
     return list(db.session.scalars(query))
 
 
-def read_upload(stream, limit: int = MAX_PHOTO_BYTES) -> bytes:
-    """Read an uploaded file up to ``limit`` bytes (Werkzeug has spooled it to disk)."""
+def too_large(limit: int) -> PhotoError:
+    return PhotoError(_l("A photo may be at most %(size)s.", size=size_label(limit)))
+
+
+def read_upload(stream: IO[bytes], limit: int | None = None) -> tuple[bytes, str | None]:
+    """An uploaded photo's bytes (and SHA-256 when known), refused past the per-photo limit or
+    when its first bytes are not a photo's. A StreamedFile was size-checked and hashed on its
+    way to disk, so a refused file is never read into memory; any other stream is read up to
+    the limit."""
+    limit = limit or current_app.config["PHOTO_MAX_BYTES"]
+    if isinstance(stream, StreamedFile):
+        if stream.too_large or stream.size > limit:
+            raise too_large(limit)
+        if sniff_image_type(stream.head) is None:
+            raise PhotoError(_l("Only JPEG, PNG or WebP photos can be uploaded."))
+        stream.seek(0)
+        return stream.read(), stream.sha256
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise PhotoError(_l("A photo may be at most %(mb)d MB.", mb=limit // (1024 * 1024)))
-    return data
+        raise too_large(limit)
+    return data, None
 
 
 def image_size(data: bytes) -> tuple[str, int, int]:
@@ -61,10 +81,12 @@ def image_size(data: bytes) -> tuple[str, int, int]:
     return kind, width, height
 
 
-def add_photo(ceremony: Ceremony, data: bytes, filename: str) -> Photo:
-    """Keep one photo; its thumbnail is made by a background job."""
+def add_photo(ceremony: Ceremony, upload: bytes | IO[bytes], filename: str) -> Photo:
+    """Keep one photo (its bytes, or the uploaded file); its thumbnail is made by a background
+    job. PhotoError, and nothing kept, for anything but a JPEG, PNG or WebP within the limit."""
+    data, digest = (upload, None) if isinstance(upload, bytes) else read_upload(upload)
     kind, width, height = image_size(data)
-    stored = store(ceremony.org_id, data, kind, filename)
+    stored = store(ceremony.org_id, data, kind, filename, sha256=digest)
     photo = Photo(
         org_id=ceremony.org_id,
         ceremony_id=ceremony.id,
@@ -114,25 +136,43 @@ def set_compositing(ceremony: Ceremony, photo_ids: Iterable[int], needed: bool) 
     return changed
 
 
-def new_link(ceremony: Ceremony, kind: str, now: datetime | None = None) -> PhotoLink:
+def link_days(kind: str, days: int | None) -> int:
+    """The days a new link of this kind works: the default when none is given, else within
+    the kind's bounds (PhotoError outside them)."""
+    fewest, default, most = LINK_DAYS[kind]
+    if days is None:
+        return default
+    if not fewest <= days <= most:
+        raise PhotoError(
+            _l("A link can work for %(fewest)d to %(most)d days.", fewest=fewest, most=most)
+        )
+    return days
+
+
+def new_link(
+    ceremony: Ceremony, kind: str, now: datetime | None = None, days: int | None = None
+) -> PhotoLink:
+    """A studio or family link that works for ``days`` (the kind's default when None)."""
     now = now or utcnow()
     link = PhotoLink(
         org_id=ceremony.org_id,
         ceremony_id=ceremony.id,
         kind=kind,
-        expires_at=now + timedelta(days=LINK_DAYS[kind]),
+        expires_at=now + timedelta(days=link_days(kind, days)),
     )
     db.session.add(link)
     db.session.flush()
     return link
 
 
-def hand_to_studio(ceremony: Ceremony, now: datetime | None = None) -> PhotoLink:
+def hand_to_studio(
+    ceremony: Ceremony, now: datetime | None = None, days: int | None = None
+) -> PhotoLink:
     """A batch of the photos that need compositing, behind a download link that expires."""
     waiting = [p for p in photos_of(ceremony.id) if p.composite == "needed"]
     if not waiting:
         raise PhotoError(_l("Mark the photos that need the companion composited first."))
-    link = new_link(ceremony, "studio", now)
+    link = new_link(ceremony, "studio", now, days)
     for photo in waiting:
         photo.composite, photo.batch_id = "sent", link.id
     db.session.flush()
@@ -145,12 +185,13 @@ def batch_photos(link: PhotoLink) -> list[Photo]:
     )
 
 
-def take_back(link: PhotoLink, photo: Photo, data: bytes, filename: str) -> Photo:
+def take_back(link: PhotoLink, photo: Photo, upload: bytes | IO[bytes], filename: str) -> Photo:
     """The studio's finished photo replaces what the client and family see."""
     if photo.batch_id != link.id:
         raise PhotoError(_l("This photo is not part of the batch."))
+    data, digest = (upload, None) if isinstance(upload, bytes) else read_upload(upload)
     kind, _, _ = image_size(data)
-    photo.finished_id = store(photo.org_id, data, kind, filename).id
+    photo.finished_id = store(photo.org_id, data, kind, filename, sha256=digest).id
     photo.composite = "done"
     db.session.flush()
     return photo

@@ -15,13 +15,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from wedding.accounts.access import editor_required, get_owned_or_404
 from wedding.ceremonies.models import Ceremony
+from wedding.errors import render_error
 from wedding.forms import ConfirmForm
 from wedding.models import db, utcnow
 from wedding.photos.models import Photo, PhotoLink
 from wedding.photos.services import (
+    LINK_DAYS,
     MAX_ZIP_PHOTOS,
     PhotoError,
     add_photo,
@@ -31,7 +34,6 @@ from wedding.photos.services import (
     new_link,
     photo_entries,
     photos_of,
-    read_upload,
     set_compositing,
     take_back,
     toggle_favourite,
@@ -40,12 +42,31 @@ from wedding.photos.services import (
 )
 from wedding.portal.views import client_required
 from wedding.storage.services import file_response
+from wedding.uploads import size_label, streamed_upload, upload_limits
 from wedding.urls import public_url
 
 bp = Blueprint("photos", __name__, url_prefix="/ceremonies/<int:ceremony_id>/photos")
 studio_bp = Blueprint("studio", __name__, url_prefix="/studio")
 share_bp = Blueprint("photo_share", __name__, url_prefix="/shared-photos")
 gallery_bp = Blueprint("gallery", __name__, url_prefix="/portal/photos")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+@studio_bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """More than a photo upload may hold: say how much it may, before anything was kept."""
+    total, each = upload_limits(request.endpoint) or (0, 0)
+    if not total:
+        return render_error(413)
+    return render_error(
+        413,
+        _(
+            "This upload is larger than %(total)s in all; each photo may be at most %(each)s. "
+            "Nothing was kept: send fewer or smaller photos at a time.",
+            total=size_label(total),
+            each=size_label(each),
+        ),
+    )
 
 
 def _photo_or_404(ceremony_id: int, photo_id: int) -> Photo:
@@ -104,6 +125,7 @@ def index(ceremony_id: int):
         ceremony=ceremony,
         photos=photos,
         parts=zip_parts(len(photos)),
+        link_days=LINK_DAYS,
         links=[
             (
                 link,
@@ -120,6 +142,7 @@ def index(ceremony_id: int):
 
 
 @bp.post("/upload")
+@streamed_upload("PHOTO_UPLOAD_MAX_BYTES", "PHOTO_MAX_BYTES")
 @editor_required
 def upload(ceremony_id: int):
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
@@ -131,7 +154,7 @@ def upload(ceremony_id: int):
     added, refused = 0, []
     for upload_ in files:
         try:
-            add_photo(ceremony, read_upload(upload_.stream), upload_.filename)
+            add_photo(ceremony, upload_.stream, upload_.filename)
         except PhotoError as error:
             refused.append(f"{upload_.filename}: {error}")
             continue
@@ -162,11 +185,16 @@ def make_link(ceremony_id: int):
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    kind = "studio" if request.form.get("kind") == "studio" else "family"
+    typed = request.form.get(f"{kind}_days", "").strip()
     try:
-        if request.form.get("kind") == "studio":
-            hand_to_studio(ceremony)
+        if typed and not (typed.isascii() and typed.isdigit() and len(typed) <= 4):
+            raise PhotoError(_("Give the number of days the link works."))
+        days = int(typed) if typed else None
+        if kind == "studio":
+            hand_to_studio(ceremony, days=days)
         else:
-            new_link(ceremony, "family")
+            new_link(ceremony, "family", days=days)
     except PhotoError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -229,6 +257,7 @@ def batch_zip(token: str):
 
 
 @studio_bp.post("/<token>/<int:photo_id>")
+@streamed_upload("MAX_CONTENT_LENGTH", "PHOTO_MAX_BYTES")
 def finished(token: str, photo_id: int):
     link = _studio_link(token)
     if not ConfirmForm().validate_on_submit():
@@ -238,7 +267,7 @@ def finished(token: str, photo_id: int):
     try:
         if upload_ is None or not upload_.filename:
             raise PhotoError(_("Choose the finished photo."))
-        take_back(link, photo, read_upload(upload_.stream), upload_.filename)
+        take_back(link, photo, upload_.stream, upload_.filename)
     except PhotoError as error:
         db.session.rollback()
         flash(str(error), "error")

@@ -18,13 +18,16 @@ def sniff_image_type(data: bytes) -> str | None:
     return None
 
 
-def store(org_id: int, data: bytes, content_type: str, filename: str = "") -> StoredFile:
+def store(
+    org_id: int, data: bytes, content_type: str, filename: str = "", sha256: str | None = None
+) -> StoredFile:
+    """Keep a file's bytes (``sha256``: when the upload was already hashed as it arrived)."""
     stored = StoredFile(
         org_id=org_id,
         filename=clean_text(filename)[:255],
         content_type=content_type,
         size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256 or hashlib.sha256(data).hexdigest(),
         data=data,
     )
     db.session.add(stored)

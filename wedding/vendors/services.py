@@ -44,11 +44,13 @@ def registration_number(value: str) -> str:
         ) from None
 
 
-def vendors_of(org_id: int) -> list[Vendor]:
+def vendors_of(org_id: int, archived: bool = False) -> list[Vendor]:
+    """The company's vendors in use (the pickers offer only these), or the archived ones."""
+    shown = Vendor.archived_at.is_not(None) if archived else Vendor.archived_at.is_(None)
     return list(
         db.session.scalars(
             db.select(Vendor)
-            .where(Vendor.org_id == org_id, Vendor.archived_at.is_(None))
+            .where(Vendor.org_id == org_id, shown)
             .order_by(Vendor.kind, Vendor.name)
         )
     )

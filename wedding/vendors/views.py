@@ -2,6 +2,7 @@
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -9,6 +10,7 @@ from wedding.accounts.access import editor_required, forbid_viewer_changes, get_
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
 from wedding.models import db
+from wedding.records import add_archive_routes
 from wedding.tasks.services import org_today, tasks_of
 from wedding.vendors.forms import KIND_CHOICES, STATUS_CHOICES, OrderForm, VendorForm
 from wedding.vendors.models import Order, Vendor
@@ -25,6 +27,8 @@ from wedding.vendors.services import (
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendors")
 orders_bp = Blueprint("orders", __name__, url_prefix="/ceremonies/<int:ceremony_id>/orders")
+# Archiving keeps a vendor's orders (and their vendor) as they are; it only leaves the pickers.
+add_archive_routes(bp, Vendor, _l("Vendor"))
 FIELDS = (
     "kind",
     "name",
@@ -40,7 +44,12 @@ FIELDS = (
 @bp.route("/", methods=["GET"])
 @login_required
 def index():
-    return render_template("vendors/index.html", vendors=vendors_of(current_user.org_id))
+    archived = request.args.get("archived") == "1"
+    return render_template(
+        "vendors/index.html",
+        vendors=vendors_of(current_user.org_id, archived=archived),
+        archived=archived,
+    )
 
 
 def _edit(vendor: Vendor | None):

@@ -1,9 +1,11 @@
 """What's waiting: everything a planner should act on, each with the page where it is handled.
 
 Each kind leaves the list by itself when the work is done (a hold confirmed or released, a task
-done or not needed, a push that succeeds, a new vow version after a client's comment); a
-client's comment or approval can also be marked handled. The dashboard reads it all in a fixed
-number of queries, whatever the number of ceremonies and tasks."""
+done or not needed, a push that succeeds, a new vow version after a client's comment, the
+planner's own edit of the questionnaire, an overdue invoice paid or cancelled, a bank credit
+settled); a client's comment, approval or questionnaire answers and a payment received can also
+be marked handled (answers sent again after the mark come back). The dashboard reads it all in
+a fixed number of queries (one per kind), whatever the number of ceremonies and tasks."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -11,13 +13,15 @@ from datetime import date, datetime, timedelta
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from wedding.accounts.models import User
+from wedding.billing.models import BankLine, Invoice, Payment
 from wedding.booking.services import holds_to_remind
 from wedding.calendars.models import CalDAVAccount
 from wedding.ceremonies.models import Ceremony, listed_only
 from wedding.models import db
+from wedding.personas.models import Companion, CoupleStory
 from wedding.tasks.models import Task
 from wedding.tasks.services import OPEN_CEREMONY
 from wedding.urls import public_url
@@ -34,7 +38,7 @@ class WaitingError(ValueError):
 
 @dataclass(frozen=True)
 class Waiting:
-    kind: str  # comment, approval, hold, task, push
+    kind: str  # comment, approval, story, hold, task, payment, credit, overdue, push
     ref_id: int
     what: str  # one line in the reader's language
     ceremony: Ceremony | None
@@ -58,6 +62,10 @@ def _not_marked(kind: str, column):
         HandledMark.ref_id == column,
         HandledMark.org_id == Ceremony.org_id,
     )
+
+
+def _yen(amount: int) -> str:
+    return f"¥{amount:,}"
 
 
 def client_comments(org_id: int) -> list[tuple[VowComment, VowVersion, Ceremony]]:
@@ -103,6 +111,83 @@ def client_approvals(org_id: int) -> list[tuple[VowVersion, Ceremony]]:
             .order_by(VowVersion.approved_at)
             .limit(LIMIT)
             .options(*listed_only())
+        ).unique()
+    )
+
+
+def client_answers(org_id: int) -> list[tuple[CoupleStory, Companion]]:
+    """Questionnaires the client filled in or changed in the portal since the planner last
+    marked them seen (a planner's own edit of the answers counts as seen)."""
+    return list(
+        db.session.execute(
+            db.select(CoupleStory, Companion)
+            .join(Companion, Companion.id == CoupleStory.companion_id)
+            .where(
+                CoupleStory.org_id == org_id,
+                CoupleStory.updated_by == "client",
+                Companion.archived_at.is_(None),
+                ~exists().where(
+                    HandledMark.kind == "story",
+                    HandledMark.ref_id == CoupleStory.id,
+                    HandledMark.org_id == CoupleStory.org_id,
+                    HandledMark.handled_at >= CoupleStory.updated_at,
+                ),
+            )
+            .order_by(CoupleStory.updated_at)
+            .limit(LIMIT)
+        ).unique()
+    )
+
+
+def payments_received(org_id: int) -> list[tuple[Payment, Invoice, Ceremony]]:
+    """Money that came in by itself (a bank statement line matched, a card payment through
+    Stripe) and nobody has marked seen. Payments a planner typed in or settled are known."""
+    return list(
+        db.session.execute(
+            db.select(Payment, Invoice, Ceremony)
+            .join(Invoice, Invoice.id == Payment.invoice_id)
+            .join(Ceremony, Ceremony.id == Invoice.ceremony_id)
+            .where(
+                Payment.org_id == org_id,
+                Payment.external_ref.is_not(None),
+                ~Payment.external_ref.startswith("line:"),  # settled by the planner by hand
+                _not_marked("payment", Payment.id),
+            )
+            .order_by(Payment.received_on, Payment.id)
+            .limit(LIMIT)
+            .options(lazyload(Invoice.lines), lazyload(Invoice.payments), *listed_only())
+        ).unique()
+    )
+
+
+def credits_to_settle(org_id: int) -> list[BankLine]:
+    """Bank credits the import could not place (over-payments, unknown payers)."""
+    return list(
+        db.session.scalars(
+            db.select(BankLine)
+            .where(BankLine.org_id == org_id, BankLine.outcome.in_(("over", "unmatched")))
+            .order_by(BankLine.booked_on, BankLine.id)
+            .limit(LIMIT)
+        )
+    )
+
+
+def overdue_invoices(org_id: int, today: date) -> list[tuple[Invoice, Ceremony]]:
+    """Issued invoices past their due date and not paid in full (nor cancelled)."""
+    return list(
+        db.session.execute(
+            db.select(Invoice, Ceremony)
+            .join(Ceremony, Ceremony.id == Invoice.ceremony_id)
+            .where(
+                Invoice.org_id == org_id,
+                Invoice.kind != "credit",
+                Invoice.status.in_(("issued", "partially_paid")),
+                Invoice.due_date < today,
+                Ceremony.archived_at.is_(None),
+            )
+            .order_by(Invoice.due_date, Invoice.id)
+            .limit(LIMIT)
+            .options(lazyload(Invoice.lines), lazyload(Invoice.payments), *listed_only())
         ).unique()
     )
 
@@ -168,6 +253,22 @@ def waiting_for(
                 link("vows.index", f"#vow-{version.id}", ceremony_id=ceremony.id),
             )
         )
+    for story, companion in client_answers(org_id):
+        items.append(
+            Waiting(
+                "story",
+                story.id,
+                _(
+                    "%(client)s answered the questionnaire about %(companion)s (%(lang)s).",
+                    client=companion.client.full_name,
+                    companion=companion.name,
+                    lang=_("Japanese") if story.lang == "ja" else _("English"),
+                ),
+                None,
+                story.updated_at.date(),
+                link("personas.story", record_id=companion.id, lang=story.lang),
+            )
+        )
     for ceremony in holds_to_remind(now, org_id)[:LIMIT]:
         items.append(
             Waiting(
@@ -191,6 +292,52 @@ def waiting_for(
                 overdue=task.due_on < today,
             )
         )
+    for payment, invoice, ceremony in payments_received(org_id):
+        items.append(
+            Waiting(
+                "payment",
+                payment.id,
+                _(
+                    "Payment received: %(amount)s for %(number)s.",
+                    amount=_yen(payment.amount),
+                    number=invoice.display_number,
+                ),
+                ceremony,
+                payment.received_on,
+                link("billing.ceremony", "#invoices", ceremony_id=ceremony.id),
+            )
+        )
+    for line in credits_to_settle(org_id):
+        items.append(
+            Waiting(
+                "credit",
+                line.id,
+                _(
+                    "A bank credit of %(amount)s from “%(payer)s” to settle.",
+                    amount=_yen(line.amount),
+                    payer=line.payer,
+                ),
+                None,
+                line.booked_on,
+                link("billing.index", "#bank"),
+            )
+        )
+    for invoice, ceremony in overdue_invoices(org_id, today):
+        items.append(
+            Waiting(
+                "overdue",
+                invoice.id,
+                _(
+                    "Invoice %(number)s (%(amount)s) is overdue.",
+                    number=invoice.display_number,
+                    amount=_yen(invoice.total),
+                ),
+                ceremony,
+                invoice.due_date,
+                link("billing.ceremony", "#invoices", ceremony_id=ceremony.id),
+                overdue=True,
+            )
+        )
     for account in failed_pushes(org_id, user_id):
         items.append(
             Waiting(
@@ -205,24 +352,32 @@ def waiting_for(
     return items
 
 
-def mark_handled(org_id: int, kind: str, ref_id: int, user_id: int) -> None:
-    """Take a client's comment or approval off what's waiting."""
-    if kind == "comment":
-        model = VowComment
-    elif kind == "approval":
-        model = VowVersion
-    else:
+MARKED_MODELS = {
+    "comment": VowComment,
+    "approval": VowVersion,
+    "story": CoupleStory,
+    "payment": Payment,
+}
+
+
+def mark_handled(org_id: int, kind: str, ref_id: int, user_id: int, now: datetime) -> None:
+    """Take a client's comment, approval or answers, or a payment received, off what's waiting
+    (marking answers again records the new time: answers sent after it wait again)."""
+    model = MARKED_MODELS.get(kind)
+    if model is None:
         raise WaitingError(kind)
     if (
         db.session.scalar(db.select(model.id).where(model.id == ref_id, model.org_id == org_id))
         is None
     ):
         raise WaitingError(kind)
-    already = db.session.scalar(
+    mark = db.session.scalar(
         db.select(HandledMark).filter_by(org_id=org_id, kind=kind, ref_id=ref_id)
     )
-    if already is None:
-        db.session.add(HandledMark(org_id=org_id, kind=kind, ref_id=ref_id, handled_by_id=user_id))
+    if mark is None:
+        mark = HandledMark(org_id=org_id, kind=kind, ref_id=ref_id)
+        db.session.add(mark)
+    mark.handled_by_id, mark.handled_at = user_id, now
     db.session.flush()
 
 

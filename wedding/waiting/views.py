@@ -1,15 +1,40 @@
-"""Marking a client's comment or approval handled; turning the daily digest on or off."""
+"""The planner's home (what's waiting, what's coming up); marking an item handled; turning the
+daily digest on or off. The dashboard lives here, above the capabilities it reads, so that none
+of them imports what's waiting."""
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wedding.accounts.access import editor_required
+from wedding.ceremonies.services import upcoming_ceremonies
 from wedding.forms import ConfirmForm
-from wedding.models import db
-from wedding.waiting.services import WaitingError, mark_handled, set_digest
+from wedding.models import db, utcnow
+from wedding.tasks.services import org_today
+from wedding.waiting.services import (
+    WaitingError,
+    digest_wanted,
+    mark_handled,
+    set_digest,
+    waiting_for,
+)
 
 bp = Blueprint("waiting", __name__, url_prefix="/waiting")
+dashboard_bp = Blueprint("dashboard", __name__)
+
+
+@dashboard_bp.route("/", endpoint="index")
+@login_required
+def dashboard():
+    """The planner's home: what is waiting for them, and what is coming up."""
+    now = utcnow()
+    return render_template(
+        "ceremonies/dashboard.html",
+        ceremonies=upcoming_ceremonies(current_user.org_id),
+        waiting=waiting_for(current_user.org_id, current_user.id, now, org_today(now)),
+        digest_on=digest_wanted(current_user.id),
+        today=org_today(now),
+    )
 
 
 @bp.post("/<kind>/<int:ref_id>/handled")
@@ -18,7 +43,7 @@ def handled(kind: str, ref_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        mark_handled(current_user.org_id, kind, ref_id, current_user.id)
+        mark_handled(current_user.org_id, kind, ref_id, current_user.id, utcnow())
     except WaitingError:
         abort(404)
     db.session.commit()
@@ -45,8 +70,12 @@ def digest():
 KINDS = {
     "comment": lambda: _("Client's comment"),
     "approval": lambda: _("Client's approval"),
+    "story": lambda: _("Questionnaire"),
     "hold": lambda: _("Hold"),
     "task": lambda: _("Task"),
+    "payment": lambda: _("Payment received"),
+    "credit": lambda: _("Bank credit"),
+    "overdue": lambda: _("Overdue invoice"),
     "push": lambda: _("Calendar push"),
 }
 
