@@ -299,3 +299,21 @@ def test_the_daily_digest_is_sent_once_and_can_be_turned_off(app, web, busy, mak
     body = message.get_content()
     assert "Order the life-size panel or stand" in body
     assert "http://127.0.0.1:5000/ceremonies/" in body  # absolute links from PUBLIC_URL
+
+
+def test_erasing_the_client_takes_the_marks_on_their_answers_and_vows(app, web, busy):
+    from wedding.clients.models import Client
+    from wedding.privacy.services import erase_client
+    from wedding.waiting.models import HandledMark
+
+    user, ceremony, ids = busy
+    web.login(user)
+    for kind, ref in (("story", ids["story"]), ("approval", ids["approved"])):
+        web.post(f"/waiting/{kind}/{ref}/handled")
+    web.post(f"/waiting/payment/{ids['payment']}/handled")
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(HandledMark.id))) == 3
+        erase_client(db.session.get(Client, ceremony.client_id))
+        db.session.commit()
+        kinds = list(db.session.scalars(db.select(HandledMark.kind)))
+    assert kinds == ["payment"]  # money records stay (and so does the mark on them)
