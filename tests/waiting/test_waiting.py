@@ -202,6 +202,15 @@ def test_answers_sent_again_after_the_mark_wait_again(app, web, busy):
     assert f"/waiting/story/{ids['story']}/handled" not in web.get("/").get_data(as_text=True)
 
 
+def test_the_answers_page_offers_to_take_them_off_what_is_waiting(web, busy):
+    user, ceremony, ids = busy
+    web.login(user)
+    page = web.get(f"/companions/{ceremony.companion_id}/story/ja").get_data(as_text=True)
+    assert f'action="/waiting/story/{ids["story"]}/handled"' in page
+    web.post(f"/waiting/story/{ids['story']}/handled")
+    assert f"/waiting/story/{ids['story']}/handled" not in web.get("/").get_data(as_text=True)
+
+
 def test_an_overdue_invoice_leaves_when_paid(app, web, busy):
     user, _, ids = busy
     web.login(user)
