@@ -202,6 +202,15 @@ def test_answers_sent_again_after_the_mark_wait_again(app, web, busy):
     assert f"/waiting/story/{ids['story']}/handled" not in web.get("/").get_data(as_text=True)
 
 
+def test_the_answers_page_offers_to_take_them_off_what_is_waiting(web, busy):
+    user, ceremony, ids = busy
+    web.login(user)
+    page = web.get(f"/companions/{ceremony.companion_id}/story/ja").get_data(as_text=True)
+    assert f'action="/waiting/story/{ids["story"]}/handled"' in page
+    web.post(f"/waiting/story/{ids['story']}/handled")
+    assert f"/waiting/story/{ids['story']}/handled" not in web.get("/").get_data(as_text=True)
+
+
 def test_an_overdue_invoice_leaves_when_paid(app, web, busy):
     user, _, ids = busy
     web.login(user)
@@ -299,3 +308,21 @@ def test_the_daily_digest_is_sent_once_and_can_be_turned_off(app, web, busy, mak
     body = message.get_content()
     assert "Order the life-size panel or stand" in body
     assert "http://127.0.0.1:5000/ceremonies/" in body  # absolute links from PUBLIC_URL
+
+
+def test_erasing_the_client_takes_the_marks_on_their_answers_and_vows(app, web, busy):
+    from wedding.clients.models import Client
+    from wedding.privacy.services import erase_client
+    from wedding.waiting.models import HandledMark
+
+    user, ceremony, ids = busy
+    web.login(user)
+    for kind, ref in (("story", ids["story"]), ("approval", ids["approved"])):
+        web.post(f"/waiting/{kind}/{ref}/handled")
+    web.post(f"/waiting/payment/{ids['payment']}/handled")
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(HandledMark.id))) == 3
+        erase_client(db.session.get(Client, ceremony.client_id))
+        db.session.commit()
+        kinds = list(db.session.scalars(db.select(HandledMark.kind)))
+    assert kinds == ["payment"]  # money records stay (and so does the mark on them)

@@ -20,6 +20,7 @@ from wedding.billing.models import BankLine, Invoice, Payment
 from wedding.booking.services import holds_to_remind
 from wedding.calendars.models import CalDAVAccount
 from wedding.ceremonies.models import Ceremony, listed_only
+from wedding.erasure import ClientScope, eraser, rowcount
 from wedding.models import db
 from wedding.personas.models import Companion, CoupleStory
 from wedding.tasks.models import Task
@@ -379,6 +380,29 @@ def mark_handled(org_id: int, kind: str, ref_id: int, user_id: int, now: datetim
         db.session.add(mark)
     mark.handled_by_id, mark.handled_at = user_id, now
     db.session.flush()
+
+
+@eraser(order=5)
+def erase_handled_marks(scope: ClientScope) -> dict[str, int]:
+    """Erasure: the marks on the client's comments, approvals and answers (before those go),
+    so that no mark outlives what it marked."""
+    marked = {
+        "comment": db.select(VowComment.id).where(VowComment.ceremony_id.in_(scope.ceremony_ids)),
+        "approval": db.select(VowVersion.id).where(VowVersion.ceremony_id.in_(scope.ceremony_ids)),
+        "story": db.select(CoupleStory.id).where(CoupleStory.companion_id.in_(scope.companion_ids)),
+    }
+    return {
+        "handled_marks": sum(
+            rowcount(
+                db.delete(HandledMark).where(
+                    HandledMark.org_id == scope.org_id,
+                    HandledMark.kind == kind,
+                    HandledMark.ref_id.in_(ids),
+                )
+            )
+            for kind, ids in marked.items()
+        )
+    }
 
 
 # --- the daily digest --------------------------------------------------------------------------
