@@ -9,10 +9,12 @@ from wedding.clients.models import Client
 from wedding.guests.services import guests_of
 from wedding.models import db
 from wedding.personas.models import Companion
+from wedding.presentation.models import Presentation, Standee
 from wedding.tasks.services import ceremony_day, tasks_of
 from wedding.venues.models import Venue
 
 MODELS = (Organisation, User, Venue, Client, Companion, Ceremony, Plan, Quote, Invoice)
+MODELS += (Presentation, Standee)
 
 
 def counts(app):
@@ -37,6 +39,8 @@ def test_demo_is_idempotent_and_its_login_works(app, web):
         "Plan": 9,
         "Quote": 1,
         "Invoice": 1,
+        "Presentation": 1,  # the viewer link comes with the ceremony (schedule_ceremony)
+        "Standee": 1,  # made by the command itself: the viewer works at once
     }
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0

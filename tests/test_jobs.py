@@ -130,6 +130,20 @@ def test_a_rolled_back_transaction_queues_nothing(app):
     assert jobs_in(app) == []
 
 
+def test_a_savepoint_neither_runs_nor_forgets_what_the_transaction_queued(app):
+    """A SAVEPOINT released or rolled back inside the transaction (as counters and unique
+    inserts use) is not the commit: the job runs only when the real commit comes."""
+    with app.app_context():
+        enqueue(record_call, "outer")
+        with db.session.begin_nested():
+            pass
+        assert CALLS == []  # not when the savepoint was released
+        with pytest.raises(ValueError), db.session.begin_nested():
+            raise ValueError
+        db.session.commit()
+    assert CALLS == [("record", "outer")]  # and not forgotten when one rolled back
+
+
 def test_a_failing_job_is_retried_then_fails_with_its_reason(app):
     with app.app_context():
         enqueue(always_fails, "x")

@@ -11,6 +11,7 @@ from tests.conftest import app_config, reset_postgresql
 from wedding import create_app
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
+from wedding.presentation.models import Presentation
 from wedding.venues.models import Venue
 
 
@@ -52,7 +53,8 @@ def test_the_double_booking_guard_exists(app):
 
 
 def test_0002_keeps_existing_ceremonies(database_url, tmp_path):
-    """Upgrading a database that already has ceremonies fills the new booking columns."""
+    """Upgrading a database that already has ceremonies fills the new booking columns and
+    gives each ceremony of a client its viewer link."""
     url = database_url
     if url.startswith("sqlite"):
         url = f"sqlite:///{tmp_path / 'old.sqlite'}"
@@ -100,6 +102,12 @@ def test_0002_keeps_existing_ceremonies(database_url, tmp_path):
             assert ceremony.blocked_until == now + timedelta(hours=1)
             assert ceremony.hold_expires_at == now + timedelta(days=7)
             assert db.session.get(Venue, 1).durations == [60, 90, 120]
+            # 0021: the ceremony of a client has its viewer link, as new ceremonies do.
+            presentation = db.session.scalars(db.select(Presentation)).one()
+            assert presentation.ceremony_id == 1 and presentation.active
+            assert presentation.created_at.tzinfo is not None and len(presentation.nonce) == 32
+            token = presentation.public_token(app.config["SECRET_KEY"])
+            assert Presentation.from_public_token(token, app.config["SECRET_KEY"]) == presentation
     finally:
         with app.app_context():
             db.engine.dispose()

@@ -21,6 +21,7 @@ from wedding.guests.services import add_guest, record_reply
 from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.personas.services import save_story, stories_of
+from wedding.presentation.services import standee_file_id
 from wedding.runofshow.services import apply_template
 from wedding.storage.services import store
 from wedding.tasks.services import apply_checklist, create_standard_template
@@ -327,6 +328,7 @@ def load_demo(today: date) -> tuple[str, str]:
             approve_vow(drafts.versions[0], f"planner:{planner.id}")
         record_voice_consent(org.id, client.id, client.full_name, planner.id)
     _demo_billing(org.id, ceremony, today)
+    standee_file_id(companion)  # made here (a command, not a request): the viewer works at once
     return DEMO_EMAIL, DEMO_PASSWORD
 
 

@@ -243,6 +243,8 @@ _PENDING = "wedding.jobs.pending"
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT released: the jobs wait for the real commit
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -253,6 +255,8 @@ def _dispatch_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT rolled back: what the outer transaction queued still stands
     session.info.pop(_PENDING, None)
 
 

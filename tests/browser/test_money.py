@@ -11,6 +11,7 @@ pytestmark = pytest.mark.browser
 def test_client_signs_the_agreement_and_sees_how_to_pay(live_server, page, browser):
     sign_in(page, live_server)
     page.wait_for_url(f"{live_server}/")
+    page.locator(".nav-more > summary").click()  # お金 is in the 業務 menu
     page.get_by_role("link", name="お金").click()
     assert page.get_by_role("heading", name="未収金").is_visible()
     assert page.get_by_text("INV-000001").first.is_visible()  # the demo's deposit invoice

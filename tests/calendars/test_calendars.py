@@ -235,6 +235,7 @@ def test_the_ar_viewer_link_travels_with_the_ceremony(app, web, setup):
     url = feed_url(web, "company")
     anonymous = app.test_client()
     assert b"/ar/" not in web.get(f"/ceremonies/{ceremony.id}/calendar.ics").data
+    web.post(f"/ceremonies/{ceremony.id}/presentation/create")
     page = web.get(f"/ceremonies/{ceremony.id}/presentation").get_data(as_text=True)
     link = re.search(r'id="viewer-link" type="text" readonly value="([^"]+)"', page).group(1)
     for body in (web.get(f"/ceremonies/{ceremony.id}/calendar.ics").data, anonymous.get(url).data):

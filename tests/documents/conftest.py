@@ -12,6 +12,7 @@ from wedding.documents.services import (
 )
 from wedding.models import db
 from wedding.personas.services import save_story
+from wedding.presentation.services import presentation_for
 from wedding.runofshow.services import apply_template
 from wedding.vows.services import approve_vow, draft_vows
 
@@ -58,6 +59,7 @@ def couple(app, make_user, make_client, make_companion, make_ceremony):
         )
         with app.app_context():
             row = db.session.get(Ceremony, ceremony.id)
+            presentation_for(row)  # its viewer link (and QR code), as schedule_ceremony makes
             apply_template(row, "jinzen")
             save_story(
                 row.companion,

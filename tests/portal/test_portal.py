@@ -44,6 +44,7 @@ def setup(app, web, make_user, make_client, make_companion, make_ceremony, make_
     ceremony = make_ceremony(user.org, venue=venue, companion=companion, notes="STAFF-ONLY-NOTE")
     web.login(user)
     web.post(f"/ceremonies/{ceremony.id}/run-of-show/template", {"template": "chapel"})
+    web.post(f"/ceremonies/{ceremony.id}/presentation/create")  # the AR viewer link
     web.post(
         f"/ceremonies/{ceremony.id}/vows/draft", {"role": "companion", "lang": "ja", "seed": "1"}
     )

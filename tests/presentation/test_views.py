@@ -4,12 +4,16 @@ on the printed program."""
 import io
 import re
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 import zxingcpp
 from PIL import Image
 
+from tests.conftest import Web, app_config
 from tests.presentation.test_glb import GOOD, glb_with, portrait
+from wedding import create_app
+from wedding.jobs import Job, run_queued
 from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.presentation.models import Presentation, Standee
@@ -30,6 +34,8 @@ def ceremony(app, web, make_user, make_companion, make_ceremony):
 
 
 def viewer_link(web, ceremony) -> str:
+    """The link as the planner copies it (made first: factory ceremonies come without one)."""
+    web.post(f"/ceremonies/{ceremony.id}/presentation/create")
     page = web.get(f"/ceremonies/{ceremony.id}/presentation").get_data(as_text=True)
     return re.search(r'id="viewer-link" type="text" readonly value="([^"]+)"', page).group(1)
 
@@ -88,6 +94,7 @@ def test_a_revoked_or_renewed_link_answers_404(app, web, ceremony):
 
 def test_uploads_are_read_before_they_are_kept(app, web, ceremony):
     base = f"/ceremonies/{ceremony.id}/presentation"
+    web.post(f"{base}/create")
 
     def upload(data, name):
         return web.post(
@@ -98,11 +105,13 @@ def test_uploads_are_read_before_they_are_kept(app, web, ceremony):
         )
 
     web.post("/language", {"language": "en"})
+    with app.app_context():
+        kept = len(db.session.scalars(db.select(StoredFile)).all())  # portrait and standee
     page = upload(b"not a model at all", "x.glb").get_data(as_text=True)
     assert "cannot be used" in page and "not a GLB" in page
     with app.app_context():
         assert db.session.scalars(db.select(Presentation)).one().model_file_id is None
-        assert len(db.session.scalars(db.select(StoredFile)).all()) == 1  # the portrait only
+        assert len(db.session.scalars(db.select(StoredFile)).all()) == kept  # nothing new
     vrm = glb_with({**GOOD, "extensionsUsed": ["VRM"]})
     assert "Model saved" in upload(vrm, "ren.vrm").get_data(as_text=True)
     with app.app_context():
@@ -150,3 +159,74 @@ def test_the_cli_writes_the_standee(app, ceremony, tmp_path):
     assert target.read_bytes()[:4] == b"glTF" and "175 cm" in result.output
     missing = app.test_cli_runner().invoke(args=["presentation", "standee", "999", "-o", "x"])
     assert missing.exit_code != 0 and "No companion 999" in missing.output
+
+
+def table_counts(app) -> dict[str, int]:
+    with app.app_context():
+        counts = {
+            table.name: db.session.scalar(db.select(db.func.count()).select_from(table))
+            for table in db.metadata.sorted_tables
+        }
+        db.session.remove()
+        return counts
+
+
+def test_the_standee_is_a_job_and_the_viewer_only_reads(app, database_url, web, ceremony):
+    """Making the link queues the standee; until a worker has made it, the viewer shows the
+    portrait and a page that reloads itself, and its GETs write nothing at all."""
+    # A queue nobody consumes: the job waits until run_queued plays the worker.
+    queued = create_app(app_config(database_url, JOB_QUEUE_URL="memory://"))
+    planner = Web(queued)
+    planner.login(SimpleNamespace(email="planner@secret.example"))
+    link = path_of(viewer_link(planner, ceremony))
+    with queued.app_context():
+        (job,) = db.session.scalars(db.select(Job)).all()
+        assert (job.name, job.status) == ("wedding.presentation.services.make_standee", "queued")
+        assert db.session.scalars(db.select(Standee)).all() == []
+        db.session.remove()
+    page = planner.get(f"/ceremonies/{ceremony.id}/presentation").get_data(as_text=True)
+    assert f'data-job="/jobs/{job.id}"' in page  # the planner sees it being made
+
+    guest = queued.test_client()
+    before = table_counts(queued)
+    for language in ("ja", "en"):
+        viewer = guest.get(link, headers={"Accept-Language": language})
+        html = viewer.get_data(as_text=True)
+        assert viewer.status_code == 200 and 'id="preparing"' in html
+        assert '<meta http-equiv="refresh"' in html and "<model-viewer" not in html
+        assert f'src="{link}/portrait"' in html  # the portrait meanwhile
+        assert ("準備" in html) if language == "ja" else ("being prepared" in html)
+    assert guest.get(link + "/model.glb").status_code == 404
+    assert table_counts(queued) == before  # nothing made, nothing written
+
+    assert run_queued(queued) == 1
+    with queued.app_context():
+        done = db.session.get(Job, job.id)
+        standee = db.session.scalars(db.select(Standee)).one()
+        assert done.status == "done" and done.result == {"file_id": standee.file_id}
+        db.session.remove()
+    before = table_counts(queued)
+    html = guest.get(link).get_data(as_text=True)
+    assert "<model-viewer" in html and 'id="preparing"' not in html
+    assert guest.get(link + "/model.glb").data[:4] == b"glTF"
+    assert table_counts(queued) == before
+    with queued.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_pages_that_show_the_link_never_make_it(app, web, ceremony):
+    """A ceremony from before links came with ceremonies: its pages read, the button makes."""
+    base = f"/ceremonies/{ceremony.id}/presentation"
+    page = web.get(base).get_data(as_text=True)
+    assert 'id="no-viewer-link"' in page and f"{base}/create" in page
+    assert web.get(f"/ceremonies/{ceremony.id}/documents/program/preview").status_code == 200
+    assert web.get(f"{base}/model.glb").status_code == 404
+    with app.app_context():
+        assert db.session.scalars(db.select(Presentation)).all() == []
+        assert db.session.scalars(db.select(Job)).all() == []
+    web.post(f"{base}/create")
+    with app.app_context():
+        assert db.session.scalars(db.select(Presentation)).one().ceremony_id == ceremony.id
+        assert db.session.scalars(db.select(Standee)).one()  # its job ran (immediate mode)
+    assert 'id="viewer-link"' in web.get(base).get_data(as_text=True)

@@ -76,7 +76,7 @@ def rich_client(app, web, make_user, make_client, make_companion, make_ceremony)
         },
     )
     web.post(f"{base}/documents/certificate/issue", {"note": ""})
-    web.get(f"{base}/presentation")
+    web.post(f"{base}/presentation/create")  # the viewer link (factory ceremonies have none)
     web.post("/calendars/feeds", {"kind": "client", "subject_id": client.id, "language": "ja"})
     web.post(f"/clients/{client.id}/portal/link")
     page = web.get(f"/clients/{client.id}").get_data(as_text=True)

@@ -185,6 +185,7 @@ def test_the_recording_reaches_the_pages_the_portal_the_viewer_and_the_export(
 
     # The venue screen and the AR viewer: a button, never autoplay.
     web.post(f"/ceremonies/{ceremony.id}/run-of-show/template", {"template": "chapel"})
+    web.post(f"/ceremonies/{ceremony.id}/presentation/create")  # a factory ceremony has none
     page = web.get(f"/ceremonies/{ceremony.id}/presentation").get_data(as_text=True)
     viewer = re.search(r'href="[^"]*(/ar/[\w-]+)"', page).group(1)
     screen = web.get(f"{viewer}/screen").get_data(as_text=True)

@@ -27,6 +27,7 @@ from wedding.inputs import (
     parse_date,
 )
 from wedding.models import db, utcnow
+from wedding.presentation.services import presentation_for
 from wedding.tasks.services import assignee_label, assignee_names, tasks_of
 from wedding.venues.models import Venue
 
@@ -261,6 +262,7 @@ def create_booking():
     except BookingError as error:
         db.session.rollback()
         raise ApiProblem(422, "Invalid booking", str(error), extra={"code": error.code}) from None
+    presentation_for(ceremony)  # the AR viewer link comes with the ceremony
     body = booking_json(ceremony)  # before the commit expires what we just wrote
     db.session.commit()
     response = jsonify(body)

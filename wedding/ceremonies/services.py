@@ -13,6 +13,7 @@ from wedding.clients.models import Client
 from wedding.erasure import ClientScope, eraser, rowcount
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
+from wedding.presentation.services import presentation_for
 from wedding.venues.models import Venue
 
 INTENTS = ("hold", "draft", "waitlist")
@@ -110,6 +111,8 @@ def schedule_ceremony(
             guests=details.guest_count,
             now=now,
         )
+    db.session.flush()
+    presentation_for(ceremony)  # the AR viewer link comes with the ceremony
     return ceremony
 
 

@@ -1,11 +1,14 @@
-"""The AR presentation's rules: links, models, the standee cache, QR codes."""
+"""The AR presentation's rules: links, models, the standee (a background job), QR codes."""
 
 import io
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import segno
-from flask import current_app
+from flask import current_app, has_app_context
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
 
 from wedding.ceremonies.models import Ceremony
 from wedding.erasure import ClientScope, eraser, ids, rowcount
@@ -24,9 +27,16 @@ from wedding.urls import public_url
 MAX_MODEL_BYTES = 50 * 1024 * 1024
 
 
+def find_presentation(ceremony: Ceremony) -> Presentation | None:
+    """The ceremony's presentation, if its link was made (reading only: for pages)."""
+    return db.session.scalar(db.select(Presentation).filter_by(ceremony_id=ceremony.id))
+
+
 def presentation_for(ceremony: Ceremony) -> Presentation:
-    """The ceremony's presentation, created on first use."""
-    found = db.session.scalar(db.select(Presentation).filter_by(ceremony_id=ceremony.id))
+    """The ceremony's presentation, made with its viewer link when missing: when the ceremony
+    is created, or when the planner asks for a link (never from a page view). Its standee is
+    queued when the transaction commits."""
+    found = find_presentation(ceremony)
     if found is None:
         found = Presentation(org_id=ceremony.org_id, ceremony_id=ceremony.id)
         db.session.add(found)
@@ -167,22 +177,16 @@ def _replace_cutout(companion: Companion, png: bytes, filename: str, state: str)
     companion.cutout_id, companion.cutout_state = stored.id, state
 
 
-def standee_file_id(companion: Companion) -> int | None:
-    """The companion's standee GLB, made now if the portrait or height changed since."""
-    key = _standee_key(companion)
-    if key is None:
-        return None
-    cached = db.session.scalar(db.select(Standee).filter_by(companion_id=companion.id))
-    if cached is not None and cached.key == key:
-        return cached.file_id
-    picture = db.session.scalar(
-        db.select(StoredFile.data).filter_by(id=standee_picture_id(companion))
-    )
-    glb = standee_glb(picture, companion.height_cm / 100, name=companion.name)
+def _cached_standee(companion_id: int) -> Standee | None:
+    return db.session.scalar(db.select(Standee).filter_by(companion_id=companion_id))
+
+
+def _keep_standee(companion: Companion, key: str, glb: bytes) -> int:
+    """Store a standee made for ``key`` in place of the companion's previous one."""
     stored = store(companion.org_id, glb, "model/gltf-binary", f"standee-{companion.id}.glb")
+    cached = _cached_standee(companion.id)
     if cached is None:
-        cached = Standee(companion_id=companion.id, key=key, file_id=stored.id)
-        db.session.add(cached)
+        db.session.add(Standee(companion_id=companion.id, key=key, file_id=stored.id))
     else:
         old = cached.file_id
         cached.key, cached.file_id = key, stored.id
@@ -192,13 +196,173 @@ def standee_file_id(companion: Companion) -> int | None:
     return stored.id
 
 
-def model_file_id(presentation: Presentation, ceremony: Ceremony) -> int | None:
-    """What the viewer shows: the uploaded model, else the companion's standee, else nothing."""
-    if presentation.model_file_id:
-        return presentation.model_file_id
-    if ceremony.companion is None:
+def ready_standee_id(companion: Companion) -> int | None:
+    """The companion's standee GLB if it is made for the current picture and height (reading
+    only: pages never make one)."""
+    key = _standee_key(companion)
+    cached = _cached_standee(companion.id) if key else None
+    return cached.file_id if cached is not None and cached.key == key else None
+
+
+def standee_file_id(companion: Companion) -> int | None:
+    """The companion's standee GLB, made here and now if the picture or height changed since
+    (the CLI; for the web, standees are made by the ``make_standee`` job)."""
+    key = _standee_key(companion)
+    if key is None:
         return None
-    return standee_file_id(ceremony.companion)
+    ready = ready_standee_id(companion)
+    if ready is not None:
+        return ready
+    picture = db.session.scalar(
+        db.select(StoredFile.data).filter_by(id=standee_picture_id(companion))
+    )
+    glb = standee_glb(picture, companion.height_cm / 100, name=companion.name)
+    return _keep_standee(companion, key, glb)
+
+
+STANDEE_KEY = "standee:{companion_id}:"
+
+
+@task(retries=2, backoff=10)
+def make_standee(companion_id: int) -> dict:
+    """Background job: the companion's life-size standee GLB from its picture and height.
+    Nothing stays open while the model is built; a picture or height changed meanwhile makes
+    this one moot (the change queued its own job)."""
+    companion = db.session.get(Companion, companion_id)
+    key = _standee_key(companion) if companion is not None else None
+    if key is None:
+        return {"error": "no portrait"}
+    ready = ready_standee_id(companion)
+    if ready is not None:
+        return {"file_id": ready}
+    picture = db.session.scalar(
+        db.select(StoredFile.data).filter_by(id=standee_picture_id(companion))
+    )
+    height, name = companion.height_cm, companion.name
+    db.session.rollback()  # no transaction stays open while the model is built
+    report_progress(10)
+    glb = standee_glb(picture, height / 100, name=name)
+    report_progress(90)
+    companion = db.session.get(Companion, companion_id)
+    if companion is None or _standee_key(companion) != key:
+        return {"error": "portrait changed"}
+    return {"file_id": _keep_standee(companion, key, glb)}
+
+
+def standee_job(companion: Companion) -> Job | None:
+    """The newest standee job of this companion, to show how it is going or how it ended."""
+    prefix = STANDEE_KEY.format(companion_id=companion.id)
+    return db.session.scalar(
+        db.select(Job)
+        .where(Job.org_id == companion.org_id, Job.key.startswith(prefix, autoescape=True))
+        .order_by(Job.created_at.desc(), Job.id.desc())
+        .limit(1)
+    )
+
+
+def queue_standee(companion: Companion, session: Session | None = None) -> Job | None:
+    """Queue the companion's standee unless it is made for its picture and height already or a
+    job for it is still waiting to start. It runs when the caller's transaction commits."""
+    if _standee_key(companion) is None or ready_standee_id(companion) is not None:
+        return None
+    waiting = standee_job(companion)
+    if waiting is not None and waiting.status == "queued":
+        return waiting
+    key = STANDEE_KEY.format(companion_id=companion.id) + uuid.uuid4().hex[:12]
+    return enqueue(make_standee, companion.id, org_id=companion.org_id, key=key, session=session)
+
+
+@dataclass(frozen=True)
+class ViewerModel:
+    """What the viewer shows: a model file, or the standee's job while it is being made."""
+
+    file_id: int | None = None
+    job: Job | None = None
+
+    @property
+    def preparing(self) -> bool:
+        return self.file_id is None and self.job is not None and not self.job.finished
+
+
+def viewer_model(presentation: Presentation, ceremony: Ceremony) -> ViewerModel:
+    """The uploaded model, else the companion's standee when it is ready, else how its job is
+    going (reading only: the viewer's GET makes nothing)."""
+    if presentation.model_file_id:
+        return ViewerModel(file_id=presentation.model_file_id)
+    companion = ceremony.companion
+    if companion is None:
+        return ViewerModel()
+    ready = ready_standee_id(companion)
+    if ready is not None:
+        return ViewerModel(file_id=ready)
+    return ViewerModel(job=standee_job(companion))
+
+
+# The standee follows whatever changes it, however it changed (the companion form, a card
+# import, a cut-out accepted, the height on the presentation page, another companion on the
+# ceremony, a new presentation): the session notes such changes as they are flushed, and the
+# standees are queued just before the commit, in the transaction of the change.
+_STANDEE_CHANGES = "wedding.presentation.standee_changes"
+_COMPANION_FIELDS = ("portrait_id", "cutout_id", "cutout_state", "height_cm")
+
+
+@event.listens_for(Session, "after_flush")
+def _note_standee_changes(session: Session, _context) -> None:
+    noted = session.info.setdefault(_STANDEE_CHANGES, set())
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Companion):
+            state = inspect(obj)
+            if obj in session.new or any(
+                state.attrs[name].history.has_changes() for name in _COMPANION_FIELDS
+            ):
+                noted.add(("companion", obj.id))
+        elif isinstance(obj, Presentation):
+            noted.add(("ceremony", obj.ceremony_id))
+        elif (
+            isinstance(obj, Ceremony)
+            and obj not in session.new
+            and inspect(obj).attrs.companion_id.history.has_changes()
+        ):
+            noted.add(("ceremony", obj.id))
+
+
+@event.listens_for(Session, "before_commit")
+def _queue_noted_standees(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT: the real commit comes later
+    if not session.info.get(_STANDEE_CHANGES) and not session.new and not session.dirty:
+        return
+    if not has_app_context() or session is not db.session():
+        return
+    session.flush()
+    noted = session.info.pop(_STANDEE_CHANGES, set())
+    if not noted:
+        return
+    companion_ids = {number for kind, number in noted if kind == "companion"}
+    ceremony_ids = [number for kind, number in noted if kind == "ceremony"]
+    if ceremony_ids:
+        companion_ids |= set(
+            db.session.scalars(
+                db.select(Ceremony.companion_id).where(
+                    Ceremony.id.in_(ceremony_ids), Ceremony.companion_id.is_not(None)
+                )
+            )
+        )
+    shown = db.session.scalars(
+        db.select(Companion)
+        .join(Ceremony, Ceremony.companion_id == Companion.id)
+        .join(Presentation, Presentation.ceremony_id == Ceremony.id)
+        .where(Companion.id.in_(companion_ids))
+        .distinct()
+    ).all()
+    for companion in shown:
+        queue_standee(companion, session=session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_standee_changes(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(_STANDEE_CHANGES, None)
 
 
 def viewer_url(presentation: Presentation) -> str:
@@ -239,9 +403,9 @@ def calendar_viewer_url(ceremony: Ceremony) -> str:
 
 def ar_link(ceremony: Ceremony) -> dict | None:
     """The viewer link of a ceremony for documents, calendars and the portal (None while the
-    link is revoked)."""
-    presentation = presentation_for(ceremony)
-    if not presentation.active:
+    link is revoked or was never made; reading only)."""
+    presentation = find_presentation(ceremony)
+    if presentation is None or not presentation.active:
         return None
     url = viewer_url(presentation)
     return {"url": url, "short": short_url(url), "qr_svg": qr_svg(url)}

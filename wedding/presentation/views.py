@@ -19,7 +19,7 @@ from wedding.accounts.access import editor_required, forbid_viewer_changes, get_
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
-from wedding.models import db, writes
+from wedding.models import db
 from wedding.presentation.cutout import CutoutError
 from wedding.presentation.forms import CutoutForm, ModelForm, PresentationForm
 from wedding.presentation.glb import ModelError
@@ -30,15 +30,17 @@ from wedding.presentation.services import (
     attach_model,
     cutout_job,
     discard_cutout,
-    model_file_id,
+    find_presentation,
     portrait_needs_cutout,
     presentation_for,
     qr_svg,
+    queue_standee,
     remove_model,
     renew_viewer,
     request_cutout,
     revoke_viewer,
     upload_cutout,
+    viewer_model,
     viewer_url,
 )
 from wedding.runofshow.services import item_start, items_of
@@ -64,29 +66,30 @@ VIEWER_POLICY = (
 def index(ceremony_id: int):
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
     forbid_viewer_changes()
-    presentation = presentation_for(ceremony)
+    presentation = find_presentation(ceremony)  # a page view makes nothing
     companion = ceremony.companion
     form = PresentationForm(
         data=None
         if request.method == "POST"
         else {
-            "external_url": presentation.external_url,
+            "external_url": presentation.external_url if presentation else "",
             "height_cm": companion.height_cm if companion else 175,
         }
     )
     if form.validate_on_submit():
+        presentation = presentation_for(ceremony)
         presentation.external_url = form.external_url.data or ""
         if companion is not None:
-            companion.height_cm = form.height_cm.data
+            companion.height_cm = form.height_cm.data  # a new height queues a new standee
         db.session.commit()
         flash(_("Presentation saved."), "success")
         return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
-    db.session.commit()  # the presentation exists from the first visit on
-    link = viewer_url(presentation) if presentation.active else ""
+    link = viewer_url(presentation) if presentation and presentation.active else ""
     return render_template(
         "presentation/index.html",
         ceremony=ceremony,
         presentation=presentation,
+        shown=viewer_model(presentation, ceremony) if presentation else None,
         form=form,
         model_form=ModelForm(),
         cutout_form=CutoutForm(),
@@ -187,14 +190,17 @@ def cutout_picture(ceremony_id: int):
     return file_response(ceremony.companion.cutout_id, cache="private, no-cache")
 
 
-@bp.post("/<any(revoke, regenerate):action>")
+@bp.post("/<any(create, revoke, regenerate):action>")
 @editor_required
 def link(ceremony_id: int, action: str):
-    """Turn the viewer link off, or replace it with a new one (old QR codes stop working)."""
+    """Make the viewer link (a ceremony from before links came with ceremonies), turn it off,
+    or replace it with a new one (old QR codes stop working)."""
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
-    presentation = presentation_for(ceremony)
     if ConfirmForm().validate():
-        if action == "revoke":
+        presentation = presentation_for(ceremony)
+        if action == "create":
+            message = _("The viewer link is ready.")
+        elif action == "revoke":
             revoke_viewer(ceremony, presentation)
             message = _("The viewer link no longer works.")
         else:
@@ -205,13 +211,27 @@ def link(ceremony_id: int, action: str):
     return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
 
 
+@bp.post("/standee")
+@editor_required
+def standee(ceremony_id: int):
+    """Make the standee again (after a failure, or for a ceremony from before standees were
+    jobs); it is made by a background job."""
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    if ConfirmForm().validate() and ceremony.companion is not None:
+        presentation_for(ceremony)
+        queue_standee(ceremony.companion)
+        db.session.commit()
+        flash(_("The standee is being made: it appears here in a moment."), "success")
+    return redirect(url_for("presentation.index", ceremony_id=ceremony_id))
+
+
 @bp.get("/model.glb")
 @login_required
 def planner_model(ceremony_id: int):
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
-    file_id = model_file_id(presentation_for(ceremony), ceremony)
-    db.session.commit()
-    return file_response(file_id, cache="private, no-cache")
+    presentation = find_presentation(ceremony)
+    shown = viewer_model(presentation, ceremony) if presentation else None
+    return file_response(shown.file_id if shown else None, cache="private, no-cache")
 
 
 # --- the public side: only the link's own ceremony, and only what guests need ---------------
@@ -234,18 +254,22 @@ def _public(response: Response) -> Response:
 
 
 @viewer_bp.get("/<token>")
-@writes
 def show(token: str):
+    """What guests see: the model, or while the standee is being made, the portrait and a page
+    that reloads itself. Reading only: the standee is made by a job, never here."""
     presentation, ceremony = _viewer_or_404(token)
-    has_model = model_file_id(presentation, ceremony) is not None
-    db.session.commit()
+    shown = viewer_model(presentation, ceremony)
+    companion = ceremony.companion
     html = render_template(
         "presentation/viewer.html",
         token=token,
-        companion=ceremony.companion,
+        companion=companion,
         client=ceremony.client,
         presentation=presentation,
-        has_model=has_model,
+        has_model=shown.file_id is not None,
+        preparing=shown.preparing,
+        progress=shown.job.progress if shown.preparing else 0,
+        portrait=bool(companion and companion.portrait_id and companion.artwork_printable),
         lang=current_lang(),
         vows_audio=spoken_vows(ceremony.id, current_lang()) is not None,
     )
@@ -263,12 +287,10 @@ def vows_audio(token: str):
 
 
 @viewer_bp.get("/<token>/model.glb")
-@writes
 def model(token: str):
     presentation, ceremony = _viewer_or_404(token)
-    file_id = model_file_id(presentation, ceremony)
-    db.session.commit()
-    return _public(file_response(file_id, cache="private, no-cache"))
+    shown = viewer_model(presentation, ceremony)
+    return _public(file_response(shown.file_id, cache="private, no-cache"))
 
 
 @viewer_bp.get("/<token>/portrait")
