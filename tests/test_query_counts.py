@@ -146,4 +146,4 @@ def test_a_hold_through_the_api_sends_a_bounded_number_of_queries(app, make_user
     second = statements_of(app, hold(13))
     writes = [s for s in second if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
     assert len(writes) <= 3, shown(second)
-    assert len(second) <= 14, shown(second)
+    assert len(second) <= 5, shown(second)  # token, venue with rules, savepoint, insert, release
