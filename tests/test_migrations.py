@@ -102,7 +102,7 @@ def test_0002_keeps_existing_ceremonies(database_url, tmp_path):
             assert ceremony.blocked_until == now + timedelta(hours=1)
             assert ceremony.hold_expires_at == now + timedelta(days=7)
             assert db.session.get(Venue, 1).durations == [60, 90, 120]
-            # 0021: the ceremony of a client has its viewer link, as new ceremonies do.
+            # 0022: the ceremony of a client has its viewer link, as new ceremonies do.
             presentation = db.session.scalars(db.select(Presentation)).one()
             assert presentation.ceremony_id == 1 and presentation.active
             assert presentation.created_at.tzinfo is not None and len(presentation.nonce) == 32

@@ -3,8 +3,8 @@
 Every ceremony of a client gets its viewer link now, so that pages (the viewer, documents,
 the portal) only read it and a GET never writes.
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021_ops_gaps
 Create Date: 2026-11-30 22:40:00
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0021"
-down_revision = "0020"
+revision = "0022"
+down_revision = "0021_ops_gaps"
 branch_labels = None
 depends_on = None
 
