@@ -27,7 +27,6 @@ from wedding.inputs import (
     parse_date,
 )
 from wedding.models import db, utcnow
-from wedding.presentation.services import presentation_for
 from wedding.tasks.services import assignee_label, assignee_names, tasks_of
 from wedding.venues.models import Venue
 
@@ -271,7 +270,8 @@ def create_booking():
     except BookingError as error:
         db.session.rollback()
         raise ApiProblem(422, "Invalid booking", str(error), extra={"code": error.code}) from None
-    presentation_for(ceremony)  # the AR viewer link comes with the ceremony
+    # No viewer link here: a hold from an integration has no companion yet; the planner makes
+    # the link on the ceremony's page (or it comes when the ceremony is scheduled there).
     body = booking_json(ceremony)  # before the commit expires what we just wrote
     db.session.commit()
     response = jsonify(body)
