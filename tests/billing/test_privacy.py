@@ -12,6 +12,7 @@ from tests.billing.test_payments import (
     accept,
     quoted,  # noqa: F401 - a fixture
 )
+from tests.billing.test_portal import portal  # noqa: F401 - a fixture
 from wedding.billing import services as billing
 from wedding.billing.models import Invoice
 from wedding.billing.money import Line
@@ -67,8 +68,17 @@ def test_erasure_keeps_issued_invoices_with_the_name_and_says_so(app, web, bille
     web.login(user)
     page = web.get(f"/clients/{client_id}/erase").get_data(as_text=True)
     assert "7年間" in page
+    web.post("/language", {"language": "en", "next": "/"})
+    page = web.get(f"/clients/{client_id}").get_data(as_text=True)
+    assert "kept for seven years, as tax law requires" in page
     assert web.post(f"/clients/{client_id}/erase", {"confirm": "佐藤 美咲"}).status_code == 302
     with app.app_context():
         assert db.session.get(Client, client_id) is None
         kept = db.session.get(Invoice, invoice_id)
         assert kept.recipient_name == "佐藤 美咲" and kept.status == "issued"
+
+
+def test_the_portal_tells_the_client_what_is_kept(app, portal):  # noqa: F811
+    browser, _, _ = portal
+    page = browser.get("/portal/").get_data(as_text=True)
+    assert "発行から7年間保存します" in page
