@@ -23,7 +23,6 @@ from wedding.personas.models import Companion
 from wedding.venues.models import OpeningHours, Venue
 
 
-
 def worker_database(url: str) -> str:
     """Under pytest-xdist (``make test`` runs two workers) each worker has a PostgreSQL
     database of its own, ``<name>_gw0``, ``<name>_gw1``…, created on first use."""
