@@ -20,6 +20,8 @@ from wedding.documents.services import (
 )
 from wedding.models import db
 from wedding.personas.models import Companion
+from wedding.presentation.models import Presentation
+from wedding.presentation.services import revoke_viewer
 from wedding.storage.services import store
 from wedding.vows.services import approve_vow, draft_vows, edit_vow
 
@@ -173,3 +175,26 @@ def test_the_certificate_is_one_page_with_a_large_portrait_and_no_empty_band(app
         assert len({round(box.position_y) for box in signature_boxes}) == 1, language
         band = (signature_boxes[0].position_y - (facts.position_y + facts.height)) / MM
         assert 0 < band <= 25, (language, band)  # no overlap, no large empty band
+
+
+def test_a_program_without_a_viewer_link_has_no_nearly_empty_page_either(app, couple):
+    """A viewer link turned off (or never made, as for a hold from the API) leaves no QR box:
+    the pages still hold real content and the booklet still imposes."""
+    user, ceremony = couple()
+    with_client_vows(app, ceremony.id, user.id)
+    with app.app_context():
+        row = db.session.get(Ceremony, ceremony.id)
+        for presentation in db.session.scalars(
+            db.select(Presentation).where(Presentation.ceremony_id == ceremony.id)
+        ):
+            revoke_viewer(row, presentation)
+        db.session.commit()
+        row = db.session.get(Ceremony, ceremony.id)
+        assert document_data(row, settings_for(row))["ar"] is None  # no QR box to print
+    for size in ("a4", "a5"):
+        pdf = render(app, ceremony.id, "program", size=size)
+        texts = page_texts(pdf)
+        content = [t for t in texts if "メモ · Notes" not in t]
+        assert all(len("".join(t.split())) > 300 for t in content[1:]), (size, texts)
+        if size == "a5":
+            assert pdf_pages(pdf) % 4 == 0
