@@ -38,11 +38,16 @@ class Radicale:
                 return
             except Exception:
                 time.sleep(0.1)
+        self.stop()
         raise RuntimeError("radicale did not start")
 
     def stop(self):
         self.process.terminate()
-        self.process.wait(timeout=10)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 @pytest.fixture
@@ -51,11 +56,13 @@ def radicale(app, tmp_path):
     app.config["CALDAV_ALLOWED_HOSTS"] = "127.0.0.1"
     server = Radicale(tmp_path / "collections")
     server.start()
-    principal = caldav.DAVClient(url=server.url, username="hanako", password="p").principal()
-    server.calendar_url = str(principal.make_calendar(name="Weddings", cal_id="weddings").url)
-    yield server
-    if server.process.poll() is None:
-        server.stop()
+    try:  # whatever fails (a slow start under load included), the server never outlives us
+        principal = caldav.DAVClient(url=server.url, username="hanako", password="p").principal()
+        server.calendar_url = str(principal.make_calendar(name="Weddings", cal_id="weddings").url)
+        yield server
+    finally:
+        if server.process.poll() is None:
+            server.stop()
 
 
 def remote_event(server, uid):

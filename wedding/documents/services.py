@@ -342,7 +342,7 @@ def render_html(kind: str, data: dict, nonce: str = "", inline_css: bool = True)
 
 def render_pdf(kind: str, data: dict) -> bytes:
     if kind == "program":
-        return _program_document(data).write_pdf()
+        return program_document(data).write_pdf()
     html = render_html(kind, data, inline_css=False)
     return html_to_pdf(html, stylesheets=[parsed_stylesheet(data["theme"])])
 
@@ -351,7 +351,7 @@ NEARLY_EMPTY = 0.3  # a last page filled less than this far down is set again, t
 HALF_EMPTY = 0.5  # an A5 booklet's last page filled less than this takes note lines below
 
 
-def _program_document(data: dict):
+def program_document(data: dict):
     """Lay the program out so that no page is nearly empty and an A5 booklet has a multiple of
     4 pages: a last page holding only a few lines makes the program set tighter (two steps at
     most, until a page is saved); a booklet
