@@ -4,7 +4,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, String, Text, event
-from sqlalchemy.orm import Mapped, Session, attributes, defaultload, mapped_column, relationship
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    attributes,
+    defaultload,
+    lazyload,
+    mapped_column,
+    relationship,
+)
 
 from wedding.accounts.models import User
 from wedding.models import OrgOwned, UTCDateTime, db
@@ -113,6 +121,13 @@ def listed_only():
         defaultload(Ceremony.companion).lazyload(Companion.client),
         defaultload(Ceremony.planner).lazyload(User.org),
     )
+
+
+def named_only():
+    """Loader options for items that name a ceremony by its client, date and venue only (what's
+    waiting): the companion and the planner are left out too. Each join left out also spares
+    PostgreSQL's planner, which spent more time planning these wide joins than running them."""
+    return (*listed_only(), lazyload(Ceremony.companion), lazyload(Ceremony.planner))
 
 
 # Fields whose change a subscribed calendar should pick up.

@@ -19,7 +19,7 @@ from wedding.accounts.models import User
 from wedding.billing.models import BankLine, Invoice, Payment
 from wedding.booking.services import holds_to_remind
 from wedding.calendars.models import CalDAVAccount
-from wedding.ceremonies.models import Ceremony, listed_only
+from wedding.ceremonies.models import Ceremony, named_only
 from wedding.erasure import ClientScope, eraser, rowcount
 from wedding.models import db
 from wedding.personas.models import Companion, CoupleStory
@@ -91,7 +91,7 @@ def client_comments(org_id: int) -> list[tuple[VowComment, VowVersion, Ceremony]
             )
             .order_by(VowComment.created_at)
             .limit(LIMIT)
-            .options(*listed_only())
+            .options(*named_only())
         ).unique()
     )
 
@@ -111,7 +111,7 @@ def client_approvals(org_id: int) -> list[tuple[VowVersion, Ceremony]]:
             )
             .order_by(VowVersion.approved_at)
             .limit(LIMIT)
-            .options(*listed_only())
+            .options(*named_only())
         ).unique()
     )
 
@@ -156,7 +156,7 @@ def payments_received(org_id: int) -> list[tuple[Payment, Invoice, Ceremony]]:
             )
             .order_by(Payment.received_on, Payment.id)
             .limit(LIMIT)
-            .options(lazyload(Invoice.lines), lazyload(Invoice.payments), *listed_only())
+            .options(lazyload(Invoice.lines), lazyload(Invoice.payments), *named_only())
         ).unique()
     )
 
@@ -188,7 +188,7 @@ def overdue_invoices(org_id: int, today: date) -> list[tuple[Invoice, Ceremony]]
             )
             .order_by(Invoice.due_date, Invoice.id)
             .limit(LIMIT)
-            .options(lazyload(Invoice.lines), lazyload(Invoice.payments), *listed_only())
+            .options(lazyload(Invoice.lines), lazyload(Invoice.payments), *named_only())
         ).unique()
     )
 
@@ -207,7 +207,7 @@ def due_tasks(org_id: int, until: date, user_id: int | None) -> list[tuple[Task,
         )
         .order_by(Task.due_on, Task.id)
         .limit(LIMIT)
-        .options(*listed_only())
+        .options(*named_only())
     )
     if user_id is not None:
         query = query.where(or_(Task.assignee_id == user_id, Task.assignee_id.is_(None)))
