@@ -286,7 +286,9 @@ def test_the_client_answers_the_questionnaire_and_the_planner_sees_it(app, web, 
         f"/ceremonies/{ceremony.id}/vows/draft", {"role": "companion", "lang": "en", "seed": "2"}
     )
     with app.app_context():
-        english = db.session.scalars(db.select(VowVersion).filter_by(lang="en")).all()
+        english = db.session.scalars(
+            db.select(VowVersion).filter_by(lang="en").order_by(VowVersion.number)
+        ).all()
     assert len(english) == 3
     assert all("you wrote to me on a sleepless night" in v.text for v in english[:1])
     assert guest.get(f"/portal/story/{ceremony.companion_id + 999}/en").status_code == 404
