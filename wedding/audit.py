@@ -3,12 +3,12 @@ viewed, changed, exported or erased what, and every sign-in. Append-only."""
 
 from datetime import datetime
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Index, String, event, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from wedding.models import UTCDateTime, db, utcnow, write_lock_up_front, writes_deferred
+from wedding.models import UTCDateTime, db, utcnow, write_after_response, writes_deferred
 
 ACTIONS = ("view", "change", "export", "erase", "login", "login_failed", "portal")
 SUBJECTS = ("client", "companion", "vows", "document", "account", "ceremony")
@@ -84,18 +84,12 @@ def audit(
 
 def write_deferred_events(response):
     """after_request: the events of a read-only request are written once the response has
-    been sent (call_on_close), in a short write transaction of their own: the page never
-    waits for the write lock."""
+    been sent, in a short write transaction of their own: the page never waits for the write
+    lock."""
     rows = g.pop("audit_rows", None)
     if rows and response.status_code < 400:
-        app = current_app._get_current_object()
-        response.call_on_close(lambda: _insert(app, rows))
+        write_after_response(response, insert(AuditEvent).values(rows))
     return response
-
-
-def _insert(app: Flask, rows: list[dict]) -> None:
-    with app.app_context(), write_lock_up_front(), db.engine.begin() as conn:
-        conn.execute(insert(AuditEvent), rows)
 
 
 def register(app: Flask) -> None:

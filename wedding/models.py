@@ -137,6 +137,21 @@ def write_lock_up_front() -> Iterator[None]:
         _lock_up_front.reset(token)
 
 
+def write_after_response(response, statement) -> None:
+    """Run ``statement`` (a Core INSERT/UPDATE) once ``response`` has been sent, in a short
+    write transaction of its own: what a read-only request records (audit rows of page views,
+    an API token's last use) never holds a lock for the request's whole length."""
+    from flask import current_app
+
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        with app.app_context(), write_lock_up_front(), db.engine.begin() as conn:
+            conn.execute(statement)
+
+    response.call_on_close(run)
+
+
 def writes(view: Callable) -> Callable:
     """Mark a GET view (or a whole blueprint) that writes (a first visit creates a row, a link
     or token records its use): its transaction takes the write lock up front like a POST's."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from flask import current_app, g, has_request_context
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -23,7 +23,7 @@ from wedding.accounts.models import (
     UserSession,
     password_hash_method,
 )
-from wedding.models import UTCDateTime, db, utcnow, write_lock_up_front
+from wedding.models import UTCDateTime, db, utcnow, write_after_response
 
 
 class AccountError(Exception):
@@ -136,23 +136,18 @@ def record_token_use(response):
     (an integration's whole traffic) waited in line; and reads would take SQLite's write lock."""
     token_id = g.pop("token_used", None)
     if token_id is not None and response.status_code < 400:
-        app = current_app._get_current_object()
-        response.call_on_close(lambda: _touch_token(app, token_id))
-    return response
-
-
-def _touch_token(app, token_id: int) -> None:
-    now = utcnow()
-    with app.app_context(), write_lock_up_front(), db.engine.begin() as conn:
-        conn.execute(
+        now = utcnow()
+        write_after_response(
+            response,
             db.update(ApiToken)
             .where(
                 ApiToken.id == token_id,
                 (ApiToken.last_used_at.is_(None))
                 | (ApiToken.last_used_at < now - TOKEN_TOUCH_INTERVAL),
             )
-            .values(last_used_at=now)
+            .values(last_used_at=now),
         )
+    return response
 
 
 def revoke_api_token(token_id: int) -> ApiToken:
