@@ -3,9 +3,9 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from tests.mail import start_smtp
+from tests.queries import shown, statements_of
 from wedding.billing import services as billing
 from wedding.billing.models import BankImport, BankLine, BillingProfile, Invoice
 from wedding.billing.money import Line, registration_number_for
@@ -233,31 +233,11 @@ def test_marking_another_company_item_is_404(web, busy, make_user):
     assert web.post(f"/waiting/nonsense/{ids['first']}/handled").status_code == 404
 
 
-def count_queries(app, fetch) -> int:
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def listener(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert fetch().status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    SEEN[:] = seen
-    return len(seen)
-
-
-SEEN = []
-
-
 def test_the_dashboard_query_count_does_not_grow(app, web, busy, make_ceremony):
     user, _, _ = busy
     web.login(user)
     web.get("/")
-    one = count_queries(app, lambda: web.get("/"))
+    one = len(statements_of(app, lambda: web.get("/")))
     with app.app_context():
         template_id = create_standard_template(user.org_id, "ja", "more").id
         db.session.commit()
@@ -280,10 +260,10 @@ def test_the_dashboard_query_count_does_not_grow(app, web, busy, make_ceremony):
             save_story(record.companion, "en", {"how_met": "online"}, "client")
             money_waiting(record, datetime.now(UTC), payer=f"payer {days}")
             db.session.commit()
-    many = count_queries(app, lambda: web.get("/"))
-    assert many == one
-    # sign-in (3), upcoming ceremonies, one query per kind of waiting item (9), the digest setting
-    assert one <= 14, "\n".join(q[:100] for q in SEEN)
+    many = statements_of(app, lambda: web.get("/"))
+    assert len(many) == one
+    # sign-in, upcoming ceremonies, one query per kind of waiting item (9), the digest setting
+    assert one <= 14, shown(many)
 
 
 def test_the_daily_digest_is_sent_once_and_can_be_turned_off(app, web, busy, make_user):
