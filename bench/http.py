@@ -161,35 +161,41 @@ def line(label: str, name: str, figures: dict, floor: float, target: float) -> N
     share = figures["rate"] / floor * 100
     mark = "ok" if share >= target else "below"
     print(
-        f"{label:10} {name:34} {figures['rate']:8.0f} req/s  p99 {figures['p99']:7.1f} ms  "
+        f"{label:10} {name:46} {figures['rate']:8.0f} req/s  p99 {figures['p99']:7.1f} ms  "
         f"{share:5.1f} % of floor (target ≥ {target:g} %: {mark})"
         + (f"  non-2xx {figures['non2xx']}" if figures["non2xx"] else "")
     )
 
 
 def pages(label: str, url: str, floor: float) -> None:
+    """Each request served again while its data is unchanged (the response cache of
+    wedding/freshness.py), then made every time (the cache off): the cost of making it."""
     data = seed(url)
-    env = server_env(url)
-    with gunicorn("wedding:create_app()", env) as base:
-        cookie = {"Cookie": session_cookie(base, data["email"], data["password"])}
-        bearer = {"Authorization": f"Bearer {data['token']}"}
-        first = f"{data['month']}-01"
-        last = (date.fromisoformat(first) + timedelta(days=31)).replace(day=1) - timedelta(days=1)
-        for name, path, headers, connections, target in (
-            ("dashboard, signed in", "/", cookie, 8, 10),
-            ("ceremony page", f"/ceremonies/{data['ceremony']}", cookie, 8, 10),
-            ("month grid", f"/booking/?month={data['month']}", cookie, 8, 10),
-            (
-                "API availability, one venue-month",
-                f"/api/v1/venues/{data['venue']}/availability?from={first}&to={last}",
-                bearer,
-                16,
-                25,
-            ),
-        ):
-            line(label, name, wrk(base + path, connections, headers), floor, target)
-        if label == "postgresql":
-            holds(base, data, bearer, floor, url)
+    for cache in (True, False):
+        env = {**server_env(url), "FLASK_RESPONSE_CACHE": "true" if cache else "false"}
+        with gunicorn("wedding:create_app()", env) as base:
+            cookie = {"Cookie": session_cookie(base, data["email"], data["password"])}
+            bearer = {"Authorization": f"Bearer {data['token']}"}
+            first = f"{data['month']}-01"
+            last = (date.fromisoformat(first) + timedelta(days=31)).replace(day=1) - timedelta(
+                days=1
+            )
+            for name, path, headers, connections, target in (
+                ("dashboard, signed in", "/", cookie, 8, 10),
+                ("ceremony page", f"/ceremonies/{data['ceremony']}", cookie, 8, 10),
+                ("month grid", f"/booking/?month={data['month']}", cookie, 8, 10),
+                (
+                    "API availability, one venue-month",
+                    f"/api/v1/venues/{data['venue']}/availability?from={first}&to={last}",
+                    bearer,
+                    16,
+                    25,
+                ),
+            ):
+                figures = wrk(base + path, connections, headers)
+                line(label, f"{name} ({'unchanged' if cache else 'made'})", figures, floor, target)
+            if label == "postgresql" and cache:
+                holds(base, data, bearer, floor, url)
 
 
 def holds(base: str, data: dict, bearer: dict, floor: float, url: str) -> None:
@@ -217,7 +223,7 @@ def run() -> None:
         return
     floor = bare_floor()
     rate, p99 = floor["rate"], floor["p99"]
-    print(f"{'floor':10} {'bare Flask JSON':34} {rate:8.0f} req/s  p99 {p99:7.1f} ms")
+    print(f"{'floor':10} {'bare Flask JSON':46} {rate:8.0f} req/s  p99 {p99:7.1f} ms")
     with tempfile.TemporaryDirectory() as tmp:
         targets = [("sqlite", f"sqlite:///{tmp}/http.sqlite")]
         if POSTGRESQL_URL:

@@ -59,6 +59,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from wedding.freshness import acting_for
 from wedding.models import Base, UTCDateTime, db, utcnow, write_lock_up_front
 
 log = logging.getLogger(__name__)
@@ -301,10 +302,12 @@ def execute(app: Flask, job_id: str) -> tuple[str | None, float]:
 
 def _execute(job_id: str) -> tuple[str | None, float]:
     now = utcnow()
-    name = db.session.scalar(db.select(Job.name).where(Job.id == job_id))
-    if name is None:
+    found = db.session.execute(db.select(Job.name, Job.org_id).where(Job.id == job_id)).first()
+    if found is None:
         db.session.rollback()
         return None, 0
+    name = found.name
+    acting_for(found.org_id)  # what the job writes counts as a change to its company's data
     spec = _TASKS.get(name)
     lease = spec.lease if spec else DEFAULT_LEASE_SECONDS
     lease = min(lease, current_app.config.get("JOB_LEASE_SECONDS") or lease)

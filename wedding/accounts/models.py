@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,6 +24,9 @@ class Organisation(Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # A new random number with every change to the company's data (wedding/freshness.py):
+    # what cached responses are keyed by. Read with the signed-in user, at no extra cost.
+    data_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     staff: Mapped[list["User"]] = relationship(back_populates="org", order_by="User.email")
 

@@ -17,6 +17,7 @@ from wedding.booking.availability import Busy, Day
 from wedding.booking.services import BookingError, SlotUnavailable
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.freshness import cached_response
 from wedding.guests.services import guests_of
 from wedding.inputs import (
     DB_INT_MAX,
@@ -161,6 +162,7 @@ def _date_param(name: str) -> date:
 
 
 @bp.get("/venues/<int:venue_id>/availability")
+@cached_response
 def venue_availability(venue_id: int):
     venue = get_owned_or_404(Venue, venue_id, *VENUE_RULES)
     first, last = _date_param("from"), _date_param("to")

@@ -15,6 +15,7 @@ from wedding.accounts.access import get_owned_or_404, org_select
 from wedding.booking import services as booking
 from wedding.booking.availability import in_time_of_day, matches_filters
 from wedding.ceremonies.models import Ceremony
+from wedding.freshness import cached_response
 from wedding.i18n import current_lang
 from wedding.inputs import date_arg, db_int, parse_date, parse_month
 from wedding.models import db, utcnow
@@ -69,6 +70,7 @@ def _active_venues() -> list[Venue]:
 
 @bp.route("/")
 @login_required
+@cached_response
 def calendar_view():
     """All venues: per day, how many slots are free, held and booked."""
     first, last = booking.month_range(_month_arg())

@@ -34,6 +34,7 @@ from wedding.ceremonies.services import (
     update_ceremony,
 )
 from wedding.clients.models import Client
+from wedding.freshness import cached_response
 from wedding.i18n import current_lang
 from wedding.inputs import db_int, parse_date
 from wedding.models import db
@@ -161,6 +162,7 @@ def new():
 
 @bp.route("/<int:record_id>", methods=["GET", "POST"])
 @login_required
+@cached_response
 def edit(record_id: int):
     ceremony = get_owned_or_404(Ceremony, record_id)
     forbid_viewer_changes()

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wedding.accounts.access import editor_required
 from wedding.ceremonies.services import upcoming_ceremonies
 from wedding.forms import ConfirmForm
+from wedding.freshness import cached_response
 from wedding.models import db, utcnow
 from wedding.tasks.services import org_today
 from wedding.waiting.services import (
@@ -25,6 +26,7 @@ dashboard_bp = Blueprint("dashboard", __name__)
 
 @dashboard_bp.route("/", endpoint="index")
 @login_required
+@cached_response
 def dashboard():
     """The planner's home: what is waiting for them, and what is coming up."""
     now = utcnow()

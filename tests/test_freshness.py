@@ -1,0 +1,227 @@
+"""Cached responses (wedding/freshness.py): served again only while nothing they show changed,
+and never to another person, company or language."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from tests.conftest import Web, future_day
+from tests.queries import shown, statements_of
+from wedding import freshness
+from wedding.accounts.models import Organisation, User
+from wedding.accounts.services import create_api_token
+from wedding.ceremonies.models import Ceremony
+from wedding.jobs import Job
+from wedding.models import db
+from wedding.runofshow.models import RunItem
+from wedding.runofshow.services import apply_template
+
+DAY = future_day(40)
+
+
+def version(app, org_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            db.select(Organisation.data_version).where(Organisation.id == org_id)
+        )
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """The cache's clock, held still (a test running across a minute's end would see its
+    pages made again); tests move it on by hand."""
+    now = {"at": datetime(2026, 12, 1, 3, 0, 10, tzinfo=UTC)}
+    monkeypatch.setattr(freshness, "utcnow", lambda: now["at"])
+    return now
+
+
+@pytest.fixture
+def planner(app, make_user, make_ceremony):
+    user = make_user(role="owner")
+    ceremony = make_ceremony(user.org, starts_at=datetime.combine(DAY, time(2), tzinfo=UTC))
+    return user, ceremony
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/ceremonies/{ceremony}", f"/booking/?month={DAY:%Y-%m}"],
+    ids=["dashboard", "ceremony", "month"],
+)
+def test_a_page_seen_again_unchanged_costs_only_the_sign_in_check(app, web, planner, path):
+    user, ceremony = planner
+    path = path.format(ceremony=ceremony.id)
+    web.login(user)
+    web.get(path)  # the first visit makes the session's CSRF token: not kept
+    made = statements_of(app, lambda: web.get(path))
+    kept = web.get(path)
+    again = statements_of(app, lambda: web.get(path))
+    assert len(made) > 3, shown(made)
+    assert len(again) == 1 and "user_sessions" in again[0], shown(again)
+    assert web.get(path).get_data() == kept.get_data()
+
+
+def test_a_change_by_a_colleague_shows_at_once(app, web, planner, make_user):
+    user, ceremony = planner
+    colleague = Web(app)
+    colleague.login(make_user(org=user.org, role="planner"))
+    web.login(user)
+    path = f"/ceremonies/{ceremony.id}"
+    web.get(path)
+    before = web.get(path).get_data(as_text=True)  # served from the cache
+    response = colleague.post(f"{path}/run-of-show/template", {"template": "jinzen"})
+    assert response.status_code == 302
+    with app.app_context():
+        titles = db.session.scalars(
+            db.select(RunItem.title_ja).where(RunItem.ceremony_id == ceremony.id)
+        ).all()
+    page = web.get(path).get_data(as_text=True)
+    assert titles and not any(t in before for t in titles)
+    assert all(title in page for title in titles), titles
+
+
+def test_every_kind_of_write_gives_the_company_a_new_version(app, planner, make_user):
+    user, ceremony = planner
+    other = make_user(role="owner")
+    before, others = version(app, user.org_id), version(app, other.org_id)
+
+    with app.app_context():  # a row with its company
+        db.session.get(Ceremony, ceremony.id).notes = "changed"
+        db.session.commit()
+    assert version(app, user.org_id) != before
+    assert version(app, other.org_id) == others  # another company's pages stay cached
+
+    before = version(app, user.org_id)
+    with app.app_context():  # a rolled-back change changes nothing
+        db.session.get(Ceremony, ceremony.id).notes = "never saved"
+        db.session.flush()
+        db.session.rollback()
+    assert version(app, user.org_id) == before
+
+    with app.app_context():  # a row without org_id, by a job acting for the company
+        freshness.acting_for(user.org_id)
+        apply_template(db.session.get(Ceremony, ceremony.id), "jinzen")
+        db.session.commit()
+    assert version(app, user.org_id) != before
+    assert version(app, other.org_id) == others
+
+    before = version(app, user.org_id)
+    with app.app_context():  # a bulk UPDATE with nobody acting: every company
+        db.session.execute(update(RunItem).values(title_en="renamed"))
+        db.session.commit()
+    assert version(app, user.org_id) != before
+    assert version(app, other.org_id) != others
+
+    before, others = version(app, user.org_id), version(app, other.org_id)
+    with app.app_context():  # a savepoint rolled back inside a transaction that commits
+        db.session.get(Ceremony, ceremony.id).notes = "kept"
+        db.session.flush()
+        with db.session.begin_nested() as savepoint:
+            db.session.get(Ceremony, ceremony.id).guest_count = 3
+            db.session.flush()
+            savepoint.rollback()
+        db.session.commit()
+    assert version(app, user.org_id) != before
+    assert version(app, other.org_id) == others
+
+    before = version(app, user.org_id)
+    with app.app_context():  # a job of no company changing only its own row: nobody
+        db.session.execute(update(Job).values(progress=50))
+        db.session.commit()
+    assert version(app, user.org_id) == before
+
+
+def test_each_person_and_language_gets_their_own_page(app, web, planner, make_user):
+    user, _ = planner
+    colleague = make_user(org=user.org, role="viewer")
+    with app.app_context():
+        for person in (user, colleague):
+            db.session.get(User, person.id).language = None  # the browser chooses
+        db.session.commit()
+    web.login(user)
+    other = Web(app)
+    other.login(colleague)
+    ja = {"Accept-Language": "ja"}
+    en = {"Accept-Language": "en"}
+    mine = web.get("/", headers=ja).get_data(as_text=True)
+    theirs = other.get("/", headers=ja).get_data(as_text=True)
+    assert web.get("/", headers=ja).get_data(as_text=True) == mine
+    assert theirs != mine  # their own CSRF token, their own name and rights
+    assert colleague.email in theirs and colleague.email not in mine
+    english = web.get("/", headers=en).get_data(as_text=True)
+    assert '<html lang="en"' in english and '<html lang="ja"' in mine
+
+
+def test_a_message_for_the_next_page_is_not_lost_to_a_cached_copy(app, web, planner):
+    user, ceremony = planner
+    web.login(user)
+    path = f"/ceremonies/{ceremony.id}"
+    web.get(path)
+    web.get(path)  # cached now
+    response = web.post(path + "/cancel")
+    assert response.status_code == 302
+    page = web.get(path).get_data(as_text=True)
+    assert 'class="flash' in page or "flash" in page
+    assert page != web.get(path).get_data(as_text=True)  # shown once, then gone
+
+
+def test_signing_out_ends_the_cached_page_too(app, web, planner):
+    user, _ = planner
+    web.login(user)
+    web.get("/")
+    assert web.get("/").status_code == 200
+    web.logout()
+    assert web.get("/").status_code == 302
+
+
+def test_api_availability_is_cached_until_a_hold_changes_it(app, make_user, make_venue):
+    user = make_user(role="planner")
+    venue = make_venue(user.org)
+    with app.app_context():
+        _, secret = create_api_token(db.session.get(User, user.id), "site")
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    client = app.test_client()
+    first = DAY.replace(day=1)
+    path = f"/api/v1/venues/{venue.id}/availability?from={first}&to={first + timedelta(days=30)}"
+
+    def free_starts() -> set:
+        days = client.get(path, headers=headers, buffered=True).get_json()["days"]
+        return {(d["date"], s) for d in days for s in d.get("free", [])}
+
+    before = free_starts()
+    again = statements_of(app, lambda: client.get(path, headers=headers, buffered=True))
+    assert len(again) == 1 and "api_tokens" in again[0], shown(again)
+    start = f"{DAY.isoformat()}T10:00:00+09:00"
+    assert any(DAY.isoformat() == day for day, _ in before)
+    body = {"venue_id": venue.id, "start": start, "duration_minutes": 60, "status": "hold"}
+    assert client.post("/api/v1/bookings", json=body, headers=headers).status_code == 201
+    after = free_starts()
+    assert after != before and after < before
+
+    # A revoked token is refused even though its answer is cached.
+    with app.app_context():
+        from wedding.accounts.models import ApiToken
+
+        db.session.execute(update(ApiToken).values(revoked_at=datetime.now(UTC)))
+        db.session.commit()
+    assert client.get(path, headers=headers).status_code == 401
+
+
+def test_a_new_minute_makes_the_page_again(app, web, planner, clock):
+    user, _ = planner
+    web.login(user)
+    web.get("/")
+    web.get("/")
+    assert len(statements_of(app, lambda: web.get("/"))) == 1
+    clock["at"] += timedelta(seconds=50)  # 03:01:00: relative dates may read differently
+    assert len(statements_of(app, lambda: web.get("/"))) > 1
+
+
+def test_the_cache_can_be_turned_off(app, web, planner):
+    user, _ = planner
+    app.config["RESPONSE_CACHE"] = False
+    web.login(user)
+    web.get("/")
+    again = statements_of(app, lambda: web.get("/"))
+    assert len(again) > 1, shown(again)

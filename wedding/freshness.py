@@ -1,0 +1,196 @@
+"""Responses cached by what they depend on (core: below every capability).
+
+Every company has a data version (``organisations.data_version``). Any change to the company's
+data sets it to a new random number *in the same transaction* (session hooks below), so a
+reader that sees the version sees the data it stands for. A cached response is keyed by the
+company, its version, the user, the browser's session (whose CSRF token is in the page), the
+language, the URL and the minute: a change to the company's data, another person, another
+language or the passing of a minute is another key. A key is never served stale, nor to
+anyone else; keys of old versions are never asked for again and age out of the LRU.
+
+What marks a company changed:
+- an ORM row written with its ``org_id`` (or the company row itself);
+- a row without ``org_id``, or a bulk UPDATE/DELETE/INSERT, in a request or job acting for a
+  company (a signed-in planner, a portal client, a job of that company): that company;
+- the same with nobody acting (the command line, a job of no company): every company;
+- rows no cached page shows (sign-in sessions, audit events, tokens' last use): none.
+
+Why by hand: caching libraries (Flask-Caching, cachetools) key by URL and expire by time; none
+keys a response by a version of the data that changes in the same transaction as the data.
+The store itself is cachetools' LRU.
+"""
+
+import secrets
+import threading
+from collections.abc import Callable
+from functools import wraps
+
+from cachetools import LRUCache
+from flask import current_app, g, has_app_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import BigInteger, Integer, TextClause, column, event, table, update
+from sqlalchemy.orm import Session
+
+from wedding.models import utcnow
+
+# Rows no cached response shows: writing them marks no company changed.
+NOT_SHOWN = frozenset(("audit_events", "user_sessions", "login_throttles", "api_tokens"))
+# Rows of the job engine count for the company the job runs for (jobs of none: nobody's page).
+JOB_TABLE = "jobs"
+EVERYONE = "*"  # in the set of changed companies: every company
+
+_organisations = table("organisations", column("id", Integer), column("data_version", BigInteger))
+_CHANGED = "freshness.changed"  # session.info: companies changed in this transaction
+
+
+def acting_for(org_id: int | None) -> None:
+    """Say which company the running job works for: its rows without an ``org_id`` count
+    for that company (a request knows it from the signed-in user or portal client)."""
+    g.acting_org = org_id
+
+
+def _acting_org() -> int | None:
+    if not has_app_context():
+        return None
+    org_id = g.get("acting_org")
+    if org_id is not None:
+        return org_id
+    # Flask-Login keeps the user it loaded here; asking current_user inside a flush could
+    # run the loader's query in the middle of it.
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user.org_id
+    client = g.get("client")  # the portal's signed-in client
+    return getattr(client, "org_id", None)
+
+
+def _note(session: Session, org_id: int | str | None) -> None:
+    session.info.setdefault(_CHANGED, set()).add(EVERYONE if org_id is None else org_id)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_flushed_rows(session: Session, flush_context, instances) -> None:
+    for obj in (*session.new, *session.deleted, *session.dirty):
+        name = getattr(getattr(obj, "__table__", None), "name", None)
+        if name in NOT_SHOWN or (obj in session.dirty and not session.is_modified(obj)):
+            continue
+        if name == "organisations":
+            if obj not in session.new:  # a new company has no page cached yet
+                _note(session, obj.id)
+            continue
+        org_id = getattr(obj, "org_id", None)
+        if org_id is None:
+            org_id = _acting_org()
+            if org_id is None and name == JOB_TABLE:
+                continue
+        _note(session, org_id)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_statements(state) -> None:
+    statement = state.statement
+    if isinstance(statement, TextClause):
+        first = statement.text.lstrip().split(None, 1)[:1]
+        if first and first[0].lower() in ("select", "with", "pragma", "show", "set"):
+            return
+    elif not (state.is_update or state.is_delete or state.is_insert):
+        return
+    name = getattr(getattr(statement, "table", None), "name", None)
+    if name in NOT_SHOWN:
+        return
+    org_id = _acting_org()
+    if org_id is None and name == JOB_TABLE:
+        return
+    _note(state.session, org_id)
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_versions(session: Session) -> None:
+    """Give each changed company a new version in the transaction that changed it, as its
+    last statement (the company's row is locked only while the transaction commits)."""
+    if session.in_nested_transaction():
+        return  # a savepoint: the transaction around it bumps
+    session.flush()  # the last flush's rows are noted before it runs
+    changed = session.info.pop(_CHANGED, None)
+    if not changed:
+        return
+    stmt = update(_organisations).values(data_version=secrets.randbits(62))
+    if EVERYONE not in changed:
+        # In id order, so that two transactions bumping the same companies never deadlock.
+        stmt = stmt.where(_organisations.c.id.in_(sorted(changed)))
+    session.connection().execute(stmt)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_changes(session: Session, transaction) -> None:
+    """A transaction that ends without committing changed nothing. Only the outermost one: a
+    savepoint rolled back leaves what the transaction around it changed."""
+    if transaction.parent is None:
+        session.info.pop(_CHANGED, None)
+
+
+# --- the cache -----------------------------------------------------------------------------
+
+CACHE_BYTES = 32 * 1024 * 1024  # per worker process
+
+
+def _store():
+    """This app's LRU of responses (each worker process has its own)."""
+    store = current_app.extensions.get("freshness")
+    if store is None:
+        store = current_app.extensions["freshness"] = (
+            LRUCache(maxsize=CACHE_BYTES, getsizeof=lambda entry: len(entry[1]) + 512),
+            threading.Lock(),  # the development server answers in threads
+        )
+    return store
+
+
+def _key() -> tuple | None:
+    """What the response to this request depends on, or None when it must not be cached."""
+    if not current_user.is_authenticated or "_flashes" in session:
+        return None
+    org = current_user.org  # loaded with the user in the same statement
+    return (
+        org.id,
+        org.data_version,
+        current_user.id,
+        session.get("csrf_token"),  # the page's forms carry this browser's token
+        str(get_locale()),
+        request.url,
+        int(utcnow().timestamp() // 60),
+    )
+
+
+def cached_response(view: Callable) -> Callable:
+    """Serve this GET view's 200 responses again while nothing they depend on changed (see
+    the module's docstring). Only for views whose output depends on the company's data, the
+    user, the language, the URL and the time; not for views that record their viewing."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method != "GET" or current_app.config.get("RESPONSE_CACHE") is False:
+            return view(*args, **kwargs)
+        key = _key()
+        if key is None:
+            return view(*args, **kwargs)
+        store, lock = _store()
+        with lock:
+            entry = store.get(key)
+        if entry is not None:
+            status, body, headers = entry
+            return current_app.response_class(body, status=status, headers=headers)
+        response = current_app.make_response(view(*args, **kwargs))
+        if (
+            response.status_code == 200
+            and not response.is_streamed
+            and not session.modified
+            and not g.get("audit_rows")
+            and "Set-Cookie" not in response.headers
+        ):
+            headers = [(k, v) for k, v in response.headers if k != "Content-Length"]
+            with lock:
+                store[key] = (response.status_code, response.get_data(), headers)
+        return response
+
+    return wrapped
