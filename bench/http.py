@@ -33,6 +33,7 @@ from wedding.models import db
 
 SECONDS = int(os.environ.get("WEDDING_BENCH_SECONDS", "10"))
 WORKERS = 4
+USER_AGENT = "wedding-bench"
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 HOLDS_LUA = """
@@ -95,7 +96,7 @@ def gunicorn(app_spec: str, env: dict, workers: int = WORKERS):
 def wrk(url: str, connections: int, headers: dict | None = None, script: str = "") -> dict:
     """Requests/s, p99 (ms) and non-2xx count of one fixed-time wrk run."""
     command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{SECONDS}s", "--latency"]
-    for name, value in (headers or {}).items():
+    for name, value in {"User-Agent": USER_AGENT, **(headers or {})}.items():
         command += ["-H", f"{name}: {value}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
@@ -127,10 +128,13 @@ def session_cookie(base: str, email: str, password: str) -> str:
     """Sign in as a browser would (CSRF token from the form) and return the Cookie header."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    # The same User-Agent as wrk's requests: Flask-Login ties the session to it.
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
     body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password})
     opener.open(base + "/login", body.encode())
+    opener.open(base + "/")  # a browser's first page puts its CSRF token in the session
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 

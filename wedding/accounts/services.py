@@ -9,7 +9,7 @@ from functools import cache
 
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, literal
+from sqlalchemy import bindparam, case, func, literal
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -111,12 +111,15 @@ def create_api_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     return token, secret
 
 
+_TOKEN = db.select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))  # built once
+
+
 def user_for_token(secret: str) -> User | None:
     """The active user a live token belongs to, or None."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     digest = _digest(secret)
-    token = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == digest))
+    token = db.session.scalar(_TOKEN, {"token_hash": digest})
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     if not hmac.compare_digest(token.token_hash, digest):  # pragma: no cover - belt and braces
@@ -177,24 +180,29 @@ def start_session(user: User, now: datetime, max_age: timedelta) -> str:
     return secret
 
 
+# One round trip on every page: the user (with their company), only if this browser's session
+# row is live. Built once: composing it anew cost more than running it.
+_SESSION_USER = db.select(User).where(
+    User.id == bindparam("user_id"),
+    User.active,
+    db.select(UserSession.id)
+    .where(
+        UserSession.secret_hash == bindparam("secret_hash"),
+        UserSession.user_id == bindparam("user_id"),
+        UserSession.revoked_at.is_(None),
+        UserSession.created_at > bindparam("since", type_=UTCDateTime),
+    )
+    .exists(),
+)
+
+
 def session_user(user_id: int | None, secret, now: datetime, max_age: timedelta) -> User | None:
     """The active user of a live session (not ended, not older than ``max_age``), or None."""
     if user_id is None or not isinstance(secret, str) or not secret or len(secret) > 100:
         return None
-    # One round trip on every page: the user, only if this browser's session row is live.
     return db.session.scalar(
-        db.select(User).where(
-            User.id == user_id,
-            User.active,
-            db.select(UserSession.id)
-            .where(
-                UserSession.secret_hash == _digest(secret),
-                UserSession.user_id == user_id,
-                UserSession.revoked_at.is_(None),
-                UserSession.created_at > now - max_age,
-            )
-            .exists(),
-        )
+        _SESSION_USER,
+        {"user_id": user_id, "secret_hash": _digest(secret), "since": now - max_age},
     )
 
 
