@@ -113,13 +113,18 @@ def _bump_versions(session: Session) -> None:
         return  # a savepoint: the transaction around it bumps
     session.flush()  # the last flush's rows are noted before it runs
     changed = session.info.pop(_CHANGED, None)
-    if not changed:
-        return
+    if changed:
+        new_versions(session.connection(), None if EVERYONE in changed else changed)
+
+
+def new_versions(connection, org_ids=None) -> None:
+    """Give these companies (None: every company) a new data version, on ``connection``'s
+    transaction: for writers outside the session too (a restored backup)."""
     stmt = update(_organisations).values(data_version=secrets.randbits(62))
-    if EVERYONE not in changed:
+    if org_ids is not None:
         # In id order, so that two transactions bumping the same companies never deadlock.
-        stmt = stmt.where(_organisations.c.id.in_(sorted(changed)))
-    session.connection().execute(stmt)
+        stmt = stmt.where(_organisations.c.id.in_(sorted(org_ids)))
+    connection.execute(stmt)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from wedding.freshness import new_versions
 from wedding.models import db
 from wedding.privacy.backup import BackupError, backup_key, restore_backup, write_backup
 
@@ -37,6 +38,7 @@ def restore_command(path: Path) -> None:
     try:
         with db.engine.begin() as connection:
             counts = restore_backup(connection, db.metadata, path.read_bytes(), _key())
+            new_versions(connection)  # no server may take cached pages for the restored data
     except BackupError as error:
         raise click.ClickException(f"{path.name}: {error}. Nothing was written.") from None
     click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables.")
