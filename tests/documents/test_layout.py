@@ -10,6 +10,7 @@ from PIL import Image
 from tests.documents.conftest import pdf_pages, pdf_text, render
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.documents import services
 from wedding.documents.render import html_to_document, page_fill
 from wedding.documents.services import (
     NEARLY_EMPTY,
@@ -210,3 +211,33 @@ def test_a_program_without_a_viewer_link_has_no_nearly_empty_page_either(app, co
             assert page_fill(page) >= NEARLY_EMPTY, (size, number + 1, text[:200])
         if size == "a5":
             assert len(document.pages) % 4 == 0
+
+
+def test_the_program_is_laid_out_at_most_twice(app, couple, monkeypatch):
+    """The tighter step is chosen from the first layout's blocks and a booklet's notes pages
+    are laid out by themselves: the program is laid out once, and a second time only set
+    tighter or with note lines below the thanks."""
+    user, ceremony = couple()
+    with_client_vows(app, ceremony.id, user.id)
+    layouts = []
+    lay_out = services.html_to_document
+
+    def counted(html, **kwargs):
+        if 'class="sheet cover"' in html:  # the program itself, not its notes pages alone
+            layouts.append(html)
+        return lay_out(html, **kwargs)
+
+    monkeypatch.setattr(services, "html_to_document", counted)
+    for size in ("a4", "a5"):
+        for language in ("both", "ja", "en"):
+            layouts.clear()
+            with app.app_context():
+                row = db.session.get(Ceremony, ceremony.id)
+                settings = settings_for(row)
+                settings.size, settings.language = size, language
+                document = program_document(document_data(row, settings))
+                db.session.rollback()
+            _first, *again = layouts
+            assert len(again) <= 1, (size, language)
+            assert all(" compact" in html or "notes follow" in html for html in again)
+            assert size == "a4" or len(document.pages) % 4 == 0

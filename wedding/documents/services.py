@@ -30,9 +30,11 @@ from wedding.documents.ornaments import frame, heart
 from wedding.documents.phrases import ROLES, phrase
 from wedding.documents.render import (
     ASSETS,
+    boxes_of,
     css_for_pdf,
     html_to_document,
     html_to_pdf,
+    page_area,
     page_fill,
 )
 from wedding.erasure import ClientScope, eraser, ids, rowcount
@@ -256,6 +258,7 @@ def document_data(
         "compact": False,
         "notes_pages": 0,
         "notes_follow": 0,
+        "notes_only": False,
         "org_name": db.session.get(Organisation, ceremony.org_id).name,
         "logo": image_uri(branding.logo_id, 160, palette["paper"]) if branding else "",
         "client_name": client_name,
@@ -349,13 +352,26 @@ def render_pdf(kind: str, data: dict) -> bytes:
 
 NEARLY_EMPTY = 0.3  # a last page filled less than this far down is set again, tighter
 HALF_EMPTY = 0.5  # an A5 booklet's last page filled less than this takes note lines below
+# What each tighter step (document.css: .program.compact, .program.tighter) does to a laid-out
+# program: the vows' and thanks' text shrinks with its type size (fewer lines, each less tall)
+# and line height; the space below a block and below the vows narrows; each heading's too.
+TIGHTER_TEXT = {
+    level: (size / 9.5) ** 2 * line_height / 1.65
+    for level, size, line_height in ((1, 8.8, 1.5), (2, 8.2, 1.42))
+}
+TIGHTER_SPACE_MM = {"block": {1: 5, 2: 3.5}, "vows": {1: 4, 2: 3}}
+TIGHTER_HEADING_MM = 1.5
+ESTIMATE_SLACK_MM = 4  # the estimate is good to a few mm: in doubt, the gentler step is tried
+NOTE_LINE_MM = 9
+CSS_PX_PER_MM = 96 / 25.4
 
 
 def program_document(data: dict):
     """Lay the program out so that no page is nearly empty and an A5 booklet has a multiple of
-    4 pages: a last page holding only a few lines makes the program set tighter (two steps at
-    most, until a page is saved); a booklet
-    is completed with notes pages."""
+    4 pages: a last page holding only a few lines makes the program set tighter, by the step
+    that the first layout's blocks show will save a page (the next step only if it does not);
+    a booklet is completed with notes pages, or note lines below the thanks on a last page
+    still half empty."""
 
     def lay_out(**changes):
         html = render_html("program", data | changes, inline_css=False)
@@ -363,28 +379,64 @@ def program_document(data: dict):
 
     document = lay_out()
     compact = 0
-    for level in (1, 2):  # set tighter, one step at a time, until a page is saved
-        if len(document.pages) <= 2 or page_fill(document.pages[-1]) >= NEARLY_EMPTY:
-            break
-        tighter = lay_out(compact=level)
-        if len(tighter.pages) < len(document.pages):
-            document, compact = tighter, level
-            break
-    if data["size"] == "a5" and len(document.pages) % 4:
+    if len(document.pages) > 2 and page_fill(document.pages[-1]) < NEARLY_EMPTY:
         pages = len(document.pages)
-        wanted = pages + (-pages % 4)
-        plain = {"compact": compact, "notes_pages": -pages % 4}
-        if len(document.pages) > 2 and page_fill(document.pages[-1]) < HALF_EMPTY:
-            # A last page still half empty (the thanks alone): note lines fill the rest of it
-            # (9 mm a line, less the heading and the page margin): no page stands nearly empty.
-            lines = int(((1 - page_fill(document.pages[-1])) * 210 - 60) // 9)
-            while lines > 3:
-                document = lay_out(**plain, notes_follow=lines)
-                if len(document.pages) == wanted:
-                    return document
-                lines -= 2
-        document = lay_out(**plain)
-    return document
+        saving = [level for level in (1, 2) if pages_set_tighter(document, level) < pages]
+        for level in range(saving[0], 3) if saving else ():  # the next only if it fell short
+            tighter = lay_out(compact=level)
+            if len(tighter.pages) < pages:
+                document, compact = tighter, level
+                break
+    pages = len(document.pages)
+    if data["size"] != "a5" or pages % 4 == 0:
+        return document
+    if pages > 2 and page_fill(document.pages[-1]) < HALF_EMPTY:
+        # A last page still half empty (the thanks alone): note lines fill the rest of it.
+        lines = note_lines_below(document)
+        if lines > 3:
+            with_lines = lay_out(compact=compact, notes_follow=lines, notes_pages=-pages % 4)
+            if len(with_lines.pages) == pages + (-pages % 4):
+                return with_lines
+    # Notes pages stand alone after the program: laid out by themselves, not with it again.
+    notes = lay_out(notes_only=True, notes_pages=-pages % 4)
+    return document.copy(document.pages + notes.pages)
+
+
+def pages_set_tighter(document, level: int) -> int:
+    """How many pages the program would take set tighter by this step: the first layout's
+    blocks (each kept whole on a page), shrunk as the step shrinks them, packed in order."""
+    top, bottom = page_area(document.pages[-1])
+    mm = CSS_PX_PER_MM
+    room = bottom - top + ESTIMATE_SLACK_MM * mm
+    pages, used, below = 2, None, 0.0  # the cover, then the first page of the flow
+    for page in document.pages[1:]:
+        for flow in boxes_of(page._page_box, "flow"):
+            for block in flow.children:
+                kind = (block.element.get("class") or "").split()[0]
+                text = sum(box.border_height() for box in boxes_of(block, "vow-text"))
+                headings = len([box for box in block.children if box.element_tag == "h2"])
+                height = (
+                    block.border_height()
+                    - text * (1 - TIGHTER_TEXT[level])
+                    - headings * TIGHTER_HEADING_MM * mm
+                )
+                gap = max(below, block.margin_top)
+                if used is not None and used + gap + height > room:
+                    pages, used = pages + 1, None
+                used = height if used is None else used + gap + height
+                below = TIGHTER_SPACE_MM.get(kind, {}).get(level, block.margin_bottom / mm) * mm
+    return pages
+
+
+def note_lines_below(document) -> int:
+    """How many note lines (with their heading) fit below the last page's content."""
+    page = document.pages[-1]
+    _top, bottom = page_area(page)
+    free = bottom - page_fill(page) * page.height
+    heading = boxes_of(page._page_box, "thanks")[0].children[0]  # an h2, as the notes' is
+    # Below the thanks: the notes' margin (6 mm), their heading, 2 mm to spare, the lines.
+    room = free - 8 * CSS_PX_PER_MM - (heading.margin_height() - heading.margin_top)
+    return int(room // (NOTE_LINE_MM * CSS_PX_PER_MM))
 
 
 def impose_booklet(pdf: bytes) -> bytes:
