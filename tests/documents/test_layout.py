@@ -241,3 +241,40 @@ def test_the_program_is_laid_out_at_most_twice(app, couple, monkeypatch):
             assert len(again) <= 1, (size, language)
             assert all(" compact" in html or "notes follow" in html for html in again)
             assert size == "a4" or len(document.pages) % 4 == 0
+
+
+def embedded_images(pdf: bytes) -> list[tuple[int, int]]:
+    """(width, height) in pixels of each picture the PDF carries (poppler's pdfimages)."""
+    done = subprocess.run(["pdfimages", "-list", "-"], input=pdf, capture_output=True, check=True)
+    rows = [line.split() for line in done.stdout.decode().splitlines()[2:]]
+    return [(int(row[3]), int(row[4])) for row in rows]
+
+
+def test_the_portrait_is_sent_at_print_resolution_never_larger(app, couple, tmp_path):
+    """A large photo reaches the PDF scaled to 300 dpi at the height it prints (64 mm on a
+    one-language certificate, 44 mm beside two languages, 62/40 mm on an A4/A5 cover); a small
+    one as it is."""
+    _user, ceremony = couple()
+    photo = io.BytesIO()
+    Image.new("RGB", (1600, 4000), (60, 70, 110)).save(photo, "JPEG")
+    with app.app_context():
+        companion = db.session.get(Companion, db.session.get(Ceremony, ceremony.id).companion_id)
+        companion.portrait_id = store(companion.org_id, photo.getvalue(), "image/jpeg").id
+        companion.artwork_printable = True
+        companion_id = companion.id
+        db.session.commit()
+    for kind, settings, height in (
+        ("certificate", {"language": "ja"}, 756),
+        ("certificate", {"language": "both"}, 520),
+        ("program", {"size": "a4"}, 732),
+        ("program", {"size": "a5"}, 472),
+    ):
+        pdf = render(app, ceremony.id, kind, **settings)
+        assert (height * 1600 // 4000, height) in embedded_images(pdf), (kind, settings)
+    small = io.BytesIO()
+    Image.new("RGB", (200, 500), (60, 70, 110)).save(small, "PNG")
+    with app.app_context():
+        companion = db.session.get(Companion, companion_id)
+        companion.portrait_id = store(companion.org_id, small.getvalue(), "image/png").id
+        db.session.commit()
+    assert (200, 500) in embedded_images(render(app, ceremony.id, "certificate", language="ja"))

@@ -58,6 +58,9 @@ PALETTES = {
     "classic": {"accent": "#a8883f", "petal": "#f3e9d2", "heart": "#a8883f", "paper": "#fffdf7"},
     "sakura": {"accent": "#d77a93", "petal": "#fbdde4", "heart": "#e58fa6", "paper": "#fff8f9"},
 }
+# How tall the companion's portrait prints (document.css), and the resolution it is sent at.
+PORTRAIT_MM = {"certificate": 64, "certificate_two_languages": 44, "a4": 62, "a5": 40}
+PRINT_DPI = 300
 JA_WEEKDAYS = "月火水木金土日"
 PAPER = {"a4": (210, 297), "a5": (148, 210)}
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -122,11 +125,15 @@ _pictures: dict[tuple[str, int, str], str] = {}
 def _print_picture(data: bytes, height: int, paper: str) -> str:
     """A picture scaled down for print as a JPEG data: URI, transparency laid on the theme's
     paper colour: a PDF carries JPEG bytes as they are, where PNG would be recompressed on
-    every render."""
+    every render. Never larger than the source; a large JPEG photo is decoded at a reduced
+    scale still above the size wanted (draft), not in full."""
     with Image.open(io.BytesIO(data)) as image:
+        size = (max(1, image.width * height // image.height), height)
+        if image.height > height:
+            image.draft("RGB", size)
         image = image.convert("RGBA")
         if image.height > height:
-            image = image.resize((max(1, image.width * height // image.height), height))
+            image = image.resize(size)
         flat = Image.new("RGB", image.size, paper)
         flat.paste(image, mask=image.getchannel("A"))
         buffer = io.BytesIO()
@@ -154,6 +161,17 @@ def image_uri(file_id: int | None, height: int, paper: str = "#ffffff") -> str:
     return _pictures[key]
 
 
+def portrait_height(settings: DocumentSettings, certificate: bool) -> int:
+    """The portrait's height in pixels at print resolution where it prints: on the certificate
+    (smaller beside two languages) or on the program's cover (A4 or A5)."""
+    if certificate:
+        two = len(languages(settings.language)) > 1
+        mm = PORTRAIT_MM["certificate_two_languages" if two else "certificate"]
+    else:
+        mm = PORTRAIT_MM[settings.size]
+    return round(mm / 25.4 * PRINT_DPI)
+
+
 @lru_cache(maxsize=8)
 def stylesheet(theme: str) -> str:
     """The theme's CSS as text (inlined in the preview)."""
@@ -173,7 +191,8 @@ def document_data(
     *,
     certificate: tuple[str, int] | None = None,
 ) -> dict:
-    """Everything a document prints, as plain values (the templates hold no logic)."""
+    """Everything a document prints, as plain values (the templates hold no logic); with
+    ``certificate`` (its number and version) the certificate's, else the other documents'."""
     if ceremony.client is None or ceremony.companion is None:
         raise DocumentError("needs_couple")
     ar = ar_link(ceremony)
@@ -270,7 +289,11 @@ def document_data(
         "kichijitsu": kichijitsu(info),
         "client_role": {lang: _capitalised(word) for lang, word in client_role.items()},
         "signatures": signatures(client_name, companion_name, client_role, settings, planner),
-        "portrait": image_uri(companion.portrait_id, 420, palette["paper"])
+        "portrait": image_uri(
+            companion.portrait_id,
+            portrait_height(settings, certificate is not None),
+            palette["paper"],
+        )
         if companion.artwork_printable
         else "",
         "planner": planner,
