@@ -278,3 +278,57 @@ def test_the_portrait_is_sent_at_print_resolution_never_larger(app, couple, tmp_
         companion.portrait_id = store(companion.org_id, small.getvalue(), "image/png").id
         db.session.commit()
     assert (200, 500) in embedded_images(render(app, ceremony.id, "certificate", language="ja"))
+
+
+def test_a_last_page_nearly_empty_is_saved_by_the_step_the_first_layout_shows(
+    app, couple, monkeypatch
+):
+    """Client vows of one to nine paragraphs, on A4 and on an A5 booklet: a first layout whose
+    last page is nearly empty is followed by the program set tighter (the next step only after
+    a gentler one the estimate found borderline, as before), otherwise by nothing but note
+    lines; no page but the cover and the notes is left nearly empty."""
+    user, ceremony = couple()
+    with app.app_context():
+        row = db.session.get(Ceremony, ceremony.id)
+        draft = draft_vows(row, "ja", "client", 1, user.id).versions[0]
+        db.session.commit()
+    layouts = []
+    lay_out = services.html_to_document
+
+    def counted(html, **kwargs):
+        document = lay_out(html, **kwargs)
+        if 'class="sheet cover"' in html:  # the program itself, not its notes pages alone
+            layouts.append((html, len(document.pages)))
+        return document
+
+    monkeypatch.setattr(services, "html_to_document", counted)
+    saved, at_most_twice = 0, 0
+    for paragraphs in range(1, 10):
+        vows = "\n".join(LONG_VOWS.split("\n")[:paragraphs])
+        with app.app_context():
+            approve_vow(edit_vow(db.session.merge(draft), vows, None), "client")
+            db.session.commit()
+        for size, language in (("a4", "both"), ("a5", "ja"), ("a5", "both")):
+            layouts.clear()
+            with app.app_context():
+                row = db.session.get(Ceremony, ceremony.id)
+                settings = settings_for(row)
+                settings.size, settings.language = size, language
+                document = program_document(document_data(row, settings))
+                db.session.rollback()
+            case = (paragraphs, size, language)
+            (_html, first), *again = layouts
+            lines = [html for html, _pages in again if "notes follow" in html]
+            tighter = [pages for html, pages in again if html not in lines]
+            assert all(" compact" in html for html, _pages in again if html not in lines), case
+            if tighter:
+                saved += tighter[-1] < first
+                assert len(tighter) == 1 or ("tighter" not in again[0][0] and tighter[0] == first)
+            assert len(lines) <= 1, case  # note lines, counted once
+            at_most_twice += len(again) <= 1
+            texts = page_texts(document.write_pdf())
+            for number, (page, text) in enumerate(zip(document.pages, texts, strict=True)):
+                if number and "メモ" not in text:
+                    assert page_fill(page) >= NEARLY_EMPTY, (*case, number + 1)
+    assert saved  # a tighter step saved a page in some of these
+    assert at_most_twice >= 25  # of 27: a third layout only after a borderline estimate

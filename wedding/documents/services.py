@@ -435,7 +435,8 @@ def pages_set_tighter(document, level: int) -> int:
     for page in document.pages[1:]:
         for flow in boxes_of(page._page_box, "flow"):
             for block in flow.children:
-                kind = (block.element.get("class") or "").split()[0]
+                classes = (block.element.get("class") or "").split()
+                kind = next((name for name in classes if name in TIGHTER_SPACE_MM), None)
                 text = sum(box.border_height() for box in boxes_of(block, "vow-text"))
                 headings = len([box for box in block.children if box.element_tag == "h2"])
                 height = (
