@@ -10,6 +10,7 @@ from PIL import Image
 from tests.documents.conftest import pdf_pages, pdf_text, render
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.documents import services
 from wedding.documents.render import html_to_document, page_fill
 from wedding.documents.services import (
     NEARLY_EMPTY,
@@ -210,3 +211,124 @@ def test_a_program_without_a_viewer_link_has_no_nearly_empty_page_either(app, co
             assert page_fill(page) >= NEARLY_EMPTY, (size, number + 1, text[:200])
         if size == "a5":
             assert len(document.pages) % 4 == 0
+
+
+def test_the_program_is_laid_out_at_most_twice(app, couple, monkeypatch):
+    """The tighter step is chosen from the first layout's blocks and a booklet's notes pages
+    are laid out by themselves: the program is laid out once, and a second time only set
+    tighter or with note lines below the thanks."""
+    user, ceremony = couple()
+    with_client_vows(app, ceremony.id, user.id)
+    layouts = []
+    lay_out = services.html_to_document
+
+    def counted(html, **kwargs):
+        if 'class="sheet cover"' in html:  # the program itself, not its notes pages alone
+            layouts.append(html)
+        return lay_out(html, **kwargs)
+
+    monkeypatch.setattr(services, "html_to_document", counted)
+    for size in ("a4", "a5"):
+        for language in ("both", "ja", "en"):
+            layouts.clear()
+            with app.app_context():
+                row = db.session.get(Ceremony, ceremony.id)
+                settings = settings_for(row)
+                settings.size, settings.language = size, language
+                document = program_document(document_data(row, settings))
+                db.session.rollback()
+            _first, *again = layouts
+            assert len(again) <= 1, (size, language)
+            assert all(" compact" in html or "notes follow" in html for html in again)
+            assert size == "a4" or len(document.pages) % 4 == 0
+
+
+def embedded_images(pdf: bytes) -> list[tuple[int, int]]:
+    """(width, height) in pixels of each picture the PDF carries (poppler's pdfimages)."""
+    done = subprocess.run(["pdfimages", "-list", "-"], input=pdf, capture_output=True, check=True)
+    rows = [line.split() for line in done.stdout.decode().splitlines()[2:]]
+    return [(int(row[3]), int(row[4])) for row in rows]
+
+
+def test_the_portrait_is_sent_at_print_resolution_never_larger(app, couple, tmp_path):
+    """A large photo reaches the PDF scaled to 300 dpi at the height it prints (64 mm on a
+    one-language certificate, 44 mm beside two languages, 62/40 mm on an A4/A5 cover); a small
+    one as it is."""
+    _user, ceremony = couple()
+    photo = io.BytesIO()
+    Image.new("RGB", (1600, 4000), (60, 70, 110)).save(photo, "JPEG")
+    with app.app_context():
+        companion = db.session.get(Companion, db.session.get(Ceremony, ceremony.id).companion_id)
+        companion.portrait_id = store(companion.org_id, photo.getvalue(), "image/jpeg").id
+        companion.artwork_printable = True
+        companion_id = companion.id
+        db.session.commit()
+    for kind, settings, height in (
+        ("certificate", {"language": "ja"}, 756),
+        ("certificate", {"language": "both"}, 520),
+        ("program", {"size": "a4"}, 732),
+        ("program", {"size": "a5"}, 472),
+    ):
+        pdf = render(app, ceremony.id, kind, **settings)
+        assert (height * 1600 // 4000, height) in embedded_images(pdf), (kind, settings)
+    small = io.BytesIO()
+    Image.new("RGB", (200, 500), (60, 70, 110)).save(small, "PNG")
+    with app.app_context():
+        companion = db.session.get(Companion, companion_id)
+        companion.portrait_id = store(companion.org_id, small.getvalue(), "image/png").id
+        db.session.commit()
+    assert (200, 500) in embedded_images(render(app, ceremony.id, "certificate", language="ja"))
+
+
+def test_a_last_page_nearly_empty_is_saved_by_the_step_the_first_layout_shows(
+    app, couple, monkeypatch
+):
+    """Client vows of one to nine paragraphs, on A4 and on an A5 booklet: a first layout whose
+    last page is nearly empty is followed by the program set tighter (the next step only after
+    a gentler one the estimate found borderline, as before), otherwise by nothing but note
+    lines; no page but the cover and the notes is left nearly empty."""
+    user, ceremony = couple()
+    with app.app_context():
+        row = db.session.get(Ceremony, ceremony.id)
+        draft = draft_vows(row, "ja", "client", 1, user.id).versions[0]
+        db.session.commit()
+    layouts = []
+    lay_out = services.html_to_document
+
+    def counted(html, **kwargs):
+        document = lay_out(html, **kwargs)
+        if 'class="sheet cover"' in html:  # the program itself, not its notes pages alone
+            layouts.append((html, len(document.pages)))
+        return document
+
+    monkeypatch.setattr(services, "html_to_document", counted)
+    saved, at_most_twice = 0, 0
+    for paragraphs in range(1, 10):
+        vows = "\n".join(LONG_VOWS.split("\n")[:paragraphs])
+        with app.app_context():
+            approve_vow(edit_vow(db.session.merge(draft), vows, None), "client")
+            db.session.commit()
+        for size, language in (("a4", "both"), ("a5", "ja"), ("a5", "both")):
+            layouts.clear()
+            with app.app_context():
+                row = db.session.get(Ceremony, ceremony.id)
+                settings = settings_for(row)
+                settings.size, settings.language = size, language
+                document = program_document(document_data(row, settings))
+                db.session.rollback()
+            case = (paragraphs, size, language)
+            (_html, first), *again = layouts
+            lines = [html for html, _pages in again if "notes follow" in html]
+            tighter = [pages for html, pages in again if html not in lines]
+            assert all(" compact" in html for html, _pages in again if html not in lines), case
+            if tighter:
+                saved += tighter[-1] < first
+                assert len(tighter) == 1 or ("tighter" not in again[0][0] and tighter[0] == first)
+            assert len(lines) <= 1, case  # note lines, counted once
+            at_most_twice += len(again) <= 1
+            texts = page_texts(document.write_pdf())
+            for number, (page, text) in enumerate(zip(document.pages, texts, strict=True)):
+                if number and "メモ" not in text:
+                    assert page_fill(page) >= NEARLY_EMPTY, (*case, number + 1)
+    assert saved  # a tighter step saved a page in some of these
+    assert at_most_twice >= 25  # of 27: a third layout only after a borderline estimate

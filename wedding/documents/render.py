@@ -115,6 +115,20 @@ def page_fill(page) -> float:
     return bottom / page.height if page.height else 0.0
 
 
+def page_area(page) -> tuple[float, float]:
+    """The top and bottom of a page's content area (CSS px), inside its margins."""
+    box = page._page_box
+    return box.content_box_y(), box.content_box_y() + box.height
+
+
+def boxes_of(box, name: str) -> list:
+    """The laid-out boxes of the elements of this class under a box, outermost first."""
+    element = getattr(box, "element", None)
+    if element is not None and name in (element.get("class") or "").split():
+        return [box]
+    return [found for child in getattr(box, "children", ()) for found in boxes_of(child, name)]
+
+
 WARM_UP_HTML = (
     '<p style="font-family: IPAexMincho">結婚証明書 Certificate</p>'
     "<p style=\"font-family: 'EB Garamond', IPAexGothic\">Order of Ceremony 式次第</p>"

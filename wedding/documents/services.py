@@ -30,9 +30,11 @@ from wedding.documents.ornaments import frame, heart
 from wedding.documents.phrases import ROLES, phrase
 from wedding.documents.render import (
     ASSETS,
+    boxes_of,
     css_for_pdf,
     html_to_document,
     html_to_pdf,
+    page_area,
     page_fill,
 )
 from wedding.erasure import ClientScope, eraser, ids, rowcount
@@ -56,6 +58,9 @@ PALETTES = {
     "classic": {"accent": "#a8883f", "petal": "#f3e9d2", "heart": "#a8883f", "paper": "#fffdf7"},
     "sakura": {"accent": "#d77a93", "petal": "#fbdde4", "heart": "#e58fa6", "paper": "#fff8f9"},
 }
+# How tall the companion's portrait prints (document.css), and the resolution it is sent at.
+PORTRAIT_MM = {"certificate": 64, "certificate_two_languages": 44, "a4": 62, "a5": 40}
+PRINT_DPI = 300
 JA_WEEKDAYS = "月火水木金土日"
 PAPER = {"a4": (210, 297), "a5": (148, 210)}
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -120,11 +125,15 @@ _pictures: dict[tuple[str, int, str], str] = {}
 def _print_picture(data: bytes, height: int, paper: str) -> str:
     """A picture scaled down for print as a JPEG data: URI, transparency laid on the theme's
     paper colour: a PDF carries JPEG bytes as they are, where PNG would be recompressed on
-    every render."""
+    every render. Never larger than the source; a large JPEG photo is decoded at a reduced
+    scale still above the size wanted (draft), not in full."""
     with Image.open(io.BytesIO(data)) as image:
+        size = (max(1, image.width * height // image.height), height)
+        if image.height > height:
+            image.draft("RGB", size)
         image = image.convert("RGBA")
         if image.height > height:
-            image = image.resize((max(1, image.width * height // image.height), height))
+            image = image.resize(size)
         flat = Image.new("RGB", image.size, paper)
         flat.paste(image, mask=image.getchannel("A"))
         buffer = io.BytesIO()
@@ -152,6 +161,17 @@ def image_uri(file_id: int | None, height: int, paper: str = "#ffffff") -> str:
     return _pictures[key]
 
 
+def portrait_height(settings: DocumentSettings, certificate: bool) -> int:
+    """The portrait's height in pixels at print resolution where it prints: on the certificate
+    (smaller beside two languages) or on the program's cover (A4 or A5)."""
+    if certificate:
+        two = len(languages(settings.language)) > 1
+        mm = PORTRAIT_MM["certificate_two_languages" if two else "certificate"]
+    else:
+        mm = PORTRAIT_MM[settings.size]
+    return round(mm / 25.4 * PRINT_DPI)
+
+
 @lru_cache(maxsize=8)
 def stylesheet(theme: str) -> str:
     """The theme's CSS as text (inlined in the preview)."""
@@ -171,7 +191,8 @@ def document_data(
     *,
     certificate: tuple[str, int] | None = None,
 ) -> dict:
-    """Everything a document prints, as plain values (the templates hold no logic)."""
+    """Everything a document prints, as plain values (the templates hold no logic); with
+    ``certificate`` (its number and version) the certificate's, else the other documents'."""
     if ceremony.client is None or ceremony.companion is None:
         raise DocumentError("needs_couple")
     ar = ar_link(ceremony)
@@ -256,6 +277,7 @@ def document_data(
         "compact": False,
         "notes_pages": 0,
         "notes_follow": 0,
+        "notes_only": False,
         "org_name": db.session.get(Organisation, ceremony.org_id).name,
         "logo": image_uri(branding.logo_id, 160, palette["paper"]) if branding else "",
         "client_name": client_name,
@@ -267,7 +289,11 @@ def document_data(
         "kichijitsu": kichijitsu(info),
         "client_role": {lang: _capitalised(word) for lang, word in client_role.items()},
         "signatures": signatures(client_name, companion_name, client_role, settings, planner),
-        "portrait": image_uri(companion.portrait_id, 420, palette["paper"])
+        "portrait": image_uri(
+            companion.portrait_id,
+            portrait_height(settings, certificate is not None),
+            palette["paper"],
+        )
         if companion.artwork_printable
         else "",
         "planner": planner,
@@ -349,13 +375,26 @@ def render_pdf(kind: str, data: dict) -> bytes:
 
 NEARLY_EMPTY = 0.3  # a last page filled less than this far down is set again, tighter
 HALF_EMPTY = 0.5  # an A5 booklet's last page filled less than this takes note lines below
+# What each tighter step (document.css: .program.compact, .program.tighter) does to a laid-out
+# program: the vows' and thanks' text shrinks with its type size (fewer lines, each less tall)
+# and line height; the space below a block and below the vows narrows; each heading's too.
+TIGHTER_TEXT = {
+    level: (size / 9.5) ** 2 * line_height / 1.65
+    for level, size, line_height in ((1, 8.8, 1.5), (2, 8.2, 1.42))
+}
+TIGHTER_SPACE_MM = {"block": {1: 5, 2: 3.5}, "vows": {1: 4, 2: 3}}
+TIGHTER_HEADING_MM = 1.5
+ESTIMATE_SLACK_MM = 4  # the estimate is good to a few mm: in doubt, the gentler step is tried
+NOTE_LINE_MM = 9
+CSS_PX_PER_MM = 96 / 25.4
 
 
 def program_document(data: dict):
     """Lay the program out so that no page is nearly empty and an A5 booklet has a multiple of
-    4 pages: a last page holding only a few lines makes the program set tighter (two steps at
-    most, until a page is saved); a booklet
-    is completed with notes pages."""
+    4 pages: a last page holding only a few lines makes the program set tighter, by the step
+    that the first layout's blocks show will save a page (the next step only if it does not);
+    a booklet is completed with notes pages, or note lines below the thanks on a last page
+    still half empty."""
 
     def lay_out(**changes):
         html = render_html("program", data | changes, inline_css=False)
@@ -363,28 +402,65 @@ def program_document(data: dict):
 
     document = lay_out()
     compact = 0
-    for level in (1, 2):  # set tighter, one step at a time, until a page is saved
-        if len(document.pages) <= 2 or page_fill(document.pages[-1]) >= NEARLY_EMPTY:
-            break
-        tighter = lay_out(compact=level)
-        if len(tighter.pages) < len(document.pages):
-            document, compact = tighter, level
-            break
-    if data["size"] == "a5" and len(document.pages) % 4:
+    if len(document.pages) > 2 and page_fill(document.pages[-1]) < NEARLY_EMPTY:
         pages = len(document.pages)
-        wanted = pages + (-pages % 4)
-        plain = {"compact": compact, "notes_pages": -pages % 4}
-        if len(document.pages) > 2 and page_fill(document.pages[-1]) < HALF_EMPTY:
-            # A last page still half empty (the thanks alone): note lines fill the rest of it
-            # (9 mm a line, less the heading and the page margin): no page stands nearly empty.
-            lines = int(((1 - page_fill(document.pages[-1])) * 210 - 60) // 9)
-            while lines > 3:
-                document = lay_out(**plain, notes_follow=lines)
-                if len(document.pages) == wanted:
-                    return document
-                lines -= 2
-        document = lay_out(**plain)
-    return document
+        saving = [level for level in (1, 2) if pages_set_tighter(document, level) < pages]
+        for level in range(saving[0], 3) if saving else ():  # the next only if it fell short
+            tighter = lay_out(compact=level)
+            if len(tighter.pages) < pages:
+                document, compact = tighter, level
+                break
+    pages = len(document.pages)
+    if data["size"] != "a5" or pages % 4 == 0:
+        return document
+    if pages > 2 and page_fill(document.pages[-1]) < HALF_EMPTY:
+        # A last page still half empty (the thanks alone): note lines fill the rest of it.
+        lines = note_lines_below(document)
+        if lines > 3:
+            with_lines = lay_out(compact=compact, notes_follow=lines, notes_pages=-pages % 4)
+            if len(with_lines.pages) == pages + (-pages % 4):
+                return with_lines
+    # Notes pages stand alone after the program: laid out by themselves, not with it again.
+    notes = lay_out(notes_only=True, notes_pages=-pages % 4)
+    return document.copy(document.pages + notes.pages)
+
+
+def pages_set_tighter(document, level: int) -> int:
+    """How many pages the program would take set tighter by this step: the first layout's
+    blocks (each kept whole on a page), shrunk as the step shrinks them, packed in order."""
+    top, bottom = page_area(document.pages[-1])
+    mm = CSS_PX_PER_MM
+    room = bottom - top + ESTIMATE_SLACK_MM * mm
+    pages, used, below = 2, None, 0.0  # the cover, then the first page of the flow
+    for page in document.pages[1:]:
+        for flow in boxes_of(page._page_box, "flow"):
+            for block in flow.children:
+                classes = (block.element.get("class") or "").split()
+                kind = next((name for name in classes if name in TIGHTER_SPACE_MM), None)
+                text = sum(box.border_height() for box in boxes_of(block, "vow-text"))
+                headings = len([box for box in block.children if box.element_tag == "h2"])
+                height = (
+                    block.border_height()
+                    - text * (1 - TIGHTER_TEXT[level])
+                    - headings * TIGHTER_HEADING_MM * mm
+                )
+                gap = max(below, block.margin_top)
+                if used is not None and used + gap + height > room:
+                    pages, used = pages + 1, None
+                used = height if used is None else used + gap + height
+                below = TIGHTER_SPACE_MM.get(kind, {}).get(level, block.margin_bottom / mm) * mm
+    return pages
+
+
+def note_lines_below(document) -> int:
+    """How many note lines (with their heading) fit below the last page's content."""
+    page = document.pages[-1]
+    _top, bottom = page_area(page)
+    free = bottom - page_fill(page) * page.height
+    heading = boxes_of(page._page_box, "thanks")[0].children[0]  # an h2, as the notes' is
+    # Below the thanks: the notes' margin (6 mm), their heading, 2 mm to spare, the lines.
+    room = free - 8 * CSS_PX_PER_MM - (heading.margin_height() - heading.margin_top)
+    return int(room // (NOTE_LINE_MM * CSS_PX_PER_MM))
 
 
 def impose_booklet(pdf: bytes) -> bytes:
