@@ -4,17 +4,20 @@ deposit confirms the held booking through the booking rules."""
 import hashlib
 import hmac
 import json
+import subprocess
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest.mock import ANY
 from urllib.parse import parse_qs
 
 import pytest
+from sqlalchemy import func
 
 from wedding.billing import services as billing
-from wedding.billing.documents import agreement_document, render_agreement_pdf
-from wedding.billing.models import BankLine, Invoice, Payment, PaymentEvent, Plan
+from wedding.billing.documents import agreement_document
+from wedding.billing.models import Acceptance, BankLine, Invoice, Payment, PaymentEvent, Plan
 from wedding.billing.money import Line
 from wedding.billing.stripe_pay import (
     StripeSettings,
@@ -22,8 +25,10 @@ from wedding.billing.stripe_pay import (
     handle_event,
     make_checkout,
 )
+from wedding.billing.tasks import render_agreement
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
+from wedding.storage.models import StoredFile
 
 NOW = datetime.now(UTC)
 TODAY = NOW.date()
@@ -38,7 +43,6 @@ def accept(quote, name="佐藤 美咲", now=NOW):
         shown_hash=billing.document_hash(document),
         address="203.0.113.7",
         now=now,
-        render_pdf=lambda acceptance: render_agreement_pdf(quote, document, acceptance, "now"),
     )
 
 
@@ -65,13 +69,43 @@ def test_accepting_issues_the_schedule_and_keeps_the_signed_agreement(quoted):
         acceptance.document_sha256 == hashlib.sha256(agreement_document(quote).encode()).hexdigest()
     )
     assert acceptance.address == "203.0.113.7"
-    assert acceptance.file_id is not None
+    # What the PDF is rendered from is kept; the PDF itself is a job's (render_agreement).
+    assert billing.document_hash(acceptance.document) == acceptance.document_sha256
+    assert acceptance.stamp.startswith(billing.local_today(NOW, ceremony).isoformat())
+    assert acceptance.file_id is None
     deposit, balance = billing.invoices_of(ceremony.id)
     assert (deposit.kind, balance.kind) == ("deposit", "balance")
     assert deposit.totals == {"10": [60_000, 6_000], "8": [900, 72]}
     assert balance.totals == {"10": [140_000, 14_000], "8": [2_100, 168]}
     assert deposit.total + balance.total == billing.quote_totals(quote).total
     assert deposit.due_date == billing.local_today(NOW, ceremony) + timedelta(days=7)
+
+
+def test_the_job_renders_the_agreement_as_read_and_keeps_it_once(quoted, billed, make_plan):
+    """The PDF is made from what the acceptance kept, even after the quote changed; a second
+    run (a retry, a redelivered message) stores nothing and queues no mail again."""
+    ceremony, quote = quoted
+    other = make_plan(billed[0].org, name="フォトプラン")
+    acceptance = accept(quote)
+    db.session.commit()
+    acceptance_id, stamp, sha = acceptance.id, acceptance.stamp, acceptance.document_sha256
+    billing.save_quote(ceremony, db.session.get(Plan, other.id), [])  # revision 2, unsigned
+    db.session.commit()
+    assert render_agreement(acceptance_id) == {"file_id": ANY}
+    kept = db.session.get(Acceptance, acceptance_id)
+    pdf = db.session.get(StoredFile, kept.file_id)
+    assert pdf.filename == f"agreement-{quote.id}-r1.pdf" and pdf.data.startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf.data, capture_output=True, check=True
+    ).stdout.decode()
+    assert "人前式プラン" in text and "フォトプラン" not in text  # what the client read
+    assert "引菓子" in text and stamp in text and sha in text.replace("\n", "")
+    files = db.session.scalar(db.select(func.count(StoredFile.id)))
+    assert render_agreement(acceptance_id) == {"file_id": kept.file_id}
+    assert billing.keep_agreement_pdf(acceptance_id, b"%PDF again") is None
+    db.session.commit()
+    assert db.session.scalar(db.select(func.count(StoredFile.id))) == files
+    assert db.session.get(Acceptance, acceptance_id).file_id == kept.file_id
 
 
 def test_a_wrong_name_or_a_changed_quote_records_nothing(quoted, make_plan):
@@ -90,7 +124,6 @@ def test_a_wrong_name_or_a_changed_quote_records_nothing(quoted, make_plan):
             shown_hash=shown,
             address="",
             now=NOW,
-            render_pdf=lambda a: b"%PDF",
         )
     assert error.value.code == "changed"
     db.session.rollback()
