@@ -108,6 +108,21 @@ def test_the_job_renders_the_agreement_as_read_and_keeps_it_once(quoted, billed,
     assert db.session.get(Acceptance, acceptance_id).file_id == kept.file_id
 
 
+def test_agreements_without_their_pdf_are_queued_again_by_hand(app, quoted):
+    """`flask invoice agreements`: for a PDF whose job failed for good."""
+    _, quote = quoted
+    acceptance_id = accept(quote).id
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["invoice", "agreements"])
+    assert result.exit_code == 0 and "1 signed agreements to render." in result.output
+    db.session.expire_all()
+    file_id = db.session.get(Acceptance, acceptance_id).file_id  # the job ran (immediate mode)
+    assert file_id is not None
+    result = app.test_cli_runner().invoke(args=["invoice", "agreements"])
+    assert "0 signed agreements to render." in result.output
+    assert db.session.get(Acceptance, acceptance_id).file_id == file_id
+
+
 def test_a_wrong_name_or_a_changed_quote_records_nothing(quoted, make_plan):
     ceremony, quote = quoted
     with pytest.raises(billing.BillingError) as error:
