@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 import pytest
 from sqlalchemy import func
 
+from wedding.billing import documents
 from wedding.billing import services as billing
 from wedding.billing.documents import agreement_document
 from wedding.billing.models import Acceptance, BankLine, Invoice, Payment, PaymentEvent, Plan
@@ -81,9 +82,19 @@ def test_accepting_issues_the_schedule_and_keeps_the_signed_agreement(quoted):
     assert deposit.due_date == billing.local_today(NOW, ceremony) + timedelta(days=7)
 
 
-def test_the_job_renders_the_agreement_as_read_and_keeps_it_once(quoted, billed, make_plan):
-    """The PDF is made from what the acceptance kept, even after the quote changed; a second
-    run (a retry, a redelivered message) stores nothing and queues no mail again."""
+def test_the_job_renders_the_agreement_as_read_and_keeps_it_once(
+    quoted, billed, make_plan, monkeypatch
+):
+    """The PDF is made from what the acceptance kept, even after the quote changed, with no
+    transaction open while WeasyPrint works; a second run (a retry, a redelivered message)
+    renders and stores nothing."""
+    in_transaction = []
+    html_to_pdf = documents.html_to_pdf
+    monkeypatch.setattr(
+        documents,
+        "html_to_pdf",
+        lambda *args: in_transaction.append(db.session().in_transaction()) or html_to_pdf(*args),
+    )
     ceremony, quote = quoted
     other = make_plan(billed[0].org, name="フォトプラン")
     acceptance = accept(quote)
@@ -92,6 +103,7 @@ def test_the_job_renders_the_agreement_as_read_and_keeps_it_once(quoted, billed,
     billing.save_quote(ceremony, db.session.get(Plan, other.id), [])  # revision 2, unsigned
     db.session.commit()
     assert render_agreement(acceptance_id) == {"file_id": ANY}
+    assert in_transaction == [False]
     kept = db.session.get(Acceptance, acceptance_id)
     pdf = db.session.get(StoredFile, kept.file_id)
     assert pdf.filename == f"agreement-{quote.id}-r1.pdf" and pdf.data.startswith(b"%PDF")
@@ -102,6 +114,7 @@ def test_the_job_renders_the_agreement_as_read_and_keeps_it_once(quoted, billed,
     assert "引菓子" in text and stamp in text and sha in text.replace("\n", "")
     files = db.session.scalar(db.select(func.count(StoredFile.id)))
     assert render_agreement(acceptance_id) == {"file_id": kept.file_id}
+    assert in_transaction == [False]  # not rendered again
     assert billing.keep_agreement_pdf(acceptance_id, b"%PDF again") is None
     db.session.commit()
     assert db.session.scalar(db.select(func.count(StoredFile.id))) == files
