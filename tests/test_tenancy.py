@@ -125,6 +125,7 @@ def billing_records(app, org_id: int, ceremony_id: int) -> dict:
             typed_name="B",
             accepted_at=utcnow(),
             document_sha256="0" * 64,
+            document="",
         )
         db.session.add(acceptance)
         invoice = billing.create_invoice(

@@ -4,17 +4,21 @@ deposit confirms the held booking through the booking rules."""
 import hashlib
 import hmac
 import json
+import subprocess
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest.mock import ANY
 from urllib.parse import parse_qs
 
 import pytest
+from sqlalchemy import func
 
+from wedding.billing import documents
 from wedding.billing import services as billing
-from wedding.billing.documents import agreement_document, render_agreement_pdf
-from wedding.billing.models import BankLine, Invoice, Payment, PaymentEvent, Plan
+from wedding.billing.documents import agreement_document
+from wedding.billing.models import Acceptance, BankLine, Invoice, Payment, PaymentEvent, Plan
 from wedding.billing.money import Line
 from wedding.billing.stripe_pay import (
     StripeSettings,
@@ -22,8 +26,10 @@ from wedding.billing.stripe_pay import (
     handle_event,
     make_checkout,
 )
+from wedding.billing.tasks import render_agreement
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
+from wedding.storage.models import StoredFile
 
 NOW = datetime.now(UTC)
 TODAY = NOW.date()
@@ -38,7 +44,6 @@ def accept(quote, name="佐藤 美咲", now=NOW):
         shown_hash=billing.document_hash(document),
         address="203.0.113.7",
         now=now,
-        render_pdf=lambda acceptance: render_agreement_pdf(quote, document, acceptance, "now"),
     )
 
 
@@ -65,13 +70,70 @@ def test_accepting_issues_the_schedule_and_keeps_the_signed_agreement(quoted):
         acceptance.document_sha256 == hashlib.sha256(agreement_document(quote).encode()).hexdigest()
     )
     assert acceptance.address == "203.0.113.7"
-    assert acceptance.file_id is not None
+    # What the PDF is rendered from is kept; the PDF itself is a job's (render_agreement).
+    assert billing.document_hash(acceptance.document) == acceptance.document_sha256
+    assert acceptance.stamp.startswith(billing.local_today(NOW, ceremony).isoformat())
+    assert acceptance.file_id is None
     deposit, balance = billing.invoices_of(ceremony.id)
     assert (deposit.kind, balance.kind) == ("deposit", "balance")
     assert deposit.totals == {"10": [60_000, 6_000], "8": [900, 72]}
     assert balance.totals == {"10": [140_000, 14_000], "8": [2_100, 168]}
     assert deposit.total + balance.total == billing.quote_totals(quote).total
     assert deposit.due_date == billing.local_today(NOW, ceremony) + timedelta(days=7)
+
+
+def test_the_job_renders_the_agreement_as_read_and_keeps_it_once(
+    quoted, billed, make_plan, monkeypatch
+):
+    """The PDF is made from what the acceptance kept, even after the quote changed, with no
+    transaction open while WeasyPrint works; a second run (a retry, a redelivered message)
+    renders and stores nothing."""
+    in_transaction = []
+    html_to_pdf = documents.html_to_pdf
+    monkeypatch.setattr(
+        documents,
+        "html_to_pdf",
+        lambda *args: in_transaction.append(db.session().in_transaction()) or html_to_pdf(*args),
+    )
+    ceremony, quote = quoted
+    other = make_plan(billed[0].org, name="フォトプラン")
+    acceptance = accept(quote)
+    db.session.commit()
+    acceptance_id, stamp, sha = acceptance.id, acceptance.stamp, acceptance.document_sha256
+    billing.save_quote(ceremony, db.session.get(Plan, other.id), [])  # revision 2, unsigned
+    db.session.commit()
+    assert render_agreement(acceptance_id) == {"file_id": ANY}
+    assert in_transaction == [False]
+    kept = db.session.get(Acceptance, acceptance_id)
+    pdf = db.session.get(StoredFile, kept.file_id)
+    assert pdf.filename == f"agreement-{quote.id}-r1.pdf" and pdf.data.startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf.data, capture_output=True, check=True
+    ).stdout.decode()
+    assert "人前式プラン" in text and "フォトプラン" not in text  # what the client read
+    assert "引菓子" in text and stamp in text and sha in text.replace("\n", "")
+    files = db.session.scalar(db.select(func.count(StoredFile.id)))
+    assert render_agreement(acceptance_id) == {"file_id": kept.file_id}
+    assert in_transaction == [False]  # not rendered again
+    assert billing.keep_agreement_pdf(acceptance_id, b"%PDF again") is None
+    db.session.commit()
+    assert db.session.scalar(db.select(func.count(StoredFile.id))) == files
+    assert db.session.get(Acceptance, acceptance_id).file_id == kept.file_id
+
+
+def test_agreements_without_their_pdf_are_queued_again_by_hand(app, quoted):
+    """`flask invoice agreements`: for a PDF whose job failed for good."""
+    _, quote = quoted
+    acceptance_id = accept(quote).id
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["invoice", "agreements"])
+    assert result.exit_code == 0 and "1 signed agreements to render." in result.output
+    db.session.expire_all()
+    file_id = db.session.get(Acceptance, acceptance_id).file_id  # the job ran (immediate mode)
+    assert file_id is not None
+    result = app.test_cli_runner().invoke(args=["invoice", "agreements"])
+    assert "0 signed agreements to render." in result.output
+    assert db.session.get(Acceptance, acceptance_id).file_id == file_id
 
 
 def test_a_wrong_name_or_a_changed_quote_records_nothing(quoted, make_plan):
@@ -90,7 +152,6 @@ def test_a_wrong_name_or_a_changed_quote_records_nothing(quoted, make_plan):
             shown_hash=shown,
             address="",
             now=NOW,
-            render_pdf=lambda a: b"%PDF",
         )
     assert error.value.code == "changed"
     db.session.rollback()

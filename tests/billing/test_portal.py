@@ -3,15 +3,23 @@ sides, invoices, receipts, how to pay, and a card payment started through Stripe
 
 import re
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 
 from tests.billing.test_payments import FakeStripe, fake_stripe  # noqa: F401 - a fixture
-from tests.conftest import Web
+from tests.conftest import Web, app_config
+from tests.mail import start_smtp
 from tests.portal.test_portal import copy_link, path
+from wedding import create_app
+from wedding.billing import tasks
+from wedding.billing.mails import mail_agreement
 from wedding.billing.models import Acceptance, Invoice, Quote
+from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.jobs import Job, run_queued, task_name
 from wedding.models import db
+from wedding.storage.models import StoredFile
 
 
 @pytest.fixture
@@ -122,3 +130,107 @@ def test_pay_by_card_opens_stripe_checkout(app, portal, fake_stripe):  # noqa: F
     assert form["line_items[0][price_data][unit_amount]"] == [str(deposit.total)]
     with app.app_context():
         assert db.session.get(Invoice, deposit.id).checkout_session_id == "cs_test_abc"
+
+
+def test_the_signed_pdf_is_made_by_a_job_after_the_request(
+    database_url, portal, billed, monkeypatch
+):
+    """The acceptance request renders nothing: until a worker has run the job, both sides see
+    that the signed PDF is being prepared (never an error); then the PDF is there and goes
+    out by mail to both, and running the job again changes nothing."""
+    _, ceremony, planner = portal
+    controller, inbox = start_smtp()
+    # A queue nobody consumes: the jobs wait until run_queued plays the worker.
+    queued = create_app(
+        app_config(
+            database_url,
+            JOB_QUEUE_URL="memory://",
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=controller.port,
+            MAIL_FROM="a@b.example",
+        )
+    )
+    with queued.app_context():
+        record = db.session.get(Ceremony, ceremony.id)
+        record.planner_id = billed[0].id
+        client = db.session.get(Client, record.client_id)
+        client.email = "misaki@example.com"
+        db.session.commit()
+        client_id = client.id
+        db.session.remove()
+    guest = Web(queued)
+    assert guest.get(path(copy_link(planner, SimpleNamespace(id=client_id)))).status_code == 303
+    staff = Web(queued)
+    staff.login(billed[0])
+    renders = []
+    render = tasks.render_agreement_pdf
+    monkeypatch.setattr(
+        tasks, "render_agreement_pdf", lambda acceptance: renders.append(1) or render(acceptance)
+    )
+    try:
+        shown = _hash(guest.get("/portal/").get_data(as_text=True))
+        accepted = guest.post(
+            f"/portal/ceremonies/{ceremony.id}/accept",
+            {"typed_name": "佐藤 美咲", "document_sha256": shown},
+        )
+        assert accepted.status_code == 303 and renders == []
+        with queued.app_context():
+            acceptance = db.session.scalar(db.select(Acceptance))
+            assert acceptance.file_id is None and acceptance.document_sha256 == shown
+            jobs = db.session.scalars(db.select(Job)).all()
+            assert [(j.name, j.args, j.status) for j in jobs] == [
+                (task_name(tasks.render_agreement), [acceptance.id], "queued")
+            ]
+            assert db.session.scalars(db.select(Invoice)).all()  # the schedule, as before
+            db.session.remove()
+        portal_pdf = f"/portal/agreements/{acceptance.id}.pdf"
+        planner_pdf = f"/billing/acceptances/{acceptance.id}.pdf"
+        home = guest.get("/portal/").get_data(as_text=True)
+        assert "契約書 (PDF) を作成中です" in home and portal_pdf not in home
+        waiting = guest.get(portal_pdf)
+        assert waiting.status_code == 202 and waiting.mimetype == "text/html"
+        assert 'id="agreement-preparing"' in waiting.get_data(as_text=True)
+        assert "PDFを作成しています" in waiting.get_data(as_text=True)
+        assert waiting.headers["Cache-Control"] == "private, no-store"
+        page = staff.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
+        assert "契約書 (PDF) を作成中です" in page and planner_pdf not in page
+        staff.post("/language", {"language": "en", "next": "/"})
+        page = staff.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
+        assert "The signed agreement (PDF) is being prepared" in page
+        waiting = staff.get(planner_pdf)
+        assert waiting.status_code == 202 and "Its PDF is being prepared" in waiting.get_data(
+            as_text=True
+        )
+        assert inbox.messages == []
+
+        assert run_queued(queued) == 3  # the PDF, then its two mails
+        assert renders == [1]
+        pdf = guest.get(portal_pdf)
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+        assert staff.get(planner_pdf).data == pdf.data
+        assert planner_pdf in staff.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
+        assert portal_pdf in guest.get("/portal/").get_data(as_text=True)
+        assert sorted(m["To"] for m in inbox.messages) == sorted(
+            ["misaki@example.com", billed[0].email]
+        )
+        for message in inbox.messages:
+            (part,) = list(message.iter_attachments())
+            assert part.get_filename() == f"agreement-{acceptance.quote_id}-r1.pdf"
+            assert part.get_content() == pdf.data
+
+        with queued.app_context():
+            files = db.session.scalar(db.select(db.func.count(StoredFile.id)))
+            mails = db.session.scalars(db.select(Job).filter_by(name=task_name(mail_agreement)))
+            assert [j.status for j in mails] == ["done", "done"]
+            db.session.remove()
+            tasks.render_agreement(acceptance.id)  # run again by hand: nothing more
+            db.session.commit()
+            assert db.session.scalar(db.select(db.func.count(StoredFile.id))) == files
+            assert db.session.scalar(db.select(db.func.count(Job.id))) == 3
+            db.session.remove()
+        assert run_queued(queued) == 0 and renders == [1] and len(inbox.messages) == 2
+    finally:
+        controller.stop()
+        with queued.app_context():
+            db.session.remove()
+            db.engine.dispose()

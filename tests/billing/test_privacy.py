@@ -16,6 +16,7 @@ from tests.billing.test_portal import portal  # noqa: F401 - a fixture
 from wedding.billing import services as billing
 from wedding.billing.models import Invoice
 from wedding.billing.money import Line
+from wedding.billing.tasks import render_agreement
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.models import db
@@ -32,7 +33,15 @@ def test_the_export_holds_invoices_receipts_credit_notes_and_agreements(quoted):
         ceremony, TODAY, [{"description": "下書き", "unit_price": 1, "tax_rate": 10}]
     )
     db.session.commit()
-    archive = zipfile.ZipFile(io.BytesIO(export_client(db.session.get(Client, ceremony.client_id))))
+    client_id, acceptance_id = ceremony.client_id, quote.acceptances[0].id
+    # Just signed, its PDF still being rendered: listed as pending, no file in the zip.
+    archive = zipfile.ZipFile(io.BytesIO(export_client(db.session.get(Client, client_id))))
+    assert not any(name.startswith("agreements/") for name in archive.namelist())
+    (record,) = json.loads(archive.read("client.json"))["ceremonies"]
+    (agreement,) = record["agreements"]
+    assert agreement["file"] is None and agreement["pdf_pending"] is True
+    render_agreement(acceptance_id)
+    archive = zipfile.ZipFile(io.BytesIO(export_client(db.session.get(Client, client_id))))
     names = set(archive.namelist())
     expected = {
         f"invoices/{deposit.display_number}.pdf",
@@ -54,6 +63,7 @@ def test_the_export_holds_invoices_receipts_credit_notes_and_agreements(quoted):
     assert record["receipts"][0]["amount"] == deposit.total
     (agreement,) = record["agreements"]
     assert agreement["typed_name"] == "佐藤 美咲" and len(agreement["document_sha256"]) == 64
+    assert agreement["pdf_pending"] is False
     money = ("invoices", "receipts", "agreements")
     assert {entry["file"] for key in money for entry in record[key]} == expected
 

@@ -1,11 +1,24 @@
 """The money journey in a real browser: the planner sees the demo quote and price list, the
-client reads the agreement in the portal, signs by typing their name, and sees how to pay."""
+client reads the agreement in the portal, signs by typing their name, and sees how to pay;
+the signed PDF, made by the job worker, is there moments later."""
 
 import pytest
 
 from tests.browser.test_planner_pages import sign_in
+from tests.live import flask_command, serve
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The demo served by gunicorn with a job worker beside it, as `make run` does: the
+    signed agreement's PDF is a job's."""
+    url = f"sqlite:///{tmp_path / 'money.sqlite'}"
+    flask_command(url, "db", "upgrade")
+    flask_command(url, "demo")
+    with serve(url, workers=2, job_queue=f"sqlite:///{tmp_path / 'jobs.sqlite'}") as base:
+        yield base
 
 
 def test_client_signs_the_agreement_and_sees_how_to_pay(live_server, page, browser):
@@ -38,10 +51,15 @@ def test_client_signs_the_agreement_and_sees_how_to_pay(live_server, page, brows
     assert guest.get_by_text("契約が成立しました").is_visible()
     assert guest.get_by_role("heading", name="お支払方法").is_visible()
     assert guest.get_by_text("みどり銀行").first.is_visible()
+    signed = guest.get_by_role("link", name="署名済みの契約書 (PDF)")
+    for _ in range(60):  # the worker renders the PDF after the request: a reload shows it
+        if signed.count():
+            break
+        assert guest.get_by_text("契約書 (PDF) を作成中です").is_visible()
+        guest.wait_for_timeout(500)
+        guest.reload()
     with guest.expect_download() as download:
-        guest.get_by_role("link", name="署名済みの契約書 (PDF)").first.evaluate(
-            "a => { a.setAttribute('download', ''); a.click(); }"
-        )
+        signed.first.evaluate("a => { a.setAttribute('download', ''); a.click(); }")
     assert download.value.suggested_filename.startswith("agreement-")
     guest.screenshot(path="test-artifacts/money-portal-after.png", full_page=True)
     assert errors == []

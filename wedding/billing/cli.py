@@ -1,4 +1,5 @@
-"""`flask invoice render ID -o FILE.pdf`, receipts, reminders; `flask payments events`."""
+"""`flask invoice render ID -o FILE.pdf`, receipts, reminders, signed agreements' PDFs;
+`flask payments events`."""
 
 from pathlib import Path
 
@@ -7,7 +8,7 @@ from flask.cli import with_appcontext
 
 from wedding.billing import tasks
 from wedding.billing.documents import render_invoice_pdf, render_receipt_pdf
-from wedding.billing.models import Invoice, Payment
+from wedding.billing.models import Acceptance, Invoice, Payment
 from wedding.billing.stripe_pay import recent_events
 from wedding.models import db
 
@@ -49,6 +50,20 @@ def remind_command() -> None:
     result = tasks.remind_invoices()
     db.session.commit()
     click.echo(f"{result['reminded']} invoices to remind.")
+
+
+@invoice_cli.command("agreements")
+@with_appcontext
+def agreements_command() -> None:
+    """Queue the PDF of every signed agreement that has none (e.g. its job failed for good);
+    one already made is neither made nor mailed again."""
+    missing = db.session.scalars(
+        db.select(Acceptance).where(Acceptance.file_id.is_(None)).order_by(Acceptance.id)
+    ).all()
+    for acceptance in missing:
+        tasks.queue_agreement_pdf(acceptance)
+    db.session.commit()
+    click.echo(f"{len(missing)} signed agreements to render.")
 
 
 payments_cli = click.Group("payments", help="Card payment events (Stripe's webhook calls).")

@@ -6,7 +6,7 @@ from functools import lru_cache
 from flask import render_template
 from weasyprint import CSS
 
-from wedding.billing.models import Invoice, Payment, Plan, Quote
+from wedding.billing.models import Acceptance, Invoice, Payment, Plan, Quote
 from wedding.billing.money import split_gross, tax_inclusive
 from wedding.billing.services import (
     ceremony_day,
@@ -129,14 +129,17 @@ def agreement_document(quote: Quote) -> str:
     )
 
 
-def render_agreement_pdf(quote: Quote, document: str, acceptance=None, accepted_at="") -> bytes:
+def render_agreement_pdf(acceptance: Acceptance) -> bytes:
+    """The signed agreement as PDF: the document exactly as the client read it and the
+    acceptance stamped under it, all from the acceptance (never from the quote as it stands
+    now). Slow (WeasyPrint): for background jobs, with no transaction open."""
     html = render_template(
         "billing/agreement_pdf.html",
         css="",
         nonce=None,
-        title=f"agreement-{quote.id}-r{quote.revision}",
-        document=document,
+        title=acceptance.pdf_name.removesuffix(".pdf"),
+        document=acceptance.document,
         acceptance=acceptance,
-        accepted_at=accepted_at,
+        accepted_at=acceptance.stamp,
     )
     return html_to_pdf(html, [parsed_stylesheet()])

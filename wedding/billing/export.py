@@ -1,5 +1,6 @@
 """Money's part of a client's data export: every issued invoice and credit note, every
-receipt and every signed agreement of a ceremony, as PDF, with a summary for client.json."""
+receipt and every signed agreement of a ceremony, as PDF, with a summary for client.json. An
+agreement whose PDF is still being rendered is listed (``pdf_pending``) without a file."""
 
 from wedding.billing.documents import render_invoice_pdf, render_receipt_pdf
 from wedding.billing.models import Invoice, Quote
@@ -38,7 +39,7 @@ def money_of_ceremony(ceremony_id: int) -> tuple[dict, list[tuple[str, bytes]]]:
     quote = db.session.scalar(db.select(Quote).filter_by(ceremony_id=ceremony_id))
     acceptances = quote.acceptances if quote else []
     for acceptance in acceptances:
-        path = f"agreements/agreement-{quote.id}-r{acceptance.revision}.pdf"
+        path = f"agreements/{acceptance.pdf_name}"
         record["agreements"].append(
             {
                 "revision": acceptance.revision,
@@ -47,6 +48,8 @@ def money_of_ceremony(ceremony_id: int) -> tuple[dict, list[tuple[str, bytes]]]:
                 "address": acceptance.address,
                 "document_sha256": acceptance.document_sha256,
                 "file": path if acceptance.file_id else None,
+                # Just signed: its PDF is still being rendered (in a later export).
+                "pdf_pending": acceptance.file_id is None,
             }
         )
         if acceptance.file_id:

@@ -51,7 +51,8 @@ def queue_receipt_mails(org_id: int, payment_ids: Iterable[int]) -> None:
 
 
 def queue_agreement_mails(acceptance: Acceptance) -> None:
-    """Queue the signed agreement to the client and to the planner (none without SMTP)."""
+    """Queue the signed agreement to the client and to the planner (none without SMTP). Only
+    once its PDF is kept: the job rendering it calls this."""
     if mail_configured(current_app.config):
         for who in ("client", "planner"):
             enqueue(mail_agreement, acceptance.id, who, org_id=acceptance.org_id)
@@ -106,7 +107,7 @@ def mail_agreement(acceptance_id: int, who: str) -> dict:
     quote = db.session.get(Quote, acceptance.quote_id)
     ceremony = db.session.get(Ceremony, quote.ceremony_id)
     pdf = db.session.scalar(db.select(StoredFile.data).filter_by(id=acceptance.file_id))
-    name = f"agreement-{quote.id}-r{acceptance.revision}.pdf"
+    name = acceptance.pdf_name
     company = company_name(acceptance.org_id)
     messages = []
     for address, language in recipients(ceremony, who):

@@ -169,7 +169,11 @@ class QuoteLine(db.Model):
 
 class Acceptance(db.Model):
     """The client's acceptance of one revision: the typed name, when, from where, the SHA-256
-    of the exact agreement document, and that document as PDF."""
+    of the exact agreement document, that document itself, and the signed PDF of it.
+
+    The PDF is rendered by a background job after the acceptance commits, from the document
+    and the time stamp kept here (never from the quote, which may change later): until then
+    ``file_id`` is empty and the pages say the PDF is being prepared."""
 
     __tablename__ = "quote_acceptances"
     __table_args__ = (
@@ -177,6 +181,8 @@ class Acceptance(db.Model):
             ["org_id", "quote_id"], ["quotes.org_id", "quotes.id"], ondelete="CASCADE"
         ),
         UniqueConstraint("quote_id", "revision"),
+        # Without its PDF yet, an acceptance must hold what the PDF is rendered from.
+        CheckConstraint("file_id IS NOT NULL OR document IS NOT NULL", name="renderable"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -187,7 +193,16 @@ class Acceptance(db.Model):
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     address: Mapped[str] = mapped_column(String(64), default="")
     document_sha256: Mapped[str] = mapped_column(String(64))
+    # The agreement document exactly as the client read it (its SHA-256 is document_sha256)
+    # and the acceptance time as the PDF prints it, in the venue's time zone. Acceptances
+    # from before the PDF was a job have their PDF and no document.
+    document: Mapped[str | None] = mapped_column(Text)
+    stamp: Mapped[str] = mapped_column(String(64), default="")
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+
+    @property
+    def pdf_name(self) -> str:
+        return f"agreement-{self.quote_id}-r{self.revision}.pdf"
 
 
 class Invoice(OrgOwned, db.Model):

@@ -462,12 +462,13 @@ def accept_quote(
     shown_hash: str,
     address: str,
     now: datetime,
-    render_pdf: Callable[[Acceptance], bytes],
 ) -> Acceptance:
     """The client accepts the current revision by typing their name. ``document`` is the
     agreement as it stands now and ``shown_hash`` the hash of what the client read: if the
-    quote changed in between, BillingError('changed') and nothing is recorded. The signed
-    agreement PDF is kept for both sides, then the payment schedule is issued."""
+    quote changed in between, BillingError('changed') and nothing is recorded. The acceptance
+    keeps the document and the time as printed (the venue's time zone), then the payment
+    schedule is issued. The signed PDF is not made here: the caller queues
+    ``billing.tasks.render_agreement``, which renders it from what is kept."""
     if quote.accepted:
         raise BillingError("already_accepted")
     if document_hash(document) != shown_hash:
@@ -484,15 +485,31 @@ def accept_quote(
         accepted_at=now,
         address=(address or "")[:64],
         document_sha256=shown_hash,
+        document=document,
+        stamp=now.astimezone(ZoneInfo(ceremony.venue.timezone)).strftime("%Y-%m-%d %H:%M %Z"),
     )
-    pdf = render_pdf(acceptance)
-    acceptance.file_id = store(
-        quote.org_id, pdf, "application/pdf", f"agreement-{quote.id}-r{quote.revision}.pdf"
-    ).id
     quote.acceptances.append(acceptance)
     quote.accepted_revision = quote.revision
     db.session.flush()
     issue_schedule(quote, now)
+    return acceptance
+
+
+def keep_agreement_pdf(acceptance_id: int, pdf: bytes) -> Acceptance | None:
+    """Keep the signed agreement's PDF for both sides, once. The acceptance row is locked
+    first; if a PDF is already kept (an earlier run of the job), nothing is stored and None
+    is returned."""
+    acceptance = db.session.scalar(
+        db.select(Acceptance)
+        .filter_by(id=acceptance_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if acceptance is None or acceptance.file_id is not None:
+        return None
+    stored = store(acceptance.org_id, pdf, "application/pdf", acceptance.pdf_name)
+    acceptance.file_id = stored.id
+    db.session.flush()
     return acceptance
 
 

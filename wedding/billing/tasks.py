@@ -1,4 +1,5 @@
-"""Money's background jobs: due and overdue invoice reminders to the client and the planner."""
+"""Money's background jobs: the signed agreement's PDF, due and overdue invoice reminders to
+the client and the planner, and the card payment page."""
 
 from flask import current_app
 from flask_babel import force_locale
@@ -6,9 +7,9 @@ from flask_babel import gettext as _
 
 from wedding.accounts.services import company_name
 from wedding.billing import services
-from wedding.billing.documents import yen
-from wedding.billing.mails import recipients
-from wedding.billing.models import Invoice
+from wedding.billing.documents import render_agreement_pdf, yen
+from wedding.billing.mails import queue_agreement_mails, recipients
+from wedding.billing.models import Acceptance, Invoice
 from wedding.billing.services import BillingError
 from wedding.billing.stripe_pay import StripeSettings, checkout_request, make_checkout
 from wedding.ceremonies.models import Ceremony
@@ -16,6 +17,30 @@ from wedding.jobs import enqueue, periodic, task
 from wedding.mail import job_message_id, mail_configured, send_mail
 from wedding.models import db, utcnow
 from wedding.urls import public_url
+
+
+def queue_agreement_pdf(acceptance: Acceptance) -> None:
+    """Queue the signed agreement's PDF (and after it, its mails), in the caller's
+    transaction: the acceptance request renders nothing itself."""
+    enqueue(render_agreement, acceptance.id, org_id=acceptance.org_id)
+
+
+@task(retries=4, backoff=30)
+def render_agreement(acceptance_id: int) -> dict:
+    """Background job: render the signed agreement's PDF from what the acceptance kept, keep
+    it once, then queue its mails to the client and the planner. Run again, it renders and
+    sends nothing more."""
+    acceptance = db.session.get(Acceptance, acceptance_id)
+    if acceptance is None or acceptance.file_id is not None:
+        return {"file_id": acceptance.file_id if acceptance else None}
+    db.session.expunge(acceptance)  # its loaded columns are all the rendering needs
+    db.session.rollback()  # no transaction stays open while WeasyPrint works
+    pdf = render_agreement_pdf(acceptance)
+    kept = services.keep_agreement_pdf(acceptance_id, pdf)
+    if kept is None:  # another run kept its PDF meanwhile (and queued the mails)
+        return {"file_id": None}
+    queue_agreement_mails(kept)
+    return {"file_id": kept.file_id}
 
 
 @periodic(minutes=60)

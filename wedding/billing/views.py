@@ -49,6 +49,7 @@ from wedding.billing.models import (
     Payment,
     PaymentEvent,
     Plan,
+    Quote,
 )
 from wedding.billing.money import tax_inclusive
 from wedding.billing.stripe_pay import StripeSettings, handle_event
@@ -427,13 +428,20 @@ def agreement(acceptance_id: int):
     acceptance = db.session.scalar(
         db.select(Acceptance).filter_by(id=acceptance_id, org_id=current_user.org_id)
     )
-    if acceptance is None or acceptance.file_id is None:
+    if acceptance is None:
         abort(404)
-    return file_response(
-        acceptance.file_id,
-        f"agreement-{acceptance.quote_id}-r{acceptance.revision}.pdf",
-        "private, no-store",
-    )
+    if acceptance.file_id is None:  # its job is still rendering it
+        ceremony_id = db.session.get(Quote, acceptance.quote_id).ceremony_id
+        page = render_template(
+            "billing/agreement_preparing.html",
+            layout="base.html",
+            acceptance=acceptance,
+            back_url=url_for("billing.ceremony", ceremony_id=ceremony_id) + "#quote",
+        )
+        response = Response(page, 202)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    return file_response(acceptance.file_id, acceptance.pdf_name, "private, no-store")
 
 
 @bp.get("/invoices/<int:invoice_id>.pdf")

@@ -27,16 +27,14 @@ from wedding.audit import audit
 from wedding.billing import services as billing
 from wedding.billing.documents import (
     agreement_document,
-    render_agreement_pdf,
     render_invoice_pdf,
     render_receipt_pdf,
 )
 from wedding.billing.forms import AcceptForm
-from wedding.billing.mails import queue_agreement_mails
 from wedding.billing.messages import message as billing_message
 from wedding.billing.models import Acceptance, Invoice, Payment
 from wedding.billing.stripe_pay import StripeSettings
-from wedding.billing.tasks import open_checkout
+from wedding.billing.tasks import open_checkout, queue_agreement_pdf
 from wedding.calendars.ics import build_calendar, google_link
 from wedding.calendars.models import Feed
 from wedding.calendars.services import ceremony_calendar, ceremony_event, get_or_create_feed
@@ -326,24 +324,20 @@ def accept_quote(ceremony_id: int):
     if not form.validate():
         flash(_("Type your full name to accept."), "error")
         return redirect(url_for("portal.home") + "#quote", 303)
-    document = agreement_document(quote)
-    now = utcnow()
-    stamp = now.astimezone(ZoneInfo(ceremony.venue.timezone)).strftime("%Y-%m-%d %H:%M %Z")
     try:
         acceptance = billing.accept_quote(
             quote,
             form.typed_name.data,
-            document=document,
+            document=agreement_document(quote),
             shown_hash=form.document_sha256.data,
             address=request.remote_addr or "",
-            now=now,
-            render_pdf=lambda acceptance: render_agreement_pdf(quote, document, acceptance, stamp),
+            now=utcnow(),
         )
     except billing.BillingError as error:
         db.session.rollback()
         flash(billing_message(error.code), "error")
         return redirect(url_for("portal.home") + "#quote", 303)
-    queue_agreement_mails(acceptance)
+    queue_agreement_pdf(acceptance)  # rendered by a job, then mailed: nothing slow here
     audit("change", "ceremony", ceremony.id, f"quote-accept:r{quote.revision}")
     db.session.commit()
     flash(_("Thank you: the agreement is signed. Your invoices are below."), "success")
@@ -357,10 +351,17 @@ def agreement(acceptance_id: int):
     quotes = {
         q.id for q in map(billing.quote_of, (c.id for c in client_ceremonies(g.client.id))) if q
     }
-    if acceptance is None or acceptance.quote_id not in quotes or acceptance.file_id is None:
+    if acceptance is None or acceptance.quote_id not in quotes:
         abort(404)
-    name = f"agreement-{acceptance.quote_id}-r{acceptance.revision}.pdf"
-    return _private(file_response(acceptance.file_id, name, "private, no-store"))
+    if acceptance.file_id is None:  # its job is still rendering it
+        page = render_template(
+            "billing/agreement_preparing.html",
+            layout="portal/_base.html",
+            acceptance=acceptance,
+            back_url=url_for("portal.home") + "#quote",
+        )
+        return _private(Response(page, 202))
+    return _private(file_response(acceptance.file_id, acceptance.pdf_name, "private, no-store"))
 
 
 @bp.get("/invoices/<int:invoice_id>.pdf")
