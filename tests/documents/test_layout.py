@@ -23,6 +23,7 @@ from wedding.documents.services import (
 )
 from wedding.models import db
 from wedding.personas.models import Companion
+from wedding.personas.services import save_story
 from wedding.presentation.models import Presentation
 from wedding.presentation.services import revoke_viewer
 from wedding.storage.services import store
@@ -145,16 +146,36 @@ def boxes_with_class(page, name: str) -> list:
     return found
 
 
-def test_the_certificate_is_one_page_with_a_large_portrait_and_no_empty_band(app, couple):
-    _user, ceremony = couple()
+def with_portrait(app, ceremony_id: int) -> None:
     figure = io.BytesIO()
     Image.new("RGB", (300, 600), (60, 70, 110)).save(figure, "PNG")
     with app.app_context():
-        companion = db.session.get(Companion, db.session.get(Ceremony, ceremony.id).companion_id)
+        companion = db.session.get(Companion, db.session.get(Ceremony, ceremony_id).companion_id)
         companion.portrait_id = store(companion.org_id, figure.getvalue(), "image/png").id
         companion.artwork_printable = True  # the client may print the artwork
         db.session.commit()
-    for language, portrait_mm in (("ja", 60), ("en", 60), ("both", 40)):
+
+
+def certificate_layout(app, ceremony_id: int, language: str, **settings):
+    """The certificate's one laid-out page (asserted), and its data."""
+    with app.app_context():
+        row = db.session.get(Ceremony, ceremony_id)
+        current = settings_for(row)
+        current.language = language
+        for name, value in settings.items():
+            setattr(current, name, value)
+        data = document_data(row, current, certificate=None)
+        (page,) = html_to_document(render_html("certificate", data)).pages
+        db.session.rollback()
+    return page, data
+
+
+def test_the_certificate_is_one_page_with_a_large_portrait_and_no_empty_band(app, couple):
+    _user, ceremony = couple()
+    with_portrait(app, ceremony.id)
+    # The couple's questionnaire has one line in Japanese (the proposal) and two in English
+    # (what they call each other too): each line beyond what fits takes height from the portrait.
+    for language, portrait_mm in (("ja", 62), ("en", 58), ("both", 38)):
         pdf = render(app, ceremony.id, "certificate", language=language, witness="鈴木 一郎")
         texts = page_texts(pdf)
         assert len(texts) == 1, language
@@ -162,13 +183,7 @@ def test_the_certificate_is_one_page_with_a_large_portrait_and_no_empty_band(app
         for words in ("新人", "代筆：鈴木一郎", "立会人", "山田花子", "佐藤美咲", "レン"):
             if language != "en" or words.isascii() or words in ("山田花子", "佐藤美咲", "レン"):
                 assert words in text, (language, words)
-        with app.app_context():
-            row = db.session.get(Ceremony, ceremony.id)
-            current = settings_for(row)
-            current.language, current.witness = language, "鈴木 一郎"
-            data = document_data(row, current, certificate=None)
-            (page,) = html_to_document(render_html("certificate", data)).pages
-            db.session.rollback()
+        page, _data = certificate_layout(app, ceremony.id, language, witness="鈴木 一郎")
         (portrait,) = boxes_with_class(page, "portrait")
         assert portrait.height / MM >= portrait_mm, language
         (facts,) = boxes_with_class(page, "facts")
@@ -178,6 +193,44 @@ def test_the_certificate_is_one_page_with_a_large_portrait_and_no_empty_band(app
         assert len({round(box.position_y) for box in signature_boxes}) == 1, language
         band = (signature_boxes[0].position_y - (facts.position_y + facts.height)) / MM
         assert 0 < band <= 25, (language, band)  # no overlap, no large empty band
+
+
+PROPOSALS = (
+    ("", ""),
+    ("ずっと隣にいたい。", "Stay with me."),
+    ("これからの季節を、全部きみの隣で過ごしたい。", "I want to spend every season beside you."),
+    ("これからの季節を、全部きみの隣で過ごしたい。" * 3, "Every season that is coming. " * 3),
+    ("これからの季節を、全部きみの隣で過ごしたい。" * 6, "Every season that is coming. " * 6),
+)
+
+
+def test_the_questionnaires_words_never_run_into_the_signatures(app, couple):
+    """What they call each other and the proposal's words (up to 120 characters, wrapping)
+    in one language or both: the lines above the signatures always end above them."""
+    _user, ceremony = couple()
+    with_portrait(app, ceremony.id)
+    for ja_words, en_words in PROPOSALS:
+        with app.app_context():
+            companion = db.session.get(Ceremony, ceremony.id).companion
+            for lang, words, names in (
+                ("ja", ja_words, ("美咲", "レン")),
+                ("en", en_words, ("Misaki", "Ren")),
+            ):
+                answers = {"proposal_words": words}
+                answers["companion_calls_client"], answers["client_calls_companion"] = (
+                    names if words else ("", "")
+                )
+                save_story(companion, lang, answers, "planner")
+            db.session.commit()
+        for language in ("ja", "en", "both"):
+            page, data = certificate_layout(app, ceremony.id, language)
+            (facts,) = boxes_with_class(page, "facts")
+            first_signature = boxes_with_class(page, "signature-box")[0]
+            band = (first_signature.position_y - (facts.position_y + facts.height)) / MM
+            (portrait,) = boxes_with_class(page, "portrait")
+            case = (language, data["story_lines"], len(ja_words), len(en_words))
+            assert band >= 1.5, (case, band)  # clear of the signatures
+            assert portrait.height / MM >= 25, case  # and the companion still well seen
 
 
 def test_a_program_without_a_viewer_link_has_no_nearly_empty_page_either(app, couple):

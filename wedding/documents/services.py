@@ -4,6 +4,7 @@ import base64
 import io
 import math
 import re
+import unicodedata
 from datetime import date
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -267,6 +268,7 @@ def document_data(
         "run": run,
         "langs": langs,
         "lang": langs[0],
+        "story_lines": certificate_story_lines(per_lang),
         "theme": settings.theme,
         "size": settings.size,
         "color": color,
@@ -607,6 +609,27 @@ def _story_lines(story) -> dict:
     if words:
         lines["proposal"] = words[:120]
     return lines
+
+
+# How much of a printed line (237 mm at the certificate's small size) a label and text take:
+# a Japanese character is 1, a Latin letter or space about half.
+CERTIFICATE_LINE_UNITS = 76
+
+
+def _units(text: str) -> float:
+    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def certificate_story_lines(per_lang: dict) -> int:
+    """How many printed lines the questionnaire's words take on a certificate (a long proposal
+    wraps): the portrait gives up that much height so the signatures stay clear (see
+    .story-lines-N in document.css), decided before layout instead of by laying out twice."""
+    lines = 0
+    for lang, texts in per_lang.items():
+        for key, text in texts["story"].items():
+            label = _units(phrase(key, lang)) + 2  # the label and the space after it
+            lines += math.ceil((label + _units(text) + 1) / CERTIFICATE_LINE_UNITS)
+    return min(lines, 6)
 
 
 @eraser(order=10)
