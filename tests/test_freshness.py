@@ -4,13 +4,16 @@ and never to another person, company or language."""
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
 
 from tests.conftest import Web, future_day
 from tests.queries import shown, statements_of
 from wedding import freshness
-from wedding.accounts.models import Organisation, User
+from wedding.accounts.models import Organisation, User, UserSession
 from wedding.accounts.services import create_api_token
+from wedding.billing.models import PaymentEvent
+from wedding.booking.services import hold
 from wedding.ceremonies.models import Ceremony
 from wedding.jobs import Job
 from wedding.models import db
@@ -124,6 +127,25 @@ def test_every_kind_of_write_gives_the_company_a_new_version(app, planner, make_
     assert version(app, user.org_id) != before
     assert version(app, other.org_id) == others
 
+    before, others = version(app, user.org_id), version(app, other.org_id)
+    with app.app_context():  # a webhook call naming no invoice of ours: nobody
+        db.session.add(PaymentEvent(org_id=None, outcome="unsigned", payload="{}"))
+        db.session.commit()
+    assert (version(app, user.org_id), version(app, other.org_id)) == (before, others)
+
+    with app.app_context():  # a row written by a hook after the versions were written
+        freshness.acting_for(user.org_id)
+
+        def late_writer(session):
+            session.execute(update(RunItem).values(notes="written late"))
+
+        event.listen(Session, "before_commit", late_writer)
+        try:
+            db.session.commit()
+        finally:
+            event.remove(Session, "before_commit", late_writer)
+    assert version(app, user.org_id) != before
+
     before = version(app, user.org_id)
     with app.app_context():  # a job of no company changing only its own row: nobody
         db.session.execute(update(Job).values(progress=50))
@@ -146,7 +168,6 @@ def test_each_person_and_language_gets_their_own_page(app, web, planner, make_us
     mine = web.get("/", headers=ja).get_data(as_text=True)
     theirs = other.get("/", headers=ja).get_data(as_text=True)
     assert web.get("/", headers=ja).get_data(as_text=True) == mine
-    assert theirs != mine  # their own CSRF token, their own name and rights
     assert colleague.email in theirs and colleague.email not in mine
     english = web.get("/", headers=en).get_data(as_text=True)
     assert '<html lang="en"' in english and '<html lang="ja"' in mine
@@ -157,21 +178,38 @@ def test_a_message_for_the_next_page_is_not_lost_to_a_cached_copy(app, web, plan
     web.login(user)
     path = f"/ceremonies/{ceremony.id}"
     web.get(path)
-    web.get(path)  # cached now
-    response = web.post(path + "/cancel")
+    cached = web.get(path).get_data(as_text=True)  # kept now
+    # Refused (a negative deposit): the data is unchanged, so only the message differs.
+    response = web.post(path + "/confirm", {"deposit": "-5"})
     assert response.status_code == 302
     page = web.get(path).get_data(as_text=True)
-    assert 'class="flash' in page or "flash" in page
-    assert page != web.get(path).get_data(as_text=True)  # shown once, then gone
+    assert 'class="flash flash-error"' in page and 'class="flash' not in cached
+    assert 'class="flash' not in web.get(path).get_data(as_text=True)  # shown once
 
 
-def test_signing_out_ends_the_cached_page_too(app, web, planner):
+def test_an_ended_session_is_refused_although_its_page_is_kept(app, web, planner):
     user, _ = planner
     web.login(user)
     web.get("/")
-    assert web.get("/").status_code == 200
-    web.logout()
+    assert web.get("/").status_code == 200  # kept now
+    with app.app_context():  # signed out everywhere (another browser pressed the button)
+        db.session.execute(update(UserSession).values(revoked_at=datetime.now(UTC)))
+        db.session.commit()
     assert web.get("/").status_code == 302
+
+
+def test_the_next_person_on_a_shared_browser_never_sees_the_last_ones_page(
+    app, web, planner, make_user
+):
+    user, _ = planner
+    colleague = make_user(org=user.org, role="viewer")
+    web.login(user)
+    web.get("/")
+    assert user.email in web.get("/").get_data(as_text=True)  # kept now
+    web.logout()
+    web.login(colleague)
+    page = web.get("/").get_data(as_text=True)
+    assert colleague.email in page and user.email not in page
 
 
 def test_api_availability_is_cached_until_a_hold_changes_it(app, make_user, make_venue):
@@ -225,3 +263,19 @@ def test_the_cache_can_be_turned_off(app, web, planner):
     web.get("/")
     again = statements_of(app, lambda: web.get("/"))
     assert len(again) > 1, shown(again)
+
+
+def test_holds_lapse_on_a_whole_minute_as_slots_do(app, make_user, make_venue):
+    """Pages are kept by the minute: what time changes on them changes on whole minutes."""
+    user = make_user(role="planner")
+    venue = make_venue(user.org)
+    with app.app_context():
+        record = db.session.get(type(venue), venue.id)
+        ceremony = Ceremony(org_id=user.org_id)
+        now = datetime(2026, 12, 1, 3, 0, 10, 500, tzinfo=UTC)
+        start = datetime.combine(DAY, time(2), tzinfo=UTC)
+        hold(ceremony, record, start, 60, now=now)
+        expires, lapse = ceremony.hold_expires_at, now + timedelta(days=record.hold_days)
+        db.session.rollback()
+    assert expires.second == 0 and expires.microsecond == 0
+    assert timedelta(0) < expires - lapse <= timedelta(minutes=1)

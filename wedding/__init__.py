@@ -59,9 +59,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
-        # The session's row ends 12 hours after signing in whatever the cookie says, so the
-        # cookie is written when it changes, not re-signed on every response.
-        SESSION_REFRESH_EACH_REQUEST=False,
         PER_PAGE=20,
         MAX_CONTENT_LENGTH=51 * 1024 * 1024,  # a 50 MB GLB/VRM model and its form
         # The photo upload streams its files to disk (wedding/uploads.py): its own limits.

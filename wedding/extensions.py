@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from flask import Flask, session
+from flask import Flask, request, session
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
@@ -52,7 +52,10 @@ def init_app(app: Flask, locale_selector: Callable[[], str]) -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         """A page's signed cookie counts only while its session row is live (not signed out
-        there or everywhere, no new password since, the account still active)."""
+        there or everywhere, no new password since, the account still active); never for
+        the JSON API, which only a bearer token opens (load_user_from_token)."""
+        if request.path.startswith("/api/"):
+            return None
         return session_user(
             parse_id(user_id), session.get(SESSION_KEY), utcnow(), app.permanent_session_lifetime
         )

@@ -93,6 +93,9 @@ def test_no_token_no_entry(app, api):
 def test_a_browser_session_does_not_open_the_api(app, web, make_user):
     web.login(make_user())
     check(web.get("/api/v1/venues"), "Problem", 401)
+    # Not even with any bearer header beside it: only a live token opens the API.
+    junk = {"Authorization": "Bearer wpt_not-a-token"}
+    check(web.get("/api/v1/venues", headers=junk), "Problem", 401)
 
 
 def test_revoked_token_stops_working(app, api):

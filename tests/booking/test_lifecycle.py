@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from tests.conftest import future_day
 from wedding import almanac
 from wedding.booking import services as booking
-from wedding.booking.services import BookingError, SlotUnavailable
+from wedding.booking.services import BookingError, SlotUnavailable, whole_minute_up
 from wedding.ceremonies.models import Ceremony
 from wedding.ceremonies.services import venue_instant
 from wedding.models import db
@@ -40,7 +40,7 @@ DAY = future_day(30)
 def test_hold_confirm_complete(venue):
     ceremony = new_hold(venue, at(DAY, 11))
     assert ceremony.status == "hold"
-    assert ceremony.hold_expires_at == NOW + timedelta(days=7)
+    assert ceremony.hold_expires_at == whole_minute_up(NOW + timedelta(days=7))  # as slots
     assert ceremony.blocked_until == at(DAY, 12, 30)  # an hour plus the 30-minute buffer
     booking.confirm(ceremony, deposit=50_000, now=NOW)
     db.session.commit()

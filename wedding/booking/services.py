@@ -220,7 +220,9 @@ def _place(
             ceremony.blocked_until = blocked_end(ceremony, venue)
             ceremony.status = status
             if status == "hold":
-                ceremony.hold_expires_at = now + timedelta(days=venue.hold_days)
+                # On a whole minute, as slots are: what pages show changes on minutes only
+                # (cached pages are kept by the minute: wedding/freshness.py).
+                ceremony.hold_expires_at = whole_minute_up(now + timedelta(days=venue.hold_days))
                 ceremony.reminded_at = None
             db.session.flush()
     except IntegrityError as error:
@@ -231,6 +233,12 @@ def _place(
             return _place(ceremony, venue, starts_at, duration, status, now, expire_and_retry=False)
         raise _alternatives(venue, starts_at, duration, now, "taken") from None
     return None
+
+
+def whole_minute_up(moment: datetime) -> datetime:
+    """The moment itself if on a whole minute, else the next whole minute."""
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(minutes=1)
 
 
 def expire_lapsed_holds(now: datetime, venue_id: int | None = None) -> list[Ceremony]:
