@@ -43,13 +43,14 @@ def seed(ceremonies: int = 500) -> str:
 
 
 def run() -> None:
-    print("== Pages (500 ceremonies, warm, in process) ==")
+    print("== Pages (500 ceremonies, warm, in process, each made: the response cache off) ==")
     with databases() as targets:
         for label, url in targets:
             if label == "postgresql":
                 reset_postgresql(url)
             app = migrated_app(url)
             app.config["WTF_CSRF_ENABLED"] = False
+            app.config["RESPONSE_CACHE"] = False  # the making of each page, not a kept copy
             with app.app_context():
                 email = seed()
             client = app.test_client()

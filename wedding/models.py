@@ -6,9 +6,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, ForeignKey, MetaData, event, type_coerce
+from sqlalchemy import DateTime, Float, ForeignKey, MetaData, event, type_coerce
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType, TypeDecorator
 
 NAMING_CONVENTION = {
@@ -59,6 +61,26 @@ def raw_timestamp(column):
     """A timestamp column as the driver returns it, skipping per-row type processing: for
     queries that read thousands of rows (month views, feeds). Pair with aware_utc()."""
     return type_coerce(column, NullType())
+
+
+class days_between(FunctionElement):
+    """SQL: the days (fractional) from timestamp ``earlier`` to ``later``, on both databases,
+    so that per-row windows ("within its venue's reminder days") are filtered in SQL."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element, compiler, **kw) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0)"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(julianday({later}) - julianday({earlier}))"
 
 
 def aware_utc(value) -> datetime:

@@ -1,6 +1,7 @@
 """Holds, confirmations, cancellations, the waitlist and rescheduling, without HTTP."""
 
 from datetime import UTC, datetime, time, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -248,3 +249,26 @@ def test_month_availability_counts_and_almanac(venue):
     assert at(DAY, 11) not in day.free and at(DAY, 12, 30) in day.free
     assert day.info.rokuyo == almanac.describe(DAY).rokuyo
     assert len(days) == last.day
+
+
+def test_holds_to_remind_are_chosen_by_each_venues_window_in_the_database(
+    venue, make_venue, monkeypatch
+):
+    """Each venue's own reminder window, soonest first, at most ``limit``; the rest of the
+    company's holds are never loaded (the dashboard asks for 15 of thousands)."""
+    venue.reminder_days = 2
+    org = SimpleNamespace(id=venue.org_id)
+    db.session.commit()  # (SQLite: one writer; the venue below is made in its own context)
+    patient = db.session.get(Venue, make_venue(org, reminder_days=10, name="Patient").id)
+    # Held at different times, so that each lapses (7 days on) at a different distance.
+    made = {}
+    for name, place, held_days_ago, hour in (
+        ("soon", venue, 6, 9),  # lapses in 1 day: inside 2
+        ("later", venue, 2, 12),  # in 5 days: outside 2
+        ("later-patient", patient, 2, 12),  # in 5 days: inside 10
+        ("far-patient", patient, -5, 15),  # in 12 days: outside 10
+    ):
+        made[name] = new_hold(place, at(DAY, hour), now=NOW - timedelta(days=held_days_ago)).id
+    found = booking.holds_to_remind(NOW, venue.org_id)
+    assert [c.id for c in found] == [made["soon"], made["later-patient"]]
+    assert [c.id for c in booking.holds_to_remind(NOW, venue.org_id, limit=1)] == [made["soon"]]

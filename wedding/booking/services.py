@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -24,7 +24,7 @@ from wedding.booking.availability import (
     venue_days,
 )
 from wedding.ceremonies.models import Ceremony, listed_only
-from wedding.models import aware_utc, db, raw_timestamp, utcnow
+from wedding.models import UTCDateTime, aware_utc, days_between, db, raw_timestamp, utcnow
 from wedding.venues.models import Venue
 
 PROBLEMS = {
@@ -401,8 +401,11 @@ def complete(ceremony: Ceremony, *, now: datetime | None = None) -> Ceremony:
 MAX_REMINDER_DAYS = 90  # venues.reminder_days is at most this (a check constraint)
 
 
-def holds_to_remind(now: datetime, org_id: int | None = None) -> list[Ceremony]:
-    """Holds that lapse within their venue's reminder window and have not been reminded."""
+def holds_to_remind(
+    now: datetime, org_id: int | None = None, limit: int | None = None
+) -> list[Ceremony]:
+    """Holds that lapse within their venue's reminder window and have not been reminded,
+    soonest first (at most ``limit``): the window is filtered in SQL, not row by row."""
     stmt = (
         db.select(Ceremony)
         .join(Venue, Venue.id == Ceremony.venue_id)
@@ -410,19 +413,18 @@ def holds_to_remind(now: datetime, org_id: int | None = None) -> list[Ceremony]:
             Ceremony.status == "hold",
             Ceremony.reminded_at.is_(None),
             Ceremony.hold_expires_at > now,
-            # the longest reminder window a venue can have: the rest is filtered below
+            # the longest reminder window a venue can have, for the index
             Ceremony.hold_expires_at <= now + timedelta(days=MAX_REMINDER_DAYS),
+            days_between(Ceremony.hold_expires_at, bindparam("now", now, UTCDateTime))
+            <= Venue.reminder_days,
         )
-        .order_by(Ceremony.hold_expires_at)
+        .order_by(Ceremony.hold_expires_at, Ceremony.id)
+        .limit(limit)
         .options(*listed_only())
     )
     if org_id is not None:
         stmt = stmt.where(Ceremony.org_id == org_id)
-    return [
-        c
-        for c in db.session.scalars(stmt).unique()
-        if c.hold_expires_at - timedelta(days=c.venue.reminder_days) <= now < c.hold_expires_at
-    ]
+    return list(db.session.scalars(stmt).unique())
 
 
 @dataclass

@@ -270,7 +270,7 @@ def waiting_for(
                 link("personas.story", record_id=companion.id, lang=story.lang),
             )
         )
-    for ceremony in holds_to_remind(now, org_id)[:LIMIT]:
+    for ceremony in holds_to_remind(now, org_id, limit=LIMIT):
         items.append(
             Waiting(
                 "hold",
