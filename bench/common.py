@@ -44,18 +44,20 @@ def reference_workload() -> int:
 
 
 def timed_against_reference(
-    fn: Callable[[], object], repeat: int = 15
+    fn: Callable[[], object], repeat: int = 15, reference: Callable[[], object] | None = None
 ) -> tuple[float, float, float]:
-    """Median and p95 milliseconds of ``fn``, and the median of its ratio to a fixed
-    pure-Python workload timed right after each call: this VM's speed swings by 2x within
-    minutes, the ratio hardly moves, so runs on a slow minute and a quiet one can be compared."""
+    """Median and p95 milliseconds of ``fn``, and the median of its ratio to a reference
+    timed right after each call (a fixed pure-Python workload unless given, e.g. a floor
+    document): this VM's speed swings by 2x within minutes, the ratio hardly moves, so runs on
+    a slow minute and a quiet one can be compared."""
+    reference = reference or reference_workload
     fn()
     samples, ratios = [], []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         middle = time.perf_counter()
-        reference_workload()
+        reference()
         end = time.perf_counter()
         samples.append((middle - start) * 1000)
         ratios.append((middle - start) / (end - middle))

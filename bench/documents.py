@@ -1,14 +1,12 @@
 """PDF figures: certificate, program and vow card (warm, same process), a floor, and the first
 render in a fresh process."""
 
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import date
 
-from bench.common import _median_p95, dispose, migrated_app, timed
+from bench.common import dispose, migrated_app, timed, timed_against_reference
 from wedding.ceremonies.models import Ceremony
 from wedding.demo import load_demo
 from wedding.documents.render import html_to_pdf
@@ -47,23 +45,6 @@ def page_count(pdf: bytes) -> int:
     return int(next(line for line in info.split(b"\n") if line.startswith(b"Pages:")).split()[1])
 
 
-def against_floor(render, repeat: int = 15) -> tuple[float, float, float]:
-    """Median and p95 ms of ``render``, and the median of its ratio to the floor rendered right
-    after each call: this machine's speed swings within a minute, a floor timed once at the
-    start would make the ratio swing with it."""
-    render()
-    samples, ratios = [], []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        render()
-        middle = time.perf_counter()
-        html_to_pdf(FLOOR_HTML)
-        end = time.perf_counter()
-        samples.append((middle - start) * 1000)
-        ratios.append((middle - start) / (end - middle))
-    return *_median_p95(samples), statistics.median(ratios)
-
-
 def run() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/documents.sqlite"
@@ -90,8 +71,11 @@ def run() -> None:
                     certificate = certificate_number(ceremony) if kind == "certificate" else None
                     data = document_data(ceremony, settings, certificate=certificate)
                     pdf = render_pdf(kind, data)
-                    median, p95, ratio = against_floor(
-                        lambda kind=kind, data=data: render_pdf(kind, data)
+                    # Each render beside the floor rendered right after it: a floor timed once
+                    # at the start would make the ratio swing with the machine.
+                    median, p95, ratio = timed_against_reference(
+                        lambda kind=kind, data=data: render_pdf(kind, data),
+                        reference=lambda: html_to_pdf(FLOOR_HTML),
                     )
                     pages = page_count(pdf)
                     print(

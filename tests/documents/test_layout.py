@@ -266,6 +266,16 @@ def test_a_program_without_a_viewer_link_has_no_nearly_empty_page_either(app, co
             assert len(document.pages) % 4 == 0
 
 
+def laid_out_program(app, ceremony_id: int, size: str, language: str):
+    with app.app_context():
+        row = db.session.get(Ceremony, ceremony_id)
+        settings = settings_for(row)
+        settings.size, settings.language = size, language
+        document = program_document(document_data(row, settings))
+        db.session.rollback()
+    return document
+
+
 def test_the_program_is_laid_out_at_most_twice(app, couple, monkeypatch):
     """The tighter step is chosen from the first layout's blocks and a booklet's notes pages
     are laid out by themselves: the program is laid out once, and a second time only set
@@ -284,12 +294,7 @@ def test_the_program_is_laid_out_at_most_twice(app, couple, monkeypatch):
     for size in ("a4", "a5"):
         for language in ("both", "ja", "en"):
             layouts.clear()
-            with app.app_context():
-                row = db.session.get(Ceremony, ceremony.id)
-                settings = settings_for(row)
-                settings.size, settings.language = size, language
-                document = program_document(document_data(row, settings))
-                db.session.rollback()
+            document = laid_out_program(app, ceremony.id, size, language)
             _first, *again = layouts
             assert len(again) <= 1, (size, language)
             assert all(" compact" in html or "notes follow" in html for html in again)
@@ -363,12 +368,7 @@ def test_a_last_page_nearly_empty_is_saved_by_the_step_the_first_layout_shows(
             db.session.commit()
         for size, language in (("a4", "both"), ("a5", "ja"), ("a5", "both")):
             layouts.clear()
-            with app.app_context():
-                row = db.session.get(Ceremony, ceremony.id)
-                settings = settings_for(row)
-                settings.size, settings.language = size, language
-                document = program_document(document_data(row, settings))
-                db.session.rollback()
+            document = laid_out_program(app, ceremony.id, size, language)
             case = (paragraphs, size, language)
             (_html, first), *again = layouts
             lines = [html for html, _pages in again if "notes follow" in html]
