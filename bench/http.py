@@ -5,6 +5,7 @@ a Flask app answering a small JSON document on the same gunicorn settings, measu
 run, because this machine's speed swings about 2x within minutes while the ratio holds still.
 """
 
+import json
 import os
 import re
 import shutil
@@ -12,8 +13,11 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from http.cookiejar import CookieJar
@@ -218,6 +222,39 @@ def holds(base: str, data: dict, bearer: dict, floor: float, url: str) -> None:
     dispose(app)
     line("postgresql", "API holds on distinct slots", figures, floor, 25)
     print(f"{'':10} {created:,} holds in all; overlapping active bookings after: {overlaps}")
+    print(f"{'':10} 32 holds of one slot at once: {race(base, data, headers)} (must be 1 won)")
+
+
+def race(base: str, data: dict, headers: dict, racers: int = 32) -> str:
+    """Hold one free slot from 32 connections at once: exactly one may win."""
+    day = datetime.now(UTC).date() + timedelta(days=200)  # past the distinct holds
+    body = json.dumps(
+        {
+            "venue_id": data["venues"][0],
+            "start": f"{day.isoformat()}T10:00:00+09:00",
+            "duration_minutes": 90,
+            "status": "hold",
+        }
+    ).encode()
+    start = threading.Barrier(racers)
+
+    def attempt(_) -> int:
+        request = urllib.request.Request(  # noqa: S310 - our server
+            base + "/api/v1/bookings", body, headers, method="POST"
+        )
+        start.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - ours
+                return answer.status
+        except urllib.error.HTTPError as refused:
+            return refused.code
+
+    with ThreadPoolExecutor(racers) as pool:
+        answers = Counter(pool.map(attempt, range(racers)))
+    others = {status: n for status, n in answers.items() if status not in (201, 409)}
+    return f"{answers[201]} won, {answers[409]} refused as taken" + (
+        f", other answers {others}" if others else ""
+    )
 
 
 def run() -> None:

@@ -142,15 +142,21 @@ def request_cutout(companion: Companion) -> Job:
     return enqueue(propose_cutout, companion.id, org_id=companion.org_id, key=key)
 
 
-def cutout_job(companion: Companion) -> Job | None:
-    """The newest cut-out job of this companion, to show how it is going or how it ended."""
-    prefix = CUTOUT_KEY.format(companion_id=companion.id)
+def _newest_job(companion: Companion, key: str) -> Job | None:
+    """The newest job of this companion whose key starts with ``key`` (CUTOUT_KEY or
+    STANDEE_KEY), to show how it is going or how it ended."""
+    prefix = key.format(companion_id=companion.id)
     return db.session.scalar(
         db.select(Job)
         .where(Job.org_id == companion.org_id, Job.key.startswith(prefix, autoescape=True))
         .order_by(Job.created_at.desc(), Job.id.desc())
         .limit(1)
     )
+
+
+def cutout_job(companion: Companion) -> Job | None:
+    """The newest cut-out job of this companion."""
+    return _newest_job(companion, CUTOUT_KEY)
 
 
 def accept_cutout(companion: Companion) -> None:
@@ -250,14 +256,8 @@ def make_standee(companion_id: int) -> dict:
 
 
 def standee_job(companion: Companion) -> Job | None:
-    """The newest standee job of this companion, to show how it is going or how it ended."""
-    prefix = STANDEE_KEY.format(companion_id=companion.id)
-    return db.session.scalar(
-        db.select(Job)
-        .where(Job.org_id == companion.org_id, Job.key.startswith(prefix, autoescape=True))
-        .order_by(Job.created_at.desc(), Job.id.desc())
-        .limit(1)
-    )
+    """The newest standee job of this companion."""
+    return _newest_job(companion, STANDEE_KEY)
 
 
 def queue_standee(companion: Companion, session: Session | None = None) -> Job | None:
