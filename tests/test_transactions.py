@@ -1,11 +1,19 @@
 """SQLite requests that only read do not take the write lock; their audit rows are written
-in a transaction of their own after the response. Writes keep taking it up front."""
+in a transaction of their own after the response. Writes keep taking it up front.
+PostgreSQL requests that only read run without a transaction (no BEGIN, no ROLLBACK); one
+that writes after all writes in a transaction; a connection the server ended is replaced."""
+
+import time
 
 import pytest
-from sqlalchemy import event
+from flask import abort
+from sqlalchemy import create_engine, event, text
 
+from wedding.accounts.models import Organisation
 from wedding.audit import AuditEvent
 from wedding.models import db
+
+IDLE, IN_TRANSACTION = 0, 2  # psycopg.pq.TransactionStatus
 
 
 @pytest.fixture
@@ -57,3 +65,84 @@ def test_a_form_post_takes_the_write_lock_up_front(app, web, make_user, begins):
     form = {"full_name": "Aoi", "language": "ja", "csrf_token": token}
     assert web.client.post("/clients/new", data=form).status_code == 302
     assert begins and set(begins) == {"BEGIN IMMEDIATE"}
+
+
+@pytest.fixture
+def postgresql(app):
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's transactions and connections")
+    return engine
+
+
+def test_a_read_only_request_on_postgresql_sends_no_begin_or_rollback(
+    app, web, make_user, make_client, postgresql
+):
+    user = make_user(role="planner")
+    client = make_client(user.org)
+    web.login(user)
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement.split()[0], cursor.connection.pgconn.transaction_status))
+
+    event.listen(postgresql, "before_cursor_execute", record)
+    try:
+        assert web.get("/").status_code == 200
+        page = seen[:]
+        seen.clear()
+        form = {"full_name": "Aoi", "language": "ja", "csrf_token": web.csrf_token()}
+        seen.clear()
+        assert web.client.post(f"/clients/{client.id}", data=form).status_code == 302
+    finally:
+        event.remove(postgresql, "before_cursor_execute", record)
+    assert page and {status for _, status in page} == {IDLE}, page  # each one on its own
+    assert seen[-1][1] == IN_TRANSACTION, seen  # a form's writes: one transaction
+
+
+def test_a_get_that_writes_after_all_writes_in_one_transaction(app, web, postgresql):
+    """Views that write on GET are marked @writes; one that is not still writes all or
+    nothing: the transaction begins before its first write (or row lock)."""
+
+    def two_companies(fail: int):
+        db.session.scalars(db.select(Organisation.id).with_for_update()).all()
+        locked = db.session.connection().connection.dbapi_connection.pgconn.transaction_status
+        db.session.add(Organisation(name=f"First {fail}"))
+        db.session.flush()
+        db.session.add(Organisation(name=f"Second {fail}"))
+        db.session.flush()
+        if fail:
+            abort(409)
+        db.session.commit()
+        return {"locked": locked}
+
+    app.add_url_rule("/two-companies/<int:fail>", view_func=two_companies)
+    assert web.client.get("/two-companies/1").status_code == 409
+    answer = web.client.get("/two-companies/0")
+    assert answer.status_code == 200
+    assert answer.json == {"locked": IN_TRANSACTION}  # the lock is held, not released at once
+    with app.app_context():
+        names = db.session.scalars(db.select(Organisation.name).order_by(Organisation.id)).all()
+    assert names == ["First 0", "Second 0"]  # nothing of the refused one
+
+
+def test_a_connection_the_server_ended_is_replaced_unseen(
+    app, web, make_user, database_url, postgresql
+):
+    user = make_user(role="planner")
+    web.login(user)
+    assert web.get("/").status_code == 200  # the pool now keeps a connection
+    with app.app_context():
+        assert db.engine.pool.checkedin() >= 1
+    others = " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        assert conn.execute(text("SELECT count(pg_terminate_backend(pid))" + others)).scalar()
+        for _ in range(100):  # until they have gone (their goodbye sent)
+            if not conn.execute(text("SELECT count(*)" + others)).scalar():
+                break
+            time.sleep(0.05)
+    admin.dispose()
+    assert web.get("/").status_code == 200
+    assert web.get("/").status_code == 200

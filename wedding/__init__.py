@@ -51,7 +51,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         SECRET_KEY=DEFAULT_SECRET_KEY,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(app.instance_path) / 'wedding.sqlite'}",
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # No pool_pre_ping: a round trip per request; wedding.models._still_connected instead.
+        SQLALCHEMY_ENGINE_OPTIONS={},
         BABEL_DEFAULT_LOCALE="ja",
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "wedding" / "translations"),
         SESSION_COOKIE_HTTPONLY=True,

@@ -1,6 +1,7 @@
 """The declarative base, shared column types and mixins for every capability's models."""
 
 import contextvars
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -8,8 +9,10 @@ from datetime import UTC, datetime
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Float, ForeignKey, MetaData, event, type_coerce
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
+from sqlalchemy.pool import Pool
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType, TypeDecorator
 
@@ -135,6 +138,30 @@ def _on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
+@event.listens_for(Pool, "checkout")
+def _still_connected(dbapi_connection, connection_record, connection_proxy) -> None:
+    """A PostgreSQL connection taken from the pool must still be open: the server may have
+    ended it (a restart, an administrator) while it waited. Asking the server costs a round
+    trip on every request (SQLAlchemy's pool_pre_ping); instead read, without waiting, what the
+    server sent meanwhile: an ended connection has sent its goodbye and closed, and libpq then
+    marks it bad. The pool replaces a bad one and the request never sees it. (A server that
+    vanished without a word is found by the first statement's error, as with a ping.) Written
+    by hand: psycopg and SQLAlchemy offer only the round-trip ping. SQLite: a file, nothing to
+    lose."""
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:
+        return
+    try:
+        # Never blocks: takes what has arrived. Twice: the first read may stop at the goodbye
+        # message, the second then finds the closed stream.
+        pgconn.consume_input()
+        pgconn.consume_input()
+    except Exception as error:  # psycopg.OperationalError: the socket is closed or broken
+        raise DisconnectionError(str(error)) from error
+    if pgconn.status != 0:  # CONNECTION_OK
+        raise DisconnectionError("the server closed the connection")
+
+
 # Whether a SQLite transaction takes the write lock when it begins (BEGIN IMMEDIATE). True
 # everywhere but in requests that only read (GET/HEAD without @writes): those begin DEFERRED,
 # so page views run side by side instead of queueing for the one write lock.
@@ -181,8 +208,16 @@ def writes(view: Callable) -> Callable:
     return view
 
 
+READS_ONLY = "wedding_reads_only"  # execution option of a read-only request's connection
+
+
 def register_transactions(app) -> None:
-    """Choose each request's SQLite transaction mode from its method (see _lock_up_front)."""
+    """Choose each request's transaction mode from its method (see _lock_up_front). On
+    PostgreSQL a request that only reads runs its statements without a transaction around
+    them (autocommit): each statement sees the data committed when it starts, as under READ
+    COMMITTED inside one, and the BEGIN and ROLLBACK round trips are gone (with them the
+    ROLLBACK's discarding of psycopg's prepared statements). A write in such a request still
+    gets a transaction: _begin_before_writing."""
     from flask import g, request
 
     @app.before_request
@@ -193,12 +228,42 @@ def register_transactions(app) -> None:
             getattr(view, "writes_on_get", False) or getattr(blueprint, "writes_on_get", False)
         )
         g._lock_token = _lock_up_front.set(not read_only)
+        if (
+            read_only
+            and request.endpoint != "static"
+            and db.engine.dialect.name == "postgresql"
+            and not db.session().in_transaction()  # a request inside a test's own app context
+        ):
+            db.session.connection(
+                execution_options={"isolation_level": "AUTOCOMMIT", READS_ONLY: True}
+            )
 
     @app.teardown_request
     def _reset_transaction_mode(exc) -> None:
         token = g.pop("_lock_token", None)
         if token is not None:
             _lock_up_front.reset(token)
+
+
+# A statement that writes or locks rows (anything but a plain SELECT).
+_WRITES_OR_LOCKS = re.compile(
+    r"^\s*(?!SELECT\b)|\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b", re.IGNORECASE
+)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _begin_before_writing(conn, cursor, statement, parameters, context, executemany) -> None:
+    """A read-only request on PostgreSQL runs without a transaction (register_transactions);
+    when it writes after all (a first visit creates a row), a transaction begins just before
+    the first write, so what it writes is committed or rolled back as one, as in any other
+    request. Reads before it saw committed data, as they would have inside one."""
+    if (
+        context is not None
+        and context.execution_options.get(READS_ONLY)
+        and cursor.connection.pgconn.transaction_status == 0  # IDLE: no transaction yet
+        and _WRITES_OR_LOCKS.search(statement)
+    ):
+        cursor.connection.execute("BEGIN")
 
 
 @event.listens_for(Engine, "begin")
