@@ -9,6 +9,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,7 @@ class VenueRules:
     step_minutes: int = 30
     horizon_days: int = 730
 
-    @property
+    @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -77,9 +78,12 @@ def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
 
 
-def closure_reason(rules: VenueRules, day: date, now: datetime) -> str | None:
-    """Why the venue takes no booking on this day (a short key), or None."""
-    today = now.astimezone(rules.zone).date()
+def closure_reason(
+    rules: VenueRules, day: date, now: datetime, today: date | None = None
+) -> str | None:
+    """Why the venue takes no booking on this day (a short key), or None. ``today``: the
+    venue's local date now, when the caller has it already."""
+    today = today or now.astimezone(rules.zone).date()
     if day < today:
         return "past"
     if day > today + timedelta(days=rules.horizon_days):
@@ -107,15 +111,21 @@ def _merged(ranges: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return [(start, end) for start, end in merged]
 
 
+@lru_cache(maxsize=65536)
+def _instant(timezone: str, day: date, at: time) -> float:
+    """POSIX seconds of a local wall time: the same for every request and every venue in the
+    zone, so computed once (a month grid asks for thousands)."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(timezone)).timestamp()
+
+
 def _runs(
     rules: VenueRules, day: date, blocked: list[tuple[float, float]], duration: int, earliest: float
-) -> tuple[datetime, list[tuple[float, int]]]:
-    """The day's opening time and its runs of free starts, as (first start, how many) in POSIX
-    seconds, one per gap: walk the gaps between blocked ranges instead of testing every time."""
+) -> list[tuple[float, int]]:
+    """The day's runs of free starts, as (seconds after opening, how many), one per gap: walk
+    the gaps between blocked ranges instead of testing every time."""
     opens, closes = rules.hours[day.weekday()]
-    first = datetime.combine(day, opens, tzinfo=rules.zone)
-    base = first.timestamp()
-    close = datetime.combine(day, closes, tzinfo=rules.zone).timestamp()
+    base = _instant(rules.timezone, day, opens)
+    close = _instant(rules.timezone, day, closes)
     length, gap, step = duration * 60, rules.buffer_minutes * 60, rules.step_minutes * 60
     runs = []
     gap_start = base
@@ -131,13 +141,14 @@ def _runs(
         gap_start = max(gap_start, next_end)
         if gap_start >= close:
             break
-    return first, runs
+    return runs
 
 
 def _free(
     rules: VenueRules, day: date, blocked: list[tuple[float, float]], duration: int, earliest: float
 ) -> list[datetime]:
-    first, runs = _runs(rules, day, blocked, duration, earliest)
+    runs = _runs(rules, day, blocked, duration, earliest)
+    first = datetime.combine(day, rules.hours[day.weekday()][0], tzinfo=rules.zone)
     step = rules.step_minutes * 60
     return [
         first + timedelta(seconds=offset + n * step) for offset, count in runs for n in range(count)
@@ -147,7 +158,7 @@ def _free(
 def _free_count(
     rules: VenueRules, day: date, blocked: list[tuple[float, float]], duration: int, earliest: float
 ) -> int:
-    return sum(count for _, count in _runs(rules, day, blocked, duration, earliest)[1])
+    return sum(count for _, count in _runs(rules, day, blocked, duration, earliest))
 
 
 def free_starts(rules: VenueRules, day: date, busy: list[Busy], duration: int, now: datetime):
@@ -174,7 +185,7 @@ def venue_days(
     day finds its bookings by bisection. With ``count_only`` (a month grid shows numbers) the
     free starts are only counted: ``free`` is None and ``free_count`` says how many."""
     duration = duration or rules.shortest
-    zone = rules.zone
+    today = now.astimezone(rules.zone).date()
     items = sorted(
         ((b.block_start.timestamp(), b.blocked_until.timestamp(), b) for b in busy),
         key=lambda item: item[0],
@@ -183,12 +194,12 @@ def venue_days(
     earliest = now.timestamp()
     days = []
     for info in almanac.days(first, last):
-        day_start = datetime.combine(info.date, time(0), tzinfo=zone).timestamp()
-        day_end = datetime.combine(info.date + timedelta(days=1), time(0), tzinfo=zone).timestamp()
+        day_start = _instant(rules.timezone, info.date, time(0))
+        day_end = _instant(rules.timezone, info.date + timedelta(days=1), time(0))
         low = bisect_left(starts, day_start - MAX_BOOKING_SECONDS)
         high = bisect_left(starts, day_end)
         todays = [item for item in items[low:high] if item[1] > day_start]
-        reason = closure_reason(rules, info.date, now)
+        reason = closure_reason(rules, info.date, now, today)
         blocked = [(s, e) for s, e, _ in todays]
         busy_today = [b for _, _, b in todays]
         if count_only:
