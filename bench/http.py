@@ -24,8 +24,9 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
+from bench import bare_write
 from bench.booking import OVERLAPS_SQL, seed_venues
 from bench.common import POSTGRESQL_URL, dispose, migrated_app, reset_postgresql
 from tests.live import ROOT, free_port, server_env
@@ -222,7 +223,37 @@ def holds(base: str, data: dict, bearer: dict, floor: float, url: str) -> None:
     dispose(app)
     line("postgresql", "API holds on distinct slots", figures, floor, 25)
     print(f"{'':10} {created:,} holds in all; overlapping active bookings after: {overlaps}")
+    ceiling = write_ceiling(url, script)
+    print(
+        f"{'ceiling':10} {'bare Flask + one INSERT committed (no ORM)':46} "
+        f"{ceiling['rate']:8.0f} req/s  p99 {ceiling['p99']:7.1f} ms  "
+        f"{ceiling['rate'] / floor * 100:5.1f} % of floor; the holds reach "
+        f"{figures['rate'] / ceiling['rate'] * 100:.0f} % of it"
+    )
     print(f"{'':10} 32 holds of one slot at once: {race(base, data, headers)} (must be 1 won)")
+
+
+def write_ceiling(url: str, script: str) -> dict:
+    """The same requests to bench/bare_write.py: one INSERT committed per request and nothing
+    else, the most any durable write through Flask and PostgreSQL can do here."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP TABLE IF EXISTS {bare_write.TABLE}"))
+        conn.execute(
+            text(
+                f"CREATE TABLE {bare_write.TABLE} (id bigserial PRIMARY KEY, venue_id int,"
+                " start text, at timestamptz DEFAULT now())"
+            )
+        )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_WRITE_URL": url}
+    try:
+        with gunicorn("bench.bare_write:app", env) as base:
+            headers = {"Content-Type": "application/json"}
+            return wrk(base + "/write", 16, headers, script.replace("/api/v1/bookings", "/write"))
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE {bare_write.TABLE}"))
+        engine.dispose()
 
 
 def race(base: str, data: dict, headers: dict, racers: int = 32) -> str:
