@@ -2,6 +2,7 @@
 
 import contextvars
 import re
+import select
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -142,24 +143,22 @@ def _on_connect(dbapi_connection, connection_record):
 def _still_connected(dbapi_connection, connection_record, connection_proxy) -> None:
     """A PostgreSQL connection taken from the pool must still be open: the server may have
     ended it (a restart, an administrator) while it waited. Asking the server costs a round
-    trip on every request (SQLAlchemy's pool_pre_ping); instead read, without waiting, what the
-    server sent meanwhile: an ended connection has sent its goodbye and closed, and libpq then
-    marks it bad. The pool replaces a bad one and the request never sees it. (A server that
-    vanished without a word is found by the first statement's error, as with a ping.) Written
-    by hand: psycopg and SQLAlchemy offer only the round-trip ping. SQLite: a file, nothing to
-    lose."""
+    trip on every request (SQLAlchemy's pool_pre_ping); instead look, without waiting, whether
+    the server sent anything meanwhile. An idle connection is owed nothing (psycopg reads every
+    answer to its end), so anything there is the server's goodbye before closing, or a notice
+    we have no use for: the pool replaces the connection and the request never sees it. (A
+    server that vanished without a word is found by the first statement's error, as with a
+    ping.) Written by hand: psycopg and SQLAlchemy offer only the round-trip ping. SQLite: a
+    file, nothing to lose."""
     pgconn = getattr(dbapi_connection, "pgconn", None)
     if pgconn is None:
         return
     try:
-        # Never blocks: takes what has arrived. Twice: the first read may stop at the goodbye
-        # message, the second then finds the closed stream.
-        pgconn.consume_input()
-        pgconn.consume_input()
-    except Exception as error:  # psycopg.OperationalError: the socket is closed or broken
+        sent_something, _, _ = select.select([pgconn.socket], [], [], 0)
+    except Exception as error:  # psycopg.OperationalError: no socket any more
         raise DisconnectionError(str(error)) from error
-    if pgconn.status != 0:  # CONNECTION_OK
-        raise DisconnectionError("the server closed the connection")
+    if sent_something or pgconn.status != 0:  # CONNECTION_OK
+        raise DisconnectionError("the server ended the connection")
 
 
 # Whether a SQLite transaction takes the write lock when it begins (BEGIN IMMEDIATE). True
