@@ -33,6 +33,15 @@ def test_every_document_gives_back_both_names(app, couple, theme, language):
                 assert font[-5:-2] == ["yes", "yes", "yes"], font  # embedded, subset, unicode
 
 
+def test_a_font_is_embedded_once(app, couple):
+    """Modern sets everything in IPAexGothic, which has no italic: an italic line would embed
+    the same font a second time (as "IPAexGothic-Oblique", printed upright all the same)."""
+    _, ceremony = couple("Emily Carter", "Griffin O'Neill", language="en")
+    for kind in KINDS:
+        fonts = pdf_fonts(render(app, ceremony.id, kind, "modern", "both"))
+        assert [font[0].split("+")[1] for font in fonts] == ["IPAexGothic"], kind
+
+
 def test_the_certificate_says_what_it_is_and_is_not(app, couple):
     _, ceremony = couple()
     text = pdf_text(render(app, ceremony.id, "certificate", language="both"))
