@@ -33,6 +33,7 @@ from wedding.documents.render import (
     ASSETS,
     boxes_of,
     css_for_pdf,
+    document_to_pdf,
     html_to_document,
     html_to_pdf,
     page_area,
@@ -370,7 +371,7 @@ def render_html(kind: str, data: dict, nonce: str = "", inline_css: bool = True)
 
 def render_pdf(kind: str, data: dict) -> bytes:
     if kind == "program":
-        return program_document(data).write_pdf()
+        return document_to_pdf(program_document(data))
     html = render_html(kind, data, inline_css=False)
     return html_to_pdf(html, stylesheets=[parsed_stylesheet(data["theme"])])
 
