@@ -270,6 +270,7 @@ def document_data(
         "langs": langs,
         "lang": langs[0],
         "story_lines": certificate_story_lines(per_lang),
+        "long_names": _units(client_name) + _units(companion_name) > NAMES_BESIDE_PORTRAIT_UNITS,
         "theme": settings.theme,
         "size": settings.size,
         "color": color,
@@ -615,6 +616,10 @@ def _story_lines(story) -> dict:
 # How much of a printed line (237 mm at the certificate's small size) a label and text take:
 # a Japanese character is 1, a Latin letter or space about half.
 CERTIFICATE_LINE_UNITS = 76
+# The certificate's names (27 pt: 9.5 mm a unit) beside a portrait as wide as it is tall:
+# 237 mm less the portrait (at most 64 mm), the gap (8 mm) and the heart leave about 16
+# units; 14 leaves room for wide Latin letters. Longer names wrap beside the portrait.
+NAMES_BESIDE_PORTRAIT_UNITS = 14
 
 
 def _units(text: str) -> float:
