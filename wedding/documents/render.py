@@ -38,8 +38,10 @@ def _cache_tinyhtml5_regexes() -> None:
     right), so it builds and looks up a new one at every call, thousands per document: a
     third of the time it takes to parse a certificate. Filing the regex under the right key
     first, the same way tinyhtml5 builds it, makes its own lookup succeed."""
-    cache = inputstream.characters_until_regex
-    chars_until = inputstream.HTMLUnicodeInputStream.chars_until
+    cache = getattr(inputstream, "characters_until_regex", None)
+    chars_until = getattr(inputstream.HTMLUnicodeInputStream, "chars_until", None)
+    if cache is None or chars_until is None:
+        return  # another tinyhtml5 (tests/documents notices if it is slow again)
 
     def cached_chars_until(self, characters, opposite=False):
         if (characters, opposite) not in cache:
