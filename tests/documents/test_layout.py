@@ -6,6 +6,8 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 
 from PIL import Image
+from weasyprint.layout import inline as inline_layout
+from weasyprint.layout import preferred as preferred_layout
 
 from tests.documents.conftest import pdf_pages, pdf_text, render
 from wedding.ceremonies.models import Ceremony
@@ -193,6 +195,41 @@ def test_the_certificate_is_one_page_with_a_large_portrait_and_no_empty_band(app
         assert len({round(box.position_y) for box in signature_boxes}) == 1, language
         band = (signature_boxes[0].position_y - (facts.position_y + facts.height)) / MM
         assert 0 < band <= 25, (language, band)  # no overlap, no large empty band
+
+
+def test_the_names_share_the_portraits_line_laid_out_once_and_long_ones_wrap_beside_it(
+    app, couple, monkeypatch
+):
+    """Beside the portrait the names sit on its line, their text laid out once (a flex box
+    measured and laid it out three times); names too long for that line wrap beside the
+    portrait all the same, and the lines below stay clear of the signatures."""
+    laid_out = []
+    split = inline_layout.split_first_line
+
+    def counted(text, *args, **kwargs):
+        laid_out.append(text)
+        return split(text, *args, **kwargs)
+
+    for module in (inline_layout, preferred_layout):
+        monkeypatch.setattr(module, "split_first_line", counted)
+    long_client, long_companion = "Alexandra Catherine Montgomery-Whitfield", "Sir Griffin O'Neill"
+    for client_name, companion_name in (("佐藤 美咲", "レン"), (long_client, long_companion)):
+        _user, ceremony = couple(client_name, companion_name)
+        with_portrait(app, ceremony.id)
+        for language in ("ja", "both"):
+            laid_out.clear()
+            page, data = certificate_layout(app, ceremony.id, language)
+            (portrait,) = boxes_with_class(page, "portrait")
+            client, companion = boxes_with_class(page, "name")
+            assert client.position_x > portrait.position_x + portrait.width, language
+            assert companion.position_y < portrait.position_y + portrait.height, language
+            (facts,) = boxes_with_class(page, "facts")
+            band = boxes_with_class(page, "signature-box")[0].position_y - facts.position_y
+            assert band - facts.height >= 1.5 * MM, language
+            if not data["long_names"]:
+                # once on the portrait's line, once under the client's signature line
+                assert laid_out.count(client_name) == 2, language
+    assert data["long_names"]
 
 
 PROPOSALS = (

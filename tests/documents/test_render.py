@@ -5,9 +5,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from tinyhtml5 import inputstream
 
 from tests.documents.conftest import pdf_fonts, pdf_pages, pdf_text, render
-from wedding.documents.render import ASSETS, AssetFetcher, html_to_pdf
+from wedding.documents.render import ASSETS, AssetFetcher, html_to_document, html_to_pdf
 from wedding.documents.services import vow_card_size
 
 THEMES = ["classic", "modern", "sakura"]
@@ -31,6 +32,15 @@ def test_every_document_gives_back_both_names(app, couple, theme, language):
                 assert pdf_pages(pdf) == 1, (kind, theme, language)
             for font in pdf_fonts(pdf):
                 assert font[-5:-2] == ["yes", "yes", "yes"], font  # embedded, subset, unicode
+
+
+def test_a_font_is_embedded_once(app, couple):
+    """Modern sets everything in IPAexGothic, which has no italic: an italic line would embed
+    the same font a second time (as "IPAexGothic-Oblique", printed upright all the same)."""
+    _, ceremony = couple("Emily Carter", "Griffin O'Neill", language="en")
+    for kind in KINDS:
+        fonts = pdf_fonts(render(app, ceremony.id, kind, "modern", "both"))
+        assert [font[0].split("+")[1] for font in fonts] == ["IPAexGothic"], kind
 
 
 def test_the_certificate_says_what_it_is_and_is_not(app, couple):
@@ -129,3 +139,20 @@ def test_the_vow_card_type_is_large_for_short_vows_and_fits_long_ones(lang, leng
     short = vow_card_size("あ" * 200 if lang == "ja" else "a" * 400, lang)
     size = vow_card_size(("あ" if lang == "ja" else "a") * length, lang)
     assert short >= 18 and 9 <= size <= short
+
+
+def test_the_html_parser_builds_its_regexes_once(monkeypatch):
+    """tinyhtml5 caches the regex of each set of characters it scans for, but under the wrong
+    key: without render's fix it built them again at every call, thousands per document."""
+    html = '<p class="a" lang="ja">結婚 <span>証明書</span></p><div id="c">x &amp; y</div>'
+    html_to_document(html)  # what there is to build, built once
+    compile_regex = inputstream.re.compile
+    built = []
+
+    def counted(pattern, *args):
+        built.append(pattern)
+        return compile_regex(pattern, *args)
+
+    monkeypatch.setattr(inputstream.re, "compile", counted)
+    html_to_document(html)
+    assert built == []

@@ -8,11 +8,15 @@ under static/documents only: no file:// elsewhere, no http(s), hence no redirect
 import base64
 import binascii
 import mimetypes
+import re
 import threading
+import zlib
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import OpenerDirector
 
+import pydyf
+from tinyhtml5 import inputstream
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
@@ -21,6 +25,34 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 ASSETS = (Path(__file__).resolve().parents[2] / "static" / "documents").resolve()
 MAX_DATA_URI = 8 * 1024 * 1024
+# zlib's default level. pydyf compresses at 9, which on a certificate (a 110 KB font subset,
+# mostly empty glyph slots) takes 10 ms where 6 takes 3.5, for 0.2 KB less.
+COMPRESSION_LEVEL = 6
+
+
+def _cache_tinyhtml5_regexes() -> None:
+    """Let tinyhtml5 (WeasyPrint's HTML parser) find the regexes it caches.
+
+    Its HTMLUnicodeInputStream.chars_until files each regex under the regex itself instead of
+    under the characters it looks for (``characters = cache[key] = regex`` assigns from left to
+    right), so it builds and looks up a new one at every call, thousands per document: a
+    third of the time it takes to parse a certificate. Filing the regex under the right key
+    first, the same way tinyhtml5 builds it, makes its own lookup succeed."""
+    cache = getattr(inputstream, "characters_until_regex", None)
+    chars_until = getattr(inputstream.HTMLUnicodeInputStream, "chars_until", None)
+    if cache is None or chars_until is None:
+        return  # another tinyhtml5 (tests/documents notices if it is slow again)
+
+    def cached_chars_until(self, characters, opposite=False):
+        if (characters, opposite) not in cache:
+            escaped = "".join(f"\\x{ord(character):02x}" for character in characters)
+            cache[characters, opposite] = re.compile(f"[{'' if opposite else '^'}{escaped}]+")
+        return chars_until(self, characters, opposite)
+
+    inputstream.HTMLUnicodeInputStream.chars_until = cached_chars_until
+
+
+_cache_tinyhtml5_regexes()
 
 _fonts: FontConfiguration | None = None
 _fonts_lock = threading.Lock()
@@ -102,7 +134,24 @@ def html_to_pdf(
     html: str, stylesheets: list[CSS] | None = None, fetcher: AssetFetcher | None = None
 ) -> bytes:
     """The PDF of a document's HTML: fonts subset and embedded, nothing fetched from outside."""
-    return html_to_document(html, stylesheets, fetcher).write_pdf()
+    return document_to_pdf(html_to_document(html, stylesheets, fetcher))
+
+
+def document_to_pdf(document: Document) -> bytes:
+    """The PDF of laid-out pages."""
+    return document.write_pdf(finisher=compress_streams)
+
+
+def compress_streams(_document: Document, pdf: pydyf.PDF) -> None:
+    """Compress the PDF's streams (fonts, pages, ToUnicode maps) at COMPRESSION_LEVEL: a
+    WeasyPrint finisher, run before pydyf writes them at its own level."""
+    for stream in pdf.objects:
+        if isinstance(stream, pydyf.Stream) and stream.compress:
+            # pydyf serialises its stream items (numbers, bytes, objects) with this function.
+            data = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
+            stream.stream = [zlib.compress(data, COMPRESSION_LEVEL)]
+            stream.extra["Filter"] = "/FlateDecode"
+            stream.compress = False
 
 
 def page_fill(page) -> float:

@@ -33,6 +33,7 @@ from wedding.documents.render import (
     ASSETS,
     boxes_of,
     css_for_pdf,
+    document_to_pdf,
     html_to_document,
     html_to_pdf,
     page_area,
@@ -269,6 +270,7 @@ def document_data(
         "langs": langs,
         "lang": langs[0],
         "story_lines": certificate_story_lines(per_lang),
+        "long_names": _units(client_name) + _units(companion_name) > NAMES_BESIDE_PORTRAIT_UNITS,
         "theme": settings.theme,
         "size": settings.size,
         "color": color,
@@ -370,7 +372,7 @@ def render_html(kind: str, data: dict, nonce: str = "", inline_css: bool = True)
 
 def render_pdf(kind: str, data: dict) -> bytes:
     if kind == "program":
-        return program_document(data).write_pdf()
+        return document_to_pdf(program_document(data))
     html = render_html(kind, data, inline_css=False)
     return html_to_pdf(html, stylesheets=[parsed_stylesheet(data["theme"])])
 
@@ -614,6 +616,10 @@ def _story_lines(story) -> dict:
 # How much of a printed line (237 mm at the certificate's small size) a label and text take:
 # a Japanese character is 1, a Latin letter or space about half.
 CERTIFICATE_LINE_UNITS = 76
+# The certificate's names (27 pt: 9.5 mm a unit) beside a portrait as wide as it is tall:
+# 237 mm less the portrait (at most 64 mm), the gap (8 mm) and the heart leave about 16
+# units; 14 leaves room for wide Latin letters. Longer names wrap beside the portrait.
+NAMES_BESIDE_PORTRAIT_UNITS = 14
 
 
 def _units(text: str) -> float:
