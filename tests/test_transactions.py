@@ -146,3 +146,19 @@ def test_a_connection_the_server_ended_is_replaced_unseen(
     admin.dispose()
     assert web.get("/").status_code == 200
     assert web.get("/").status_code == 200
+
+
+def test_a_connection_lost_during_a_request_gets_the_error_page(app, web, postgresql):
+    """The server ends the connection mid-request: the reader gets our page, not the bare
+    error of a failing error handler."""
+
+    def lost():
+        db.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+        return "never"
+
+    app.add_url_rule("/lost", view_func=lost)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the 500 handler answers
+    answer = web.client.get("/lost")
+    assert answer.status_code == 500
+    assert "<html" in answer.get_data(as_text=True).lower()
+    assert web.client.get("/login").status_code == 200  # and the next request is served

@@ -296,4 +296,5 @@ def _take_the_write_lock_before_writing(session, flush_context, instances) -> No
 @event.listens_for(Engine, "commit")
 @event.listens_for(Engine, "rollback")
 def _forget_write_lock(conn) -> None:
-    conn.info.pop("write_locked", None)
+    if not conn.invalidated:  # a lost connection (and what it knew) is thrown away anyway
+        conn.info.pop("write_locked", None)
