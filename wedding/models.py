@@ -154,10 +154,12 @@ def _still_connected(dbapi_connection, connection_record, connection_proxy) -> N
     if pgconn is None:
         return
     try:
-        sent_something, _, _ = select.select([pgconn.socket], [], [], 0)
+        socket = pgconn.socket
     except Exception as error:  # psycopg.OperationalError: no socket any more
         raise DisconnectionError(str(error)) from error
-    if sent_something or pgconn.status != 0:  # CONNECTION_OK
+    waiting = select.poll()  # poll, not select: any file number (select stops at 1024)
+    waiting.register(socket, select.POLLIN | select.POLLPRI)
+    if waiting.poll(0) or pgconn.status != 0:  # something arrived or hung up; CONNECTION_OK
         raise DisconnectionError("the server ended the connection")
 
 
