@@ -165,8 +165,10 @@ def test_each_person_and_language_gets_their_own_page(app, web, planner, make_us
     other.login(colleague)
     ja = {"Accept-Language": "ja"}
     en = {"Accept-Language": "en"}
+    web.get("/", headers=ja)  # the first visit makes the session's CSRF token: not kept
     mine = web.get("/", headers=ja).get_data(as_text=True)
     theirs = other.get("/", headers=ja).get_data(as_text=True)
+    # The same page again (kept): made again, its signed CSRF token would carry a new second.
     assert web.get("/", headers=ja).get_data(as_text=True) == mine
     assert colleague.email in theirs and colleague.email not in mine
     english = web.get("/", headers=en).get_data(as_text=True)
