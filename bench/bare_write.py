@@ -4,20 +4,20 @@ autocommit. No ORM, no token, no rules, no second statement: what any request th
 something durably costs on this machine, however the rest of it is written."""
 
 import os
+from functools import cache
 
 import psycopg
 from flask import Flask, jsonify, request
 
 app = Flask(__name__)
-_connection: list[psycopg.Connection] = []
 TABLE = "bench_writes"
 
 
+@cache
 def connection() -> psycopg.Connection:
-    if not _connection:
-        url = os.environ["BENCH_WRITE_URL"].replace("postgresql+psycopg://", "postgresql://")
-        _connection.append(psycopg.connect(url, autocommit=True))
-    return _connection[0]
+    """This worker's one connection, made at its first request (after gunicorn's fork)."""
+    url = os.environ["BENCH_WRITE_URL"].replace("postgresql+psycopg://", "postgresql://")
+    return psycopg.connect(url, autocommit=True)
 
 
 @app.post("/write")

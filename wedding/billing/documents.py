@@ -3,7 +3,7 @@ the agreement. Rendered through the documents' safe renderer and fonts."""
 
 from functools import lru_cache
 
-from flask import render_template
+from flask import Response, render_template
 from weasyprint import CSS
 
 from wedding.billing.models import Acceptance, Invoice, Payment, Plan, Quote
@@ -143,3 +143,17 @@ def render_agreement_pdf(acceptance: Acceptance) -> bytes:
         accepted_at=acceptance.stamp,
     )
     return html_to_pdf(html, [parsed_stylesheet()])
+
+
+def agreement_preparing(acceptance: Acceptance, layout: str, back_url: str) -> Response:
+    """What the signed agreement's download answers while its job is still rendering the PDF
+    (202: reload soon), for the planner's pages and the portal alike."""
+    page = render_template(
+        "billing/agreement_preparing.html",
+        layout=layout,
+        acceptance=acceptance,
+        back_url=back_url,
+    )
+    response = Response(page, 202)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

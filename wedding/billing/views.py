@@ -25,6 +25,7 @@ from wedding.accounts.access import editor_required, get_owned_or_404, owner_req
 from wedding.billing import reports
 from wedding.billing import services as billing
 from wedding.billing.documents import (
+    agreement_preparing,
     render_invoice_pdf,
     render_receipt_pdf,
     yen,
@@ -432,15 +433,8 @@ def agreement(acceptance_id: int):
         abort(404)
     if acceptance.file_id is None:  # its job is still rendering it
         ceremony_id = db.session.get(Quote, acceptance.quote_id).ceremony_id
-        page = render_template(
-            "billing/agreement_preparing.html",
-            layout="base.html",
-            acceptance=acceptance,
-            back_url=url_for("billing.ceremony", ceremony_id=ceremony_id) + "#quote",
-        )
-        response = Response(page, 202)
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        back_url = url_for("billing.ceremony", ceremony_id=ceremony_id) + "#quote"
+        return agreement_preparing(acceptance, "base.html", back_url)
     return file_response(acceptance.file_id, acceptance.pdf_name, "private, no-store")
 
 

@@ -27,6 +27,7 @@ from wedding.audit import audit
 from wedding.billing import services as billing
 from wedding.billing.documents import (
     agreement_document,
+    agreement_preparing,
     render_invoice_pdf,
     render_receipt_pdf,
 )
@@ -354,13 +355,8 @@ def agreement(acceptance_id: int):
     if acceptance is None or acceptance.quote_id not in quotes:
         abort(404)
     if acceptance.file_id is None:  # its job is still rendering it
-        page = render_template(
-            "billing/agreement_preparing.html",
-            layout="portal/_base.html",
-            acceptance=acceptance,
-            back_url=url_for("portal.home") + "#quote",
-        )
-        return _private(Response(page, 202))
+        back_url = url_for("portal.home") + "#quote"
+        return _private(agreement_preparing(acceptance, "portal/_base.html", back_url))
     return _private(file_response(acceptance.file_id, acceptance.pdf_name, "private, no-store"))
 
 
