@@ -88,6 +88,19 @@ def test_kindness_to_the_speaker_drops_kureru_when_the_speaker_did_it():
     assert clause.plain() == "僕が本を読んだ"
 
 
+def test_a_line_written_in_the_companions_voice_keeps_who_did_what():
+    """A first-person pronoun beside the client's name is the companion's, not the client's."""
+    fact = "僕が美咲に初めて話しかけた"
+    companion = turn(fact, ("レン",), ("美咲",), "僕", "あなた", False)
+    assert companion.polite() == "僕があなたに初めて話しかけました"
+    client = turn(fact, ("美咲",), ("レン",), "私", "あなた", True)
+    assert client.polite() == "あなたが私に初めて話しかけました"
+    # Without the client's name the pronoun is still the client (she wrote the answers).
+    assert turn("私がレンに話しかけた", ("レン",), ("美咲",), "僕", "あなた", False).plain() == (
+        "あなたが僕に話しかけた"
+    )
+
+
 @pytest.mark.parametrize(
     ("fact", "polite", "te"),
     [
@@ -103,6 +116,16 @@ def test_japanese_conjugation(fact, polite, te):
     clause = turn(fact, (), (), "僕", "あなた", False)
     assert clause.polite() == polite
     assert clause.te() == te
+
+
+def test_an_english_line_in_the_companions_voice_keeps_who_did_what():
+    fact = "I wrote to Misaki first"
+    assert turn_en(fact, ("Ren",), ("Misaki",), False, "he") == "I wrote to you first"
+    assert turn_en(fact, ("Misaki",), ("Ren",), True, "he") == "you wrote to me first"
+    # Without the client's name, "I" is the client, who wrote the answers.
+    assert turn_en("I wrote to Ren first", ("Ren",), ("Misaki",), False, "he") == (
+        "you wrote to me first"
+    )
 
 
 def test_english_point_of_view():

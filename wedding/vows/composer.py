@@ -428,14 +428,22 @@ def turn_en(
 ) -> str:
     """An English answer told by the speaker: names become I/me/my, you/your.
 
-    Answers are the client's, so their own "I/me/my" is the client's too. When the companion's
-    pronouns are known ("he"), the other set ("she/her") in an answer is the client's, and the
-    companion's own set is the companion's."""
+    Answers are the client's, so their own "I/me/my" is the client's too; unless the answer also
+    names the client ("I wrote to Misaki first", in the companion's voice): then it is the
+    companion's. When the companion's pronouns are known ("he"), the other set ("she/her") in
+    an answer is the client's, and the companion's own set is the companion's."""
     text = japanese.clean_fact(text)
     tokens = re.findall(r"[A-Za-z][\w'’-]*|\s+|[^\sA-Za-z]", text)
     names = [(n, "me") for n in me_names if n] + [(n, "you") for n in you_names if n]
     client_role = "me" if client_speaks else "you"
     companion_role = "you" if client_speaks else "me"
+    client_names = me_names if client_speaks else you_names
+    words = {re.sub(r"['’]s$", "", t) for t in tokens}
+    first_person_role = (
+        companion_role
+        if any(n and (n in words or set(n.split()) & words) for n in client_names)
+        else client_role
+    )
     third: dict[str, tuple[str, str]] = {}
     if companion_pronouns in ("he", "she"):
         own, other = (HE_WORDS, SHE_WORDS) if companion_pronouns == "he" else (SHE_WORDS, HE_WORDS)
@@ -452,7 +460,7 @@ def turn_en(
                 break
         lower = token.lower()
         if not role and token in ("I", "me", "my", "mine", "myself"):
-            role = client_role
+            role = first_person_role
             kind = {"I": "subject", "me": "object", "my": "possessive", "mine": "possessive"}.get(
                 token, "self"
             )

@@ -230,10 +230,14 @@ def turn(
 ) -> Clause:
     """A fact told by the speaker: their own names become ``me``, the other's ``you``.
 
-    Answers are written by the client, so a first-person pronoun in them ("私") is the client.
-    When the one who did something becomes the speaker, "…てくれた" (done for the speaker)
-    becomes "…た": "レンが話しかけてくれた" in Ren's own vows is "僕が話しかけた"."""
+    Answers are written by the client, so a first-person pronoun in them ("私") is the client;
+    unless the line also names the client ("僕が美咲に話しかけた", written in the companion's
+    voice): then it is the companion. When the one who did something becomes the speaker,
+    "…てくれた" (done for the speaker) becomes "…た": "レンが話しかけてくれた" in Ren's own vows
+    is "僕が話しかけた"."""
     ws = words(clean_fact(text))
+    client_names = speaker_names if client_is_speaker else addressee_names
+    pronoun_is_client = not any(w.surface in client_names for w in ws)
     out: list[Word] = []
     subject_is_speaker = False
     i = 0
@@ -245,7 +249,7 @@ def turn(
         elif w.surface in addressee_names:
             role = "you"
         elif w.pos == "代名詞" and w.surface in CLIENT_PRONOUNS:
-            role = "me" if client_is_speaker else "you"
+            role = "me" if client_is_speaker == pronoun_is_client else "you"
         if role:
             out.append(Word(me if role == "me" else you, "代名詞", "", "", "", ""))
             i += 1
