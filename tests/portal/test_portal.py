@@ -155,6 +155,16 @@ def test_links_expire_and_stop_at_once(app, web, setup):
     assert app.test_client().get(forged).status_code == 404
 
 
+def test_one_link_is_counted_as_one(web, setup):
+    _, client, _ = setup
+    web.post("/language", {"language": "en"})
+    copy_link(web, client)
+    page = web.get(f"/clients/{client.id}").get_data(as_text=True)
+    assert "1 active link; it works until" in page
+    done = web.post(f"/clients/{client.id}/portal/revoke", follow_redirects=True)
+    assert "1 portal link stopped working." in done.get_data(as_text=True)
+
+
 def test_the_planner_emails_the_link_over_smtp(app, web, setup, smtp):
     _, client, _ = setup
     page = web.post(f"/clients/{client.id}/portal/send", follow_redirects=True)

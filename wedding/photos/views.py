@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -161,7 +162,14 @@ def upload(ceremony_id: int):
         added += 1
     db.session.commit()
     if added:
-        flash(_("%(count)d photos added; thumbnails are being made.", count=added), "success")
+        flash(
+            ngettext(
+                "%(num)d photo added; its thumbnail is being made.",
+                "%(num)d photos added; thumbnails are being made.",
+                added,
+            ),
+            "success",
+        )
     for line in refused:
         flash(line, "error")
     return redirect(url_for("photos.index", ceremony_id=ceremony_id))

@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from wedding.accounts.access import editor_required, get_owned_or_404
@@ -558,7 +559,14 @@ def revoke(record_id: int):
     if ConfirmForm().validate():
         count = revoke_links(client)
         db.session.commit()
-        flash(_("%(count)d portal links stopped working.", count=count), "success")
+        flash(
+            ngettext(
+                "%(num)d portal link stopped working.",
+                "%(num)d portal links stopped working.",
+                count,
+            ),
+            "success",
+        )
     return redirect(url_for("clients.edit", record_id=record_id) + "#portal", 303)
 
 

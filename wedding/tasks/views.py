@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -104,7 +105,7 @@ def apply(ceremony_id: int):
         return _back(ceremony_id)
     applied = apply_checklist(ceremony, template)
     db.session.commit()
-    flash(_("%(count)d tasks added.", count=len(applied.added)), "success")
+    flash(ngettext("%(num)d task added.", "%(num)d tasks added.", len(applied.added)), "success")
     if applied.late:
         flash(
             _(

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -201,7 +202,13 @@ def draft(ceremony_id: int):
     if result.fallback:
         flash(_fallback_message(result.fallback), "info")
     flash(
-        _("%(count)d new drafts (seed %(seed)d).", count=len(result.versions), seed=seed), "success"
+        ngettext(
+            "%(num)d new draft (seed %(seed)d).",
+            "%(num)d new drafts (seed %(seed)d).",
+            len(result.versions),
+            seed=seed,
+        ),
+        "success",
     )
     return _back(ceremony_id, f"#vows-{form.role.data}-{form.lang.data}")
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, exists, or_
 from sqlalchemy.orm import aliased, lazyload
 
@@ -424,7 +425,12 @@ def set_digest(user: User, daily: bool) -> None:
 
 def digest_text(items: list[Waiting], company: str) -> tuple[str, str]:
     """The e-mail's subject and plain-text body, in the current locale."""
-    subject = _("%(count)d things waiting · %(company)s", count=len(items), company=company)
+    subject = ngettext(
+        "%(num)d thing waiting · %(company)s",
+        "%(num)d things waiting · %(company)s",
+        len(items),
+        company=company,
+    )
     lines = [_("Waiting for you today:"), ""]
     for item in items:
         where = f" ({_label(item.ceremony)})" if item.ceremony else ""
