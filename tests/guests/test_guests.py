@@ -213,3 +213,24 @@ def test_the_link_lifetime_is_bounded_in_the_service(app, party):
         with pytest.raises(GuestError):
             add_guest(record, "x", link_days=91)
         assert add_guest(record, "y").link_days_after == 7
+
+
+def test_the_planners_reply_picker_starts_on_no_answer(app, web, party):
+    """A guest who has not answered is not shown as coming: saving the untouched picker would
+    have recorded "Yes, in person" for them."""
+    user, ceremony = party
+    web.login(user)
+    web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": "由美"})
+    with app.app_context():
+        guest = db.session.scalar(db.select(Guest).filter_by(name="由美"))
+    page = web.get(f"/ceremonies/{ceremony.id}/guests/").get_data(as_text=True)
+    picker = re.search(rf'<select name="rsvp" id="rsvp-{guest.id}" required>(.*?)</select>', page)
+    selected = re.findall(r'<option value="([^"]*)" selected', picker.group(1))
+    assert selected == [""]
+    web.post(f"/ceremonies/{ceremony.id}/guests/{guest.id}/reply", {"rsvp": ""})
+    with app.app_context():
+        assert db.session.get(Guest, guest.id).rsvp == "pending"
+    web.post(f"/ceremonies/{ceremony.id}/guests/{guest.id}/reply", {"rsvp": "no"})
+    page = web.get(f"/ceremonies/{ceremony.id}/guests/").get_data(as_text=True)
+    picker = re.search(rf'<select name="rsvp" id="rsvp-{guest.id}" required>(.*?)</select>', page)
+    assert re.findall(r'<option value="([^"]*)" selected', picker.group(1)) == ["no"]
