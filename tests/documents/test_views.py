@@ -8,6 +8,8 @@ from PIL import Image
 from sqlalchemy.exc import IntegrityError
 
 from tests.documents.conftest import pdf_text
+from wedding.audit import AuditEvent
+from wedding.documents import views
 from wedding.documents.models import Branding, IssuedDocument
 from wedding.documents.services import next_certificate_number
 from wedding.models import db
@@ -65,6 +67,29 @@ def test_download_issue_and_reissue_keep_the_certificate_number(app, web, planne
     text = pdf_text(second.data)
     assert "2031-0001" in text and ("第2版" in text or "version 2" in text)
     assert "第2版" not in pdf_text(web.get(f"{base}/issued/{first_id}.pdf").data)
+
+
+def test_a_head_request_makes_and_records_nothing(app, web, planner_ceremony, monkeypatch):
+    """A link checker or a chat preview asking for the headers does not render the PDF nor
+    record a download; the download itself does both."""
+    _, ceremony = planner_ceremony
+    url = f"/ceremonies/{ceremony.id}/documents/certificate.pdf"
+    made = []
+    real = views.render_pdf
+    monkeypatch.setattr(views, "render_pdf", lambda *a, **k: made.append(a[0]) or real(*a, **k))
+
+    def downloads() -> int:
+        with app.app_context():
+            return db.session.scalar(
+                db.select(db.func.count()).where(AuditEvent.detail == "download:certificate")
+            )
+
+    head = web.client.head(url)
+    assert head.status_code == 200 and head.mimetype == "application/pdf"
+    assert "attachment" in head.headers["Content-Disposition"]
+    assert made == [] and downloads() == 0
+    assert web.get(url).data.startswith(b"%PDF")
+    assert made == ["certificate"] and downloads() == 1
 
 
 def test_the_database_keeps_a_certificate_number_to_one_ceremony(

@@ -106,7 +106,6 @@ def preview(ceremony_id: int, kind: str):
     _, data = _printable(ceremony_id, kind)
     if data is None:
         return redirect(url_for("documents.index", ceremony_id=ceremony_id))
-    db.session.commit()  # the AR presentation its QR code points to, made on first use
     nonce = new_nonce()
     response = make_response(render_html(kind, data, nonce=nonce))
     response.headers["Content-Security-Policy"] = (
@@ -124,8 +123,14 @@ def download(ceremony_id: int, kind: str):
     ceremony, data = _printable(ceremony_id, kind)
     if data is None:
         return redirect(url_for("documents.index", ceremony_id=ceremony_id))
+    if request.method == "HEAD":
+        # A link checker's or a chat preview's look: the headers, nothing made, nothing
+        # recorded as downloaded (its length is unknown until it is made).
+        response = pdf_response(b"", file_name(ceremony, kind))
+        del response.headers["Content-Length"]
+        return response
     audit("export", "document", ceremony.id, f"download:{kind}")
-    db.session.commit()  # (and the AR presentation its QR code points to, made on first use)
+    db.session.commit()
     pdf = render_pdf(kind, data)
     return pdf_response(pdf, file_name(ceremony, kind))
 

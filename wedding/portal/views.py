@@ -205,7 +205,6 @@ def _grouped(versions) -> dict:
 @client_required
 def home():
     ceremonies = [_ceremony_view(c) for c in client_ceremonies(g.client.id)]
-    db.session.commit()  # the AR presentation, made on first use
     feed = db.session.scalar(
         db.select(Feed).filter_by(
             org_id=g.client.org_id, kind="client", subject_id=g.client.id, revoked_at=None
