@@ -155,6 +155,13 @@ def test_links_expire_and_stop_at_once(app, web, setup):
     assert app.test_client().get(forged).status_code == 404
 
 
+def test_the_ceremony_page_leads_to_the_clients_portal_links(web, setup):
+    _, client, ceremony = setup
+    page = web.get(f"/ceremonies/{ceremony.id}").get_data(as_text=True)
+    assert f'href="/clients/{client.id}#portal"' in page
+    assert 'id="portal"' in web.get(f"/clients/{client.id}").get_data(as_text=True)
+
+
 def test_one_link_is_counted_as_one(web, setup):
     _, client, _ = setup
     web.post("/language", {"language": "en"})
