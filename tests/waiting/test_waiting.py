@@ -7,7 +7,7 @@ import pytest
 from tests.mail import start_smtp
 from tests.queries import shown, statements_of
 from wedding.billing import services as billing
-from wedding.billing.models import BankImport, BankLine, BillingProfile, Invoice
+from wedding.billing.models import Acceptance, BankImport, BankLine, BillingProfile, Invoice, Quote
 from wedding.billing.money import Line, registration_number_for
 from wedding.calendars.models import CalDAVAccount
 from wedding.ceremonies.models import Ceremony
@@ -73,6 +73,25 @@ def money_waiting(ceremony: Ceremony, now: datetime, payer: str = "ヤマダ ハ
     return {"overdue": overdue.id, "payment": payment.id, "line": line.id}
 
 
+def signed_agreement(ceremony: Ceremony, now: datetime) -> int:
+    """The client's signature on the ceremony's quote, as the portal records it."""
+    quote = Quote(org_id=ceremony.org_id, ceremony_id=ceremony.id, revision=1, accepted_revision=1)
+    db.session.add(quote)
+    db.session.flush()
+    acceptance = Acceptance(
+        org_id=ceremony.org_id,
+        quote_id=quote.id,
+        revision=1,
+        typed_name="佐藤 美咲",
+        accepted_at=now,
+        document_sha256="0" * 64,
+        document="御見積書",
+    )
+    db.session.add(acceptance)
+    db.session.flush()
+    return acceptance.id
+
+
 @pytest.fixture
 def busy(app, make_user, make_ceremony):
     """A planner with one of everything waiting."""
@@ -111,6 +130,7 @@ def busy(app, make_user, make_ceremony):
         companion = db.session.get(Companion, ceremony.companion_id)
         story = save_story(companion, "ja", {"how_met": "雨の日の本屋で"}, "client")
         ids = money_waiting(db.session.get(Ceremony, ceremony.id), datetime.now(UTC))
+        ids["signed"] = signed_agreement(db.session.get(Ceremony, ceremony.id), datetime.now(UTC))
         db.session.commit()
         ids |= {"approved": approved.id, "first": first.id, "story": story.id}
     return user, ceremony, ids
@@ -143,6 +163,10 @@ def test_answers_payments_and_overdue_invoices_wait_with_links(web, busy):
     # a bank credit nobody could place, linked to the statement on the money page
     assert "¥7,777" in page
     assert "/billing/#bank" in page
+    # the agreement the client signed in the portal, linked to the quote on the money page
+    assert "お客様が契約書に署名しました（第1版）" in page
+    assert f"/billing/ceremonies/{ceremony.id}#quote" in page
+    assert f"/waiting/signed/{ids['signed']}/handled" in page
 
 
 def test_each_item_disappears_when_handled(app, web, busy):
@@ -173,6 +197,8 @@ def test_each_item_disappears_when_handled(app, web, busy):
     # the answers and the payment: marked seen by hand
     web.post(f"/waiting/story/{ids['story']}/handled")
     web.post(f"/waiting/payment/{ids['payment']}/handled")
+    # the signed agreement: marked seen by hand
+    web.post(f"/waiting/signed/{ids['signed']}/handled")
     # the overdue invoice: cancelled; the bank credit: set aside
     with app.app_context():
         now = datetime.now(UTC)
@@ -230,6 +256,7 @@ def test_marking_another_company_item_is_404(web, busy, make_user):
     assert web.post(f"/waiting/comment/{ids['first']}/handled").status_code == 404
     assert web.post(f"/waiting/story/{ids['story']}/handled").status_code == 404
     assert web.post(f"/waiting/payment/{ids['payment']}/handled").status_code == 404
+    assert web.post(f"/waiting/signed/{ids['signed']}/handled").status_code == 404
     assert web.post(f"/waiting/nonsense/{ids['first']}/handled").status_code == 404
 
 
@@ -260,11 +287,12 @@ def test_the_dashboard_query_count_does_not_grow(app, web, busy, make_ceremony):
             record = db.session.get(Ceremony, ceremony.id)
             save_story(record.companion, "en", {"how_met": "online"}, "client")
             money_waiting(record, datetime.now(UTC), payer=f"payer {days}")
+            signed_agreement(record, datetime.now(UTC))
             db.session.commit()
     many = statements_of(app, lambda: web.get("/"))
     assert len(many) == one
-    # sign-in, upcoming ceremonies, one query per kind of waiting item (9), the digest setting
-    assert one <= 14, shown(many)
+    # sign-in, upcoming ceremonies, one query per kind of waiting item (10), the digest setting
+    assert one <= 15, shown(many)
 
 
 def test_the_daily_digest_is_sent_once_and_can_be_turned_off(app, web, busy, make_user):

@@ -15,18 +15,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wedding.models import UTCDateTime, db, utcnow
 
 # What a planner can mark as handled by hand (the rest goes away when the work is done).
-MARKABLE = ("comment", "approval", "story", "payment")
+MARKABLE = ("comment", "approval", "story", "payment", "signed")
 
 
 class HandledMark(db.Model):
-    """A client's comment, approval or questionnaire answers, or a payment received, that the
-    planner has dealt with: it leaves what's waiting (answers changed after ``handled_at`` come
-    back)."""
+    """A client's comment, approval, questionnaire answers or signed agreement, or a payment
+    received, that the planner has dealt with: it leaves what's waiting (answers changed after
+    ``handled_at`` come back)."""
 
     __tablename__ = "handled_marks"
     __table_args__ = (
         UniqueConstraint("org_id", "kind", "ref_id"),
-        CheckConstraint("kind IN ('comment', 'approval', 'story', 'payment')", name="kind"),
+        CheckConstraint(
+            "kind IN ('comment', 'approval', 'story', 'payment', 'signed')", name="kind"
+        ),
         ForeignKeyConstraint(["org_id", "handled_by_id"], ["users.org_id", "users.id"]),
     )
 

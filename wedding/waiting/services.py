@@ -3,9 +3,10 @@
 Each kind leaves the list by itself when the work is done (a hold confirmed or released, a task
 done or not needed, a push that succeeds, a new vow version after a client's comment, the
 planner's own edit of the questionnaire, an overdue invoice paid or cancelled, a bank credit
-settled); a client's comment, approval or questionnaire answers and a payment received can also
-be marked handled (answers sent again after the mark come back). The dashboard reads it all in
-a fixed number of queries (one per kind), whatever the number of ceremonies and tasks."""
+settled); a client's comment, approval, questionnaire answers or signed agreement and a payment
+received can also be marked handled (answers sent again after the mark come back). The
+dashboard reads it all in a fixed number of queries (one per kind), whatever the number of
+ceremonies and tasks."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,7 +18,7 @@ from sqlalchemy import and_, exists, or_
 from sqlalchemy.orm import aliased, lazyload
 
 from wedding.accounts.models import User
-from wedding.billing.models import BankLine, Invoice, Payment
+from wedding.billing.models import Acceptance, BankLine, Invoice, Payment, Quote
 from wedding.booking.services import holds_to_remind
 from wedding.calendars.models import CalDAVAccount
 from wedding.ceremonies.models import Ceremony, named_only
@@ -40,7 +41,7 @@ class WaitingError(ValueError):
 
 @dataclass(frozen=True)
 class Waiting:
-    kind: str  # comment, approval, story, hold, task, payment, credit, overdue, push
+    kind: str  # comment, approval, story, signed, hold, task, payment, credit, overdue, push
     ref_id: int
     what: str  # one line in the reader's language
     ceremony: Ceremony | None
@@ -137,6 +138,25 @@ def client_answers(org_id: int) -> list[tuple[CoupleStory, Companion]]:
             )
             .order_by(CoupleStory.updated_at)
             .limit(LIMIT)
+        ).unique()
+    )
+
+
+def agreements_signed(org_id: int) -> list[tuple[Acceptance, Ceremony]]:
+    """Agreements the client signed in the portal, not yet marked seen."""
+    return list(
+        db.session.execute(
+            db.select(Acceptance, Ceremony)
+            .join(Quote, Quote.id == Acceptance.quote_id)
+            .join(Ceremony, Ceremony.id == Quote.ceremony_id)
+            .where(
+                Acceptance.org_id == org_id,
+                Ceremony.archived_at.is_(None),
+                _not_marked("signed", Acceptance.id),
+            )
+            .order_by(Acceptance.accepted_at, Acceptance.id)
+            .limit(LIMIT)
+            .options(*named_only())
         ).unique()
     )
 
@@ -271,6 +291,20 @@ def waiting_for(
                 link("personas.story", record_id=companion.id, lang=story.lang),
             )
         )
+    for acceptance, ceremony in agreements_signed(org_id):
+        items.append(
+            Waiting(
+                "signed",
+                acceptance.id,
+                _(
+                    "The client signed the agreement (revision %(n)d).",
+                    n=acceptance.revision,
+                ),
+                ceremony,
+                acceptance.accepted_at.date(),
+                link("billing.ceremony", "#quote", ceremony_id=ceremony.id),
+            )
+        )
     for ceremony in holds_to_remind(now, org_id, limit=LIMIT):
         items.append(
             Waiting(
@@ -359,11 +393,13 @@ MARKED_MODELS = {
     "approval": VowVersion,
     "story": CoupleStory,
     "payment": Payment,
+    "signed": Acceptance,
 }
 
 
 def mark_handled(org_id: int, kind: str, ref_id: int, user_id: int, now: datetime) -> None:
-    """Take a client's comment, approval or answers, or a payment received, off what's waiting
+    """Take a client's comment, approval, answers or signed agreement, or a payment received,
+    off what's waiting
     (marking answers again records the new time: answers sent after it wait again)."""
     model = MARKED_MODELS.get(kind)
     if model is None:

@@ -73,6 +73,7 @@ KINDS = {
     "comment": lambda: _("Client's comment"),
     "approval": lambda: _("Client's approval"),
     "story": lambda: _("Questionnaire"),
+    "signed": lambda: _("Agreement signed"),
     "hold": lambda: _("Hold"),
     "task": lambda: _("Task"),
     "payment": lambda: _("Payment received"),
