@@ -6,8 +6,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from tinyhtml5 import inputstream
+from weasyprint.svg import SVG
 
 from tests.documents.conftest import pdf_fonts, pdf_pages, pdf_text, render
+from wedding.documents.ornaments import data_uri
 from wedding.documents.render import ASSETS, AssetFetcher, html_to_document, html_to_pdf
 from wedding.documents.services import vow_card_size
 
@@ -156,3 +158,26 @@ def test_the_html_parser_builds_its_regexes_once(monkeypatch):
     monkeypatch.setattr(inputstream.re, "compile", counted)
     html_to_document(html)
     assert built == []
+
+
+def test_an_svg_image_is_interpreted_once_and_then_drawn_alike(monkeypatch):
+    """WeasyPrint interprets an SVG image's every path at every render (the sakura petals took
+    a seventh of a certificate): render keeps what the first drawing wrote and writes it again,
+    with the colours and opacity states the page needs."""
+    petals = data_uri(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" viewBox="0 0 40 40">'
+        '<path d="M2 2 C10 4 20 8 30 30 Z" fill="#fbdde4" stroke="#d77a93" fill-opacity=".5"/>'
+        '<circle cx="20" cy="20" r="4" fill="#d77a93"/></svg>'
+    )
+    html = f'<p style="color: #d77a93">花 <img src="{petals}"> 花</p><img src="{petals}">'
+    first = html_to_pdf(html)
+    interpreted = []
+    draw_node = SVG.draw_node
+
+    def counted(self, node, *args, **kwargs):
+        interpreted.append(node.tag)
+        return draw_node(self, node, *args, **kwargs)
+
+    monkeypatch.setattr(SVG, "draw_node", counted)
+    assert html_to_pdf(html) == first
+    assert interpreted == []
