@@ -6,11 +6,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from tinyhtml5 import inputstream
+from weasyprint import css
 from weasyprint.svg import SVG
 
 from tests.documents.conftest import pdf_fonts, pdf_pages, pdf_text, render
 from wedding.documents.ornaments import data_uri
-from wedding.documents.render import ASSETS, AssetFetcher, html_to_document, html_to_pdf
+from wedding.documents.render import (
+    ASSETS,
+    AssetFetcher,
+    document_to_pdf,
+    html_to_document,
+    html_to_pdf,
+)
 from wedding.documents.services import vow_card_size
 
 THEMES = ["classic", "modern", "sakura"]
@@ -181,3 +188,24 @@ def test_an_svg_image_is_interpreted_once_and_then_drawn_alike(monkeypatch):
     monkeypatch.setattr(SVG, "draw_node", counted)
     assert html_to_pdf(html) == first
     assert interpreted == []
+
+
+def test_elements_alike_but_for_their_lang_share_one_computed_style(monkeypatch):
+    """WeasyPrint shares a computed style between like siblings, but never between two with a
+    ``lang`` attribute (each parsed anew, never equal): render hands it one per language."""
+    html = (
+        '<div><p lang="ja">結婚</p><p lang="ja">証明書</p>'
+        '<p lang="en">a</p><p lang="en">b</p></div>'
+    )
+    computed = []
+    set_computed_styles = css.StyleFor.set_computed_styles
+
+    def counted(self, element, *args, **kwargs):
+        if kwargs.get("pseudo_type") is None:
+            computed.append(getattr(element, "tag", None))
+        return set_computed_styles(self, element, *args, **kwargs)
+
+    monkeypatch.setattr(css.StyleFor, "set_computed_styles", counted)
+    document = html_to_document(html)
+    assert computed.count("p") == 2  # one for Japanese, one for English
+    assert "証明書" in pdf_text(document_to_pdf(document))
