@@ -209,3 +209,20 @@ def test_elements_alike_but_for_their_lang_share_one_computed_style(monkeypatch)
     document = html_to_document(html)
     assert computed.count("p") == 2  # one for Japanese, one for English
     assert "証明書" in pdf_text(document_to_pdf(document))
+
+
+def test_no_element_gets_styles_for_footnotes_it_cannot_have(monkeypatch):
+    """WeasyPrint's user-agent rules for footnotes and notes match every element, and made five
+    pseudo-element styles for each: the documents' user-agent stylesheet goes without them."""
+    pseudo_types = []
+    set_computed_styles = css.StyleFor.set_computed_styles
+
+    def counted(self, element, *args, **kwargs):
+        pseudo_types.append(kwargs.get("pseudo_type"))
+        return set_computed_styles(self, element, *args, **kwargs)
+
+    monkeypatch.setattr(css.StyleFor, "set_computed_styles", counted)
+    pdf = html_to_pdf('<ol><li lang="ja">結婚証明書</li></ol><p>Certificate</p>')
+    assert "footnote-call" not in pseudo_types and "note-call" not in pseudo_types
+    assert "marker" in pseudo_types  # a list keeps its numbers
+    assert "1. 結婚証明書" in pdf_text(pdf)

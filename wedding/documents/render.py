@@ -18,6 +18,7 @@ from urllib.request import OpenerDirector
 import pydyf
 from tinyhtml5 import inputstream
 from weasyprint import CSS, HTML, css
+from weasyprint import html as weasyprint_html
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 from weasyprint.images import SVGImage
@@ -216,6 +217,21 @@ class AssetFetcher(URLFetcher):
 # Images (ornaments, portraits, logos: all data: URIs) decoded once per process.
 _images: dict = {}
 
+# WeasyPrint's user-agent stylesheet, less its rules for footnotes and notes: each matches every
+# element (``::footnote-call { … }``), so WeasyPrint made five pseudo-element styles for each
+# element of a document, for footnotes and notes our documents never have.
+NOTE_RULES = re.compile(r"^::(footnote|note)-[a-z]+ \{[^}]*\}$", re.MULTILINE)
+USER_AGENT_STYLESHEET = CSS(
+    string=NOTE_RULES.sub("", weasyprint_html.UA), counter_style=weasyprint_html.UA_COUNTER_STYLE
+)
+
+
+class DocumentHTML(HTML):
+    """A document's HTML, styled by the user-agent stylesheet above (forms have no place here)."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [USER_AGENT_STYLESHEET]
+
 
 def css_for_pdf(text: str) -> CSS:
     """A stylesheet parsed for the renderer, to be reused across renders."""
@@ -232,7 +248,7 @@ def html_to_document(
 ) -> Document:
     """The laid-out pages of a document's HTML (see page_fill), before they become a PDF."""
     fetcher = fetcher or AssetFetcher()
-    document = HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher)
+    document = DocumentHTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher)
     if len(_images) > 200:
         _images.clear()
     return document.render(stylesheets=stylesheets, font_config=font_configuration(), cache=_images)
