@@ -6,6 +6,7 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 
 from PIL import Image
+from weasyprint.formatting_structure import boxes
 from weasyprint.layout import inline as inline_layout
 from weasyprint.layout import preferred as preferred_layout
 
@@ -422,3 +423,26 @@ def test_a_last_page_nearly_empty_is_saved_by_the_step_the_first_layout_shows(
                     assert page_fill(page) >= NEARLY_EMPTY, (*case, number + 1)
     assert saved  # a tighter step saved a page in some of these
     assert at_most_twice >= 25  # of 27: a third layout only after a borderline estimate
+
+
+def test_no_text_box_is_laid_out_for_white_space_that_prints_nothing(app, couple):
+    """White space between a line's last box and its element's end makes an empty text box,
+    laid out and walked for nothing (beside the portrait, after the company's name)."""
+    _user, ceremony = couple()
+    with_portrait(app, ceremony.id)
+    with app.app_context():
+        row = db.session.get(Ceremony, ceremony.id)
+        current = settings_for(row)
+        for theme in ("classic", "modern", "sakura"):
+            current.theme = theme
+            data = document_data(row, current, certificate=None)
+            pages = html_to_document(render_html("certificate", data)).pages
+            pages += program_document(data).pages
+            empty = [
+                box.element.get("class")
+                for page in pages
+                for box in page._page_box.descendants()
+                if isinstance(box, boxes.TextBox) and not box.text
+            ]
+            assert empty == [], theme
+        db.session.rollback()

@@ -6,10 +6,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from tinyhtml5 import inputstream
+from weasyprint import css
+from weasyprint.formatting_structure import boxes
+from weasyprint.svg import SVG
 
 from tests.documents.conftest import pdf_fonts, pdf_pages, pdf_text, render
-from wedding.documents.render import ASSETS, AssetFetcher, html_to_document, html_to_pdf
-from wedding.documents.services import vow_card_size
+from wedding.documents.ornaments import data_uri
+from wedding.documents.render import (
+    ASSETS,
+    AssetFetcher,
+    document_to_pdf,
+    html_to_document,
+    html_to_pdf,
+)
+from wedding.documents.services import parsed_stylesheet, vow_card_size
 
 THEMES = ["classic", "modern", "sakura"]
 KINDS = ["certificate", "program", "vow_card"]
@@ -156,3 +166,81 @@ def test_the_html_parser_builds_its_regexes_once(monkeypatch):
     monkeypatch.setattr(inputstream.re, "compile", counted)
     html_to_document(html)
     assert built == []
+
+
+def test_an_svg_image_is_interpreted_once_and_then_drawn_alike(monkeypatch):
+    """WeasyPrint interprets an SVG image's every path at every render (the sakura petals took
+    a seventh of a certificate): render keeps what the first drawing wrote and writes it again,
+    with the colours and opacity states the page needs."""
+    petals = data_uri(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" viewBox="0 0 40 40">'
+        '<path d="M2 2 C10 4 20 8 30 30 Z" fill="#fbdde4" stroke="#d77a93" fill-opacity=".5"/>'
+        '<circle cx="20" cy="20" r="4" fill="#d77a93"/></svg>'
+    )
+    html = f'<p style="color: #d77a93">花 <img src="{petals}"> 花</p><img src="{petals}">'
+    first = html_to_pdf(html)
+    interpreted = []
+    draw_node = SVG.draw_node
+
+    def counted(self, node, *args, **kwargs):
+        interpreted.append(node.tag)
+        return draw_node(self, node, *args, **kwargs)
+
+    monkeypatch.setattr(SVG, "draw_node", counted)
+    assert html_to_pdf(html) == first
+    assert interpreted == []
+
+
+def test_elements_alike_but_for_their_lang_share_one_computed_style(monkeypatch):
+    """WeasyPrint shares a computed style between like siblings, but never between two with a
+    ``lang`` attribute (each parsed anew, never equal): render hands it one per language."""
+    html = (
+        '<div><p lang="ja">結婚</p><p lang="ja">証明書</p>'
+        '<p lang="en">a</p><p lang="en">b</p></div>'
+    )
+    computed = []
+    set_computed_styles = css.StyleFor.set_computed_styles
+
+    def counted(self, element, *args, **kwargs):
+        if kwargs.get("pseudo_type") is None:
+            computed.append(getattr(element, "tag", None))
+        return set_computed_styles(self, element, *args, **kwargs)
+
+    monkeypatch.setattr(css.StyleFor, "set_computed_styles", counted)
+    document = html_to_document(html)
+    assert computed.count("p") == 2  # one for Japanese, one for English
+    assert "証明書" in pdf_text(document_to_pdf(document))
+
+
+def test_no_element_gets_styles_for_footnotes_it_cannot_have(monkeypatch):
+    """WeasyPrint's user-agent rules for footnotes and notes match every element, and made five
+    pseudo-element styles for each: the documents' user-agent stylesheet goes without them."""
+    pseudo_types = []
+    set_computed_styles = css.StyleFor.set_computed_styles
+
+    def counted(self, element, *args, **kwargs):
+        pseudo_types.append(kwargs.get("pseudo_type"))
+        return set_computed_styles(self, element, *args, **kwargs)
+
+    monkeypatch.setattr(css.StyleFor, "set_computed_styles", counted)
+    pdf = html_to_pdf('<ol><li lang="ja">結婚証明書</li></ol><p>Certificate</p>')
+    assert "footnote-call" not in pseudo_types and "note-call" not in pseudo_types
+    assert "marker" in pseudo_types  # a list keeps its numbers
+    assert "1. 結婚証明書" in pdf_text(pdf)
+
+
+def test_modern_asks_its_font_for_no_figures_it_lacks():
+    """IPAexGothic has neither lining nor tabular figures: asking for them (as the Garamond
+    themes must) changed no glyph of a modern PDF but slowed the shaping of each text."""
+    html = (
+        '<body class="theme-{}"><p>2031年4月5日</p>'
+        '<table class="run"><tr><td class="time">11:00</td></tr></table></body>'
+    )
+
+    def figures(theme: str) -> set:
+        (page,) = html_to_document(html.format(theme), [parsed_stylesheet(theme)]).pages
+        texts = [box for box in page._page_box.descendants() if isinstance(box, boxes.TextBox)]
+        return {box.style["font_variant_numeric"] for box in texts}
+
+    assert figures("modern") == {"normal"}
+    assert figures("sakura") == {("lining-nums",), ("tabular-nums",)}

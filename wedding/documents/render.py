@@ -17,9 +17,11 @@ from urllib.request import OpenerDirector
 
 import pydyf
 from tinyhtml5 import inputstream
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, css
+from weasyprint import html as weasyprint_html
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
+from weasyprint.images import SVGImage
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -53,6 +55,119 @@ def _cache_tinyhtml5_regexes() -> None:
 
 
 _cache_tinyhtml5_regexes()
+
+MAX_SHARED_LANGUAGES = 32  # our templates use two; a bound all the same
+
+
+def _share_styles_of_lang_attributes() -> None:
+    """Let WeasyPrint share one computed style between elements that only a ``lang`` says alike.
+
+    WeasyPrint computes one style for sibling elements matched by the same rules with the same
+    declarations of their own, and turns an element's ``lang`` attribute into such a
+    declaration, parsed anew for each element: two ``<p lang="ja">`` never compare equal (a
+    parsed declaration equals only itself), so each computed its eighty-odd properties again,
+    a quarter of a millisecond an element (a program has fifty). Handing it one parsed
+    declaration per language makes its own comparison succeed."""
+    find_style_attributes = getattr(css, "find_style_attributes", None)
+    if find_style_attributes is None:
+        return  # another WeasyPrint (tests/documents notices the styles are not shared)
+    parsed: dict[str, tuple] = {}
+
+    def shared_find_style_attributes(tree, presentational_hints=False, base_url=None):
+        for specificity, element, declarations, url in find_style_attributes(
+            tree, presentational_hints, base_url
+        ):
+            if (
+                type(declarations) is tuple
+                and len(declarations) == 1
+                and getattr(declarations[0], "lower_name", None) == "-weasy-lang"
+            ):
+                language = element.get("lang")
+                if language in parsed:
+                    declarations = parsed[language]
+                elif len(parsed) < MAX_SHARED_LANGUAGES:
+                    parsed[language] = declarations
+            yield specificity, element, declarations, url
+
+    css.find_style_attributes = shared_find_style_attributes
+
+
+_share_styles_of_lang_attributes()
+
+# The parts of a WeasyPrint stream's state that decide which operations a drawing writes (it
+# skips a colour or an opacity already set), and that the drawing leaves changed.
+_STREAM_STATE = (
+    "_current_color",
+    "_current_color_stroke",
+    "_current_alpha",
+    "_current_alpha_stroke",
+    "_current_font",
+)
+# What else of a stream the replay reads (WeasyPrint 70's); a stream without them is drawn.
+_STREAM_PARTS = (*_STREAM_STATE, "_resources", "_fonts", "_images", "_ctm_stack", "ctm")
+
+
+def _page_resources(stream) -> tuple:
+    """What a stream's page uses besides opacity states: resource names, fonts, images."""
+    names = tuple(
+        (kind, tuple(value))
+        for kind, value in stream._resources.items()
+        if isinstance(value, dict) and kind != "ExtGState"
+    )
+    return names, len(stream._fonts), len(stream._images)
+
+
+def _replay_svg_drawings() -> None:
+    """Draw each SVG image once per size and process, then copy the PDF operations it wrote.
+
+    WeasyPrint keeps a parsed SVG image in its image cache (our ``_images``) but interprets it
+    again at every render, every coordinate of every path: the sakura petals, four corners of
+    two hundred points, took 11 ms of a 75 ms certificate. What a drawing writes depends only
+    on the image, its size and the stream's colour state, so it is kept on the image under
+    those. A drawing that adds anything to the page but opacity states (an image, a pattern,
+    a font, a gradient) or leaves the transformation changed is not kept: it is drawn each
+    time, as before."""
+    draw = SVGImage.draw
+
+    def replayed_draw(self, stream, concrete_width, concrete_height, style):
+        if not all(hasattr(stream, name) for name in _STREAM_PARTS):
+            return draw(self, stream, concrete_width, concrete_height, style)
+        drawings = self.__dict__.setdefault("_wedding_drawings", {})
+        state = tuple(getattr(stream, name) for name in _STREAM_STATE)
+        key = (concrete_width, concrete_height, state)
+        if key in drawings:
+            operations, opacities, state_after = drawings[key]
+            for name, opacity in opacities.items():
+                stream._resources["ExtGState"].setdefault(name, pydyf.Dictionary(opacity))
+            stream.stream.extend(operations)
+            for name, value in zip(_STREAM_STATE, state_after, strict=True):
+                setattr(stream, name, value)
+            return
+        start, depth, ctm = len(stream.stream), len(stream._ctm_stack), stream.ctm
+        last = stream.stream[-1] if stream.stream else None
+        opacities_before, resources = set(stream._resources["ExtGState"]), _page_resources(stream)
+        draw(self, stream, concrete_width, concrete_height, style)
+        # In the order they were added, as replaying adds them: the page's PDF comes out alike.
+        opacities = {
+            name: dict(opacity)
+            for name, opacity in stream._resources["ExtGState"].items()
+            if name not in opacities_before
+        }
+        if (
+            len(stream.stream) >= start
+            and (stream.stream[start - 1] if start else None) is last
+            and _page_resources(stream) == resources
+            and len(stream._ctm_stack) == depth
+            and stream.ctm == ctm
+            and all(set(opacity) <= {"ca", "CA"} for opacity in opacities.values())
+        ):
+            state_after = tuple(getattr(stream, name) for name in _STREAM_STATE)
+            drawings[key] = (stream.stream[start:], opacities, state_after)
+
+    SVGImage.draw = replayed_draw
+
+
+_replay_svg_drawings()
 
 _fonts: FontConfiguration | None = None
 _fonts_lock = threading.Lock()
@@ -108,6 +223,21 @@ class AssetFetcher(URLFetcher):
 # Images (ornaments, portraits, logos: all data: URIs) decoded once per process.
 _images: dict = {}
 
+# WeasyPrint's user-agent stylesheet, less its rules for footnotes and notes: each matches every
+# element (``::footnote-call { … }``), so WeasyPrint made five pseudo-element styles for each
+# element of a document, for footnotes and notes our documents never have.
+NOTE_RULES = re.compile(r"^::(footnote|note)-[a-z]+ \{[^}]*\}$", re.MULTILINE)
+USER_AGENT_STYLESHEET = CSS(
+    string=NOTE_RULES.sub("", weasyprint_html.UA), counter_style=weasyprint_html.UA_COUNTER_STYLE
+)
+
+
+class DocumentHTML(HTML):
+    """A document's HTML, styled by the user-agent stylesheet above (forms have no place here)."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [USER_AGENT_STYLESHEET]
+
 
 def css_for_pdf(text: str) -> CSS:
     """A stylesheet parsed for the renderer, to be reused across renders."""
@@ -124,7 +254,7 @@ def html_to_document(
 ) -> Document:
     """The laid-out pages of a document's HTML (see page_fill), before they become a PDF."""
     fetcher = fetcher or AssetFetcher()
-    document = HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher)
+    document = DocumentHTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher)
     if len(_images) > 200:
         _images.clear()
     return document.render(stylesheets=stylesheets, font_config=font_configuration(), cache=_images)
