@@ -22,7 +22,9 @@ from wedding.billing.money import (
     registration_number_for,
     split_gross,
     tax_inclusive,
+    tax_of,
     totals,
+    whole_tax_amount,
 )
 
 
@@ -34,6 +36,13 @@ def test_tax_is_rounded_once_per_rate_not_per_line():
     assert sums.tax_by_rate == {8: 25, 10: 99, 0: 0}
     assert sums.total == 315 + 999 + 5 + 25 + 99
     assert sum(105 * 8 // 100 for _ in range(3)) == 24  # what per-line rounding would give
+
+
+@given(st.integers(0, 10**9), st.integers(0, 100), st.sampled_from([10, 8, 0]))
+def test_a_part_with_whole_yen_tax_splits_a_subtotal_without_losing_a_yen(subtotal, percent, rate):
+    part = whole_tax_amount(subtotal * percent // 100, rate)
+    assert 0 <= subtotal * percent // 100 - part < {10: 10, 8: 25, 0: 1}[rate]
+    assert tax_of(part, rate) + tax_of(subtotal - part, rate) == tax_of(subtotal, rate)
 
 
 @given(st.lists(st.tuples(st.integers(0, 10**7), st.integers(1, 50), st.sampled_from([10, 8, 0]))))

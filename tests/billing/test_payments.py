@@ -82,6 +82,26 @@ def test_accepting_issues_the_schedule_and_keeps_the_signed_agreement(quoted):
     assert deposit.due_date == billing.local_today(NOW, ceremony) + timedelta(days=7)
 
 
+def test_the_deposit_and_the_balance_add_up_to_the_signed_total_to_the_yen(
+    app_ctx, billed, make_plan
+):
+    """Each invoice rounds its own tax down: a deposit whose tax has a fraction of a yen (30 %
+    of ¥14,400 at 8 % is ¥4,320, tax ¥345.6) would leave the two invoices ¥1 short of the
+    quote. The deposit is taken to an amount whose tax is whole yen instead."""
+    user, ceremony = billed
+    plan = make_plan(user.org, unit_price=191_000)
+    sweets = make_plan(user.org, kind="option", name="引菓子", unit_price=1_200, tax_rate=8)
+    ceremony = db.session.get(Ceremony, ceremony.id)
+    quote = billing.save_quote(
+        ceremony, db.session.get(Plan, plan.id), [(db.session.get(Plan, sweets.id), 12)]
+    )
+    accept(quote)
+    deposit, balance = billing.invoices_of(ceremony.id)
+    assert deposit.total + balance.total == billing.quote_totals(quote).total
+    assert deposit.totals["8"] == [4_300, 344]  # ¥4,320 taken down to a whole-yen tax
+    assert deposit.totals["10"] == [57_300, 5_730]
+
+
 def test_the_job_renders_the_agreement_as_read_and_keeps_it_once(
     quoted, billed, make_plan, monkeypatch
 ):

@@ -5,6 +5,7 @@ Nothing here knows Flask or the database."""
 
 import csv
 import io
+import math
 import re
 import secrets
 import unicodedata
@@ -67,6 +68,14 @@ def check_line(line: Line, index: int | None = None) -> Line:
 def tax_of(amount: int, rate: int) -> int:
     """Consumption tax on an amount at a rate, rounded down to the yen (切り捨て)."""
     return amount * rate // 100
+
+
+def whole_tax_amount(amount: int, rate: int) -> int:
+    """The amount itself, or the largest below it whose tax comes to whole yen (at 10 %: a
+    multiple of ¥10, at 8 %: of ¥25). Part of a subtotal taken this way leaves no fraction of a
+    yen behind: tax_of(part) + tax_of(subtotal - part) == tax_of(subtotal)."""
+    step = 100 // math.gcd(100, rate) if rate else 1
+    return amount // step * step
 
 
 def tax_inclusive(price: int, rate: int) -> int:

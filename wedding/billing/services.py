@@ -43,6 +43,7 @@ from wedding.billing.money import (
     read_statement,
     split_gross,
     totals,
+    whole_tax_amount,
 )
 from wedding.booking import services as booking
 from wedding.booking.services import BookingError
@@ -556,7 +557,12 @@ def issue_schedule(quote: Quote, now: datetime) -> list[Invoice]:
     wanted = quote_totals(quote).subtotal_by_rate
     made = []
     if not has_deposit and profile.deposit_percent > 0:
-        deposit = {rate: amount * profile.deposit_percent // 100 for rate, amount in wanted.items()}
+        # Each part's tax is whole yen, so the deposit and the balance (each rounding its own
+        # tax, as qualified invoices do) add up to the signed quote to the yen.
+        deposit = {
+            rate: whole_tax_amount(amount * profile.deposit_percent // 100, rate)
+            for rate, amount in wanted.items()
+        }
         lines = _schedule_lines(deposit, "申込金", "Deposit", lang)
         if lines:
             due = min(today + timedelta(days=profile.deposit_due_days), ceremony_day(ceremony))
