@@ -125,6 +125,7 @@ def test_pages_apply_close_and_my_tasks(app, web, planned):
     assert response.status_code == 302
     page = web.get(f"/ceremonies/{ceremony.id}").get_data(as_text=True)
     assert "Order the life-size panel or stand" in page or "等身大パネル" in page
+    assert '<html lang="ja">' in page and "<td>未完了</td>" in page  # not 営業 (a venue's "open")
     mine = web.get("/my-tasks").get_data(as_text=True)
     with app.app_context():
         task = db.session.scalar(db.select(Task).where(Task.offset_days == -45))
