@@ -81,6 +81,10 @@ def test_the_client_sees_their_ceremony_and_approves_and_comments(app, web, setu
     assert "美咲" in page and "レン" in page and "ようこそ" in page  # in the client's language
     assert "google.com/maps/search" in page and "STAFF-ONLY-NOTE" not in page
     assert re.search(r'class="rokuyo">(大安|友引|先勝|先負|赤口|仏滅)<', page)
+    guest.post("/language", {"language": "en", "next": "/portal/"})
+    english = guest.get("/portal/").get_data(as_text=True)
+    assert re.search(r'class="rokuyo">(Taian|Tomobiki|Sensho|Senbu|Shakku|Butsumetsu)<', english)
+    guest.post("/language", {"language": "ja", "next": "/portal/"})
     assert "/ar/" in page  # the AR viewer and its QR code
     with app.app_context():
         version = db.session.scalars(db.select(VowVersion).order_by(VowVersion.id)).first()

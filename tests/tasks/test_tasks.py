@@ -126,6 +126,12 @@ def test_pages_apply_close_and_my_tasks(app, web, planned):
     page = web.get(f"/ceremonies/{ceremony.id}").get_data(as_text=True)
     assert "Order the life-size panel or stand" in page or "等身大パネル" in page
     assert '<html lang="ja">' in page and "<td>未完了</td>" in page  # not 営業 (a venue's "open")
+    again = web.post(
+        f"/ceremonies/{ceremony.id}/tasks/apply",
+        {"template_id": template_id},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "新しいタスクはありません" in again and "0件" not in again
     mine = web.get("/my-tasks").get_data(as_text=True)
     with app.app_context():
         task = db.session.scalar(db.select(Task).where(Task.offset_days == -45))

@@ -47,7 +47,7 @@ class CeremonyForm(NotesMixin, FlaskForm):
     )
     duration_minutes = SelectField(_l("Length"), coerce=int)
     guest_count = IntegerField(
-        _l("Guests"), validators=[Optional(), NumberRange(min=0, max=100_000)]
+        _l("Number of guests"), validators=[Optional(), NumberRange(min=0, max=100_000)]
     )
 
 

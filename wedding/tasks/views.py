@@ -105,7 +105,12 @@ def apply(ceremony_id: int):
         return _back(ceremony_id)
     applied = apply_checklist(ceremony, template)
     db.session.commit()
-    flash(ngettext("%(num)d task added.", "%(num)d tasks added.", len(applied.added)), "success")
+    if applied.added:
+        flash(
+            ngettext("%(num)d task added.", "%(num)d tasks added.", len(applied.added)), "success"
+        )
+    else:
+        flash(_("No new tasks: every task of this checklist is already there."), "success")
     if applied.late:
         flash(
             _(
