@@ -199,6 +199,41 @@ def test_changing_an_accepted_quote_needs_a_new_acceptance(quoted):
     assert [i.number for i in billing.invoices_of(ceremony.id)] == [1, 2, 3, 4]
 
 
+def test_a_deposit_invoice_sent_before_signing_is_kept_when_the_schedule_wants_it_as_it_is(
+    quoted,
+):
+    """The client may already be paying it with its bank reference: signing keeps it (and
+    issues only the balance) when its amounts are what the schedule would ask; an invoice of
+    other amounts is voided and made again."""
+    ceremony, quote = quoted
+    sent = billing.create_invoice(
+        ceremony,
+        "deposit",
+        TODAY + timedelta(days=7),
+        [Line("申込金 (10%)", 60_000, 1, 10), Line("申込金 (8%※)", 900, 1, 8)],
+        TODAY,
+    )
+    reference = sent.reference_code
+    accept(quote)
+    db.session.commit()
+    invoices = billing.invoices_of(ceremony.id)
+    assert [(i.kind, i.status) for i in invoices] == [("deposit", "issued"), ("balance", "issued")]
+    assert invoices[0].id == sent.id and invoices[0].reference_code == reference
+    assert sum(i.total for i in invoices) == billing.quote_totals(quote).total
+
+
+def test_a_deposit_invoice_of_other_amounts_is_voided_when_the_client_signs(quoted):
+    ceremony, quote = quoted
+    sent = billing.create_invoice(
+        ceremony, "deposit", TODAY + timedelta(days=7), [Line("申込金", 50_000, 1, 10)], TODAY
+    )
+    accept(quote)
+    db.session.commit()
+    statuses = [(i.kind, i.status) for i in billing.invoices_of(ceremony.id)]
+    assert statuses == [("deposit", "cancelled"), ("deposit", "issued"), ("balance", "issued")]
+    assert sent.status == "cancelled"
+
+
 def test_a_paid_deposit_confirms_the_hold(quoted):
     ceremony, quote = quoted
     accept(quote)

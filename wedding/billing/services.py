@@ -537,25 +537,39 @@ def _schedule_lines(
 def issue_schedule(quote: Quote, now: datetime) -> list[Invoice]:
     """The payment schedule of an accepted quote: the deposit (the company's percent of each
     rate's subtotal, due some days after acceptance) and the balance (the rest, due some days
-    before the ceremony). Unpaid invoices of an earlier acceptance are voided first; what was
-    paid counts towards the new schedule."""
+    before the ceremony). Unpaid invoices of an earlier acceptance are voided, but for one the
+    new schedule would issue again for the same amounts (a deposit invoice sent before the
+    client signed): it is kept, with its bank reference. What was paid counts towards the new
+    schedule."""
     ceremony = db.session.get(Ceremony, quote.ceremony_id)
     profile = profile_or_new(quote.org_id)
     today = local_today(now, ceremony)
     lang = db.session.get(Client, ceremony.client_id).language if ceremony.client_id else "ja"
     kept: dict[int, int] = defaultdict(int)
     has_deposit = False
+    unpaid: list[Invoice] = []
     for invoice in invoices_of(ceremony.id):
         if invoice.kind not in ("deposit", "balance") or invoice.status == "cancelled":
             continue
         if invoice.status == "issued" and not invoice.payments:
-            cancel_invoice(invoice, now)
+            unpaid.append(invoice)
             continue
         has_deposit = has_deposit or invoice.kind == "deposit"
         for line in invoice.lines:
             kept[line.tax_rate] += line.amount
+
+    def same_unpaid(kind: str, subtotals: dict[int, int]) -> Invoice | None:
+        wanted = {rate: amount for rate, amount in subtotals.items() if amount > 0}
+        for invoice in unpaid:
+            found = {int(rate): subtotal for rate, (subtotal, _) in invoice.totals.items()}
+            if invoice.kind == kind and found == wanted:
+                unpaid.remove(invoice)
+                return invoice
+        return None
+
     wanted = quote_totals(quote).subtotal_by_rate
     made = []
+    deposit: dict[int, int] = {}
     if not has_deposit and profile.deposit_percent > 0:
         # Each part's tax is whole yen, so the deposit and the balance (each rounding its own
         # tax, as qualified invoices do) add up to the signed quote to the yen.
@@ -563,15 +577,19 @@ def issue_schedule(quote: Quote, now: datetime) -> list[Invoice]:
             rate: whole_tax_amount(amount * profile.deposit_percent // 100, rate)
             for rate, amount in wanted.items()
         }
-        lines = _schedule_lines(deposit, "申込金", "Deposit", lang)
-        if lines:
-            due = min(today + timedelta(days=profile.deposit_due_days), ceremony_day(ceremony))
-            made.append(create_invoice(ceremony, "deposit", due, lines, today))
-            for rate, amount in deposit.items():
-                kept[rate] += amount
+        for rate, amount in deposit.items():
+            kept[rate] += amount
     rest = {rate: amount - kept.get(rate, 0) for rate, amount in wanted.items()}
+    kept_deposit = same_unpaid("deposit", deposit) if deposit else None
+    kept_balance = same_unpaid("balance", rest)
+    for invoice in unpaid:
+        cancel_invoice(invoice, now)
+    lines = _schedule_lines(deposit, "申込金", "Deposit", lang)
+    if lines and kept_deposit is None:
+        due = min(today + timedelta(days=profile.deposit_due_days), ceremony_day(ceremony))
+        made.append(create_invoice(ceremony, "deposit", due, lines, today))
     lines = _schedule_lines(rest, "残金", "Balance", lang)
-    if lines:
+    if lines and kept_balance is None:
         due = max(ceremony_day(ceremony) - timedelta(days=profile.balance_days_before), today)
         made.append(create_invoice(ceremony, "balance", due, lines, today))
     return made
