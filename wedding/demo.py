@@ -12,7 +12,7 @@ from wedding import almanac
 from wedding.accounts.services import create_user, find_user, get_or_create_org
 from wedding.billing import services as billing
 from wedding.billing.models import BillingProfile, Plan
-from wedding.billing.money import Line, registration_number_for, whole_tax_amount
+from wedding.billing.money import Line, registration_number_for
 from wedding.ceremonies.models import Ceremony
 from wedding.ceremonies.services import CeremonyDetails, schedule_ceremony
 from wedding.clients.models import Client
@@ -147,10 +147,8 @@ def _demo_billing(org_id: int, ceremony: Ceremony, today: date) -> None:
         notes="ARグラスは新婦さまとカメラマンに1台ずつ。"
         " AR glasses for the bride and the photographer.",
     )
-    deposit = {  # as the schedule takes it when the client signs: the invoice is kept then
-        rate: whole_tax_amount(amount * 30 // 100, rate)
-        for rate, amount in billing.quote_totals(quote).subtotal_by_rate.items()
-    }
+    # As the schedule takes it when the client signs: this invoice is kept then.
+    deposit = billing.deposit_subtotals(billing.quote_totals(quote).subtotal_by_rate, 30)
     lines = [
         Line(f"申込金 Deposit ({rate}%{'※' if rate == 8 else ''})", amount, 1, rate)
         for rate, amount in sorted(deposit.items(), reverse=True)

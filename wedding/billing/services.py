@@ -534,6 +534,15 @@ def _schedule_lines(
     ]
 
 
+def deposit_subtotals(subtotals: dict[int, int], percent: int) -> dict[int, int]:
+    """The deposit per rate: ``percent`` of each rate's subtotal, taken down to an amount whose
+    tax is whole yen, so that the deposit and the balance (each rounding its own tax, as
+    qualified invoices do) add up to the quote to the yen."""
+    return {
+        rate: whole_tax_amount(amount * percent // 100, rate) for rate, amount in subtotals.items()
+    }
+
+
 def issue_schedule(quote: Quote, now: datetime) -> list[Invoice]:
     """The payment schedule of an accepted quote: the deposit (the company's percent of each
     rate's subtotal, due some days after acceptance) and the balance (the rest, due some days
@@ -571,12 +580,7 @@ def issue_schedule(quote: Quote, now: datetime) -> list[Invoice]:
     made = []
     deposit: dict[int, int] = {}
     if not has_deposit and profile.deposit_percent > 0:
-        # Each part's tax is whole yen, so the deposit and the balance (each rounding its own
-        # tax, as qualified invoices do) add up to the signed quote to the yen.
-        deposit = {
-            rate: whole_tax_amount(amount * profile.deposit_percent // 100, rate)
-            for rate, amount in wanted.items()
-        }
+        deposit = deposit_subtotals(wanted, profile.deposit_percent)
         for rate, amount in deposit.items():
             kept[rate] += amount
     rest = {rate: amount - kept.get(rate, 0) for rate, amount in wanted.items()}
