@@ -248,6 +248,38 @@ def test_api_availability_is_cached_until_a_hold_changes_it(app, make_user, make
     assert client.get(path, headers=headers).status_code == 401
 
 
+def test_a_cached_api_answer_loads_no_object_and_a_miss_loads_the_user_once(
+    app, make_user, make_venue
+):
+    """The token is checked in one plain query (TokenCaller): an answer from the cache makes
+    no ORM object at all (no user, token or company); a miss loads the user when the view asks."""
+    user = make_user(role="viewer")
+    venue = make_venue(user.org)
+    with app.app_context():
+        _, secret = create_api_token(db.session.get(User, user.id), "site")
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    client = app.test_client()
+    path = f"/api/v1/venues/{venue.id}/availability?from={DAY}&to={DAY + timedelta(days=6)}"
+    loaded = []
+
+    def count(target, context):
+        loaded.append(type(target).__name__)
+
+    event.listen(db.Model, "load", count, propagate=True)
+    try:
+        made = statements_of(app, lambda: client.get(path, headers=headers, buffered=True))
+        loaded_making = list(loaded)
+        loaded.clear()
+        again = statements_of(app, lambda: client.get(path, headers=headers, buffered=True))
+        assert len(again) == 1 and "api_tokens" in again[0], shown(again)
+        assert loaded == []
+        assert "User" in loaded_making and "Venue" in loaded_making, loaded_making
+        assert sum(s.startswith("SELECT users.") for s in made) == 1, shown(made)  # its own load
+    finally:
+        event.remove(db.Model, "load", count)
+
+
 def test_a_new_minute_makes_the_page_again(app, web, planner, clock):
     user, _ = planner
     web.login(user)

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from flask import Flask
@@ -11,6 +12,7 @@ from flask import Flask
 from tests.conftest import app_config
 from wedding import create_app
 from wedding.accounts.models import User
+from wedding.i18n import select_locale
 from wedding.models import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +80,16 @@ def test_language_from_the_browser_when_nothing_chosen(web):
     assert "Sign in" in page
     page = web.get("/login", headers={"Accept-Language": "ja,en;q=0.5"}).get_data(as_text=True)
     assert "サインイン" in page
+
+
+def test_the_locale_is_made_once_not_parsed_at_every_request(app, web):
+    """Flask-Babel takes a Locale as it is; a language name it parses at each request."""
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        first = select_locale()
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert select_locale() is first and isinstance(first, Locale) and str(first) == "en"
+    with app.test_request_context("/"):
+        assert str(select_locale()) == "ja"
 
 
 def test_language_switch_never_redirects_off_site(web):

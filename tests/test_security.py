@@ -13,7 +13,7 @@ from tests.live import ROOT, flask_command, free_port, server_env
 from wedding.accounts.models import LoginThrottle
 from wedding.logs import redact
 from wedding.models import db, utcnow
-from wedding.security import CONTENT_SECURITY_POLICY
+from wedding.security import CONTENT_SECURITY_POLICY, CookieSessions
 
 
 def test_security_headers_on_pages_errors_static_and_api(app, web, make_user):
@@ -29,6 +29,27 @@ def test_security_headers_on_pages_errors_static_and_api(app, web, make_user):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "same-origin"
         response.close()  # the static file's handle
+
+
+def test_a_request_without_a_session_cookie_builds_no_signing_serializer(
+    app, web, make_user, monkeypatch
+):
+    """Flask builds the cookie's serializer (HMAC keys and all) for every request before it
+    looks for the cookie; ours looks first (an API call or a feed sends none)."""
+    built = []
+    original = CookieSessions.get_signing_serializer
+
+    def counted(self, app):
+        built.append(1)
+        return original(self, app)
+
+    monkeypatch.setattr(CookieSessions, "get_signing_serializer", counted)
+    app.test_client().get("/api/v1/venues").close()  # no cookie
+    assert built == []
+    web.login(make_user())
+    built.clear()
+    assert web.get("/").status_code == 200  # signed in: the cookie is read and written
+    assert built
 
 
 def test_session_cookie_is_httponly_samesite_and_expires(web, make_user):

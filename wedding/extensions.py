@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
@@ -14,7 +14,6 @@ from wedding.accounts.services import (
     SESSION_KEY,
     record_token_use,
     session_user,
-    user_for_token,
 )
 from wedding.inputs import parse_id
 from wedding.models import db, utcnow
@@ -41,13 +40,16 @@ def init_app(app: Flask, locale_selector: Callable[[], str]) -> None:
 
     @login_manager.request_loader
     def load_user_from_token(request) -> User | None:
-        """The JSON API authenticates each request by its bearer token; pages never do."""
-        if not request.path.startswith("/api/"):
+        """The JSON API authenticates each request by its bearer token (api.require_token
+        checks it first, without loading the user); pages never do. The user object is
+        loaded here, when a view first asks for it."""
+        caller = g.get("api_caller")
+        if caller is None or not request.path.startswith("/api/"):
             return None
-        scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not secret:
-            return None
-        return user_for_token(secret.strip())
+        user = caller.user or db.session.get(User, caller.user_id)
+        if user is None or not user.active or user.org_id != caller.org_id:
+            return None  # deactivated or moved in the instant between
+        return user
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

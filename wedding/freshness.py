@@ -64,6 +64,9 @@ def _acting_org() -> int | None:
     user = g.get("_login_user")
     if user is not None and getattr(user, "is_authenticated", False):
         return user.org_id
+    caller = g.get("api_caller")  # an API token's user, not loaded as an object
+    if caller is not None:
+        return caller.org_id
     client = g.get("client")  # the portal's signed-in client
     return getattr(client, "org_id", None)
 
@@ -185,19 +188,49 @@ def _store():
     return store
 
 
+def _url(environ: dict) -> tuple:
+    """The request's URL as it came (scheme, host, path, query): what ``request.url`` is made
+    from, without the decoding and quoting that make it cost more than the rest of the key."""
+    return tuple(environ.get(name) for name in _URL_PARTS)
+
+
+_URL_PARTS = (
+    "wsgi.url_scheme",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+)
+
+
 def _key() -> tuple | None:
     """What the response to this request depends on, or None when it must not be cached."""
-    if not current_user.is_authenticated or "_flashes" in session:
+    caller = g.get("api_caller")  # an API token's: read with its company's version
+    if caller is not None:
+        org_id, version, user_id = caller.org_id, caller.data_version, caller.user_id
+    elif current_user.is_authenticated and "_flashes" not in session:
+        org = current_user.org  # loaded with the user in the same statement
+        org_id, version, user_id = org.id, org.data_version, current_user.id
+    else:
         return None
-    org = current_user.org  # loaded with the user in the same statement
     return (
-        org.id,
-        org.data_version,
-        current_user.id,
+        org_id,
+        version,
+        user_id,
         session.get("csrf_token"),  # the page's forms carry this browser's token
         str(get_locale()),
-        request.url,
+        _url(request.environ),
         int(utcnow().timestamp() // 60),
+    )
+
+
+def may_serve_cached(view: Callable | None) -> bool:
+    """Whether a GET of this view may be answered from the cache (it is a cached_response
+    view, and the cache is on): such a request may need nothing but the cache key."""
+    return getattr(view, "cached_response", False) and current_app.config.get(
+        "RESPONSE_CACHE", True
     )
 
 
@@ -232,4 +265,5 @@ def cached_response(view: Callable) -> Callable:
                 store[key] = (response.status_code, response.get_data(), headers)
         return response
 
+    wrapped.cached_response = True
     return wrapped

@@ -3,27 +3,33 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
-from flask import has_request_context, request, session
+from flask import g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
 LANGUAGES = ("ja", "en")
+# Made once: Flask-Babel takes a Locale as it is, where a name is parsed (and its data file
+# looked for on disk) at every request.
+_LOCALES = {language: Locale.parse(language) for language in LANGUAGES}
 
 # Patterns a Japanese or English reader expects on a wedding schedule.
 _DATE = {"ja": "y年M月d日(EEE)", "en": "EEE d MMM y"}
 _TIME = {"ja": "H:mm", "en": "h:mm a"}
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """The signed-in user's choice, then this browser's, then the Accept-Language header."""
     if not has_request_context():
-        return "en"  # the command line speaks English
-    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
-        return current_user.language
+        return _LOCALES["en"]  # the command line speaks English
+    caller = g.get("api_caller")  # an API token's user (not loaded as an object)
+    user = caller or (current_user if current_user and current_user.is_authenticated else None)
+    if user is not None and user.language in LANGUAGES:
+        return _LOCALES[user.language]
     if session.get("language") in LANGUAGES:
-        return session["language"]
-    return request.accept_languages.best_match(LANGUAGES) or "ja"
+        return _LOCALES[session["language"]]
+    return _LOCALES[request.accept_languages.best_match(LANGUAGES) or "ja"]
 
 
 def _lang() -> str:

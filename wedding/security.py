@@ -1,6 +1,7 @@
-"""Security headers on every response, and session lifetime."""
+"""Security headers on every response, and the signed session cookie."""
 
-from flask import Flask, Response
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 # Our own origin only: no inline script or style, no framing, forms post only to us.
 CONTENT_SECURITY_POLICY = (
@@ -18,7 +19,20 @@ HEADERS = {
 }
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, but a request that sends no session cookie (an API
+    call, a feed, a first visit) gets its empty session without the signing serializer being
+    built for it: Flask builds one per request before it looks for the cookie."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def register(app: Flask) -> None:
+    app.session_interface = CookieSessions()
+
     @app.after_request
     def secure_headers(response: Response) -> Response:
         for name, value in HEADERS.items():

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wedding.models import Timestamped, UTCDateTime, db
 
 ROLES = ("owner", "planner", "viewer")
+EDIT_ROLES = ("owner", "planner")  # a viewer reads only
 LANGUAGES = ("ja", "en")
 
 
@@ -62,7 +63,7 @@ class User(UserMixin, Timestamped, db.Model):
 
     @property
     def can_edit(self) -> bool:
-        return self.role in ("owner", "planner")
+        return self.role in EDIT_ROLES
 
     @property
     def display_name(self) -> str:

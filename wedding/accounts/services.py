@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wedding.accounts.models import (
+    EDIT_ROLES,
     ROLES,
     ApiToken,
     LoginThrottle,
@@ -111,25 +112,73 @@ def create_api_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     return token, secret
 
 
-_TOKEN = db.select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))  # built once
+@dataclass(frozen=True)
+class TokenCaller:
+    """Who a live API token speaks for: enough to refuse, to authorise and to key a cached
+    response, read in one Core query. The user as an object (an ORM load, which costs more
+    than the query) is made only when a view asks for ``current_user``
+    (wedding.extensions.load_user_from_token), so a response served from the cache makes none."""
+
+    token_id: int
+    user_id: int
+    org_id: int
+    data_version: int
+    role: str
+    language: str | None
+    user: User | None = field(default=None, compare=False, repr=False)  # when loaded with it
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in EDIT_ROLES
 
 
-def user_for_token(secret: str) -> User | None:
-    """The active user a live token belongs to, or None."""
+# Built once: a live token (not revoked) of an active user, with the user's company version.
+_CALLER = (
+    db.select(
+        ApiToken.id,
+        ApiToken.token_hash,
+        ApiToken.last_used_at,
+        User.id,
+        User.org_id,
+        User.role,
+        User.language,
+        Organisation.data_version,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .join(Organisation, Organisation.id == User.org_id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        User.active.is_(True),
+    )
+)
+
+
+def token_caller(secret: str, with_user: bool = True) -> TokenCaller | None:
+    """Who a live token speaks for, or None (unknown, revoked, or its user deactivated).
+    ``with_user``: load the user object in the same query too (into the session, where
+    ``current_user`` finds it), for a request that will need it; without, the query is plain
+    Core and costs about half."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     digest = _digest(secret)
-    token = db.session.scalar(_TOKEN, {"token_hash": digest})
-    if token is None or token.revoked_at is not None or not token.user.active:
+    params = {"token_hash": digest}
+    if with_user:
+        row = db.session.execute(_CALLER.add_columns(User), params).one_or_none()
+    else:
+        row = db.session.connection().execute(_CALLER, params).one_or_none()
+    if row is None:
         return None
-    if not hmac.compare_digest(token.token_hash, digest):  # pragma: no cover - belt and braces
+    token_id, token_hash, last_used_at, user_id, org_id, role, language, version = row[:8]
+    if not hmac.compare_digest(token_hash, digest):  # pragma: no cover - belt and braces
         return None
     now = utcnow()
     if (
-        token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL
+        last_used_at is None or now - last_used_at > TOKEN_TOUCH_INTERVAL
     ) and has_request_context():
-        g.token_used = token.id  # recorded after the response (see record_token_use)
-    return token.user
+        g.token_used = token_id  # recorded after the response (see record_token_use)
+    user = row[8] if with_user else None
+    return TokenCaller(token_id, user_id, org_id, version, role, language, user)
 
 
 def record_token_use(response):

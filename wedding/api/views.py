@@ -3,11 +3,12 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from wedding.accounts.access import get_owned_or_404, org_select
+from wedding.accounts.services import token_caller
 from wedding.api.openapi import openapi_document
 from wedding.api.problems import ApiProblem, problem_response
 from wedding.billing import services as billing
@@ -17,7 +18,7 @@ from wedding.booking.availability import Busy, Day
 from wedding.booking.services import BookingError, SlotUnavailable
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
-from wedding.freshness import cached_response
+from wedding.freshness import cached_response, may_serve_cached
 from wedding.guests.services import guests_of
 from wedding.inputs import (
     DB_INT_MAX,
@@ -39,15 +40,22 @@ VENUE_RULES = (joinedload(Venue.hours), joinedload(Venue.closures))
 
 @bp.before_request
 def require_token():
+    """Who the bearer token speaks for (``g.api_caller``), checked in one query without
+    loading the user: a response served from the cache needs no more."""
     if request.endpoint == "api.openapi":
         return None
     # Only a bearer token counts here: a browser's session cookie never opens the API.
-    has_token = request.headers.get("Authorization", "").lower().startswith("bearer ")
-    if not has_token or not current_user.is_authenticated:
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    # An answer the response cache may give needs no user object; others load it at once.
+    view = current_app.view_functions.get(request.endpoint)
+    with_user = request.method != "GET" or not may_serve_cached(view)
+    caller = token_caller(secret.strip(), with_user) if scheme.lower() == "bearer" else None
+    if caller is None:
         raise ApiProblem(
             401, "Unauthorized", "Send a valid API token as `Authorization: Bearer ...`."
         )
-    if request.method != "GET" and not current_user.can_edit:
+    g.api_caller = caller
+    if request.method != "GET" and not caller.can_edit:
         raise ApiProblem(403, "Forbidden", "This token's user may read but not change bookings.")
     return None
 
