@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from wedding import create_app
-from wedding.models import db
+from wedding.models import db, dispose_engines
 
 POSTGRESQL_URL = os.environ.get(
     "WEDDING_BENCH_POSTGRESQL_URL", os.environ.get("WEDDING_TEST_POSTGRESQL_URL", "")
@@ -105,4 +105,4 @@ def settle(app: Flask) -> None:
 
 def dispose(app: Flask) -> None:
     with app.app_context():
-        db.engine.dispose()
+        dispose_engines()

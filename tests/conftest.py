@@ -18,7 +18,7 @@ from wedding.accounts.models import Organisation
 from wedding.accounts.services import create_user, get_or_create_org
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
-from wedding.models import db
+from wedding.models import db, dispose_engines
 from wedding.personas.models import Companion
 from wedding.venues.models import OpeningHours, Venue
 
@@ -92,7 +92,7 @@ def database_url(request, tmp_path_factory):
     app = create_app(app_config(url))
     with app.app_context():
         upgrade()
-        db.engine.dispose()
+        dispose_engines()
     return url
 
 
@@ -106,7 +106,7 @@ def app(database_url):
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
-        db.engine.dispose()
+        dispose_engines()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from wedding.calendars.services import ceremony_calendar
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.jobs import Job, run_queued
-from wedding.models import db
+from wedding.models import db, dispose_engines
 from wedding.personas.models import Companion
 from wedding.personas.services import set_portrait
 from wedding.presentation.cutout import CutoutError, cut_out, has_own_transparency
@@ -447,7 +447,7 @@ def test_the_cut_out_runs_as_a_job_the_page_follows(
     assert "data-job=" not in page and "cutout/accept" in page
     with queued.app_context():
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 def test_a_figure_that_cannot_be_cut_out_is_said_not_retried(

@@ -13,7 +13,7 @@ from tests.conftest import app_config
 from wedding import create_app
 from wedding.accounts.models import User
 from wedding.i18n import select_locale
-from wedding.models import db
+from wedding.models import db, dispose_engines
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = ROOT / "wedding" / "translations"
@@ -149,7 +149,7 @@ def test_500_page_in_both_languages(database_url, lang, title):
     assert response.status_code == 500
     assert title in response.get_data(as_text=True)
     with app.app_context():
-        db.engine.dispose()
+        dispose_engines()
 
 
 @pytest.mark.parametrize(("lang", "word"), [("ja", "不正なリクエスト"), ("en", "Bad request")])

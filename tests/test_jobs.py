@@ -25,7 +25,7 @@ from wedding.jobs import (
     task,
     tick,
 )
-from wedding.models import db, utcnow
+from wedding.models import db, dispose_engines, utcnow
 
 QUEUE_URL = os.environ.get("WEDDING_TEST_JOB_QUEUE_URL", "memory://")
 CALLS: list[tuple] = []
@@ -84,7 +84,7 @@ def queued_app(database_url):
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
-        db.engine.dispose()
+        dispose_engines()
 
 
 def jobs_in(app) -> list[Job]:
@@ -288,7 +288,7 @@ def test_a_broker_that_is_down_does_not_fail_the_request(database_url):
         with app.app_context():
             db.session.execute(db.delete(Job))
             db.session.commit()
-            db.engine.dispose()
+            dispose_engines()
 
 
 def test_a_periodic_tick_runs_once_however_many_workers_tick(queued_app):

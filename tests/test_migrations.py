@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 from tests.conftest import app_config, reset_postgresql
 from wedding import create_app
 from wedding.ceremonies.models import Ceremony
-from wedding.models import db
+from wedding.models import db, dispose_engines
 from wedding.presentation.models import Presentation
 from wedding.venues.models import Venue
 
@@ -110,10 +110,10 @@ def test_0002_keeps_existing_ceremonies(database_url, tmp_path):
             assert Presentation.from_public_token(token, app.config["SECRET_KEY"]) == presentation
     finally:
         with app.app_context():
-            db.engine.dispose()
+            dispose_engines()
         if not url.startswith("sqlite"):  # leave the shared test database at the head again
             reset_postgresql(url)
             fresh = create_app(app_config(url))
             with fresh.app_context():
                 upgrade()
-                db.engine.dispose()
+                dispose_engines()

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, event, text
 
 from wedding.accounts.models import Organisation
 from wedding.audit import AuditEvent
-from wedding.models import db
+from wedding.models import READS, db
 
 IDLE, IN_TRANSACTION = 0, 2  # psycopg.pq.TransactionStatus
 
@@ -69,11 +69,12 @@ def test_a_form_post_takes_the_write_lock_up_front(app, web, make_user, begins):
 
 @pytest.fixture
 def postgresql(app):
+    """The app's PostgreSQL engines: the default one and the read-only requests' (READS)."""
     with app.app_context():
-        engine = db.engine
-    if engine.dialect.name != "postgresql":
+        engines = db.engines
+    if engines[None].dialect.name != "postgresql":
         pytest.skip("PostgreSQL's transactions and connections")
-    return engine
+    return engines
 
 
 def test_a_read_only_request_on_postgresql_sends_no_begin_or_rollback(
@@ -87,7 +88,8 @@ def test_a_read_only_request_on_postgresql_sends_no_begin_or_rollback(
     def record(conn, cursor, statement, parameters, context, executemany):
         seen.append((statement.split()[0], cursor.connection.pgconn.transaction_status))
 
-    event.listen(postgresql, "before_cursor_execute", record)
+    for engine in postgresql.values():
+        event.listen(engine, "before_cursor_execute", record)
     try:
         assert web.get("/").status_code == 200
         page = seen[:]
@@ -96,9 +98,53 @@ def test_a_read_only_request_on_postgresql_sends_no_begin_or_rollback(
         seen.clear()
         assert web.client.post(f"/clients/{client.id}", data=form).status_code == 302
     finally:
-        event.remove(postgresql, "before_cursor_execute", record)
+        for engine in postgresql.values():
+            event.remove(engine, "before_cursor_execute", record)
     assert page and {status for _, status in page} == {IDLE}, page  # each one on its own
     assert seen[-1][1] == IN_TRANSACTION, seen  # a form's writes: one transaction
+
+
+def test_a_read_only_request_reads_through_connections_kept_in_autocommit(
+    app, web, make_user, postgresql
+):
+    """Read-only requests take their connection from a pool of their own whose connections
+    are in autocommit for good: no switching of the mode when a request takes one and back
+    when it gives it back. Writes keep the default pool and its transactions."""
+    user = make_user(role="planner")
+    web.login(user)
+    used: list[tuple[str, bool]] = []
+    switched: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        used.append((conn.engine is postgresql[READS], cursor.connection.autocommit))
+
+    def checkin(dbapi_connection, record):
+        if not dbapi_connection.autocommit and record in reads_records:
+            switched.append("left autocommit")
+
+    reads_records: set = set()
+
+    def checkout(dbapi_connection, record, proxy):
+        reads_records.add(record)
+
+    for engine in postgresql.values():
+        event.listen(engine, "before_cursor_execute", record)
+    event.listen(postgresql[READS].pool, "checkout", checkout)
+    event.listen(postgresql[READS].pool, "checkin", checkin)
+    try:
+        assert web.get("/").status_code == 200
+        page = used[:]
+        form = {"full_name": "Aoi", "language": "ja", "csrf_token": web.csrf_token()}
+        used.clear()
+        assert web.client.post("/clients/new", data=form).status_code == 302
+    finally:
+        for engine in postgresql.values():
+            event.remove(engine, "before_cursor_execute", record)
+        event.remove(postgresql[READS].pool, "checkout", checkout)
+        event.remove(postgresql[READS].pool, "checkin", checkin)
+    assert page and set(page) == {(True, True)}, page  # the reads pool, in autocommit
+    assert used and set(used) == {(False, False)}, used  # the form: the default pool
+    assert reads_records and not switched
 
 
 def test_a_get_that_writes_after_all_writes_in_one_transaction(app, web, postgresql):
@@ -134,7 +180,7 @@ def test_a_connection_the_server_ended_is_replaced_unseen(
     web.login(user)
     assert web.get("/").status_code == 200  # the pool now keeps a connection
     with app.app_context():
-        assert db.engine.pool.checkedin() >= 1
+        assert db.engines[READS].pool.checkedin() >= 1  # a page view's
     others = " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

@@ -79,6 +79,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     urls.warn_without_public_url(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(exist_ok=True)
+    models.configure_engines(app)
 
     inputs.register(app)  # before the blueprints: their routes use its `int` converter
     extensions.init_app(app, locale_selector=i18n.select_locale)

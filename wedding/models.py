@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Float, ForeignKey, MetaData, event, type_coerce
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import DateTime, Float, ForeignKey, MetaData, event, make_url, type_coerce
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.compiler import compiles
@@ -30,7 +31,23 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+READS = "reads"  # bind key of the engine read-only requests use on PostgreSQL
+
+
+class RequestSession(FlaskSession):
+    """``db.session``: in a read-only request on PostgreSQL (register_transactions) it reads
+    through the ``reads`` engine, whose connections stay in autocommit for their whole life;
+    everything else uses the default engine."""
+
+    reads_only = False
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and self.reads_only:
+            return self._db.engines[READS]
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": RequestSession})
 
 
 def utcnow() -> datetime:
@@ -212,13 +229,35 @@ def writes(view: Callable) -> Callable:
 READS_ONLY = "wedding_reads_only"  # execution option of a read-only request's connection
 
 
+def configure_engines(app) -> None:
+    """On PostgreSQL a second pool, ``reads``, for the requests that only read: its connections
+    are in autocommit from the start, so a request neither switches a connection's mode when it
+    takes it nor switches it back when it gives it back (see register_transactions)."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "postgresql":
+        binds = app.config.setdefault("SQLALCHEMY_BINDS", {})
+        binds.setdefault(
+            READS,
+            {"url": url, "isolation_level": "AUTOCOMMIT", "execution_options": {READS_ONLY: True}},
+        )
+
+
+def dispose_engines() -> None:
+    """Close the pooled connections of every engine of the current app (both pools on
+    PostgreSQL): tests and benchmarks that are done with an app, or about to drop its data."""
+    for engine in db.engines.values():
+        engine.dispose()
+
+
 def register_transactions(app) -> None:
     """Choose each request's transaction mode from its method (see _lock_up_front). On
     PostgreSQL a request that only reads runs its statements without a transaction around
     them (autocommit): each statement sees the data committed when it starts, as under READ
     COMMITTED inside one, and the BEGIN and ROLLBACK round trips are gone (with them the
-    ROLLBACK's discarding of psycopg's prepared statements). A write in such a request still
-    gets a transaction: _begin_before_writing."""
+    ROLLBACK's discarding of psycopg's prepared statements). Its session reads through the
+    ``reads`` pool (configure_engines, RequestSession), whose connections are in autocommit for
+    good, and takes a connection only when it first asks (a cached answer may never ask). A
+    write in such a request still gets a transaction: _begin_before_writing."""
     from flask import g, request
 
     @app.before_request
@@ -235,15 +274,17 @@ def register_transactions(app) -> None:
             and db.engine.dialect.name == "postgresql"
             and not db.session().in_transaction()  # a request inside a test's own app context
         ):
-            db.session.connection(
-                execution_options={"isolation_level": "AUTOCOMMIT", READS_ONLY: True}
-            )
+            g._reads_only_session = session = db.session()
+            session.reads_only = True
 
     @app.teardown_request
     def _reset_transaction_mode(exc) -> None:
         token = g.pop("_lock_token", None)
         if token is not None:
             _lock_up_front.reset(token)
+        session = g.pop("_reads_only_session", None)
+        if session is not None:  # a test's own app context keeps its session after the request
+            session.reads_only = False
 
 
 # A statement that writes or locks rows (anything but a plain SELECT).

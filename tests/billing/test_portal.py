@@ -18,7 +18,7 @@ from wedding.billing.models import Acceptance, Invoice, Quote
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.jobs import Job, run_queued, task_name
-from wedding.models import db
+from wedding.models import db, dispose_engines
 from wedding.storage.models import StoredFile
 
 
@@ -233,4 +233,4 @@ def test_the_signed_pdf_is_made_by_a_job_after_the_request(
         controller.stop()
         with queued.app_context():
             db.session.remove()
-            db.engine.dispose()
+            dispose_engines()

@@ -10,7 +10,7 @@ from tests.calendars.conftest import remote_event
 from wedding.calendars import caldav_sync
 from wedding.calendars.models import CalDAVAccount, CalDAVState
 from wedding.ceremonies.models import Ceremony
-from wedding.models import db
+from wedding.models import db, dispose_engines
 
 START = datetime(2031, 4, 5, 2, 0, tzinfo=UTC)
 
@@ -81,7 +81,7 @@ def test_a_change_is_pushed_by_a_worker_not_by_the_request(
     assert run_queued(queued) == 1
     assert str(remote_event(radicale, uid)["STATUS"]) == "CONFIRMED"
     with queued.app_context():
-        db.engine.dispose()
+        dispose_engines()
 
 
 def test_failures_are_recorded_shown_and_retried(app, web, radicale, planner_and_ceremony):

@@ -10,7 +10,7 @@ from tests.live import free_port
 from tests.mail import start_smtp
 from wedding.calendars.models import Feed
 from wedding.jobs import Job, run_queued
-from wedding.models import db, utcnow
+from wedding.models import db, dispose_engines, utcnow
 from wedding.personas.cards import read_any
 from wedding.portal.models import PortalLink
 from wedding.vows.models import VowComment, VowVersion
@@ -238,7 +238,7 @@ def test_no_mail_is_sent_inside_the_request(database_url, setup, smtp):
         kept = [(j.args, j.result, j.reason) for j in db.session.scalars(db.select(Job))]
         assert not re.search(r"misaki|nobody", repr(kept))  # no address in any job's record
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 def test_a_link_request_queued_with_an_address_still_reaches_the_client(app, setup, smtp):

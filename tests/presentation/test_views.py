@@ -14,7 +14,7 @@ from tests.conftest import Web, app_config
 from tests.presentation.test_glb import GOOD, glb_with, portrait
 from wedding import create_app
 from wedding.jobs import Job, run_queued
-from wedding.models import db
+from wedding.models import db, dispose_engines
 from wedding.personas.models import Companion
 from wedding.presentation.models import Presentation, Standee
 from wedding.storage.models import StoredFile
@@ -212,7 +212,7 @@ def test_the_standee_is_a_job_and_the_viewer_only_reads(app, database_url, web, 
     assert table_counts(queued) == before
     with queued.app_context():
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 def test_pages_that_show_the_link_never_make_it(app, web, ceremony):

@@ -18,7 +18,7 @@ from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.demo import load_demo
 from wedding.documents.services import issue_document
-from wedding.models import db
+from wedding.models import db, dispose_engines
 from wedding.presentation.services import presentation_for, standee_file_id
 from wedding.privacy.backup import backup_key, table_rows
 
@@ -41,7 +41,7 @@ def empty_app(app, tmp_path, **config):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
     if url.startswith("postgresql"):
         reset_postgresql(url)
     else:
@@ -49,13 +49,13 @@ def empty_app(app, tmp_path, **config):
     fresh = create_app(app_config(url, **config))
     with fresh.app_context():
         upgrade()
-        db.engine.dispose()  # the migration's SQLite connection has foreign keys off
+        dispose_engines()  # the migration's SQLite connection has foreign keys off
     try:
         yield fresh
     finally:
         with fresh.app_context():
             db.session.remove()
-            db.engine.dispose()
+            dispose_engines()
 
 
 def test_backup_and_restore_give_back_every_row_and_file(app, tmp_path):

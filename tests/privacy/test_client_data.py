@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from tests.presentation.test_glb import portrait
 from wedding.audit import AuditEvent, AuditTampering
 from wedding.calendars.models import Feed
-from wedding.models import db
+from wedding.models import db, dispose_engines
 from wedding.personas.cards import read_any
 from wedding.personas.models import Companion
 from wedding.storage.services import store
@@ -250,4 +250,4 @@ def test_the_export_page_waits_for_its_job_then_offers_the_zip(
     stranger.login(other)
     assert stranger.get(status_url).status_code == 404
     with queued.app_context():
-        db.engine.dispose()
+        dispose_engines()

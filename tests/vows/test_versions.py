@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.vows.fake_llm import FakeLLM
 from wedding.ceremonies.models import Ceremony
-from wedding.models import db
+from wedding.models import db, dispose_engines
 from wedding.personas.models import CoupleStory
 from wedding.vows.composer import compose
 from wedding.vows.models import LlmConsent, VowVersion
@@ -253,4 +253,4 @@ def test_ai_drafts_are_written_by_a_job_while_the_page_shows_progress(
         job = db.session.scalars(db.select(Job)).one()
         assert job.status == "done" and job.result["count"] == 3
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
