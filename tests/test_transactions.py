@@ -9,9 +9,11 @@ import pytest
 from flask import abort
 from sqlalchemy import create_engine, event, text
 
+from tests.conftest import app_config
+from wedding import create_app
 from wedding.accounts.models import Organisation
 from wedding.audit import AuditEvent
-from wedding.models import READS, db
+from wedding.models import READS, db, dispose_engines
 
 IDLE, IN_TRANSACTION = 0, 2  # psycopg.pq.TransactionStatus
 
@@ -164,13 +166,45 @@ def test_a_get_that_writes_after_all_writes_in_one_transaction(app, web, postgre
         return {"locked": locked}
 
     app.add_url_rule("/two-companies/<int:fail>", view_func=two_companies)
-    assert web.client.get("/two-companies/1").status_code == 409
-    answer = web.client.get("/two-companies/0")
+    inserts: list[tuple[bool, bool]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT"):
+            inserts.append((conn.engine is postgresql[READS], cursor.connection.autocommit))
+
+    for engine in postgresql.values():
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert web.client.get("/two-companies/1").status_code == 409
+        answer = web.client.get("/two-companies/0")
+    finally:
+        for engine in postgresql.values():
+            event.remove(engine, "before_cursor_execute", record)
     assert answer.status_code == 200
+    # Written through the read-only requests' pool, in autocommit but for the BEGIN before them
+    assert inserts and set(inserts) == {(True, True)}, inserts
     assert answer.json == {"locked": IN_TRANSACTION}  # the lock is held, not released at once
     with app.app_context():
         names = db.session.scalars(db.select(Organisation.name).order_by(Organisation.id)).all()
     assert names == ["First 0", "Second 0"]  # nothing of the refused one
+
+
+def test_the_reads_pool_has_the_options_of_the_default_one(database_url):
+    """Flask-SQLAlchemy gives SQLALCHEMY_ENGINE_OPTIONS to the default engine only: pool size
+    and connection arguments must reach the pool that serves the reads as well."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's pools")
+    options = {"pool_size": 2, "connect_args": {"application_name": "wedding-web"}}
+    app = create_app(app_config(database_url, SQLALCHEMY_ENGINE_OPTIONS=options))
+    with app.app_context():
+        try:
+            reads = db.engines[READS]
+            assert reads.pool.size() == 2
+            with reads.connect() as conn:
+                assert conn.scalar(text("SHOW application_name")) == "wedding-web"
+                assert conn.connection.dbapi_connection.autocommit
+        finally:
+            dispose_engines()
 
 
 def test_a_connection_the_server_ended_is_replaced_unseen(

@@ -235,11 +235,15 @@ def configure_engines(app) -> None:
     takes it nor switches it back when it gives it back (see register_transactions)."""
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "postgresql":
-        binds = app.config.setdefault("SQLALCHEMY_BINDS", {})
-        binds.setdefault(
-            READS,
-            {"url": url, "isolation_level": "AUTOCOMMIT", "execution_options": {READS_ONLY: True}},
-        )
+        # Flask-SQLAlchemy gives SQLALCHEMY_ENGINE_OPTIONS to the default engine only: the same
+        # pool settings and connect_args here, with the two that make this pool what it is.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        app.config.setdefault("SQLALCHEMY_BINDS", {})[READS] = {
+            **options,
+            "url": url,
+            "isolation_level": "AUTOCOMMIT",
+            "execution_options": {**options.get("execution_options", {}), READS_ONLY: True},
+        }
 
 
 def dispose_engines() -> None:

@@ -3,6 +3,7 @@
 from datetime import time
 
 import pytest
+from flask import g
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_spec
 
@@ -105,6 +106,14 @@ def test_revoked_token_stops_working(app, api):
         revoke_api_token(token)
         db.session.commit()
     check(api.get("/api/v1/venues"), "Problem", 401)
+
+
+def test_the_caller_is_forgotten_when_its_request_ends(app, api):
+    """A test (or anything) keeping one app context over several requests: the page after an
+    API call must not be answered, or cached, as the API's caller."""
+    with app.app_context():
+        assert api.get("/api/v1/venues").status_code == 200
+        assert g.get("api_caller") is None
 
 
 def test_venues_and_availability(api):

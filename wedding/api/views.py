@@ -60,6 +60,13 @@ def require_token():
     return None
 
 
+@bp.teardown_request
+def forget_caller(exc) -> None:
+    """The caller belongs to its request: a test that keeps one app context for several
+    requests must not have a page after it answered, or cached, as this caller."""
+    g.pop("api_caller", None)
+
+
 @bp.errorhandler(ApiProblem)
 def handle_problem(problem: ApiProblem):
     return problem_response(problem)
