@@ -204,6 +204,17 @@ def write_lock_up_front() -> Iterator[None]:
         _lock_up_front.reset(token)
 
 
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Transactions begun inside are SQLite readers (BEGIN DEFERRED), as in a read-only
+    request: for reads that run after the request's teardown, in a streamed body."""
+    token = _lock_up_front.set(False)
+    try:
+        yield
+    finally:
+        _lock_up_front.reset(token)
+
+
 def write_after_response(response, statement) -> None:
     """Run ``statement`` (a Core INSERT/UPDATE) once ``response`` has been sent, in a short
     write transaction of its own: what a read-only request records (audit rows of page views,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
+from sqlalchemy import event
 
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
@@ -210,6 +211,36 @@ def test_a_zip_of_more_photos_than_one_part_gets_a_clear_answer(app, web, shoot)
     response = web.get(f"/ceremonies/{ceremony.id}/photos/photos.zip?part=2")
     assert response.status_code == 400
     assert "part" in response.get_data(as_text=True) or "分割" in response.get_data(as_text=True)
+
+
+def test_a_zip_download_reads_each_photo_without_the_write_lock(app, web, shoot):
+    """SQLite: the photos are read in the streamed body, after the request's teardown; each
+    read begins a reader's transaction (BEGIN), never BEGIN IMMEDIATE, which would make every
+    writer wait on the download and the download on every writer."""
+    _, ceremony = shoot
+    upload(web, ceremony.id, ("a.jpg", jpeg()), ("b.jpg", jpeg()))
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = web.get(f"/ceremonies/{ceremony.id}/photos/photos.zip")
+        assert response.status_code == 200
+        archive = zipfile.ZipFile(io.BytesIO(response.data))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(archive.namelist()) == 2
+    reads = [i for i, s in enumerate(seen) if "stored_files.data" in s]
+    assert len(reads) == 2, seen
+    # What began each photo's transaction: the last BEGIN before its read.
+    began = [next(s for s in reversed(seen[:i]) if s.startswith("BEGIN")) for i in reads]
+    assert began == ["BEGIN", "BEGIN"], seen
 
 
 def test_zips_stream_with_flat_memory(app, shoot):

@@ -15,7 +15,7 @@ from PIL import Image, UnidentifiedImageError
 from wedding.ceremonies.models import Ceremony
 from wedding.erasure import ClientScope, eraser, ids, rowcount
 from wedding.jobs import enqueue, task
-from wedding.models import db, utcnow
+from wedding.models import db, reading_only, utcnow
 from wedding.photos.models import Photo, PhotoLink
 from wedding.storage.models import StoredFile
 from wedding.storage.services import sniff_image_type, store
@@ -259,12 +259,15 @@ def _safe(name: str) -> str:
 
 def photo_entries(photos: list[Photo], finished: bool = True) -> list[tuple[str, Callable]]:
     """(name in the zip, loader) per photo, read from the rows now; each loader reads one file
-    and ends its transaction, so that a long download holds no lock and no rows in memory."""
+    and ends its transaction, so that a long download holds no lock and no rows in memory. The
+    loaders run in the streamed body, after the request's teardown: as readers, never taking
+    SQLite's write lock (which would make writers wait on the download, and it on them)."""
 
     def loader(file_id: int) -> Callable[[], bytes]:
         def load() -> bytes:
-            data = db.session.scalar(db.select(StoredFile.data).where(StoredFile.id == file_id))
-            db.session.rollback()
+            with reading_only():
+                data = db.session.scalar(db.select(StoredFile.data).where(StoredFile.id == file_id))
+                db.session.rollback()
             return data
 
         return load
