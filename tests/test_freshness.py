@@ -214,13 +214,18 @@ def test_the_next_person_on_a_shared_browser_never_sees_the_last_ones_page(
     assert colleague.email in page and user.email not in page
 
 
-def test_api_availability_is_cached_until_a_hold_changes_it(app, make_user, make_venue):
-    user = make_user(role="planner")
-    venue = make_venue(user.org)
+def bearer(app, user) -> dict:
+    """The Authorization header of a new API token of ``user``."""
     with app.app_context():
         _, secret = create_api_token(db.session.get(User, user.id), "site")
         db.session.commit()
-    headers = {"Authorization": f"Bearer {secret}"}
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_api_availability_is_cached_until_a_hold_changes_it(app, make_user, make_venue):
+    user = make_user(role="planner")
+    venue = make_venue(user.org)
+    headers = bearer(app, user)
     client = app.test_client()
     first = DAY.replace(day=1)
     path = f"/api/v1/venues/{venue.id}/availability?from={first}&to={first + timedelta(days=30)}"
@@ -255,10 +260,7 @@ def test_a_cached_api_answer_loads_no_object_and_a_miss_loads_the_user_once(
     no ORM object at all (no user, token or company); a miss loads the user when the view asks."""
     user = make_user(role="viewer")
     venue = make_venue(user.org)
-    with app.app_context():
-        _, secret = create_api_token(db.session.get(User, user.id), "site")
-        db.session.commit()
-    headers = {"Authorization": f"Bearer {secret}"}
+    headers = bearer(app, user)
     client = app.test_client()
     path = f"/api/v1/venues/{venue.id}/availability?from={DAY}&to={DAY + timedelta(days=6)}"
     loaded = []
