@@ -100,7 +100,16 @@ def gunicorn(app_spec: str, env: dict, workers: int = WORKERS):
 
 def wrk(url: str, connections: int, headers: dict | None = None, script: str = "") -> dict:
     """Requests/s, p99 (ms) and non-2xx count of one fixed-time wrk run."""
-    command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{SECONDS}s", "--latency"]
+    command = [
+        "wrk",
+        "-t",
+        str(min(2, connections)),
+        "-c",
+        str(connections),
+        "-d",
+        f"{SECONDS}s",
+        "--latency",
+    ]
     for name, value in {"User-Agent": USER_AGENT, **(headers or {})}.items():
         command += ["-H", f"{name}: {value}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
