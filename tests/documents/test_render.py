@@ -11,6 +11,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.svg import SVG
 
 from tests.documents.conftest import pdf_fonts, pdf_pages, pdf_text, render
+from wedding.documents import render as render_module
 from wedding.documents.ornaments import data_uri
 from wedding.documents.render import (
     ASSETS,
@@ -244,3 +245,74 @@ def test_modern_asks_its_font_for_no_figures_it_lacks():
 
     assert figures("modern") == {"normal"}
     assert figures("sakura") == {("lining-nums",), ("tabular-nums",)}
+
+
+STYLED = (
+    "<html lang='ja'><head><style>:root {{ --brand: {accent}; --accent: var(--brand) }}"
+    " .a {{ color: var(--accent) }}</style></head><body><div style='font-size: {size}pt'>"
+    "<p class='a'>結婚 <span lang='en'>vows</span></p><p>証明書</p></div></body></html>"
+)
+
+
+def element_styles(monkeypatch) -> list:
+    """The computed styles WeasyPrint makes for elements (not pages) while this test runs."""
+    made = []
+    set_computed_styles = css.StyleFor.set_computed_styles
+
+    def recorded(self, element, *args, **kwargs):
+        set_computed_styles(self, element, *args, **kwargs)
+        if hasattr(element, "tag"):
+            made.append(self._computed_styles[element, kwargs.get("pseudo_type")])
+
+    monkeypatch.setattr(css.StyleFor, "set_computed_styles", recorded)
+    return made
+
+
+def test_an_element_style_is_computed_once_per_process(monkeypatch):
+    """WeasyPrint computed every element's style property by property at every render, the
+    same for the same classes whoever the couple: render computes each once per process and
+    hands later renders its values."""
+    html = STYLED.format(accent="#d77a93", size=12)
+    first = html_to_pdf(html)
+    made = element_styles(monkeypatch)
+    computed = []
+    missing = css.ComputedStyle.__missing__
+
+    def counted(self, key):
+        if key[:2] != "__" and any(self is style for style in made):
+            computed.append(key)  # (custom properties, lists of tokens, are computed again)
+        return missing(self, key)
+
+    monkeypatch.setattr(css.ComputedStyle, "__missing__", counted)
+    assert html_to_pdf(html) == first
+    assert len(made) > 10
+    assert computed == []
+
+
+def test_a_kept_style_serves_only_the_same_cascade_under_the_same_parent():
+    """Each kept style is found by the element's own declarations (custom properties too) and
+    by its parent's: a document like another but for a colour or an ancestor's type size comes
+    out as it does in a process that never saw the other."""
+    documents = [
+        STYLED.format(accent=accent, size=size)
+        for accent in ("#d77a93", "#2f4858")
+        for size in (9, 20)
+    ]
+    seen_after_others = [html_to_pdf(html) for html in documents]
+    render_module._kept_styles.clear()
+    for html, pdf in zip(documents, seen_after_others, strict=True):
+        render_module._kept_styles.clear()
+        assert html_to_pdf(html) == pdf
+    assert len(set(seen_after_others)) == 4
+
+
+def test_a_length_relative_to_the_page_is_computed_once_the_page_is_known():
+    """A length in vw is computed from the first page's size, known only during layout: such
+    a style is not computed ahead of it (and kept), which would take a portrait A4's width."""
+    html = '<style>@page { size: A4 landscape; margin: 0 }</style><div style="width: 50vw">x</div>'
+    for _ in range(2):
+        (page,) = html_to_document(html).pages
+        (html_box,) = page._page_box.children
+        (body,) = html_box.children
+        (div,) = body.children
+        assert div.width == pytest.approx(page.width / 2)

@@ -7,6 +7,7 @@ under static/documents only: no file:// elsewhere, no http(s), hence no redirect
 
 import base64
 import binascii
+import itertools
 import mimetypes
 import re
 import threading
@@ -16,9 +17,12 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import OpenerDirector
 
 import pydyf
+import tinycss2
 from tinyhtml5 import inputstream
 from weasyprint import CSS, HTML, css
 from weasyprint import html as weasyprint_html
+from weasyprint.css.tokens import Pending
+from weasyprint.css.units import VIEWPORT_UNITS
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 from weasyprint.images import SVGImage
@@ -93,6 +97,116 @@ def _share_styles_of_lang_attributes() -> None:
 
 
 _share_styles_of_lang_attributes()
+
+MAX_KEPT_STYLES = 4096  # a certificate has about 120 element styles, a program 150
+# (the element's cascaded declarations, its parent's token, …) -> (token, values, specified)
+_kept_styles: dict = {}
+_style_tokens = itertools.count()
+
+
+def _uses_viewport_units(value) -> bool:
+    """Whether a cascaded value has a length relative to the page (vw, vh…): WeasyPrint
+    computes it from the first page's size, known only once layout has begun."""
+    unit = getattr(value, "unit", None)
+    if isinstance(unit, str) and unit.lower() in VIEWPORT_UNITS:
+        return True
+    if isinstance(value, Pending):
+        value = value.tokens
+    elif isinstance(value, tinycss2.ast.Node):
+        value = getattr(value, "arguments", None) or getattr(value, "content", None) or ()
+    return isinstance(value, tuple | list) and any(_uses_viewport_units(item) for item in value)
+
+
+def _custom_property_key(value) -> tuple:
+    """A custom property's value, raw tokens, by its text (a var() in it, pending, too)."""
+    if isinstance(value, Pending):
+        return type(value), value.name, tinycss2.serialize(value.tokens)
+    return (tinycss2.serialize(value),)
+
+
+def _cascade_key(cascaded: dict) -> tuple:
+    """An element's cascaded declarations, comparable across renders: parsed values compare by
+    value where they can (numbers, strings, tuples of them) and by identity where they cannot
+    (the stylesheets are parsed once); custom properties, raw tokens, by their text."""
+    return tuple(
+        (name, _custom_property_key(value) if name[:2] == "__" else value, weight)
+        for name, (value, weight) in cascaded.items()
+    )
+
+
+def _keep_computed_styles() -> None:
+    """Compute each element's style once per process: later renders copy its values.
+
+    WeasyPrint computes an element's style property by property as layout asks for them, at
+    every render: four thousand properties for a certificate, a sixth of its time, the same
+    each time for the same classes and languages whoever the couple is. A computed style
+    depends only on the element's cascaded declarations (the rules and attributes that match
+    it, with their weights), its parent's computed style and the base URL and fonts; kept
+    under those (the parent by the token of its own kept style), the values are computed in
+    full once and copied into each render's fresh style object, which WeasyPrint may then
+    change as it does (tables, the viewport's overflow) without touching what is kept. Not
+    kept: pages and their margin boxes (made and changed per page), lengths relative to the
+    page (known only during layout), values that cannot be compared, and the descendants of
+    a style not kept."""
+    set_computed_styles = getattr(css.StyleFor, "set_computed_styles", None)
+    properties = getattr(css, "INITIAL_VALUES", None)
+    if set_computed_styles is None or properties is None:
+        return  # another WeasyPrint (tests/documents notices the styles are computed again)
+
+    def kept_set_computed_styles(
+        self, element, parent, root=None, pseudo_type=None, base_url=None, target_collector=None
+    ):
+        set_computed_styles(self, element, parent, root, pseudo_type, base_url, target_collector)
+        styles = getattr(self, "_computed_styles", None)
+        if not hasattr(element, "tag") or styles is None:
+            return  # a page or one of its margin boxes
+        computed = styles[element, pseudo_type]
+        parent_token = None
+        if parent is not None:
+            parent_token = getattr(styles.get((parent, None)), "_wedding_token", None)
+            if parent_token is None:
+                return
+        cascaded = getattr(computed, "cascaded", None)
+        if cascaded is None or not isinstance(getattr(computed, "specified", None), dict):
+            return
+        try:
+            key = (
+                parent_token,
+                pseudo_type,
+                base_url,
+                getattr(self, "font_config", None),
+                _cascade_key(cascaded),
+            )
+            kept = _kept_styles.get(key)
+        except TypeError:
+            return  # a value that cannot be hashed
+        if kept is None:
+            if any(_uses_viewport_units(value) for value, _ in cascaded.values()):
+                return
+            try:
+                for name in properties:
+                    computed[name]
+            except Exception:  # left to be computed as WeasyPrint does, when asked for
+                return
+            values = {}
+            for name, value in computed.items():
+                try:
+                    hash(value)  # an immutable value, safe to share between renders
+                except TypeError:
+                    continue  # computed again when asked for
+                values[name] = value
+            if len(_kept_styles) >= MAX_KEPT_STYLES:
+                _kept_styles.clear()
+            kept = _kept_styles[key] = (next(_style_tokens), values, dict(computed.specified))
+        else:
+            computed.update(kept[1])
+            computed.specified.update(kept[2])
+        computed._wedding_token = kept[0]
+
+    css.StyleFor.set_computed_styles = kept_set_computed_styles
+
+
+_keep_computed_styles()
 
 # The parts of a WeasyPrint stream's state that decide which operations a drawing writes (it
 # skips a colour or an opacity already set), and that the drawing leaves changed.
