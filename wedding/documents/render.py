@@ -339,10 +339,14 @@ _images: dict = {}
 
 # WeasyPrint's user-agent stylesheet, less its rules for footnotes and notes: each matches every
 # element (``::footnote-call { … }``), so WeasyPrint made five pseudo-element styles for each
-# element of a document, for footnotes and notes our documents never have.
+# element of a document, for footnotes and notes our documents never have. Its ``::marker``
+# rule matched every element too, for a marker style only a list item uses: ``li`` is the one
+# element the stylesheet makes a list item, and our documents' CSS makes no other.
 NOTE_RULES = re.compile(r"^::(footnote|note)-[a-z]+ \{[^}]*\}$", re.MULTILINE)
+MARKER_RULE = re.compile(r"^::marker \{", re.MULTILINE)
 USER_AGENT_STYLESHEET = CSS(
-    string=NOTE_RULES.sub("", weasyprint_html.UA), counter_style=weasyprint_html.UA_COUNTER_STYLE
+    string=MARKER_RULE.sub("li::marker {", NOTE_RULES.sub("", weasyprint_html.UA)),
+    counter_style=weasyprint_html.UA_COUNTER_STYLE,
 )
 
 
