@@ -339,3 +339,31 @@ def test_a_length_relative_to_the_page_is_computed_once_the_page_is_known():
         (body,) = html_box.children
         (div,) = body.children
         assert div.width == pytest.approx(page.width / 2)
+
+
+def test_the_html_parser_finds_invalid_characters_without_its_slow_regex(monkeypatch):
+    """tinyhtml5 counts each chunk's invalid characters with a regex mixing characters within
+    and beyond the Basic Multilingual Plane, which Python checks range by range (a twentieth
+    of a sakura certificate): render uses the plane's own class where nothing lies beyond it,
+    and finds the very same characters."""
+    searched = []
+    finder = inputstream.invalid_unicode_re
+    original = finder.original
+
+    class Counted:
+        def findall(self, text):
+            searched.append(text)
+            return original.findall(text)
+
+    monkeypatch.setattr(finder, "original", Counted())
+    html_to_document('<p lang="ja">結婚証明書 <img src="data:image/gif;base64,R0lGODlh"></p>')
+    assert searched == []
+    texts = [
+        "結婚証明書 Certificate",
+        "a\x01b\x0b\x7f\x85\ufdd0\ufffe\ud800",
+        "平成\U0001fffe\U0010ffff\U0001f600\x01",
+        "".join(map(chr, range(1, 0x20000, 7))),
+    ]
+    for text in texts:
+        assert finder.findall(text) == original.findall(text), text
+    assert len(searched) == 2  # only the texts with characters beyond the plane
