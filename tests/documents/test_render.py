@@ -11,6 +11,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.svg import SVG
 
 from tests.documents.conftest import pdf_fonts, pdf_pages, pdf_text, render
+from wedding.documents import render as render_module
 from wedding.documents.ornaments import data_uri
 from wedding.documents.render import (
     ASSETS,
@@ -19,7 +20,7 @@ from wedding.documents.render import (
     html_to_document,
     html_to_pdf,
 )
-from wedding.documents.services import parsed_stylesheet, vow_card_size
+from wedding.documents.services import parsed_stylesheet, stylesheet, vow_card_size
 
 THEMES = ["classic", "modern", "sakura"]
 KINDS = ["certificate", "program", "vow_card"]
@@ -229,6 +230,29 @@ def test_no_element_gets_styles_for_footnotes_it_cannot_have(monkeypatch):
     assert "1. 結婚証明書" in pdf_text(pdf)
 
 
+def test_only_a_list_item_gets_a_marker_style(monkeypatch):
+    """WeasyPrint's ``::marker`` rule matches every element, and made a marker style for each
+    (a certificate has sixty elements, no list): the documents' user-agent stylesheet gives
+    one to list items, which keep their numbers in tabular figures."""
+    markers = []
+    set_computed_styles = css.StyleFor.set_computed_styles
+
+    def counted(self, element, *args, **kwargs):
+        if kwargs.get("pseudo_type") == "marker":
+            markers.append(element.tag)
+        return set_computed_styles(self, element, *args, **kwargs)
+
+    monkeypatch.setattr(css.StyleFor, "set_computed_styles", counted)
+    document = html_to_document('<p>式次第</p><ol><li lang="ja">開式</li><li>Vows</li></ol>')
+    assert markers == ["li", "li"]
+    (page,) = document.pages
+    numbers = [box for box in page._page_box.descendants() if box.element_tag == "li::marker"]
+    assert {box.style["font_variant_numeric"] for box in numbers} == {("tabular-nums",)}
+    assert "1. 開式" in pdf_text(document_to_pdf(document))
+    for theme in THEMES:  # no other element of ours is a list item, which would want a marker
+        assert "list-item" not in stylesheet(theme)
+
+
 def test_modern_asks_its_font_for_no_figures_it_lacks():
     """IPAexGothic has neither lining nor tabular figures: asking for them (as the Garamond
     themes must) changed no glyph of a modern PDF but slowed the shaping of each text."""
@@ -244,3 +268,102 @@ def test_modern_asks_its_font_for_no_figures_it_lacks():
 
     assert figures("modern") == {"normal"}
     assert figures("sakura") == {("lining-nums",), ("tabular-nums",)}
+
+
+STYLED = (
+    "<html lang='ja'><head><style>:root {{ --brand: {accent}; --accent: var(--brand) }}"
+    " .a {{ color: var(--accent) }}</style></head><body><div style='font-size: {size}pt'>"
+    "<p class='a'>結婚 <span lang='en'>vows</span></p><p>証明書</p></div></body></html>"
+)
+
+
+def element_styles(monkeypatch) -> list:
+    """The computed styles WeasyPrint makes for elements (not pages) while this test runs."""
+    made = []
+    set_computed_styles = css.StyleFor.set_computed_styles
+
+    def recorded(self, element, *args, **kwargs):
+        set_computed_styles(self, element, *args, **kwargs)
+        if hasattr(element, "tag"):
+            made.append(self._computed_styles[element, kwargs.get("pseudo_type")])
+
+    monkeypatch.setattr(css.StyleFor, "set_computed_styles", recorded)
+    return made
+
+
+def test_an_element_style_is_computed_once_per_process(monkeypatch):
+    """WeasyPrint computed every element's style property by property at every render, the
+    same for the same classes whoever the couple: render computes each once per process and
+    hands later renders its values."""
+    html = STYLED.format(accent="#d77a93", size=12)
+    first = html_to_pdf(html)
+    made = element_styles(monkeypatch)
+    computed = []
+    missing = css.ComputedStyle.__missing__
+
+    def counted(self, key):
+        if key[:2] != "__" and any(self is style for style in made):
+            computed.append(key)  # (custom properties, lists of tokens, are computed again)
+        return missing(self, key)
+
+    monkeypatch.setattr(css.ComputedStyle, "__missing__", counted)
+    assert html_to_pdf(html) == first
+    assert len(made) >= 6  # html, head, style, body, div, p, span, p
+    assert computed == []
+
+
+def test_a_kept_style_serves_only_the_same_cascade_under_the_same_parent():
+    """Each kept style is found by the element's own declarations (custom properties too) and
+    by its parent's: a document like another but for a colour or an ancestor's type size comes
+    out as it does in a process that never saw the other."""
+    documents = [
+        STYLED.format(accent=accent, size=size)
+        for accent in ("#d77a93", "#2f4858")
+        for size in (9, 20)
+    ]
+    seen_after_others = [html_to_pdf(html) for html in documents]
+    render_module._kept_styles.clear()
+    for html, pdf in zip(documents, seen_after_others, strict=True):
+        render_module._kept_styles.clear()
+        assert html_to_pdf(html) == pdf
+    assert len(set(seen_after_others)) == 4
+
+
+def test_a_length_relative_to_the_page_is_computed_once_the_page_is_known():
+    """A length in vw is computed from the first page's size, known only during layout: such
+    a style is not computed ahead of it (and kept), which would take a portrait A4's width."""
+    html = '<style>@page { size: A4 landscape; margin: 0 }</style><div style="width: 50vw">x</div>'
+    for _ in range(2):
+        (page,) = html_to_document(html).pages
+        (html_box,) = page._page_box.children
+        (body,) = html_box.children
+        (div,) = body.children
+        assert div.width == pytest.approx(page.width / 2)
+
+
+def test_the_html_parser_finds_invalid_characters_without_its_slow_regex(monkeypatch):
+    """tinyhtml5 counts each chunk's invalid characters with a regex mixing characters within
+    and beyond the Basic Multilingual Plane, which Python checks range by range (a twentieth
+    of a sakura certificate): render uses the plane's own class where nothing lies beyond it,
+    and finds the very same characters."""
+    searched = []
+    finder = inputstream.invalid_unicode_re
+    original = finder.original
+
+    class Counted:
+        def findall(self, text):
+            searched.append(text)
+            return original.findall(text)
+
+    monkeypatch.setattr(finder, "original", Counted())
+    html_to_document('<p lang="ja">結婚証明書 <img src="data:image/gif;base64,R0lGODlh"></p>')
+    assert searched == []
+    texts = [
+        "結婚証明書 Certificate",
+        "a\x01b\x0b\x7f\x85\ufdd0\ufffe\ud800",
+        "平成\U0001fffe\U0010ffff\U0001f600\x01",
+        "".join(map(chr, range(1, 0x20000, 7))),
+    ]
+    for text in texts:
+        assert finder.findall(text) == original.findall(text), text
+    assert len(searched) == 2  # only the texts with characters beyond the plane

@@ -7,6 +7,7 @@ under static/documents only: no file:// elsewhere, no http(s), hence no redirect
 
 import base64
 import binascii
+import itertools
 import mimetypes
 import re
 import threading
@@ -16,9 +17,12 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import OpenerDirector
 
 import pydyf
+import tinycss2
 from tinyhtml5 import inputstream
 from weasyprint import CSS, HTML, css
 from weasyprint import html as weasyprint_html
+from weasyprint.css.tokens import Pending
+from weasyprint.css.units import VIEWPORT_UNITS
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 from weasyprint.images import SVGImage
@@ -55,6 +59,52 @@ def _cache_tinyhtml5_regexes() -> None:
 
 
 _cache_tinyhtml5_regexes()
+
+
+class _InvalidCharacters:
+    """tinyhtml5's regex of the characters it reports as invalid, searched faster.
+
+    Its one character class mixes the Basic Multilingual Plane with thirty-two characters
+    beyond it, and Python's regex engine then checks each character of the document against a
+    list of ranges: 0.7 ms per 10,000 characters read, 2 ms of a sakura certificate (its
+    pictures are data: URIs). A text with no character beyond the plane (tested by one range,
+    fast) cannot hold those thirty-two, and the class without them (a bitmap, fast) finds the
+    very same characters; any other text is searched by tinyhtml5's own regex."""
+
+    def __init__(self, original: re.Pattern) -> None:
+        self.original = original
+        self.in_plane = re.compile(BMP_INVALID_CHARACTERS)
+        self.beyond_plane = re.compile("[\U00010000-\U0010ffff]")
+
+    def findall(self, text: str) -> list[str]:
+        if self.beyond_plane.search(text):
+            return self.original.findall(text)
+        return self.in_plane.findall(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.original, name)
+
+
+# tinyhtml5's invalid characters within the Basic Multilingual Plane, and all of them.
+BMP_INVALID_CHARACTERS = "[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]"
+INVALID_CHARACTERS = (
+    BMP_INVALID_CHARACTERS[:-1]
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
+    + "]"
+)
+
+
+def _find_invalid_characters_faster() -> None:
+    """Let tinyhtml5 count the invalid characters of each chunk it reads with _InvalidCharacters."""
+    original = getattr(inputstream, "invalid_unicode_re", None)
+    if not isinstance(original, re.Pattern) or sorted(original.pattern) != sorted(
+        INVALID_CHARACTERS
+    ):
+        return  # another tinyhtml5 (tests/documents notices the slow search is back)
+    inputstream.invalid_unicode_re = _InvalidCharacters(original)
+
+
+_find_invalid_characters_faster()
 
 MAX_SHARED_LANGUAGES = 32  # our templates use two; a bound all the same
 
@@ -93,6 +143,116 @@ def _share_styles_of_lang_attributes() -> None:
 
 
 _share_styles_of_lang_attributes()
+
+MAX_KEPT_STYLES = 4096  # a certificate has about 120 element styles, a program 150
+# (the element's cascaded declarations, its parent's token, …) -> (token, values, specified)
+_kept_styles: dict = {}
+_style_tokens = itertools.count()
+
+
+def _uses_viewport_units(value) -> bool:
+    """Whether a cascaded value has a length relative to the page (vw, vh…): WeasyPrint
+    computes it from the first page's size, known only once layout has begun."""
+    unit = getattr(value, "unit", None)
+    if isinstance(unit, str) and unit.lower() in VIEWPORT_UNITS:
+        return True
+    if isinstance(value, Pending):
+        value = value.tokens
+    elif isinstance(value, tinycss2.ast.Node):
+        value = getattr(value, "arguments", None) or getattr(value, "content", None) or ()
+    return isinstance(value, tuple | list) and any(_uses_viewport_units(item) for item in value)
+
+
+def _custom_property_key(value) -> tuple:
+    """A custom property's value, raw tokens, by its text (a var() in it, pending, too)."""
+    if isinstance(value, Pending):
+        return type(value), value.name, tinycss2.serialize(value.tokens)
+    return (tinycss2.serialize(value),)
+
+
+def _cascade_key(cascaded: dict) -> tuple:
+    """An element's cascaded declarations, comparable across renders: parsed values compare by
+    value where they can (numbers, strings, tuples of them) and by identity where they cannot
+    (the stylesheets are parsed once); custom properties, raw tokens, by their text."""
+    return tuple(
+        (name, _custom_property_key(value) if name[:2] == "__" else value, weight)
+        for name, (value, weight) in cascaded.items()
+    )
+
+
+def _keep_computed_styles() -> None:
+    """Compute each element's style once per process: later renders copy its values.
+
+    WeasyPrint computes an element's style property by property as layout asks for them, at
+    every render: four thousand properties for a certificate, a sixth of its time, the same
+    each time for the same classes and languages whoever the couple is. A computed style
+    depends only on the element's cascaded declarations (the rules and attributes that match
+    it, with their weights), its parent's computed style and the base URL and fonts; kept
+    under those (the parent by the token of its own kept style), the values are computed in
+    full once and copied into each render's fresh style object, which WeasyPrint may then
+    change as it does (tables, the viewport's overflow) without touching what is kept. Not
+    kept: pages and their margin boxes (made and changed per page), lengths relative to the
+    page (known only during layout), values that cannot be compared, and the descendants of
+    a style not kept."""
+    set_computed_styles = getattr(css.StyleFor, "set_computed_styles", None)
+    properties = getattr(css, "INITIAL_VALUES", None)
+    if set_computed_styles is None or properties is None:
+        return  # another WeasyPrint (tests/documents notices the styles are computed again)
+
+    def kept_set_computed_styles(
+        self, element, parent, root=None, pseudo_type=None, base_url=None, target_collector=None
+    ):
+        set_computed_styles(self, element, parent, root, pseudo_type, base_url, target_collector)
+        styles = getattr(self, "_computed_styles", None)
+        if not hasattr(element, "tag") or styles is None:
+            return  # a page or one of its margin boxes
+        computed = styles[element, pseudo_type]
+        parent_token = None
+        if parent is not None:
+            parent_token = getattr(styles.get((parent, None)), "_wedding_token", None)
+            if parent_token is None:
+                return
+        cascaded = getattr(computed, "cascaded", None)
+        if cascaded is None or not isinstance(getattr(computed, "specified", None), dict):
+            return
+        try:
+            key = (
+                parent_token,
+                pseudo_type,
+                base_url,
+                getattr(self, "font_config", None),
+                _cascade_key(cascaded),
+            )
+            kept = _kept_styles.get(key)
+        except TypeError:
+            return  # a value that cannot be hashed
+        if kept is None:
+            if any(_uses_viewport_units(value) for value, _ in cascaded.values()):
+                return
+            try:
+                for name in properties:
+                    computed[name]
+            except Exception:  # left to be computed as WeasyPrint does, when asked for
+                return
+            values = {}
+            for name, value in computed.items():
+                try:
+                    hash(value)  # an immutable value, safe to share between renders
+                except TypeError:
+                    continue  # computed again when asked for
+                values[name] = value
+            if len(_kept_styles) >= MAX_KEPT_STYLES:
+                _kept_styles.clear()
+            kept = _kept_styles[key] = (next(_style_tokens), values, dict(computed.specified))
+        else:
+            computed.update(kept[1])
+            computed.specified.update(kept[2])
+        computed._wedding_token = kept[0]
+
+    css.StyleFor.set_computed_styles = kept_set_computed_styles
+
+
+_keep_computed_styles()
 
 # The parts of a WeasyPrint stream's state that decide which operations a drawing writes (it
 # skips a colour or an opacity already set), and that the drawing leaves changed.
@@ -225,10 +385,14 @@ _images: dict = {}
 
 # WeasyPrint's user-agent stylesheet, less its rules for footnotes and notes: each matches every
 # element (``::footnote-call { … }``), so WeasyPrint made five pseudo-element styles for each
-# element of a document, for footnotes and notes our documents never have.
+# element of a document, for footnotes and notes our documents never have. Its ``::marker``
+# rule matched every element too, for a marker style only a list item uses: ``li`` is the one
+# element the stylesheet makes a list item, and our documents' CSS makes no other.
 NOTE_RULES = re.compile(r"^::(footnote|note)-[a-z]+ \{[^}]*\}$", re.MULTILINE)
+MARKER_RULE = re.compile(r"^::marker \{", re.MULTILINE)
 USER_AGENT_STYLESHEET = CSS(
-    string=NOTE_RULES.sub("", weasyprint_html.UA), counter_style=weasyprint_html.UA_COUNTER_STYLE
+    string=MARKER_RULE.sub("li::marker {", NOTE_RULES.sub("", weasyprint_html.UA)),
+    counter_style=weasyprint_html.UA_COUNTER_STYLE,
 )
 
 
