@@ -1,6 +1,8 @@
 """Every document, in every theme and language: the names come back out exactly, fonts are
 embedded subsets, user text prints literally, and the renderer reads nothing but our assets."""
 
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -11,6 +13,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.svg import SVG
 
 from tests.documents.conftest import pdf_fonts, pdf_pages, pdf_text, render
+from wedding import ROOT
 from wedding.documents import render as render_module
 from wedding.documents.ornaments import data_uri
 from wedding.documents.render import (
@@ -367,3 +370,16 @@ def test_the_html_parser_finds_invalid_characters_without_its_slow_regex(monkeyp
     for text in texts:
         assert finder.findall(text) == original.findall(text), text
     assert len(searched) == 2  # only the texts with characters beyond the plane
+
+
+def test_a_process_that_rendered_a_pdf_ends_cleanly():
+    """What the renderer keeps for the process is let go before the libraries behind it: a
+    script, the bench or a job worker that rendered a PDF used to end in a segmentation fault."""
+    script = (
+        "from wedding.documents.render import html_to_pdf\n"
+        "assert html_to_pdf('<p lang=\"ja\">佐藤 美咲</p>').startswith(b'%PDF')\n"
+    )
+    ended = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert ended.returncode == 0, (ended.returncode, ended.stderr[-2000:])

@@ -5,8 +5,10 @@ URIs, so the renderer needs nothing from outside. Its URL fetcher accepts data: 
 under static/documents only: no file:// elsewhere, no http(s), hence no redirects to follow.
 """
 
+import atexit
 import base64
 import binascii
+import gc
 import itertools
 import mimetypes
 import re
@@ -382,6 +384,21 @@ class AssetFetcher(URLFetcher):
 
 # Images (ornaments, portraits, logos: all data: URIs) decoded once per process.
 _images: dict = {}
+
+
+def _let_go_at_exit() -> None:
+    """Drop what this module keeps for the process (styles, images, fonts) while the libraries
+    behind them are still loaded. Kept until the interpreter's last garbage collection, the
+    fonts were released after cffi had let go of Pango, and every process that had rendered a
+    PDF ended in a segmentation fault (exit status 139): a script, the bench, a job worker."""
+    global _fonts
+    _kept_styles.clear()
+    _images.clear()
+    _fonts = None
+    gc.collect()
+
+
+atexit.register(_let_go_at_exit)
 
 # WeasyPrint's user-agent stylesheet, less its rules for footnotes and notes: each matches every
 # element (``::footnote-call { … }``), so WeasyPrint made five pseudo-element styles for each
