@@ -4,7 +4,7 @@ import contextvars
 import re
 import select
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
@@ -195,24 +195,23 @@ def writes_deferred() -> bool:
 
 
 @contextmanager
-def write_lock_up_front() -> Iterator[None]:
-    """Transactions begun inside take SQLite's write lock up front (jobs, deferred writes)."""
-    token = _lock_up_front.set(True)
+def _locking(up_front: bool) -> Iterator[None]:
+    token = _lock_up_front.set(up_front)
     try:
         yield
     finally:
         _lock_up_front.reset(token)
 
 
-@contextmanager
-def reading_only() -> Iterator[None]:
+def write_lock_up_front() -> AbstractContextManager[None]:
+    """Transactions begun inside take SQLite's write lock up front (jobs, deferred writes)."""
+    return _locking(True)
+
+
+def reading_only() -> AbstractContextManager[None]:
     """Transactions begun inside are SQLite readers (BEGIN DEFERRED), as in a read-only
     request: for reads that run after the request's teardown, in a streamed body."""
-    token = _lock_up_front.set(False)
-    try:
-        yield
-    finally:
-        _lock_up_front.reset(token)
+    return _locking(False)
 
 
 def write_after_response(response, statement) -> None:
