@@ -46,7 +46,7 @@ def init_app(app: Flask, locale_selector: Callable[[], str]) -> None:
         caller = g.get("api_caller")
         if caller is None or not request.path.startswith("/api/"):
             return None
-        user = caller.user or db.session.get(User, caller.user_id)
+        user = db.session.get(User, caller.user_id)
         if user is None or not user.active or user.org_id != caller.org_id:
             return None  # deactivated or moved in the instant between
         return user

@@ -226,14 +226,6 @@ def _key() -> tuple | None:
     )
 
 
-def may_serve_cached(view: Callable | None) -> bool:
-    """Whether a GET of this view may be answered from the cache (it is a cached_response
-    view, and the cache is on): such a request may need nothing but the cache key."""
-    return getattr(view, "cached_response", False) and current_app.config.get(
-        "RESPONSE_CACHE", True
-    )
-
-
 def cached_response(view: Callable) -> Callable:
     """Serve this GET view's 200 responses again while nothing they depend on changed (see
     the module's docstring). Only for views whose output depends on the company's data, the

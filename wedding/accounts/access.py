@@ -4,7 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import abort, request
+from flask import abort, g, request
 from flask_login import current_user, login_required
 from sqlalchemy import Select
 
@@ -13,9 +13,16 @@ from wedding.models import db
 M = TypeVar("M")
 
 
+def acting_org_id() -> int:
+    """The company the request acts for: an API token's (checked before the view, without
+    loading its user as an object), else the signed-in user's."""
+    caller = g.get("api_caller")
+    return caller.org_id if caller is not None else current_user.org_id
+
+
 def org_select(model: type[M], *, include_archived: bool = True) -> Select:
     """SELECT rows of ``model`` that belong to the current user's company."""
-    stmt = db.select(model).where(model.org_id == current_user.org_id)
+    stmt = db.select(model).where(model.org_id == acting_org_id())
     if not include_archived:
         stmt = stmt.where(model.archived_at.is_(None))
     return stmt

@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -117,7 +117,8 @@ class TokenCaller:
     """Who a live API token speaks for: enough to refuse, to authorise and to key a cached
     response, read in one Core query. The user as an object (an ORM load, which costs more
     than the query) is made only when a view asks for ``current_user``
-    (wedding.extensions.load_user_from_token), so a response served from the cache makes none."""
+    (wedding.extensions.load_user_from_token): a response served from the cache, or a view
+    that needs only the company, makes none."""
 
     token_id: int
     user_id: int
@@ -125,7 +126,6 @@ class TokenCaller:
     data_version: int
     role: str
     language: str | None
-    user: User | None = field(default=None, compare=False, repr=False)  # when loaded with it
 
     @property
     def can_edit(self) -> bool:
@@ -154,22 +154,18 @@ _CALLER = (
 )
 
 
-def token_caller(secret: str, with_user: bool = True) -> TokenCaller | None:
-    """Who a live token speaks for, or None (unknown, revoked, or its user deactivated).
-    ``with_user``: load the user object in the same query too (into the session, where
-    ``current_user`` finds it), for a request that will need it; without, the query is plain
-    Core and costs about half."""
+def token_caller(secret: str) -> TokenCaller | None:
+    """Who a live token speaks for, or None (unknown, revoked, or its user deactivated), in one
+    plain Core query: no ORM object, which would cost more than the query. Most API views need
+    only the company (wedding.accounts.access.acting_org_id); a view that asks for
+    ``current_user`` loads the user then (wedding.extensions.load_user_from_token)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     digest = _digest(secret)
-    params = {"token_hash": digest}
-    if with_user:
-        row = db.session.execute(_CALLER.add_columns(User), params).one_or_none()
-    else:
-        row = db.session.connection().execute(_CALLER, params).one_or_none()
+    row = db.session.connection().execute(_CALLER, {"token_hash": digest}).one_or_none()
     if row is None:
         return None
-    token_id, token_hash, last_used_at, user_id, org_id, role, language, version = row[:8]
+    token_id, token_hash, last_used_at, user_id, org_id, role, language, version = row
     if not hmac.compare_digest(token_hash, digest):  # pragma: no cover - belt and braces
         return None
     now = utcnow()
@@ -177,8 +173,7 @@ def token_caller(secret: str, with_user: bool = True) -> TokenCaller | None:
         last_used_at is None or now - last_used_at > TOKEN_TOUCH_INTERVAL
     ) and has_request_context():
         g.token_used = token_id  # recorded after the response (see record_token_use)
-    user = row[8] if with_user else None
-    return TokenCaller(token_id, user_id, org_id, version, role, language, user)
+    return TokenCaller(token_id, user_id, org_id, version, role, language)
 
 
 def record_token_use(response):

@@ -3,11 +3,10 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
-from flask_login import current_user
+from flask import Blueprint, Response, g, jsonify, request, url_for
 from sqlalchemy.orm import joinedload
 
-from wedding.accounts.access import get_owned_or_404, org_select
+from wedding.accounts.access import acting_org_id, get_owned_or_404, org_select
 from wedding.accounts.services import token_caller
 from wedding.api.openapi import openapi_document
 from wedding.api.problems import ApiProblem, problem_response
@@ -18,7 +17,7 @@ from wedding.booking.availability import Busy, Day
 from wedding.booking.services import BookingError, SlotUnavailable
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
-from wedding.freshness import cached_response, may_serve_cached
+from wedding.freshness import cached_response
 from wedding.guests.services import guests_of
 from wedding.inputs import (
     DB_INT_MAX,
@@ -41,15 +40,13 @@ VENUE_RULES = (joinedload(Venue.hours), joinedload(Venue.closures))
 @bp.before_request
 def require_token():
     """Who the bearer token speaks for (``g.api_caller``), checked in one query without
-    loading the user: a response served from the cache needs no more."""
+    loading the user: a response served from the cache, or a view that needs only the company,
+    needs no more."""
     if request.endpoint == "api.openapi":
         return None
     # Only a bearer token counts here: a browser's session cookie never opens the API.
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    # An answer the response cache may give needs no user object; others load it at once.
-    view = current_app.view_functions.get(request.endpoint)
-    with_user = request.method != "GET" or not may_serve_cached(view)
-    caller = token_caller(secret.strip(), with_user) if scheme.lower() == "bearer" else None
+    caller = token_caller(secret.strip()) if scheme.lower() == "bearer" else None
     if caller is None:
         raise ApiProblem(
             401, "Unauthorized", "Send a valid API token as `Authorization: Bearer ...`."
@@ -278,7 +275,7 @@ def create_booking():
         is None
     ):
         raise ApiProblem(422, "Invalid booking", "No such client.", extra={"field": "client_id"})
-    ceremony = Ceremony(org_id=current_user.org_id, client_id=client_id)
+    ceremony = Ceremony(org_id=acting_org_id(), client_id=client_id)
     try:
         booking.hold(ceremony, venue, starts_at, duration, guests=guests)
     except SlotUnavailable as error:
