@@ -7,7 +7,13 @@ import pytest
 
 from wedding.ceremonies.models import Ceremony
 from wedding.guests.models import Guest
-from wedding.guests.services import GuestError, add_guest, record_reply, set_stream_url
+from wedding.guests.services import (
+    GuestError,
+    add_guest,
+    clear_reply,
+    record_reply,
+    set_stream_url,
+)
 from wedding.models import db
 from wedding.presentation.services import presentation_for
 
@@ -226,7 +232,10 @@ def test_the_planners_reply_picker_starts_on_no_answer(app, web, party):
     page = web.get(f"/ceremonies/{ceremony.id}/guests/").get_data(as_text=True)
     picker = re.search(rf'<select name="rsvp" id="rsvp-{guest.id}" required>(.*?)</select>', page)
     selected = re.findall(r'<option value="([^"]*)" selected', picker.group(1))
-    assert selected == [""]
+    assert selected == ["pending"]
+    web.post(f"/ceremonies/{ceremony.id}/guests/{guest.id}/reply", {"rsvp": "pending"})
+    with app.app_context():
+        assert db.session.get(Guest, guest.id).rsvp == "pending"
     web.post(f"/ceremonies/{ceremony.id}/guests/{guest.id}/reply", {"rsvp": ""})
     with app.app_context():
         assert db.session.get(Guest, guest.id).rsvp == "pending"
@@ -234,3 +243,55 @@ def test_the_planners_reply_picker_starts_on_no_answer(app, web, party):
     page = web.get(f"/ceremonies/{ceremony.id}/guests/").get_data(as_text=True)
     picker = re.search(rf'<select name="rsvp" id="rsvp-{guest.id}" required>(.*?)</select>', page)
     assert re.findall(r'<option value="([^"]*)" selected', picker.group(1)) == ["no"]
+
+
+def test_the_planner_can_take_a_mistaken_reply_back(app, web, party):
+    """An answer typed in by mistake goes back to "not answered yet": no reply time, and the
+    guest counts in person again (an unanswered guest may still come)."""
+    user, ceremony = party
+    web.login(user)
+    web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": "由美"})
+    with app.app_context():
+        guest_id = db.session.scalar(db.select(Guest.id).filter_by(name="由美"))
+    web.post(f"/ceremonies/{ceremony.id}/guests/{guest_id}/reply", {"rsvp": "no"})
+    with app.app_context():
+        guest = db.session.get(Guest, guest_id)
+        assert guest.rsvp == "no" and guest.responded_at is not None
+        assert db.session.get(Ceremony, ceremony.id).guest_count == 0
+    page = web.get(f"/ceremonies/{ceremony.id}/guests/").get_data(as_text=True)
+    picker = re.search(rf'<select name="rsvp" id="rsvp-{guest_id}" required>(.*?)</select>', page)
+    assert '<option value="pending">' in picker.group(1)  # offered, not disabled
+    web.post(f"/ceremonies/{ceremony.id}/guests/{guest_id}/reply", {"rsvp": "pending"})
+    with app.app_context():
+        guest = db.session.get(Guest, guest_id)
+        assert (guest.rsvp, guest.responded_at) == ("pending", None)
+        assert db.session.get(Ceremony, ceremony.id).guest_count == 1
+
+
+def test_taking_a_reply_back_is_the_planners_alone(app, party):
+    """The service: an answer is never "pending"; clearing one recounts and keeps the venue's
+    limit; the guest's own page neither offers nor accepts "not answered"."""
+    _, ceremony = party
+    with app.app_context():
+        record = db.session.get(Ceremony, ceremony.id)
+        guest = add_guest(record, "由美")
+        with pytest.raises(GuestError):
+            record_reply(record, guest, "pending", "")
+        record_reply(record, guest, "online", "札幌から")
+        for name in ("健一", "綾"):
+            add_guest(record, name)  # the venue (two in person) is now full
+        db.session.commit()
+        with pytest.raises(GuestError):
+            clear_reply(record, guest)  # a third in person would be one too many
+        db.session.rollback()
+        guest = db.session.scalar(db.select(Guest).filter_by(name="由美"))
+        assert guest.rsvp == "online"
+        url = f"/rsvp/{guest.public_token(app.config['SECRET_KEY'])}"
+    client = app.test_client()
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="pending"' not in page
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    answer = client.post(url, data={"csrf_token": token, "rsvp": "pending"})
+    assert answer.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(db.select(Guest.rsvp).filter_by(name="由美")) == "online"

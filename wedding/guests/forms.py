@@ -13,6 +13,8 @@ RSVP_CHOICES = [
     SelectChoice("online", _l("Yes, online")),
     SelectChoice("no", _l("No, I cannot come")),
 ]
+# The planner may also take an answer back (one recorded by mistake); a guest may not.
+PLANNER_RSVP_CHOICES = [SelectChoice("pending", _l("Not answered yet")), *RSVP_CHOICES]
 
 
 class GuestForm(FlaskForm):
@@ -48,6 +50,12 @@ class ReplyForm(FlaskForm):
         validate_choice=True,
     )
     note = TextAreaField(_l("A note (optional)"), validators=[Length(max=1000)], filters=[stripped])
+
+
+class PlannerReplyForm(ReplyForm):
+    """The answer a planner writes down for a guest, or "not answered yet" to take one back."""
+
+    rsvp = RadioField(_l("Reply"), choices=PLANNER_RSVP_CHOICES, validate_choice=True)
 
 
 class StreamForm(FlaskForm):

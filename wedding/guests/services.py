@@ -120,6 +120,17 @@ def record_reply(
     return guest
 
 
+def clear_reply(ceremony: Ceremony, guest: Guest, now: datetime | None = None) -> Guest:
+    """The planner takes back an answer recorded by mistake: the guest has not answered yet.
+
+    Only the planner may do this; a guest's own page offers answers, never "not answered"."""
+    if replies_closed(ceremony, now or utcnow()):
+        raise GuestError("rsvp", _l("The ceremony has already taken place; replies are closed."))
+    guest.rsvp, guest.note, guest.responded_at = "pending", "", None
+    _recount(ceremony)
+    return guest
+
+
 def stream_url_of(ceremony_id: int) -> str:
     settings = db.session.get(GuestList, ceremony_id)
     return settings.stream_url if settings else ""

@@ -7,12 +7,19 @@ from flask_login import login_required
 from wedding.accounts.access import editor_required, get_owned_or_404
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
-from wedding.guests.forms import RSVP_CHOICES, GuestForm, ReplyForm, StreamForm
+from wedding.guests.forms import (
+    PLANNER_RSVP_CHOICES,
+    GuestForm,
+    PlannerReplyForm,
+    ReplyForm,
+    StreamForm,
+)
 from wedding.guests.models import Guest
 from wedding.guests.services import (
     LINK_DAYS_AFTER,
     GuestError,
     add_guest,
+    clear_reply,
     guest_from_token,
     guests_of,
     invitation_url,
@@ -60,7 +67,7 @@ def index(ceremony_id: int):
         link_until={g.id: link_expires_at(g, ceremony) for g in guests},
         form=GuestForm(),
         stream_form=StreamForm(data={"stream_url": stream_url_of(ceremony.id)}),
-        reply_choices=RSVP_CHOICES,
+        reply_choices=PLANNER_RSVP_CHOICES,
         link_days=LINK_DAYS_AFTER,
     )
 
@@ -104,12 +111,15 @@ def reply(ceremony_id: int, guest_id: int):
     """The planner writes down an answer given by phone or in person."""
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
     guest = _guest_or_404(ceremony, guest_id)
-    form = ReplyForm()
+    form = PlannerReplyForm()
     if not form.validate_on_submit():
         _flash_errors(form)
         return _back(ceremony_id)
     try:
-        record_reply(ceremony, guest, form.rsvp.data, form.note.data)
+        if form.rsvp.data == "pending":
+            clear_reply(ceremony, guest)
+        else:
+            record_reply(ceremony, guest, form.rsvp.data, form.note.data)
     except GuestError as error:
         db.session.rollback()
         flash(str(error), "error")
