@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
 
@@ -295,3 +296,51 @@ def test_taking_a_reply_back_is_the_planners_alone(app, party):
     assert answer.status_code == 422
     with app.app_context():
         assert db.session.scalar(db.select(Guest.rsvp).filter_by(name="由美")) == "online"
+
+
+class _Labels(HTMLParser):
+    """The page's labels (their ``for``, classes and text) and its inputs' attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.labels: dict[str, tuple[str, str]] = {}
+        self.inputs: list[dict] = []
+        self._label: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "label":
+            self._label = {"for": attrs.get("for"), "class": attrs.get("class") or "", "text": ""}
+        elif tag == "input":
+            self.inputs.append(attrs)
+
+    def handle_data(self, data):
+        if self._label is not None:
+            self._label["text"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "label" and self._label is not None:
+            self.labels[self._label["for"]] = (self._label["class"], self._label["text"].strip())
+            self._label = None
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("ja", "リンクの有効期間（式の後の日数）"), ("en", "Link lifetime (days after the ceremony)")],
+)
+def test_each_guests_link_lifetime_box_has_a_label_one_can_see(app, web, party, lang, words):
+    """The number beside a guest's link is named for a screen reader and for the eye."""
+    user, ceremony = party
+    web.login(user)
+    web.post("/language", {"language": lang})
+    for name in ("由美", "健一"):
+        web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": name})
+    parsed = _Labels()
+    parsed.feed(web.get(f"/ceremonies/{ceremony.id}/guests/").get_data(as_text=True))
+    boxes = [i for i in parsed.inputs if i.get("name") == "link_days_after" and i.get("id")]
+    boxes = [i for i in boxes if i["id"].startswith("days-")]  # one a guest, not the add form's
+    assert len(boxes) == 2
+    for box in boxes:
+        classes, text = parsed.labels[box["id"]]
+        assert "visually-hidden" not in classes.split()
+        assert text == words
