@@ -290,3 +290,39 @@ def test_a_rename_elsewhere_changes_the_feed_and_its_etag(app, web, setup, what)
     assert after.status_code == 200 and after.headers["ETag"] != etag
     (event,) = events(parse_everywhere(after.data))
     assert name in "".join(str(event[p]) for p in ("SUMMARY", "DESCRIPTION", "LOCATION"))
+
+
+def _offered_language(page: str, kind: str, subject_id: int) -> list[str]:
+    picker = re.search(rf'id="lang-{kind}-{subject_id}" name="language">(.*?)</select>', page)
+    return re.findall(r'<option value="(\w+)" selected', picker.group(1))
+
+
+def test_a_clients_feed_speaks_the_clients_language_whoever_makes_it(
+    app, web, make_user, make_client
+):
+    """An English-speaking planner making a Japanese client's feed is offered Japanese (and gets
+    it when no language is sent); the planner's own feeds follow the planner's language."""
+    user = make_user(role="planner")
+    japanese = make_client(user.org, full_name="佐藤 美咲")
+    english = make_client(user.org, full_name="Mia Clarke", language="en")
+    web.login(user)
+    web.post("/language", {"language": "ja"})
+    page = web.get(f"/clients/{english.id}").get_data(as_text=True)
+    assert _offered_language(page, "client", english.id) == ["en"]
+    web.post("/calendars/feeds", {"kind": "company"})
+    web.post("/language", {"language": "en"})
+    page = web.get(f"/clients/{japanese.id}").get_data(as_text=True)
+    assert _offered_language(page, "client", japanese.id) == ["ja"]
+    page = web.get("/calendars/").get_data(as_text=True)
+    assert _offered_language(page, "staff", user.id) == ["en"]
+    for client in (japanese, english):
+        web.post("/calendars/feeds", {"kind": "client", "subject_id": client.id})
+    web.post("/calendars/feeds", {"kind": "staff"})
+    with app.app_context():
+        made = {(f.kind, f.subject_id): f.language for f in db.session.scalars(db.select(Feed))}
+    assert made == {
+        ("client", japanese.id): "ja",
+        ("client", english.id): "en",
+        ("staff", user.id): "en",
+        ("company", 0): "ja",
+    }

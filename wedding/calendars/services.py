@@ -211,6 +211,16 @@ def ceremony_calendar(
 # --- feeds ---------------------------------------------------------------------------------
 
 
+def feed_language(kind: str, subject_id: int, maker_lang: str) -> str:
+    """The language a new feed speaks when none is chosen: a client's feed speaks the client's
+    language (they read it); the others speak that of the one who makes the feed."""
+    if kind == "client":
+        client = db.session.get(Client, subject_id)
+        if client is not None:
+            return client.language
+    return maker_lang
+
+
 def get_or_create_feed(org_id: int, kind: str, subject_id: int = 0, lang: str = "ja") -> Feed:
     feed = db.session.scalar(
         db.select(Feed).filter_by(org_id=org_id, kind=kind, subject_id=subject_id)

@@ -28,7 +28,7 @@ from wedding.calendars.tasks import push_calendar
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
-from wedding.i18n import current_lang
+from wedding.i18n import LANGUAGES, current_lang
 from wedding.inputs import db_int, safe_next
 from wedding.jobs import enqueue
 from wedding.models import db, utcnow
@@ -215,7 +215,9 @@ def create_feed():
         abort(400)
     if kind != "staff" and not current_user.can_edit:
         abort(403)
-    lang = request.form.get("language") if request.form.get("language") in ("ja", "en") else "ja"
+    lang = request.form.get("language")
+    if lang not in LANGUAGES:
+        lang = services.feed_language(kind, subject, current_lang())
     services.get_or_create_feed(current_user.org_id, kind, subject, lang)
     existing = db.session.scalar(
         db.select(Feed).filter_by(org_id=current_user.org_id, kind=kind, subject_id=subject)
@@ -280,6 +282,12 @@ def client_feed(client_id: int):
         )
     )
     return (found, feed_urls(found)) if found else (None, None)
+
+
+@bp.app_template_global()
+def new_feed_language(kind: str, subject_id: int) -> str:
+    """The language a feed about to be made is offered in (the one it gets when none is sent)."""
+    return services.feed_language(kind, subject_id, current_lang())
 
 
 @bp.app_template_global()
