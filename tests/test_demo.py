@@ -10,6 +10,7 @@ from wedding.guests.services import guests_of
 from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.presentation.models import Presentation, Standee
+from wedding.runofshow.services import run_window
 from wedding.tasks.services import ceremony_day, tasks_of
 from wedding.venues.models import Venue
 
@@ -68,3 +69,25 @@ def test_demo_is_idempotent_and_its_login_works(app, web):
         deposit = db.session.scalar(db.select(Invoice))
         assert deposit.kind == "deposit" and deposit.status == "issued"
         assert deposit.number == 1 and set(deposit.totals) == {"10", "8"}
+
+
+def test_every_demo_ceremonys_run_of_show_fits_its_booking(app, web):
+    """Right after install the demo shows no "does not fit the booking" warning: its guests are
+    received half an hour before the start, and that time is booked too."""
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        ceremonies = list(db.session.scalars(db.select(Ceremony)))
+        assert ceremonies
+        for ceremony in ceremonies:
+            window = run_window(ceremony)
+            assert window is not None
+            assert ceremony.blocked_from <= window.booked_from <= window.first
+            assert window.last <= window.booked_until <= ceremony.blocked_until
+            assert window.fits, window
+    email, password = result.output.strip().rsplit(": ", 1)[1].split(" / ")
+    web.post("/login", {"email": email, "password": password})
+    for ceremony in ceremonies:
+        page = web.get(f"/ceremonies/{ceremony.id}").get_data(as_text=True)
+        assert "記念撮影" in page  # the run of show is on the page (its last item)
+        assert 'id="run-window"' not in page

@@ -22,7 +22,7 @@ from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.personas.services import save_story, stories_of
 from wedding.presentation.services import standee_file_id
-from wedding.runofshow.services import apply_template
+from wedding.runofshow.services import apply_template, extend_to_cover, run_window
 from wedding.storage.services import store
 from wedding.tasks.services import apply_checklist, create_standard_template
 from wedding.venues.models import OpeningHours, Venue
@@ -302,6 +302,10 @@ def load_demo(today: date) -> tuple[str, str]:
             intent="hold",
         )
         apply_template(ceremony, "jinzen")
+        # Guests are received half an hour before the start: book that time too, as the
+        # planner's "Extend the booking" does, so the run of show fits from the first day.
+        if not run_window(ceremony).fits:
+            extend_to_cover(ceremony)
         checklist = create_standard_template(org.id, "ja", "AR挙式（標準）")
         apply_checklist(ceremony, checklist)
         for name, reply in DEMO_GUESTS:
