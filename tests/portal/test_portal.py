@@ -176,6 +176,19 @@ def test_one_link_is_counted_as_one(web, setup):
     assert "1 portal link stopped working." in done.get_data(as_text=True)
 
 
+def test_the_link_count_reads_right_in_japanese_for_one_and_for_several(web, setup):
+    """Japanese has one form for every number: it may not speak of "the newest" of one link."""
+    _, client, _ = setup
+    web.post("/language", {"language": "ja"})
+    copy_link(web, client)
+    page = web.get(f"/clients/{client.id}").get_data(as_text=True)
+    assert "有効なリンク：1件（期限：" in page
+    assert "最新のリンクは" not in page
+    copy_link(web, client)
+    page = web.get(f"/clients/{client.id}").get_data(as_text=True)
+    assert "有効なリンク：2件（期限：" in page and "複数あるときは最新のリンクの期限" in page
+
+
 def test_the_planner_emails_the_link_over_smtp(app, web, setup, smtp):
     _, client, _ = setup
     page = web.post(f"/clients/{client.id}/portal/send", follow_redirects=True)
