@@ -211,13 +211,15 @@ def ceremony_calendar(
 # --- feeds ---------------------------------------------------------------------------------
 
 
-def feed_language(kind: str, subject_id: int, maker_lang: str) -> str:
+def feed_language(org_id: int, kind: str, subject_id: int, maker_lang: str) -> str:
     """The language a new feed speaks when none is chosen: a client's feed speaks the client's
     language (they read it); the others speak that of the one who makes the feed."""
     if kind == "client":
-        client = db.session.get(Client, subject_id)
-        if client is not None:
-            return client.language
+        language = db.session.scalar(
+            db.select(Client.language).where(Client.id == subject_id, Client.org_id == org_id)
+        )
+        if language is not None:
+            return language
     return maker_lang
 
 

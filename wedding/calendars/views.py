@@ -217,7 +217,7 @@ def create_feed():
         abort(403)
     lang = request.form.get("language")
     if lang not in LANGUAGES:
-        lang = services.feed_language(kind, subject, current_lang())
+        lang = services.feed_language(current_user.org_id, kind, subject, current_lang())
     services.get_or_create_feed(current_user.org_id, kind, subject, lang)
     existing = db.session.scalar(
         db.select(Feed).filter_by(org_id=current_user.org_id, kind=kind, subject_id=subject)
@@ -287,7 +287,7 @@ def client_feed(client_id: int):
 @bp.app_template_global()
 def new_feed_language(kind: str, subject_id: int) -> str:
     """The language a feed about to be made is offered in (the one it gets when none is sent)."""
-    return services.feed_language(kind, subject_id, current_lang())
+    return services.feed_language(current_user.org_id, kind, subject_id, current_lang())
 
 
 @bp.app_template_global()
