@@ -325,11 +325,15 @@ class _Labels(HTMLParser):
 
 
 @pytest.mark.parametrize(
-    ("lang", "words"),
-    [("ja", "リンクの有効期間（式の後の日数）"), ("en", "Link lifetime (days after the ceremony)")],
+    ("lang", "words", "reply_of"),
+    [
+        ("ja", "リンクの有効期間（式の後の日数）", "{}様の返事"),
+        ("en", "Link lifetime (days after the ceremony)", "Reply of {}"),
+    ],
 )
-def test_each_guests_link_lifetime_box_has_a_label_one_can_see(app, web, party, lang, words):
-    """The number beside a guest's link is named for a screen reader and for the eye."""
+def test_each_guests_boxes_have_labels_that_say_whose(app, web, party, lang, words, reply_of):
+    """The number beside a guest's link is named for a screen reader and for the eye; each
+    reply picker is named after its guest (a screen reader heard "Reply" on every row)."""
     user, ceremony = party
     web.login(user)
     web.post("/language", {"language": lang})
@@ -344,3 +348,37 @@ def test_each_guests_link_lifetime_box_has_a_label_one_can_see(app, web, party, 
         classes, text = parsed.labels[box["id"]]
         assert "visually-hidden" not in classes.split()
         assert text == words
+    with app.app_context():
+        guests = db.session.execute(db.select(Guest.id, Guest.name)).all()
+    assert sorted(parsed.labels[f"rsvp-{i}"][1] for i, _ in guests) == sorted(
+        reply_of.format(name) for _, name in guests
+    )
+
+
+def test_the_guests_own_note_outlives_the_planners_answers(app, web, party):
+    """A note is the guest's words: the planner's answer and taking it back leave it, and the
+    guest's page offers it again to change (a blank box, sent back, erased it)."""
+    user, ceremony = party
+    web.login(user)
+    web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": "由美"})
+    (link,) = invitation_links(web, ceremony.id)
+    guest = app.test_client()
+    page = guest.get(link).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    note = "車椅子で伺います <b>"
+    guest.post(link, data={"csrf_token": token, "rsvp": "yes", "note": note})
+    with app.app_context():
+        guest_id = db.session.scalar(db.select(Guest.id))
+    for answer in ("online", "pending"):
+        assert web.post(
+            f"/ceremonies/{ceremony.id}/guests/{guest_id}/reply", {"rsvp": answer}
+        ).status_code in (302, 303)
+        with app.app_context():
+            row = db.session.get(Guest, guest_id)
+            assert (row.rsvp, row.note) == (answer, note)
+    assert "車椅子で伺います &lt;b&gt;" in web.get(f"/ceremonies/{ceremony.id}/guests/").get_data(
+        as_text=True
+    )
+    again = guest.get(link).get_data(as_text=True)
+    box = re.search(r'<textarea[^>]*name="note"[^>]*>(.*?)</textarea>', again, re.S)
+    assert box.group(1).strip() == "車椅子で伺います &lt;b&gt;"

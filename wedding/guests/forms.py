@@ -52,8 +52,10 @@ class ReplyForm(FlaskForm):
     note = TextAreaField(_l("A note (optional)"), validators=[Length(max=1000)], filters=[stripped])
 
 
-class PlannerReplyForm(ReplyForm):
-    """The answer a planner writes down for a guest, or "not answered yet" to take one back."""
+class PlannerReplyForm(FlaskForm):
+    """The answer a planner writes down for a guest, or "not answered yet" to take one back.
+
+    No note: the note is the guest's own, and the planner's answer leaves it as it is."""
 
     rsvp = RadioField(_l("Reply"), choices=PLANNER_RSVP_CHOICES, validate_choice=True)
 

@@ -107,15 +107,24 @@ def replies_closed(ceremony: Ceremony, now: datetime) -> bool:
 
 
 def record_reply(
-    ceremony: Ceremony, guest: Guest, rsvp: str, note: str, now: datetime | None = None
+    ceremony: Ceremony,
+    guest: Guest,
+    rsvp: str,
+    note: str | None = None,
+    now: datetime | None = None,
 ) -> Guest:
-    """A guest's answer (from their link, or typed in by the planner)."""
+    """A guest's answer (from their link, or typed in by the planner).
+
+    The note is the guest's own words: ``None`` (the planner's answer, which has no note)
+    keeps what the guest wrote."""
     now = now or utcnow()
     if rsvp not in RSVPS or rsvp == "pending":
         raise GuestError("rsvp", _l("Choose one of the answers."))
     if replies_closed(ceremony, now):
         raise GuestError("rsvp", _l("The ceremony has already taken place; replies are closed."))
-    guest.rsvp, guest.note, guest.responded_at = rsvp, note, now
+    guest.rsvp, guest.responded_at = rsvp, now
+    if note is not None:
+        guest.note = note
     _recount(ceremony)
     return guest
 
@@ -123,10 +132,11 @@ def record_reply(
 def clear_reply(ceremony: Ceremony, guest: Guest, now: datetime | None = None) -> Guest:
     """The planner takes back an answer recorded by mistake: the guest has not answered yet.
 
-    Only the planner may do this; a guest's own page offers answers, never "not answered"."""
+    Only the planner may do this; a guest's own page offers answers, never "not answered".
+    The guest's note stays: it is theirs, not part of the mistaken answer."""
     if replies_closed(ceremony, now or utcnow()):
         raise GuestError("rsvp", _l("The ceremony has already taken place; replies are closed."))
-    guest.rsvp, guest.note, guest.responded_at = "pending", "", None
+    guest.rsvp, guest.responded_at = "pending", None
     _recount(ceremony)
     return guest
 

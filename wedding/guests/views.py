@@ -119,7 +119,7 @@ def reply(ceremony_id: int, guest_id: int):
         if form.rsvp.data == "pending":
             clear_reply(ceremony, guest)
         else:
-            record_reply(ceremony, guest, form.rsvp.data, form.note.data)
+            record_reply(ceremony, guest, form.rsvp.data)
     except GuestError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -185,7 +185,10 @@ def reply_page(token: str):
         return _private(Response(page, status=404))
     ceremony = db.session.get(Ceremony, guest.ceremony_id)
     now = utcnow()
-    form = ReplyForm(data={"rsvp": guest.rsvp if guest.rsvp != "pending" else None})
+    # The guest's earlier answer and note, there to change: a blank note box would erase it.
+    form = ReplyForm(
+        data={"rsvp": guest.rsvp if guest.rsvp != "pending" else None, "note": guest.note}
+    )
     closed = replies_closed(ceremony, now)
     status = 200
     if request.method == "POST":
