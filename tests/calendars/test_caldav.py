@@ -7,6 +7,8 @@ import pytest
 from markupsafe import escape
 
 from tests.calendars.conftest import remote_event
+from wedding.accounts.models import User
+from wedding.accounts.services import set_active
 from wedding.calendars import caldav_sync
 from wedding.calendars.models import CalDAVAccount, CalDAVState
 from wedding.ceremonies.models import Ceremony
@@ -132,3 +134,35 @@ def test_a_ceremony_given_to_another_planner_leaves_my_calendar(
     domain = app.config["CALENDAR_UID_DOMAIN"]
     with pytest.raises(caldav.error.NotFoundError):
         remote_event(radicale, f"ceremony-{ceremony.id}@{domain}")
+
+
+def test_a_deactivated_planners_calendar_gets_nothing_more(
+    app, make_user, planner_and_ceremony, monkeypatch
+):
+    """Deactivation ends what reaches someone's own calendar server with their sign-ins: the
+    periodic push leaves their calendar out, and a push already queued plans nothing."""
+    from wedding.calendars import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks, "enqueue", lambda job, *args, **kwargs: queued.append(args))
+
+    user, _ = planner_and_ceremony
+    owner = make_user(org=user.org, role="owner")
+    with app.app_context():
+        account = CalDAVAccount(
+            org_id=user.org.id,
+            user_id=user.id,
+            url="https://calendar.example/hanako/",
+            username="hanako",
+            password_encrypted=caldav_sync.encrypt("pw"),
+        )
+        db.session.add(account)
+        db.session.commit()
+        now = datetime.now(UTC)
+        assert caldav_sync.plan_push(account, now).puts  # their ceremony is due
+        assert (tasks.push_calendars(), queued) == (1, [(account.id,)])
+        set_active(db.session.get(User, user.id), False, db.session.get(User, owner.id), now)
+        db.session.commit()
+        assert caldav_sync.plan_push(account, now) is None
+        assert (tasks.push_calendars(), queued) == (0, [(account.id,)])
+        db.session.rollback()

@@ -9,6 +9,7 @@ import recurring_ical_events
 import vobject
 from icalendar import Calendar
 
+from tests.conftest import Web
 from wedding.accounts.models import Organisation
 from wedding.calendars.models import Feed
 from wedding.ceremonies.models import Ceremony
@@ -180,6 +181,25 @@ def test_client_feed_hides_staff_notes_and_staff_feed_shows_only_mine(
     make_ceremony(user.org, venue=other_hall, starts_at=START + timedelta(days=3))  # no planner
     mine = app.test_client().get(feed_url(web, "staff")).data
     assert mine.count(b"BEGIN:VEVENT") == 1
+
+
+def test_a_staff_members_own_feed_ends_with_their_deactivation(app, web, setup, make_user):
+    """Deactivating someone ends their own feed with their sign-ins (a feed kept in their
+    phone is no way back in); reactivating brings it back. The company's feed is the
+    company's: it stays, and the owner is told so."""
+    user, _, _ = setup
+    mine, company = feed_url(web, "staff"), feed_url(web, "company")
+    boss = Web(app)
+    boss.login(make_user(org=user.org, role="owner"))
+    reader = app.test_client()
+    assert reader.get(mine).status_code == 200
+    boss.post("/language", {"language": "ja"})
+    done = boss.post(f"/staff/{user.id}/deactivate", follow_redirects=True)
+    assert "会社・会場・お客様のフィードのアドレスは引き続き使えます" in done.get_data(as_text=True)
+    assert reader.get(mine).status_code == 404
+    assert reader.get(company).status_code == 200
+    boss.post(f"/staff/{user.id}/reactivate")
+    assert reader.get(mine).status_code == 200
 
 
 def test_another_company_cannot_touch_my_feeds(app, web, setup, make_user):

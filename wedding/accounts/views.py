@@ -208,7 +208,12 @@ def _set_active(user_id: int, active: bool):
             message = (
                 _("%(email)s can sign in again.", email=member.email)
                 if active
-                else _("%(email)s is deactivated and signed out everywhere.", email=member.email)
+                else _(
+                    "%(email)s is deactivated and signed out everywhere; their own calendar feed "
+                    "and calendar server get nothing more. Company, venue and client feed "
+                    "addresses they knew still work: make new ones under Calendar feeds.",
+                    email=member.email,
+                )
             )
             flash(message, "success")
     return redirect(url_for("accounts.staff"))

@@ -14,6 +14,7 @@ import caldav
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 
+from wedding.accounts.models import User
 from wedding.accounts.services import company_name
 from wedding.calendars.ics import CalendarData, build_calendar
 from wedding.calendars.models import CalDAVAccount, CalDAVState
@@ -153,7 +154,12 @@ class PushOutcome:
 
 def plan_push(account: CalDAVAccount, now: datetime) -> PushPlan | None:
     """The events due on the server (new, changed, failed and ready to retry, gone); None
-    when nothing is due. Reads only."""
+    when nothing is due, or when the staff member is deactivated: the company's ceremonies
+    stop reaching their calendar with their sign-ins. Reads only."""
+    if not db.session.scalar(
+        db.select(User.active).where(User.id == account.user_id, User.org_id == account.org_id)
+    ):
+        return None
     states = {
         s.ceremony_id: s
         for s in db.session.scalars(db.select(CalDAVState).filter_by(account_id=account.id))

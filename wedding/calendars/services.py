@@ -239,6 +239,19 @@ def get_or_create_feed(org_id: int, kind: str, subject_id: int = 0, lang: str = 
     return feed
 
 
+def feed_is_live(feed: Feed) -> bool:
+    """A staff member's own feed serves only while they are active in the feed's company:
+    deactivating someone ends it with their sign-ins and API tokens (and reactivating them
+    brings it back). Other feeds belong to the company and are revoked or renewed by hand."""
+    if feed.kind != "staff":
+        return True
+    return bool(
+        db.session.scalar(
+            db.select(User.active).where(User.id == feed.subject_id, User.org_id == feed.org_id)
+        )
+    )
+
+
 def regenerate(feed: Feed) -> Feed:
     """A new URL; the old one answers 404 from now on."""
     feed.renew()

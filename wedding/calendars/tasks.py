@@ -5,6 +5,7 @@ from flask import has_app_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from wedding.accounts.models import User
 from wedding.calendars import caldav_sync
 from wedding.calendars.models import CalDAVAccount
 from wedding.ceremonies.models import CALENDAR_FIELDS, Ceremony
@@ -40,8 +41,13 @@ def push_calendar(account_id: int) -> dict:
 @periodic(minutes=5)
 def push_calendars() -> int:
     """Queue a push for every connected calendar: failed pushes whose retry time has come, and
-    anything a change-triggered push missed. A push with nothing due costs one query."""
-    accounts = db.session.execute(db.select(CalDAVAccount.id, CalDAVAccount.org_id)).all()
+    anything a change-triggered push missed. A push with nothing due costs one query. A
+    deactivated staff member's calendar gets none (``plan_push`` refuses it too)."""
+    accounts = db.session.execute(
+        db.select(CalDAVAccount.id, CalDAVAccount.org_id)
+        .join(User, User.id == CalDAVAccount.user_id)
+        .where(User.active.is_(True))
+    ).all()
     for account_id, org_id in accounts:
         enqueue(push_calendar, account_id, org_id=org_id)
     return len(accounts)

@@ -84,6 +84,8 @@ def feed(feed_id: int, token: str):
     found = db.session.get(Feed, feed_id)
     if found is None or not found.matches(token, current_app.config["SECRET_KEY"]):
         abort(404)
+    if not services.feed_is_live(found):
+        abort(404)
     now = utcnow()
     etag, newest = services.feed_version(found, now)
     headers = {"ETag": etag, "Cache-Control": "private, max-age=300"}
