@@ -137,6 +137,9 @@ def test_venues_and_availability(api):
         "from=yesterday&to=2027-01-02",
         "from=2027-02-01&to=2027-01-01",
         "from=2027-01-01&to=2027-06-01",
+        "from=2027-01-01&to=2027-01-02&duration_minutes=-5",
+        "from=2027-01-01&to=2027-01-02&duration_minutes=99999999999",
+        "from=2027-01-01&to=2027-01-02&duration_minutes=an+hour",
     ],
 )
 def test_bad_availability_queries(api, query):
@@ -165,6 +168,16 @@ def test_hold_then_conflict_then_confirm_and_cancel(app, api):
     cancelled = check(api.post(f"/api/v1/bookings/{booking['id']}/cancel"), "Booking", 200)
     assert cancelled["status"] == "cancelled"
     check(api.get(f"/api/v1/bookings/{booking['id']}"), "Booking", 200)
+
+
+@pytest.mark.parametrize("body", [[30000], "30000", 30000])
+def test_a_confirmation_whose_body_is_not_an_object_confirms_nothing(app, api, body):
+    """A body, when sent, is a JSON object: a list or a number was ignored and the hold
+    confirmed without the deposit it meant to give."""
+    booking = check(api.post("/api/v1/bookings", hold_body(api)), "Booking", 201)
+    check(api.post(f"/api/v1/bookings/{booking['id']}/confirm", body), "Problem", 400)
+    assert check(api.get(f"/api/v1/bookings/{booking['id']}"), "Booking", 200)["status"] == "hold"
+    check(api.post(f"/api/v1/bookings/{booking['id']}/confirm"), "Booking", 200)  # no body: fine
 
 
 @pytest.mark.parametrize(

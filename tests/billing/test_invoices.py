@@ -83,6 +83,9 @@ def test_create_and_read_an_invoice(app, api):
     [
         ({"kind": "refund"}, "kind"),
         ({"due": "30/11/2026"}, "due"),
+        ({"due": "0001-01-01"}, "due"),  # the web form's range: 1990 to 2100
+        ({"due": "9999-12-31"}, "due"),
+        ({"due": 20270101}, "due"),
         ({"items": []}, "items"),
         ({"items": [{**ITEMS[0], "quantity": -1}]}, "quantity"),
         ({"items": [{**ITEMS[0], "tax_rate": 5}]}, "tax_rate"),

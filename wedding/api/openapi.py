@@ -290,6 +290,7 @@ def _transition(summary: str, body: bool = False) -> dict:
         },
     }
     if body:
+        operation["responses"]["400"] = _problem("A body was sent that is not a JSON object.")
         operation["requestBody"] = {
             "required": False,
             "content": {"application/json": {"schema": _ref("ConfirmRequest")}},
@@ -357,14 +358,21 @@ def openapi_document(server_url: str = "") -> dict:
                             "name": "duration_minutes",
                             "in": "query",
                             "required": False,
-                            "schema": {"type": "integer"},
+                            "description": (
+                                "Slots free for this long, when it is one of the venue's "
+                                "durations; otherwise for its shortest."
+                            ),
+                            "schema": {"type": "integer", "minimum": 0},
                         },
                     ],
                     "responses": {
                         "200": _json(
                             _ref("Availability"), "One entry per day from `from` to `to`."
                         ),
-                        "400": _problem("Missing or bad dates, or more than 62 days."),
+                        "400": _problem(
+                            "Missing or bad dates, more than 62 days, or a duration that is "
+                            "not a whole number."
+                        ),
                         "401": _UNAUTHORIZED,
                         "404": _NOT_FOUND,
                     },

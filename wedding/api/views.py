@@ -182,7 +182,14 @@ def venue_availability(venue_id: int):
         raise ApiProblem(400, "Bad request", "`to` is before `from`.")
     if (last - first).days >= MAX_RANGE_DAYS:
         raise ApiProblem(400, "Bad request", f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
-    duration = request.args.get("duration_minutes", type=db_int)
+    duration = request.args.get("duration_minutes")
+    if duration is not None:
+        try:
+            duration = db_int(duration)
+        except ValueError:
+            raise ApiProblem(
+                400, "Bad request", "`duration_minutes` must be a whole number of minutes."
+            ) from None
     days = booking.availability([venue], first, last, duration=duration)[venue.id]
     return jsonify(
         {
@@ -327,10 +334,13 @@ def create_invoice(ceremony_id: int):
             extra={"field": "kind"},
         )
     try:
-        due = date.fromisoformat(data.get("due") or "")
-    except (TypeError, ValueError):
+        due = parse_date(data.get("due"))
+    except ValueError:
         raise ApiProblem(
-            422, "Invalid invoice", "`due` must be a date as YYYY-MM-DD.", extra={"field": "due"}
+            422,
+            "Invalid invoice",
+            f"`due` must be a date as YYYY-MM-DD between {FIRST_DATE} and {LAST_DATE}.",
+            extra={"field": "due"},
         ) from None
     try:
         lines = billing.lines_from_data(data.get("items"))
@@ -370,10 +380,8 @@ def _transition(booking_id: int, action) -> Response:
 
 @bp.post("/bookings/<int:booking_id>/confirm")
 def confirm_booking(booking_id: int):
-    data = request.get_json(silent=True) or {}
-    deposit = (
-        _field(data, "deposit_amount", int, required=False) if isinstance(data, dict) else None
-    )
+    data = _body() if request.get_data(cache=True) else {}  # a body, if sent, is an object
+    deposit = _field(data, "deposit_amount", int, required=False)
     return _transition(booking_id, lambda c: booking.confirm(c, deposit=deposit))
 
 
