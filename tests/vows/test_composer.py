@@ -80,6 +80,20 @@ def test_the_client_speaks_of_herself_as_i():
         assert "あなたが朝まで話を聞いてくれ" in text
 
 
+def test_the_client_quotes_the_proposal_as_it_was_said():
+    """She quotes what Ren said to her: his きみ stays (the companion, saying it again in
+    his own vow, says あなた, as test_the_companion_speaks_as_themself_to_her asks)."""
+    quoted = [
+        text
+        for seed in range(8)
+        for text in compose(FACTS, "ja", "client", seed=seed)
+        if "くれた言葉" in text
+    ]
+    assert quoted
+    for text in quoted:
+        assert "「これからの季節を、全部きみの隣で過ごしたい」" in text
+
+
 def test_kindness_to_the_speaker_drops_kureru_when_the_speaker_did_it():
     clause = turn("美咲が初めて話しかけてくれた", ("美咲",), ("レン",), "私", "あなた", True)
     assert clause.plain() == "私が初めて話しかけた"

@@ -321,7 +321,11 @@ def _values_ja(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, s
         knew = _turn_ja(ans.moment_knew, voice)
         values |= {"knew_te": knew.te(), "knew_polite": knew.polite(), "knew_plain": knew.plain()}
     if ans.proposal_words:
-        words = japanese.one_second_person(japanese.clean_fact(ans.proposal_words), voice.you)
+        words = japanese.clean_fact(ans.proposal_words)
+        if not voice.client_speaks:
+            # The companion says the words again, now, in this vow's second person; the client
+            # quotes them as they were said to her (a quote is not hers to reword).
+            words = japanese.one_second_person(words, voice.you)
         values["proposal"] = f"「{words}」"
     if ans.promises:
         values["promises_polite"] = _sentences_ja(ans.promises, voice, "polite")
