@@ -57,6 +57,18 @@ def test_a_font_is_embedded_once(app, couple):
         assert [font[0].split("+")[1] for font in fonts] == ["IPAexGothic"], kind
 
 
+@pytest.mark.parametrize("theme", ["classic", "sakura"])
+def test_the_serif_themes_embed_two_faces(app, couple, theme):
+    """Classic and sakura set Japanese in IPAexMincho and Latin in EB Garamond, and nothing
+    else (the program adds IPAexGothic for the AR address): no italic face for a line or two,
+    each face being one more font subset in every PDF."""
+    _, ceremony = couple("Emily Carter", "Griffin O'Neill", language="en")
+    for kind in KINDS:
+        fonts = pdf_fonts(render(app, ceremony.id, kind, theme, "both"))
+        expected = ["EB-Garamond", "IPAexMincho"] + (["IPAexGothic"] if kind == "program" else [])
+        assert sorted(font[0].split("+")[1] for font in fonts) == sorted(expected), kind
+
+
 def test_the_certificate_says_what_it_is_and_is_not(app, couple):
     _, ceremony = couple()
     text = pdf_text(render(app, ceremony.id, "certificate", language="both"))
