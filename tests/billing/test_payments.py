@@ -27,6 +27,7 @@ from wedding.billing.stripe_pay import (
     make_checkout,
 )
 from wedding.billing.tasks import render_agreement
+from wedding.booking import services as booking
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
 from wedding.storage.models import StoredFile
@@ -243,11 +244,76 @@ def test_a_paid_deposit_confirms_the_hold(quoted):
     billing.record_payment(deposit, 1, "cash", TODAY, NOW)
     db.session.commit()
     assert deposit.status == "paid"
-    assert ceremony.status == "confirmed" and ceremony.deposit_amount == deposit.total
+    # the money is the invoice's: the booking keeps no deposit of its own to count again
+    assert ceremony.status == "confirmed" and ceremony.deposit_amount is None
+    assert [i.paid_amount for i in billing.invoices_of(ceremony.id)] == [deposit.total, 0]
     assert payment.display_receipt_number == "RC-000001"
     with pytest.raises(billing.BillingError) as error:
         billing.record_payment(deposit, 100, "cash", TODAY, NOW)
     assert error.value.code == "already_paid"
+
+
+@pytest.mark.parametrize("received", [50_000, 100_000])
+def test_a_deposit_taken_at_confirmation_is_paid_on_the_schedule(quoted, received):
+    """The deposit a planner typed when confirming the booking is money received: when the
+    client signs, the schedule counts it (deposit invoice first, the rest on the balance), once,
+    with a receipt; the cancellation preview counts it as paid."""
+    ceremony, quote = quoted
+    booking.confirm(ceremony, deposit=received, now=NOW)
+    db.session.commit()
+    accept(quote)
+    db.session.commit()
+    deposit, balance = billing.invoices_of(ceremony.id)
+    on_deposit = min(received, deposit.total)
+    assert (deposit.paid_amount, balance.paid_amount) == (on_deposit, received - on_deposit)
+    assert deposit.status == ("paid" if received >= deposit.total else "partially_paid")
+    (payment, *rest) = deposit.payments
+    assert (payment.method, payment.amount, rest) == ("booking", on_deposit, [])
+    assert documents.render_receipt_pdf(payment).startswith(b"%PDF")
+    assert billing.cancellation_terms(quote, TODAY).paid == received
+    # a new revision, signed again, keeps what was paid and counts the deposit no second time
+    billing.save_quote(ceremony, db.session.get(Plan, quote.plan_id), [], notes="revised")
+    accept(quote)
+    db.session.commit()
+    assert sum(i.paid_amount for i in billing.invoices_of(ceremony.id)) == received
+
+
+def test_a_revision_signed_after_the_deposit_was_paid_bills_only_the_rest(quoted):
+    """The client paid the deposit, the quote grew (five 引菓子, not three) and was signed
+    again: the paid deposit stays, the old balance is voided, the new one is the rest. (Signing
+    again after a payment failed with an AttributeError.)"""
+    ceremony, quote = quoted
+    accept(quote)
+    deposit = billing.invoices_of(ceremony.id)[0]
+    billing.record_payment(deposit, deposit.total, "bank", TODAY, NOW)
+    sweets = db.session.scalar(db.select(Plan).filter_by(name="引菓子"))
+    billing.save_quote(ceremony, db.session.get(Plan, quote.plan_id), [(sweets, 5)])
+    accept(quote)
+    db.session.commit()
+    invoices = billing.invoices_of(ceremony.id)
+    assert [(i.kind, i.status) for i in invoices] == [
+        ("deposit", "paid"),
+        ("balance", "cancelled"),
+        ("balance", "issued"),
+    ]
+    live = [i for i in invoices if i.status != "cancelled"]
+    assert sum(i.total for i in live) == billing.quote_totals(quote).total
+
+
+def test_a_deposit_recorded_after_the_client_signed_is_paid_at_once(quoted):
+    """Signed while on hold, then confirmed by hand with the deposit taken at the venue: the
+    open deposit invoice takes it there and then."""
+    ceremony, quote = quoted
+    accept(quote)
+    booking.confirm(ceremony, deposit=30_000, now=NOW)
+    db.session.commit()
+    deposit, balance = billing.invoices_of(ceremony.id)
+    assert (deposit.status, deposit.paid_amount, balance.paid_amount) == (
+        "partially_paid",
+        30_000,
+        0,
+    )
+    assert billing.booking_deposit_left(ceremony) == 0
 
 
 def test_an_unpaid_deposit_lets_the_hold_lapse_and_a_late_payment_does_not_revive_it(quoted):

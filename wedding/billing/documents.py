@@ -26,7 +26,12 @@ KIND_LABELS = {
     "other": "ご請求 Charge",
     "credit": "返還 Credit",
 }
-METHOD_LABELS = {"bank": "銀行振込 Bank transfer", "card": "カード Card", "cash": "現金 Cash"}
+METHOD_LABELS = {
+    "bank": "銀行振込 Bank transfer",
+    "card": "カード Card",
+    "cash": "現金 Cash",
+    "booking": "予約確定時に受領 Received when the booking was confirmed",
+}
 
 
 def yen(amount: int) -> str:

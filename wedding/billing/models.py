@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 TAX_RATES = (10, 8, 0)  # standard, reduced (food such as 引菓子), exempt
 INVOICE_KINDS = ("deposit", "balance", "other", "credit")
 INVOICE_STATUSES = ("draft", "issued", "paid", "partially_paid", "cancelled")
-PAYMENT_METHODS = ("bank", "card", "cash")
+# "booking": the deposit recorded when the booking was confirmed, counted towards the invoices
+# (how it was paid is not known).
+PAYMENT_METHODS = ("bank", "card", "cash", "booking")
 LINE_OUTCOMES = ("matched", "partial", "over", "unmatched", "duplicate", "settled")
 # Cancellation fees by days before the ceremony: (at least this many days before, percent).
 DEFAULT_POLICY = [[90, 0], [60, 20], [30, 50], [7, 80], [0, 100]]
@@ -312,7 +314,7 @@ class Payment(OrgOwned, db.Model):
         UniqueConstraint("org_id", "id"),
         UniqueConstraint("org_id", "receipt_number"),
         CheckConstraint("amount > 0", name="amount"),
-        CheckConstraint("method IN ('bank', 'card', 'cash')", name="method"),
+        CheckConstraint("method IN ('bank', 'card', 'cash', 'booking')", name="method"),
         ForeignKeyConstraint(["org_id", "invoice_id"], ["invoices.org_id", "invoices.id"]),
         Index(
             "ix_payments_external_ref",

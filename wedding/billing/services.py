@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
 from wedding.billing.models import (
+    PAYMENT_METHODS,
     Acceptance,
     BankImport,
     BankLine,
@@ -565,7 +566,7 @@ def issue_schedule(quote: Quote, now: datetime) -> list[Invoice]:
             continue
         has_deposit = has_deposit or invoice.kind == "deposit"
         for line in invoice.lines:
-            kept[line.tax_rate] += line.amount
+            kept[line.tax_rate] += line.unit_price * line.quantity
 
     def same_unpaid(kind: str, subtotals: dict[int, int]) -> Invoice | None:
         wanted = {rate: amount for rate, amount in subtotals.items() if amount > 0}
@@ -596,6 +597,7 @@ def issue_schedule(quote: Quote, now: datetime) -> list[Invoice]:
     if lines and kept_balance is None:
         due = max(ceremony_day(ceremony) - timedelta(days=profile.balance_days_before), today)
         made.append(create_invoice(ceremony, "balance", due, lines, today))
+    apply_booking_deposit(ceremony, now)
     return made
 
 
@@ -702,17 +704,64 @@ def refresh_status(invoice: Invoice) -> None:
 
 def confirm_paid_deposit(invoice: Invoice, now: datetime) -> str | None:
     """A fully paid deposit confirms the held booking through the booking rules; returns the
-    booking rule's code when it cannot (e.g. the hold lapsed), for the planner to see."""
+    booking rule's code when it cannot (e.g. the hold lapsed), for the planner to see. The
+    money is the invoice's: the booking records no deposit of its own (that would count it
+    twice, see apply_booking_deposit)."""
     if invoice.kind != "deposit" or invoice.status != "paid":
         return None
     ceremony = db.session.get(Ceremony, invoice.ceremony_id)
     if ceremony.status != "hold":
         return None
     try:
-        booking.confirm(ceremony, deposit=invoice.total, now=now)
+        booking.confirm(ceremony, now=now)
     except BookingError as error:
         return error.code
     return None
+
+
+def booking_deposit_left(ceremony: Ceremony) -> int:
+    """What of the deposit recorded when the booking was confirmed no invoice counts yet."""
+    applied = db.session.scalar(
+        db.select(func.coalesce(func.sum(Payment.amount), 0))
+        .join(Invoice, (Invoice.org_id == Payment.org_id) & (Invoice.id == Payment.invoice_id))
+        .where(Invoice.ceremony_id == ceremony.id, Payment.method == "booking")
+    )
+    return max((ceremony.deposit_amount or 0) - applied, 0)
+
+
+def apply_booking_deposit(ceremony: Ceremony, now: datetime) -> list[Payment]:
+    """The deposit recorded when the booking was confirmed (by hand or through the API, money
+    received before the invoices or outside them) is paid on the ceremony's open schedule:
+    the deposit invoice first, then the balance; once, each with its receipt. Called when the
+    schedule is issued and when such a deposit is recorded; what no open invoice can take yet
+    waits for the next schedule (``booking_deposit_left``)."""
+    left = booking_deposit_left(ceremony)
+    if not left:
+        return []
+    open_invoices = sorted(
+        (
+            invoice
+            for invoice in invoices_of(ceremony.id)
+            if invoice.kind in ("deposit", "balance") and invoice.status in OPEN_STATUSES
+        ),
+        key=lambda invoice: (invoice.kind != "deposit", invoice.due_date, invoice.id),
+    )
+    received_on = local_today(ceremony.deposit_recorded_at or now, ceremony)
+    payments = []
+    for invoice in open_invoices:
+        part = min(left, invoice.total - paid_total(invoice.id))
+        if part <= 0:
+            continue
+        payments.append(record_payment(invoice, part, "booking", received_on, now))
+        left -= part
+        if not left:
+            break
+    return payments
+
+
+@booking.deposit_recorded.connect
+def _on_deposit_recorded(ceremony: Ceremony, now: datetime) -> None:
+    apply_booking_deposit(ceremony, now)
 
 
 def record_payment(
@@ -736,7 +785,7 @@ def record_payment(
         raise BillingError("not_payable")
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise BillingError("amount", "amount")
-    if method not in ("bank", "card", "cash"):
+    if method not in PAYMENT_METHODS:
         raise BillingError("method", "method")
     if external_ref is not None and db.session.scalar(
         db.select(Payment.id).where(

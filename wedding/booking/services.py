@@ -9,6 +9,7 @@ database's refusal into SlotUnavailable. No commits here: the caller commits onc
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, or_
 from sqlalchemy.exc import IntegrityError
@@ -352,10 +353,16 @@ def reschedule(
     return ceremony
 
 
+# Sent when a hold is confirmed with a deposit received (by hand or through the API): money
+# that billing, which sits above booking, counts towards the ceremony's invoices.
+deposit_recorded = Namespace().signal("deposit-recorded")
+
+
 def confirm(
     ceremony: Ceremony, *, deposit: int | None = None, now: datetime | None = None
 ) -> Ceremony:
-    """A hold becomes a booking: by hand, or because the deposit was recorded."""
+    """A hold becomes a booking: by hand, or because the deposit was recorded (``deposit``:
+    money received outside the invoices; billing's own paid deposit confirms without one)."""
     now = now or utcnow()
     if ceremony.status == "hold" and ceremony.hold_expires_at <= now:
         expire_lapsed_holds(now, ceremony.venue_id)
@@ -370,6 +377,8 @@ def confirm(
     ceremony.confirmed_at = now
     ceremony.hold_expires_at = None
     db.session.flush()
+    if deposit:
+        deposit_recorded.send(ceremony, now=now)
     return ceremony
 
 

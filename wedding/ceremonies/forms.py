@@ -55,5 +55,8 @@ class ConfirmBookingForm(FlaskForm):
     deposit = IntegerField(
         _l("Deposit received (yen)"),
         validators=[Optional(), NumberRange(min=0, max=100_000_000)],
-        description=_l("Leave empty to confirm by hand."),
+        description=_l(
+            "Leave empty to confirm by hand. A deposit entered here counts as paid on the "
+            "client's invoices."
+        ),
     )
