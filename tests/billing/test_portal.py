@@ -186,14 +186,14 @@ def test_the_signed_pdf_is_made_by_a_job_after_the_request(
         portal_pdf = f"/portal/agreements/{acceptance.id}.pdf"
         planner_pdf = f"/billing/acceptances/{acceptance.id}.pdf"
         home = guest.get("/portal/").get_data(as_text=True)
-        assert "契約書 (PDF) を作成中です" in home and portal_pdf not in home
+        assert "契約書（PDF）を作成中です" in home and portal_pdf not in home
         waiting = guest.get(portal_pdf)
         assert waiting.status_code == 202 and waiting.mimetype == "text/html"
         assert 'id="agreement-preparing"' in waiting.get_data(as_text=True)
         assert "PDFを作成しています" in waiting.get_data(as_text=True)
         assert waiting.headers["Cache-Control"] == "private, no-store"
         page = staff.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
-        assert "契約書 (PDF) を作成中です" in page and planner_pdf not in page
+        assert "契約書（PDF）を作成中です" in page and planner_pdf not in page
         staff.post("/language", {"language": "en", "next": "/"})
         page = staff.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
         assert "The signed agreement (PDF) is being prepared" in page

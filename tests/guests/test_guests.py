@@ -382,3 +382,23 @@ def test_the_guests_own_note_outlives_the_planners_answers(app, web, party):
     again = guest.get(link).get_data(as_text=True)
     box = re.search(r'<textarea[^>]*name="note"[^>]*>(.*?)</textarea>', again, re.S)
     assert box.group(1).strip() == "車椅子で伺います &lt;b&gt;"
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("ja", "白鷺ホール、岡山県岡山市北区駅元町1-1"),
+        ("en", "白鷺ホール, 岡山県岡山市北区駅元町1-1"),
+    ],
+)
+def test_the_invitation_names_the_venue_and_its_address_in_the_readers_punctuation(
+    app, web, make_user, make_venue, make_ceremony, lang, line
+):
+    user = make_user(role="planner")
+    venue = make_venue(user.org, name="白鷺ホール", address="岡山県岡山市北区駅元町1-1")
+    ceremony = make_ceremony(user.org, venue=venue)
+    web.login(user)
+    web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": "由美"})
+    (link,) = invitation_links(web, ceremony.id)
+    page = app.test_client().get(link, headers={"Accept-Language": lang}).get_data(as_text=True)
+    assert line in page
