@@ -49,10 +49,14 @@ def local(value: datetime, tz: str) -> datetime:
     return value.astimezone(ZoneInfo(tz))
 
 
-def format_local_date(value: date | datetime, tz: str | None = None) -> str:
+def format_local_date(
+    value: date | datetime, tz: str | None = None, lang: str | None = None
+) -> str:
+    """The day as a person reads it: 2027年1月31日(日) / Sun 31 Jan 2027. ``lang`` names the
+    language of a document (an invoice in its client's language); else the reader's."""
     if isinstance(value, datetime):
         value = local(value, tz or "UTC").date()
-    lang = _lang()
+    lang = lang if lang in LANGUAGES else _lang()
     return format_date(value, _DATE[lang], locale=lang)
 
 
