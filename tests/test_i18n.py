@@ -194,3 +194,25 @@ def test_lists_labels_and_inner_quotes_follow_the_language(app, lang, listed, la
         assert {"ja": "例", "en": "e.g."}[lang] + colon() == label
         outer = {"ja": "修正依頼：「{}」", "en": "asks: “{}”"}[lang]
         assert outer.format(quoted_within(inner)) == quoted
+
+
+# One name for one thing in Japanese: the name kept, and a pattern of the names it replaced.
+_GLOSSARY = {
+    "おふたりの物語": r"質問票|アンケート|(?<!お)ふたりの物語",  # the couple's questionnaire
+    "ポータル": r"マイページ",  # the client's private pages
+    "AR演出": r"ARプレゼンテーション",
+    "第3版": r"(?<!第)版(%\(\w+\)d|\d)",  # a version or a revision
+    "お客様": r"お客さま",
+}
+
+
+def test_the_japanese_catalog_calls_each_thing_by_one_name():
+    others = [
+        (kept, text)
+        for message in catalog("ja")
+        if message.id
+        for text in _forms(message.string)
+        for kept, replaced in _GLOSSARY.items()
+        if re.search(replaced, text)
+    ]
+    assert others == []
