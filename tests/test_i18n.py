@@ -1,5 +1,6 @@
 """Japanese and English throughout: complete catalogs, a remembered switch, local formats."""
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from flask import Flask
 from tests.conftest import app_config
 from wedding import create_app
 from wedding.accounts.models import User
-from wedding.i18n import select_locale
+from wedding.i18n import colon, join_words, quoted_within, select_locale
 from wedding.models import db, dispose_engines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,3 +158,61 @@ def test_400_page_in_both_languages(web, lang, word):
     response = web.client.post("/login", headers={"Accept-Language": lang}, data={})
     assert response.status_code == 400
     assert word in response.get_data(as_text=True)
+
+
+# Input syntax shown to the reader as it is typed (a list of numbers, the characters a phone
+# number may have); code between backticks is left alone too.
+_TYPED_AS_IS = {"Separated by commas, e.g. 60, 90, 120.", "Use digits, spaces, +, - and ( ) only."}
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def test_japanese_sentences_take_full_width_punctuation():
+    """「例：」「、」「（…）」 in Japanese text, not the ASCII ": ", ", " and "( )"."""
+    half_width = []
+    for message in catalog("ja"):
+        if not message.id or _forms(message.id)[0] in _TYPED_AS_IS:
+            continue
+        for text in _forms(message.string):
+            prose = re.sub(r"`[^`]*`|%\([a-z_]+\)[sd]", "", text)
+            if _JAPANESE.search(prose) and re.search(r":( |$)|, |[()]", prose, re.M):
+                half_width.append(text)
+    assert half_width == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "listed", "label", "quoted"),
+    [
+        ("ja", "出会い、約束、誓い", "例：", "修正依頼：「『夜明けまで』がいい」"),
+        ("en", "met, promised, and vowed", "e.g.: ", "asks: “‘dawn’ please”"),
+    ],
+)
+def test_lists_labels_and_inner_quotes_follow_the_language(app, lang, listed, label, quoted):
+    words = {"ja": ["出会い", "約束", "誓い"], "en": ["met", "promised", "vowed"]}[lang]
+    inner = {"ja": "「夜明けまで」がいい", "en": "“dawn” please"}[lang]
+    with app.test_request_context("/", headers={"Accept-Language": lang}):
+        assert join_words(words) == listed
+        assert {"ja": "例", "en": "e.g."}[lang] + colon() == label
+        outer = {"ja": "修正依頼：「{}」", "en": "asks: “{}”"}[lang]
+        assert outer.format(quoted_within(inner)) == quoted
+
+
+# One name for one thing in Japanese: the name kept, and a pattern of the names it replaced.
+_GLOSSARY = {
+    "おふたりの物語": r"質問票|アンケート|(?<!お)ふたりの物語",  # the couple's questionnaire
+    "ポータル": r"マイページ",  # the client's private pages
+    "AR演出": r"ARプレゼンテーション",
+    "第3版": r"(?<!第)版(%\(\w+\)d|\d)",  # a version or a revision
+    "お客様": r"お客さま",
+}
+
+
+def test_the_japanese_catalog_calls_each_thing_by_one_name():
+    others = [
+        (kept, text)
+        for message in catalog("ja")
+        if message.id
+        for text in _forms(message.string)
+        for kept, replaced in _GLOSSARY.items()
+        if re.search(replaced, text)
+    ]
+    assert others == []

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
+from babel.lists import format_list
 from flask import g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -17,6 +18,12 @@ _LOCALES = {language: Locale.parse(language) for language in LANGUAGES}
 # Patterns a Japanese or English reader expects on a wedding schedule.
 _DATE = {"ja": "y年M月d日(EEE)", "en": "EEE d MMM y"}
 _TIME = {"ja": "H:mm", "en": "h:mm a"}
+# Punctuation between a label and what follows, and between the parts of one line: Japanese
+# text takes full-width marks (「：」「、」), never the ASCII ones.
+_COLON = {"ja": "：", "en": ": "}
+_SEPARATOR = {"ja": "、", "en": ", "}
+# A quotation inside a quotation: 「…『…』…」 and “…‘…’…”.
+_INNER_QUOTES = {"ja": str.maketrans("「」", "『』"), "en": str.maketrans("“”", "‘’")}
 
 
 def select_locale() -> Locale:
@@ -42,10 +49,14 @@ def local(value: datetime, tz: str) -> datetime:
     return value.astimezone(ZoneInfo(tz))
 
 
-def format_local_date(value: date | datetime, tz: str | None = None) -> str:
+def format_local_date(
+    value: date | datetime, tz: str | None = None, lang: str | None = None
+) -> str:
+    """The day as a person reads it: 2027年1月31日(日) / Sun 31 Jan 2027. ``lang`` names the
+    language of a document (an invoice in its client's language); else the reader's."""
     if isinstance(value, datetime):
         value = local(value, tz or "UTC").date()
-    lang = _lang()
+    lang = lang if lang in LANGUAGES else _lang()
     return format_date(value, _DATE[lang], locale=lang)
 
 
@@ -59,11 +70,34 @@ def format_local_datetime(value: datetime, tz: str) -> str:
     return format_datetime(local(value, tz), f"{_DATE[lang]} {_TIME[lang]}", locale=lang)
 
 
+def join_words(items) -> str:
+    """Items as one list in the reader's language: 「A、B、C」 / "A, B, and C"."""
+    items = [str(item) for item in items]
+    return format_list(items, locale=_lang()) if items else ""
+
+
+def colon() -> str:
+    """What stands between a label and its text: 「：」 in Japanese, ": " in English."""
+    return _COLON[_lang()]
+
+
+def separator() -> str:
+    """What separates the parts of one line (a venue and its address): 「、」 or ", "."""
+    return _SEPARATOR[_lang()]
+
+
+def quoted_within(text: str) -> str:
+    """Someone's words to be put inside quotation marks: their own quotes become inner ones."""
+    return text.translate(_INNER_QUOTES[_lang()])
+
+
 def register_filters(app) -> None:
     app.jinja_env.filters["local_date"] = format_local_date
     app.jinja_env.filters["local_time"] = format_local_time
     app.jinja_env.filters["local_datetime"] = format_local_datetime
     app.jinja_env.globals["current_lang"] = current_lang
+    app.jinja_env.globals["colon"] = colon
+    app.jinja_env.globals["separator"] = separator
 
 
 def current_lang() -> str:

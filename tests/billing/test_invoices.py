@@ -1,8 +1,9 @@
 """Qualified invoices through the API and the CLI: numbering without gaps, totals per rate,
 bad input refused with nothing saved, PDFs that print what the law asks."""
 
+import re
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -13,7 +14,7 @@ from wedding.accounts.models import User
 from wedding.accounts.services import create_api_token
 from wedding.api.openapi import openapi_document
 from wedding.billing import services as billing
-from wedding.billing.documents import render_invoice_pdf
+from wedding.billing.documents import render_invoice_pdf, render_receipt_pdf
 from wedding.billing.models import Counter, Invoice, InvoiceLine
 from wedding.billing.money import Line
 from wedding.ceremonies.models import Ceremony
@@ -21,6 +22,7 @@ from wedding.models import db
 
 SPEC = openapi_document("http://localhost")
 DUE = future_day(20).isoformat()
+NOW = datetime(2026, 12, 9, 3, 0, tzinfo=UTC)
 
 
 def check(response, schema: str, status: int) -> dict:
@@ -200,7 +202,7 @@ def test_the_pdf_is_a_qualified_invoice(app_ctx, billed):
         REGISTRATION,
         "晴れの日ブライダル株式会社",
         "佐藤 美咲 様",
-        "2026-11-30",
+        "2026年11月30日(月)",  # issued, as every Japanese page writes a day
         "引菓子 <b> ※",
         "軽減税率",
         "¥200,000",
@@ -239,3 +241,27 @@ def test_cli_renders_an_invoice(app, billed, tmp_path):
     result = app.test_cli_runner().invoke(args=["invoice", "render", "99999", "-o", str(out)])
     assert result.exit_code != 0
     assert "No invoice 99999" in result.output
+
+
+@pytest.mark.parametrize(
+    ("language", "issued", "due", "received"),
+    [
+        ("ja", "2026年11月30日(月)", "2030年1月1日(火)", "2026年12月9日(水)"),
+        ("en", "Mon 30 Nov 2026", "Tue 1 Jan 2030", "Wed 9 Dec 2026"),
+    ],
+)
+def test_invoice_and_receipt_pdfs_write_days_in_the_clients_language(
+    app_ctx, billed, language, issued, due, received
+):
+    _, ceremony = billed
+    ours = db.session.get(Ceremony, ceremony.id)
+    ours.client.language = language
+    lines = [Line("人前式プラン", 200_000, 1, 10)]
+    invoice = billing.create_invoice(ours, "deposit", date(2030, 1, 1), lines, date(2026, 11, 30))
+    payment = billing.record_payment(invoice, 1_000, "bank", date(2026, 12, 9), NOW)
+    db.session.commit()
+    text = " ".join(_pdftotext(render_invoice_pdf(invoice)).split())
+    assert issued in text and due in text
+    receipt = " ".join(_pdftotext(render_receipt_pdf(payment)).split())
+    assert received in receipt
+    assert not re.search(r"\d{4}-\d\d-\d\d", text + receipt)  # no ISO day left for a person

@@ -12,6 +12,7 @@ from tests.conftest import Web, app_config
 from tests.mail import start_smtp
 from tests.portal.test_portal import copy_link, path
 from wedding import create_app
+from wedding.billing import services as billing
 from wedding.billing import tasks
 from wedding.billing.mails import mail_agreement
 from wedding.billing.models import Acceptance, Invoice, Quote
@@ -186,14 +187,14 @@ def test_the_signed_pdf_is_made_by_a_job_after_the_request(
         portal_pdf = f"/portal/agreements/{acceptance.id}.pdf"
         planner_pdf = f"/billing/acceptances/{acceptance.id}.pdf"
         home = guest.get("/portal/").get_data(as_text=True)
-        assert "契約書 (PDF) を作成中です" in home and portal_pdf not in home
+        assert "契約書（PDF）を作成中です" in home and portal_pdf not in home
         waiting = guest.get(portal_pdf)
         assert waiting.status_code == 202 and waiting.mimetype == "text/html"
         assert 'id="agreement-preparing"' in waiting.get_data(as_text=True)
         assert "PDFを作成しています" in waiting.get_data(as_text=True)
         assert waiting.headers["Cache-Control"] == "private, no-store"
         page = staff.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
-        assert "契約書 (PDF) を作成中です" in page and planner_pdf not in page
+        assert "契約書（PDF）を作成中です" in page and planner_pdf not in page
         staff.post("/language", {"language": "en", "next": "/"})
         page = staff.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
         assert "The signed agreement (PDF) is being prepared" in page
@@ -234,3 +235,33 @@ def test_the_signed_pdf_is_made_by_a_job_after_the_request(
         with queued.app_context():
             db.session.remove()
             dispose_engines()
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_client_and_the_planner_read_days_not_iso_dates(app, portal, language):
+    browser, ceremony, planner = portal
+    with app.app_context():
+        ours = db.session.get(Ceremony, ceremony.id)
+        ours.client.language = language
+        db.session.commit()
+        day = billing.ceremony_day(ours)
+    browser.post("/language", {"language": language})
+    planner.post("/language", {"language": language})
+    shown = _hash(browser.get("/portal/").get_data(as_text=True))
+    browser.post(
+        f"/portal/ceremonies/{ceremony.id}/accept",
+        {"typed_name": "佐藤美咲", "document_sha256": shown},
+    )
+    with app.app_context():
+        invoice = db.session.scalar(db.select(Invoice).order_by(Invoice.id))
+        due = invoice.due_date
+    written = {"ja": "{d.year}年{d.month}月{d.day}日", "en": "{d.day} {m} {d.year}"}[language]
+    for page in (
+        browser.get("/portal/").get_data(as_text=True),
+        planner.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True),
+    ):
+        assert written.format(d=due, m=due.strftime("%b")) in page
+        assert due.isoformat() not in page
+    agreement = browser.get("/portal/").get_data(as_text=True)
+    assert written.format(d=day, m=day.strftime("%b")) in agreement
+    assert day.isoformat() not in agreement

@@ -49,6 +49,7 @@ def test_overdue_and_due_invoices_are_reminded_once(app, smtp, billed):
         db.session.commit()
         numbers = {i.display_number for i in (overdue, soon)}
         later_number = later.display_number
+        soon_due = soon.due_date
     assert run(app)["reminded"] == 2
     subjects = sorted(m["Subject"] for m in smtp.messages)
     assert len(smtp.messages) == 4  # two invoices × (client, planner)
@@ -57,6 +58,9 @@ def test_overdue_and_due_invoices_are_reminded_once(app, smtp, billed):
     assert not any(later_number in s for s in subjects)
     client_mail = next(m for m in smtp.messages if m["To"] == "misaki@example.com")
     assert "¥11,000" in client_mail.get_content()
+    due = soon_due  # the day as the client reads it, in the client's language (ja)
+    assert any(f"{due.year}年{due.month}月{due.day}日" in m["Subject"] for m in smtp.messages)
+    assert not any(due.isoformat() in m.get_content() for m in smtp.messages)
     assert run(app)["reminded"] == 0
     assert len(smtp.messages) == 4
     with app.app_context():

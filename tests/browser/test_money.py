@@ -51,11 +51,11 @@ def test_client_signs_the_agreement_and_sees_how_to_pay(live_server, page, brows
     assert guest.get_by_text("契約が成立しました").is_visible()
     assert guest.get_by_role("heading", name="お支払方法").is_visible()
     assert guest.get_by_text("みどり銀行").first.is_visible()
-    signed = guest.get_by_role("link", name="署名済みの契約書 (PDF)")
+    signed = guest.get_by_role("link", name="署名済みの契約書（PDF）")
     for _ in range(60):  # the worker renders the PDF after the request: a reload shows it
         if signed.count():
             break
-        assert guest.get_by_text("契約書 (PDF) を作成中です").is_visible()
+        assert guest.get_by_text("契約書（PDF）を作成中です").is_visible()
         guest.wait_for_timeout(500)
         guest.reload()
     with guest.expect_download() as download:

@@ -1,5 +1,6 @@
 """Guests: invitation links, replies in person / online / no, the count the venue sees."""
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -382,3 +383,67 @@ def test_the_guests_own_note_outlives_the_planners_answers(app, web, party):
     again = guest.get(link).get_data(as_text=True)
     box = re.search(r'<textarea[^>]*name="note"[^>]*>(.*?)</textarea>', again, re.S)
     assert box.group(1).strip() == "車椅子で伺います &lt;b&gt;"
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("ja", "白鷺ホール、岡山県岡山市北区駅元町1-1"),
+        ("en", "白鷺ホール, 岡山県岡山市北区駅元町1-1"),
+    ],
+)
+def test_the_invitation_names_the_venue_and_its_address_in_the_readers_punctuation(
+    app, web, make_user, make_venue, make_ceremony, lang, line
+):
+    user = make_user(role="planner")
+    venue = make_venue(user.org, name="白鷺ホール", address="岡山県岡山市北区駅元町1-1")
+    ceremony = make_ceremony(user.org, venue=venue)
+    web.login(user)
+    web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": "由美"})
+    (link,) = invitation_links(web, ceremony.id)
+    page = app.test_client().get(link, headers={"Accept-Language": lang}).get_data(as_text=True)
+    assert line in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "choose", "replies"),
+    [
+        (
+            "ja",
+            "ご出欠をお選びください。",
+            {
+                "yes": "お返事：会場で出席します。挙式までは変更できます。",
+                "online": "お返事：オンラインで参加します。挙式までは変更できます。",
+                "no": "お返事：欠席します。挙式までは変更できます。",
+            },
+        ),
+        (
+            "en",
+            "Please choose your answer.",
+            {
+                "yes": "Your reply: Yes, in person. You can change it until the ceremony.",
+                "online": "Your reply: Yes, online. You can change it until the ceremony.",
+                "no": "Your reply: No, I cannot come. You can change it until the ceremony.",
+            },
+        ),
+    ],
+)
+def test_the_guest_is_asked_to_choose_and_reads_their_answer_as_a_sentence(
+    app, web, party, lang, choose, replies
+):
+    user, ceremony = party
+    web.login(user)
+    web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": "由美"})
+    (link,) = invitation_links(web, ceremony.id)
+    guest = app.test_client()
+    headers = {"Accept-Language": lang}
+    page = guest.get(link, headers=headers).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    unchosen = guest.post(link, headers=headers, data={"csrf_token": token, "note": ""})
+    assert unchosen.status_code == 422
+    assert choose in unchosen.get_data(as_text=True)
+    assert "Not a valid choice" not in unchosen.get_data(as_text=True)
+    for answer, sentence in replies.items():
+        guest.post(link, headers=headers, data={"csrf_token": token, "rsvp": answer})
+        page = html.unescape(guest.get(link, headers=headers).get_data(as_text=True))
+        assert sentence in page

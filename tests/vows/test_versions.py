@@ -14,7 +14,8 @@ from wedding.models import db, dispose_engines
 from wedding.personas.models import CoupleStory
 from wedding.vows.composer import compose
 from wedding.vows.models import LlmConsent, VowVersion
-from wedding.vows.services import ceremony_facts
+from wedding.vows.services import VowError, ceremony_facts
+from wedding.vows.views import vow_error_message
 
 
 @pytest.fixture
@@ -254,3 +255,16 @@ def test_ai_drafts_are_written_by_a_job_while_the_page_shows_progress(
         assert job.status == "done" and job.result["count"] == 3
         db.session.remove()
         dispose_engines()
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("ja", "次の回答を加えてください：出会い、この人だと思った瞬間、約束。"),
+        ("en", "in English: How you met, The moment you knew, and Promises."),
+    ],
+)
+def test_the_missing_answers_are_listed_in_the_planners_language(app, lang, says):
+    error = VowError("no_story", ["how_met", "moment_knew", "promises"], "en")
+    with app.test_request_context("/", headers={"Accept-Language": lang}):
+        assert says in vow_error_message(error)

@@ -1,5 +1,6 @@
 """What's waiting: on the dashboard (in a fixed number of queries) and in a daily e-mail."""
 
+import html
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -335,3 +336,36 @@ def test_erasing_the_client_takes_the_marks_on_their_answers_and_vows(app, web, 
         db.session.commit()
         kinds = list(db.session.scalars(db.select(HandledMark.kind)))
     assert kinds == ["payment"]  # money records stay (and so does the mark on them)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "shown"),
+    [
+        (
+            "ja",
+            "「明け方まで」を「夜明けまで」に",
+            "修正依頼：「『明け方まで』を『夜明けまで』に」",
+        ),
+        ("en", "“dawn” rather than “morning”", "vows: “‘dawn’ rather than ‘morning’”"),
+    ],
+)
+def test_a_quoted_comment_keeps_its_quotes_inside_the_dashboards(
+    app, web, make_user, make_ceremony, lang, text, shown
+):
+    user = make_user(role="planner")
+    ceremony = make_ceremony(user.org)
+    with app.app_context():
+        version = vows(user.org_id, ceremony.id, 1)
+        db.session.add(
+            VowComment(
+                org_id=user.org_id,
+                ceremony_id=ceremony.id,
+                version_id=version.id,
+                author="client",
+                text=text,
+            )
+        )
+        db.session.commit()
+    web.login(user)
+    web.post("/language", {"language": lang})
+    assert shown in html.unescape(web.get("/").get_data(as_text=True))

@@ -24,6 +24,7 @@ from wedding.accounts.models import (
     UserSession,
     password_hash_method,
 )
+from wedding.i18n import join_words
 from wedding.models import UTCDateTime, db, utcnow, write_after_response
 
 
@@ -70,7 +71,11 @@ def create_user(
     email = normalise_email(email)
     if role not in ROLES:
         raise AccountError(
-            _l("Unknown role %(role)s: choose one of %(roles)s.", role=role, roles=", ".join(ROLES))
+            _l(
+                "Unknown role %(role)s: choose one of %(roles)s.",
+                role=role,
+                roles=join_words(ROLES),
+            )
         )
     if len(password) < 10:
         raise AccountError(_l("The password must have at least 10 characters."))

@@ -18,6 +18,7 @@ from wedding.billing.services import (
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.documents.render import ASSETS, css_for_pdf, html_to_pdf
+from wedding.i18n import format_local_date
 from wedding.models import db
 
 KIND_LABELS = {
@@ -109,6 +110,7 @@ def agreement_document(quote: Quote) -> str:
     acceptance records. Built from the quote's revision only: nothing about the reader."""
     ceremony = db.session.get(Ceremony, quote.ceremony_id)
     client = db.session.get(Client, ceremony.client_id) if ceremony.client_id else None
+    client_language = client.language if client else "ja"
     profile = profile_or_new(quote.org_id)
     plan = db.session.get(Plan, quote.plan_id) if quote.plan_id else None
     return render_template(
@@ -118,7 +120,7 @@ def agreement_document(quote: Quote) -> str:
         rate_label=rate_label,
         quote=quote,
         client_name=client.full_name if client else "",
-        ceremony_day=ceremony_day(ceremony),
+        ceremony_day=format_local_date(ceremony_day(ceremony), lang=client_language),
         venue=ceremony.venue.name,
         plan_name=plan.name if plan else "",
         included=plan.included_items if plan else [],

@@ -13,6 +13,7 @@ from wedding.billing.models import Acceptance, Invoice
 from wedding.billing.services import BillingError
 from wedding.billing.stripe_pay import StripeSettings, checkout_request, make_checkout
 from wedding.ceremonies.models import Ceremony
+from wedding.i18n import format_local_date
 from wedding.jobs import enqueue, periodic, task
 from wedding.mail import job_message_id, mail_configured, send_mail
 from wedding.models import db, utcnow
@@ -68,7 +69,7 @@ def mail_invoice_reminder(invoice_id: int, stage: str, who: str) -> dict:
             values = {
                 "number": invoice.display_number,
                 "amount": yen(invoice.open_amount),
-                "due": invoice.due_date.isoformat(),
+                "due": format_local_date(invoice.due_date),
                 "client": invoice.recipient_name or "—",
                 "company": company,
                 "reference": invoice.reference_code,

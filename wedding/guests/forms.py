@@ -48,6 +48,8 @@ class ReplyForm(FlaskForm):
         _l("Will you come?"),
         choices=RSVP_CHOICES,
         validate_choice=True,
+        # Sent without a choice (WTForms would say "Not a valid choice").
+        invalid_choice_message=_l("Please choose your answer."),
     )
     note = TextAreaField(_l("A note (optional)"), validators=[Length(max=1000)], filters=[stripped])
 

@@ -9,6 +9,7 @@ from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
 from wedding.guests.forms import (
     PLANNER_RSVP_CHOICES,
+    RSVP_CHOICES,
     GuestForm,
     PlannerReplyForm,
     ReplyForm,
@@ -229,3 +230,9 @@ RSVP_LABELS = {
 @rsvp_bp.app_template_global()
 def rsvp_label(rsvp: str) -> str:
     return RSVP_LABELS[rsvp]()
+
+
+@rsvp_bp.app_template_global()
+def guest_answer(rsvp: str) -> str:
+    """The guest's answer in the words they chose it by (欠席します, not the list's 欠席)."""
+    return next(str(choice.label) for choice in RSVP_CHOICES if choice.value == rsvp)

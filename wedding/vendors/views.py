@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from wedding.accounts.access import editor_required, forbid_viewer_changes, get_owned_or_404
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
+from wedding.i18n import format_local_date
 from wedding.models import db
 from wedding.records import add_archive_routes
 from wedding.tasks.services import org_today, tasks_of
@@ -94,7 +95,8 @@ def _order_form(ceremony: Ceremony) -> OrderForm:
         SelectChoice(v.id, f"{v.name} ({kind_label(v.kind)})") for v in vendors_of(ceremony.org_id)
     ]
     form.task_id.choices = [SelectChoice("", "—")] + [
-        SelectChoice(t.id, f"{t.due_on.isoformat()} {t.title}") for t in tasks_of(ceremony.id)
+        SelectChoice(t.id, f"{format_local_date(t.due_on)} {t.title}")
+        for t in tasks_of(ceremony.id)
     ]
     return form
 

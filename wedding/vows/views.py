@@ -14,7 +14,7 @@ from wedding.accounts.access import editor_required, get_owned_or_404
 from wedding.audit import audit
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
-from wedding.i18n import current_lang
+from wedding.i18n import current_lang, join_words
 from wedding.models import db, utcnow
 from wedding.storage.services import file_response
 from wedding.vows.audio import (
@@ -102,7 +102,7 @@ def vow_error_message(error: VowError) -> str:
             "There is nothing to tell yet in %(language)s. Add these answers to the couple's "
             "questionnaire in %(language)s: %(answers)s.",
             language=_("Japanese") if error.lang == "ja" else _("English"),
-            answers=", ".join(labels.get(name, name) for name in error.missing),
+            answers=join_words(labels.get(name, name) for name in error.missing),
         )
     return error_message(str(error))
 

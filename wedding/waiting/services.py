@@ -23,6 +23,7 @@ from wedding.booking.services import holds_to_remind
 from wedding.calendars.models import CalDAVAccount
 from wedding.ceremonies.models import Ceremony, named_only
 from wedding.erasure import ClientScope, eraser, rowcount
+from wedding.i18n import format_local_date, quoted_within
 from wedding.models import db
 from wedding.personas.models import Companion, CoupleStory
 from wedding.tasks.models import Task
@@ -258,7 +259,10 @@ def waiting_for(
             Waiting(
                 "comment",
                 comment.id,
-                _("The client asks for changes to the vows: “%(text)s”", text=comment.text[:120]),
+                _(
+                    "The client asks for changes to the vows: “%(text)s”",
+                    text=quoted_within(comment.text[:120]),
+                ),
                 ceremony,
                 comment.created_at.date(),
                 link("vows.index", f"#vow-{version.id}", ceremony_id=ceremony.id),
@@ -471,7 +475,7 @@ def digest_text(items: list[Waiting], company: str) -> tuple[str, str]:
     for item in items:
         where = f" ({_label(item.ceremony)})" if item.ceremony else ""
         flag = f" [{_('overdue')}]" if item.overdue else ""
-        lines.append(f"- {item.when.isoformat()}{flag} {item.what}{where}")
+        lines.append(f"- {format_local_date(item.when)}{flag} {item.what}{where}")
         lines.append(f"  {item.url}")
     lines += ["", _("Turn this e-mail off on your dashboard.")]
     return subject, "\n".join(lines)
