@@ -171,3 +171,23 @@ def test_the_run_of_show_names_who_under_the_item_on_a_phone(live_server, page):
     )
     assert shown[0] == shown[1], shown
     page.shot("run-of-show-390-ja")
+
+
+def test_sundays_and_holidays_keep_the_day_numbers_size(live_server, page):
+    """The cell of a Sunday or holiday is td.day.holiday: only the holiday's name is small."""
+    sign_in(page, live_server)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server}/booking/?month=2027-01")  # 元日, 成人の日 and five Sundays
+        sizes = page.evaluate(
+            "['td.day.holiday:not(.other-month) .num', 'td.day:not(.holiday) .num']"
+            ".map(s => [...new Set([...document.querySelectorAll(s)]"
+            ".map(e => getComputedStyle(e).fontSize))])"
+        )
+        assert sizes[0] == sizes[1] and len(sizes[0]) == 1, (width, sizes)
+        name = page.locator(".holiday-name").first
+        number = page.locator("td.day .num").first
+        assert name.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") < number.evaluate(
+            "e => parseFloat(getComputedStyle(e).fontSize)"
+        )
+        page.shot(f"month-holidays-{width}")
