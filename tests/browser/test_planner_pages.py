@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import ARTIFACTS
 from wedding.demo import DEMO_EMAIL, DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -191,3 +192,28 @@ def test_sundays_and_holidays_keep_the_day_numbers_size(live_server, page):
             "e => parseFloat(getComputedStyle(e).fontSize)"
         )
         page.shot(f"month-holidays-{width}")
+
+
+def test_a_tasks_state_and_buttons_keep_one_line_at_1280_px(live_server, page):
+    sign_in(page, live_server)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for language in ("日本語", "English"):
+        page.get_by_role("button", name=language).click()
+        page.goto(f"{live_server}/ceremonies/1")
+        broken = page.evaluate(
+            "[...document.querySelectorAll('table.tasks tbody tr')].flatMap(row => {"
+            " const state = document.createRange(); state.selectNodeContents(row.cells[3]);"
+            " const lines = [...state.getClientRects()].filter(r => r.width > 1)"
+            "   .map(r => Math.round(r.top));"
+            " const buttons = [...row.querySelectorAll('.row-actions button')]"
+            "   .map(b => Math.round(b.getBoundingClientRect().top));"
+            " return new Set(lines).size > 1 || new Set(buttons).size > 1"
+            "   || [...row.querySelectorAll('button')].some(b => b.getClientRects().length > 1"
+            "     || b.getBoundingClientRect().height > 40)"
+            "   ? [row.cells[1].textContent.trim()] : [];"
+            "})"
+        )
+        assert page.locator("table.tasks tbody tr").count() >= 3
+        assert broken == [], (language, broken)
+        page.locator("#tasks").screenshot(path=str(ARTIFACTS / f"tasks-1280-{language}.png"))
+    assert page.console_errors == []
