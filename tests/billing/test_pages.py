@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import time
 from datetime import date
 
@@ -192,3 +193,26 @@ def test_webhook_over_http(app, billed):
         assert db.session.get(Invoice, invoice_id).status == "paid"
         assert db.session.get(Ceremony, ceremony.id).status == "confirmed"
         assert db.session.scalar(db.select(db.func.count(PaymentEvent.id))) == 3
+
+
+def test_each_invoices_forms_have_ids_of_their_own(app, web, billed):
+    """Every label on the money page points at its own field (they all pointed at the first
+    invoice's amount, method, date and note)."""
+    user, ceremony = billed
+    with app.app_context():
+        for kind in ("deposit", "balance"):
+            billing.create_invoice(
+                db.session.get(Ceremony, ceremony.id),
+                kind,
+                date(2030, 1, 1),
+                [Line("申込金", 10_000, 1, 10)],
+                date(2026, 11, 30),
+            )
+        db.session.commit()
+    web.login(user)
+    page = web.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    labelled = re.findall(r'<label[^>]*\sfor="([^"]+)"', page)
+    assert page.count("/payments") == 2 and page.count("/credit") >= 2  # two invoices' forms
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    assert len(labelled) == len(set(labelled)) and set(labelled) <= set(ids)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import ARTIFACTS
 from wedding.demo import DEMO_EMAIL, DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -171,3 +172,48 @@ def test_the_run_of_show_names_who_under_the_item_on_a_phone(live_server, page):
     )
     assert shown[0] == shown[1], shown
     page.shot("run-of-show-390-ja")
+
+
+def test_sundays_and_holidays_keep_the_day_numbers_size(live_server, page):
+    """The cell of a Sunday or holiday is td.day.holiday: only the holiday's name is small."""
+    sign_in(page, live_server)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server}/booking/?month=2027-01")  # 元日, 成人の日 and five Sundays
+        sizes = page.evaluate(
+            "['td.day.holiday:not(.other-month) .num', 'td.day:not(.holiday) .num']"
+            ".map(s => [...new Set([...document.querySelectorAll(s)]"
+            ".map(e => getComputedStyle(e).fontSize))])"
+        )
+        assert sizes[0] == sizes[1] and len(sizes[0]) == 1, (width, sizes)
+        name = page.locator(".holiday-name").first
+        number = page.locator("td.day .num").first
+        assert name.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") < number.evaluate(
+            "e => parseFloat(getComputedStyle(e).fontSize)"
+        )
+        page.shot(f"month-holidays-{width}")
+
+
+def test_a_tasks_state_and_buttons_keep_one_line_at_1280_px(live_server, page):
+    sign_in(page, live_server)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for language in ("日本語", "English"):
+        page.get_by_role("button", name=language).click()
+        page.goto(f"{live_server}/ceremonies/1")
+        broken = page.evaluate(
+            "[...document.querySelectorAll('table.tasks tbody tr')].flatMap(row => {"
+            " const state = document.createRange(); state.selectNodeContents(row.cells[3]);"
+            " const lines = [...state.getClientRects()].filter(r => r.width > 1)"
+            "   .map(r => Math.round(r.top));"
+            " const buttons = [...row.querySelectorAll('.row-actions button')]"
+            "   .map(b => Math.round(b.getBoundingClientRect().top));"
+            " return new Set(lines).size > 1 || new Set(buttons).size > 1"
+            "   || [...row.querySelectorAll('button')].some(b => b.getClientRects().length > 1"
+            "     || b.getBoundingClientRect().height > 40)"
+            "   ? [row.cells[1].textContent.trim()] : [];"
+            "})"
+        )
+        assert page.locator("table.tasks tbody tr").count() >= 3
+        assert broken == [], (language, broken)
+        page.locator("#tasks").screenshot(path=str(ARTIFACTS / f"tasks-1280-{language}.png"))
+    assert page.console_errors == []
