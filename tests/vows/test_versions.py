@@ -83,6 +83,8 @@ def test_drafts_are_kept_as_versions_and_the_seed_repeats_them(app, web, ceremon
     draft(web, ceremony, role="client", lang="en", seed="")
     client_rows = [row for row in versions(app, ceremony.id) if row.role == "client"]
     assert [row.number for row in client_rows] == [1, 2, 3] and client_rows[0].lang == "en"
+    # no seed given: a new variation, numbered so a planner can read it out and type it again
+    assert len({row.seed for row in client_rows}) == 1 and 1 <= client_rows[0].seed <= 9999
     assert all("Ren" in row.text for row in client_rows)
     assert any("I could not sleep and wrote to you" in row.text for row in client_rows)
 

@@ -311,15 +311,28 @@ def _turn_ja(text: str, voice: Voice) -> japanese.Clause:
     )
 
 
+def _unsaid_me(clause: str, voice: Voice) -> str:
+    """The clause without its first "<me>が": the speaker, already the subject of the
+    sentence around it, is understood, as Japanese leaves it."""
+    return clause.replace(f"{voice.me}が", "", 1)
+
+
 def _values_ja(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, str]:
     ans = facts.of("ja")
     values = {"me": voice.me, "you": voice.you, "name": voice.name}
+    # A te or plain clause stands inside a sentence whose own subject is the speaker
+    # ("…て、わたしの心は決まりました", "わたしが気づいたのは、…た、あのとき"): there the
+    # clause says "わたしが" no second time.
     if ans.how_met:
         met = _turn_ja(ans.how_met, voice)
-        values |= {"met_te": met.te(), "met_polite": met.polite()}
+        values |= {"met_te": _unsaid_me(met.te(), voice), "met_polite": met.polite()}
     if ans.moment_knew:
         knew = _turn_ja(ans.moment_knew, voice)
-        values |= {"knew_te": knew.te(), "knew_polite": knew.polite(), "knew_plain": knew.plain()}
+        values |= {
+            "knew_te": _unsaid_me(knew.te(), voice),
+            "knew_polite": knew.polite(),
+            "knew_plain": _unsaid_me(knew.plain(), voice),
+        }
     if ans.proposal_words:
         words = japanese.clean_fact(ans.proposal_words)
         if not voice.client_speaks:

@@ -167,7 +167,9 @@ def draft(ceremony_id: int):
     if not form.validate():
         flash(_form_errors(form), "error")
         return _back(ceremony_id)
-    seed = form.seed.data if form.seed.data is not None else secrets.randbelow(2**31)
+    # A variation number a planner can read out and type again (four digits are plenty of
+    # variety for three drafts at a time).
+    seed = form.seed.data if form.seed.data is not None else 1 + secrets.randbelow(9999)
     endpoint = endpoint_from_config(current_app.config)
     if form.use_llm.data and ai_ready(ceremony, endpoint):
         try:
