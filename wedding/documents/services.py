@@ -326,9 +326,11 @@ def kichijitsu(info) -> str:
 def signatures(
     client: str, companion: str, role: dict[str, str], settings, planner: str
 ) -> list[dict]:
-    """The certificate's signature lines: the client, the companion (signed for by the witness
-    or, without one, the planner: 代筆), the witness and the planner."""
-    proxy = settings.witness or planner
+    """The certificate's signature lines: the client, the companion (signed for by the planner
+    or, without one, the witness: 代筆), the witness and the planner. The planner, who signs
+    anyway, signs for the companion: a witness signing for one of the couple as well would
+    be named twice and witness their own signature."""
+    proxy = planner or settings.witness
     lines = [
         {"label": {lang: _capitalised(role[lang]) for lang in role}, "name": client},
         {
