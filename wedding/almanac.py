@@ -210,6 +210,20 @@ def holiday_name(day: date, language: str = "ja") -> str | None:
     return _holidays(day.year, "ja" if language == "ja" else "en_US").get(day)
 
 
+@cache
+def _bank_holidays(year: int) -> frozenset[date]:
+    # The Japan Exchange calendar, which is the banks': national holidays and 31 Dec–3 Jan.
+    return frozenset(holidays.financial_holidays("XJPX", years=year))
+
+
+def bank_day_on_or_before(day: date) -> date:
+    """The last day banks in Japan are open on or before ``day`` (not a weekend, a national
+    holiday or the New Year closing): a transfer due on a closed day must arrive before it."""
+    while day.weekday() >= 5 or day in _bank_holidays(day.year):
+        day -= timedelta(days=1)
+    return day
+
+
 def wareki(day: date) -> str:
     """The date in the Japanese era calendar, e.g. 令和7年11月13日 (the first year is 元年)."""
     for first_day, name, _ in ERAS:

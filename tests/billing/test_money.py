@@ -1,6 +1,7 @@
 """The pure arithmetic: tax once per rate per invoice, integer yen, registration numbers,
 policies, reference codes and bank statements in either encoding."""
 
+import re
 from datetime import date
 
 import pytest
@@ -18,6 +19,7 @@ from wedding.billing.money import (
     new_reference_code,
     normalize_registration_number,
     parse_policy,
+    policy_rows,
     read_statement,
     registration_number_for,
     split_gross,
@@ -148,3 +150,38 @@ def test_statements_without_known_columns_or_encoding_are_refused():
     with pytest.raises(MoneyError) as error:
         decode_statement(b"\xff\xfe\x00\x81\xff")
     assert error.value.code == "encoding"
+
+
+@pytest.mark.parametrize(
+    ("policy", "rows"),
+    [
+        (
+            [[90, 0], [60, 20], [30, 50], [7, 80], [0, 100]],
+            [
+                ("90日前まで", "90 days or more before", 0),
+                ("89〜60日前", "60–89 days before", 20),
+                ("59〜30日前", "30–59 days before", 50),
+                ("29〜7日前", "7–29 days before", 80),
+                ("6日前〜当日", "6 days before to the day", 100),
+            ],
+        ),
+        (  # the days below the smallest tier cost 100 %: written, not left out
+            [[30, 0], [2, 50], [1, 80]],
+            [
+                ("30日前まで", "30 days or more before", 0),
+                ("29〜2日前", "2–29 days before", 50),
+                ("1日前", "1 day before", 80),
+                ("当日", "on the day", 100),
+            ],
+        ),
+        ([[0, 100]], [("いつでも", "at any time", 100)]),
+    ],
+)
+def test_the_policy_reads_as_ranges_that_agree_with_the_fee(policy, rows):
+    """Each row the client reads ("89〜60日前", not "60日前以上") is the range whose days
+    cancellation_percent charges that percent."""
+    assert policy_rows(policy) == rows
+    for ja, _, percent in rows:
+        days = [int(n) for n in re.findall(r"\d+", ja)] or [0]
+        for day in days:
+            assert cancellation_percent(policy, day) == percent, ja

@@ -278,6 +278,18 @@ def test_a_deposit_taken_at_confirmation_is_paid_on_the_schedule(quoted, receive
     assert sum(i.paid_amount for i in billing.invoices_of(ceremony.id)) == received
 
 
+def test_the_balance_never_falls_due_on_a_day_banks_are_closed(quoted):
+    """Thirty days before a ceremony on 31 January 2027 is 元日: the balance falls due on the
+    last bank day before it, 30 December (the banks close 31 Dec–3 Jan)."""
+    ceremony, quote = quoted
+    ceremony.starts_at = datetime(2027, 1, 31, 2, 0, tzinfo=UTC)  # 11:00 in Tokyo
+    ceremony.ends_at = ceremony.blocked_until = ceremony.starts_at + timedelta(hours=1)
+    accept(quote, now=datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
+    db.session.commit()
+    balance = billing.invoices_of(ceremony.id)[-1]
+    assert (balance.kind, balance.due_date) == ("balance", date(2026, 12, 30))
+
+
 def test_a_revision_signed_after_the_deposit_was_paid_bills_only_the_rest(quoted):
     """The client paid the deposit, the quote grew (five 引菓子, not three) and was signed
     again: the paid deposit stays, the old balance is voided, the new one is the rest. (Signing

@@ -244,3 +244,17 @@ def test_cli_refuses_bad_ranges_with_one_line(app, args):
     result = app.test_cli_runner().invoke(args=["almanac", *args, "--json"])
     assert result.exit_code != 0
     assert "Error" in result.output
+
+
+@pytest.mark.parametrize(
+    ("due", "bank_day"),
+    [
+        (date(2027, 1, 1), date(2026, 12, 30)),  # 元日, and the banks close 31 Dec–3 Jan
+        (date(2027, 1, 4), date(2027, 1, 4)),  # a Monday the banks open again
+        (date(2027, 1, 11), date(2027, 1, 8)),  # 成人の日 (Monday), back to Friday
+        (date(2027, 5, 5), date(2027, 4, 30)),  # Golden Week
+        (date(2027, 3, 17), date(2027, 3, 17)),  # an ordinary Wednesday
+    ],
+)
+def test_a_transfer_due_on_a_closed_day_falls_due_the_bank_day_before(due, bank_day):
+    assert almanac.bank_day_on_or_before(due) == bank_day

@@ -7,7 +7,7 @@ from flask import Response, render_template
 from weasyprint import CSS
 
 from wedding.billing.models import Acceptance, Invoice, Payment, Plan, Quote
-from wedding.billing.money import split_gross, tax_inclusive
+from wedding.billing.money import policy_rows, split_gross, tax_inclusive
 from wedding.billing.services import (
     ceremony_day,
     invoice_totals,
@@ -131,7 +131,7 @@ def agreement_document(quote: Quote) -> str:
         deposit_percent=profile.deposit_percent,
         deposit_due_days=profile.deposit_due_days,
         balance_days_before=profile.balance_days_before,
-        policy=quote.cancellation_policy,
+        policy=policy_rows(quote.cancellation_policy),
         notes=quote.notes,
     )
 

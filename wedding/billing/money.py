@@ -171,6 +171,32 @@ def cancellation_percent(policy: list, days_before: int) -> int:
     return 100
 
 
+def policy_rows(policy: list) -> list[tuple[str, str, int]]:
+    """The policy as the ranges a client reads, most days first: (Japanese, English, percent),
+    e.g. ("89〜60日前", "60–89 days before", 20). The days below the smallest tier cost
+    100 % (cancellation_percent), and are written too."""
+    rows, upper = [], None
+    tiers = sorted(policy, key=lambda tier: -tier[0])
+    if tiers and tiers[-1][0] > 0:
+        tiers.append([0, 100])
+    for days, percent in tiers:
+        if upper is None and days == 0:
+            ja, en = "いつでも", "at any time"
+        elif upper is None:
+            ja, en = f"{days}日前まで", f"{days} days or more before"
+        elif days == upper == 0:
+            ja, en = "当日", "on the day"
+        elif days == 0:
+            ja, en = f"{upper}日前〜当日", f"{upper} days before to the day"
+        elif days == upper:
+            ja, en = f"{days}日前", f"{days} day{'s' if days > 1 else ''} before"
+        else:
+            ja, en = f"{upper}〜{days}日前", f"{days}–{upper} days before"
+        rows.append((ja, en, percent))
+        upper = days - 1
+    return rows
+
+
 def check_policy(policy: list) -> list[list[int]]:
     """A cancellation policy as [[days_before, percent], …], most days first; MoneyError if a
     tier is not two whole numbers in range or days repeat."""

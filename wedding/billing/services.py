@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
+from wedding.almanac import bank_day_on_or_before
 from wedding.billing.models import (
     PAYMENT_METHODS,
     Acceptance,
@@ -595,7 +596,8 @@ def issue_schedule(quote: Quote, now: datetime) -> list[Invoice]:
         made.append(create_invoice(ceremony, "deposit", due, lines, today))
     lines = _schedule_lines(rest, "残金", "Balance", lang)
     if lines and kept_balance is None:
-        due = max(ceremony_day(ceremony) - timedelta(days=profile.balance_days_before), today)
+        due = ceremony_day(ceremony) - timedelta(days=profile.balance_days_before)
+        due = max(bank_day_on_or_before(due), today)  # never on a day banks are closed
         made.append(create_invoice(ceremony, "balance", due, lines, today))
     apply_booking_deposit(ceremony, now)
     return made
