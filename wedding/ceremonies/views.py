@@ -91,19 +91,39 @@ def _fill_choices(form: CeremonyForm, ceremony: Ceremony | None) -> None:
             for companion_id, name, client_id in companions
         ),
     ]
-    offered = {
-        minutes
-        for durations in db.session.scalars(
-            db.select(Venue.durations).where(
-                Venue.org_id == current_user.org_id, Venue.archived_at.is_(None)
-            )
+    _fill_durations(form, ceremony)
+
+
+def _fill_durations(form: CeremonyForm, ceremony: Ceremony | None) -> None:
+    """Offer the chosen venue's lengths. Each venue option says which lengths it offers, and
+    the others stay in the menu hidden, for static/js/durations.js to show when the planner
+    picks another venue; the booking rules still check the length."""
+    venue_ids = [choice.value for choice in form.venue_id.choices]
+    by_venue = {
+        venue_id: set(booking.offered_durations(durations))
+        for venue_id, durations in db.session.execute(
+            db.select(Venue.id, Venue.durations).where(Venue.id.in_(venue_ids))
         )
-        for minutes in durations or []
     }
-    if ceremony is not None:
-        offered.update(ceremony.venue.durations or [])
-        offered.add(int((ceremony.ends_at - ceremony.starts_at).total_seconds() // 60))
-    form.duration_minutes.choices = duration_choices(offered or {60, 90, 120})
+    if ceremony is not None:  # its own length stays on offer, even if the venue dropped it
+        by_venue.setdefault(ceremony.venue_id, set()).add(details_of(ceremony)["duration_minutes"])
+    form.venue_id.choices = [
+        SelectChoice(
+            choice.value,
+            choice.label,
+            render_kw={"data-durations": " ".join(map(str, sorted(by_venue[choice.value])))},
+        )
+        for choice in form.venue_id.choices
+    ]
+    chosen = form.venue_id.data if form.venue_id.data in by_venue else None
+    if chosen is None and venue_ids:
+        chosen = venue_ids[0]
+    offered = by_venue.get(chosen) or {60}
+    if request.method == "GET" and form.duration_minutes.data not in offered:
+        form.duration_minutes.data = min(offered)
+    form.duration_minutes.choices = duration_choices(
+        set().union(offered, *by_venue.values()), offered
+    )
 
 
 def _save(form: CeremonyForm, ceremony: Ceremony | None):
