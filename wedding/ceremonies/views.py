@@ -68,7 +68,6 @@ def _fill_choices(form: CeremonyForm, ceremony: Ceremony | None) -> None:
     chosen = form.client_id.data
     if chosen is None and form.client_id.choices:
         chosen = form.client_id.choices[0].value
-    form.venue_id.choices = record_choices(Venue, Venue.name, keep.venue_id)
     form.planner_id.choices = [
         SelectChoice("", _("— not chosen yet —")),
         *(SelectChoice(s.id, s.name) for s in staff_of(current_user.org_id) if s.assignable),
@@ -91,33 +90,36 @@ def _fill_choices(form: CeremonyForm, ceremony: Ceremony | None) -> None:
             for companion_id, name, client_id in companions
         ),
     ]
-    _fill_durations(form, ceremony)
+    _fill_venues_and_durations(form, ceremony)
 
 
-def _fill_durations(form: CeremonyForm, ceremony: Ceremony | None) -> None:
-    """Offer the chosen venue's lengths. Each venue option says which lengths it offers, and
-    the others stay in the menu hidden, for static/js/durations.js to show when the planner
-    picks another venue; the booking rules still check the length."""
-    venue_ids = [choice.value for choice in form.venue_id.choices]
+def _fill_venues_and_durations(form: CeremonyForm, ceremony: Ceremony | None) -> None:
+    """Offer the company's venues and the chosen venue's lengths. Each venue option says which
+    lengths it offers, and the others stay in the menu hidden, for static/js/durations.js to
+    show when the planner picks another venue; the booking rules still check the length."""
+    keep_id = ceremony.venue_id if ceremony is not None else None
+    venues = db.session.execute(  # record_choices' venues, with their lengths: one query
+        db.select(Venue.id, Venue.name, Venue.durations)
+        .where(Venue.org_id == current_user.org_id)
+        .where(or_(Venue.archived_at.is_(None), Venue.id == keep_id))
+        .order_by(Venue.name, Venue.id)
+    ).all()
     by_venue = {
-        venue_id: set(booking.offered_durations(durations))
-        for venue_id, durations in db.session.execute(
-            db.select(Venue.id, Venue.durations).where(Venue.id.in_(venue_ids))
-        )
+        venue_id: set(booking.offered_durations(lengths)) for venue_id, _n, lengths in venues
     }
     if ceremony is not None:  # its own length stays on offer, even if the venue dropped it
         by_venue.setdefault(ceremony.venue_id, set()).add(details_of(ceremony)["duration_minutes"])
     form.venue_id.choices = [
         SelectChoice(
-            choice.value,
-            choice.label,
-            render_kw={"data-durations": " ".join(map(str, sorted(by_venue[choice.value])))},
+            venue_id,
+            name,
+            render_kw={"data-durations": " ".join(map(str, sorted(by_venue[venue_id])))},
         )
-        for choice in form.venue_id.choices
+        for venue_id, name, _lengths in venues
     ]
     chosen = form.venue_id.data if form.venue_id.data in by_venue else None
-    if chosen is None and venue_ids:
-        chosen = venue_ids[0]
+    if chosen is None and venues:
+        chosen = venues[0].id
     offered = by_venue.get(chosen) or {60}
     if request.method == "GET" and form.duration_minutes.data not in offered:
         form.duration_minutes.data = min(offered)
