@@ -35,6 +35,7 @@ from wedding.ceremonies.services import (
 )
 from wedding.clients.models import Client
 from wedding.freshness import cached_response
+from wedding.guests.services import count_follows_list
 from wedding.i18n import current_lang
 from wedding.inputs import db_int, parse_date
 from wedding.models import db
@@ -189,6 +190,9 @@ def edit(record_id: int):
     ceremony = get_owned_or_404(Ceremony, record_id)
     forbid_viewer_changes()
     form = CeremonyForm(data=None if request.method == "POST" else details_of(ceremony))
+    follows_list = count_follows_list(ceremony.id)
+    if follows_list:  # shown, not sent: the box is disabled and the service keeps the list's
+        form.guest_count.data = ceremony.guest_count
     _fill_choices(form, ceremony)
     saved, unavailable = _save(form, ceremony)
     if saved is not None:
@@ -207,6 +211,7 @@ def edit(record_id: int):
         approved=approved_vows(ceremony.id),
         recordings=audio_for(ceremony.id),
         vow_count=version_count(ceremony.id),
+        count_follows_list=follows_list,
         **task_card(ceremony),
     )
 
