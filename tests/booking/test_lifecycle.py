@@ -151,6 +151,21 @@ def test_closed_days_and_weekdays(venue):
     db.session.rollback()
 
 
+def test_a_closed_day_is_reported_before_a_length_the_venue_does_not_offer(venue):
+    """The day is the bigger problem: a planner fixing the length first would still be
+    refused, so they hear about the day (and are offered other days) first."""
+    day_off = DAY + timedelta(days=1)
+    venue.hours = [h for h in venue.hours if h.weekday != day_off.weekday()]
+    venue.closures.append(Closure(starts_on=DAY, ends_on=DAY, reason="maintenance"))
+    db.session.commit()
+    for day, code in ((day_off, "no_hours"), (DAY, "closed")):
+        with pytest.raises(SlotUnavailable) as refused:
+            new_hold(venue, at(day, 11), 45)  # the venue offers 60, 90 and 120 minutes
+        assert refused.value.code == code
+        assert refused.value.alternatives  # other days, of a length the venue offers
+        db.session.rollback()
+
+
 def test_guest_count_is_checked_against_capacity(venue):
     with pytest.raises(BookingError) as refused:
         new_hold(venue, at(DAY, 11), guests=51)

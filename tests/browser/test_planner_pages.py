@@ -217,3 +217,25 @@ def test_a_tasks_state_and_buttons_keep_one_line_at_1280_px(live_server, page):
         assert broken == [], (language, broken)
         page.locator("#tasks").screenshot(path=str(ARTIFACTS / f"tasks-1280-{language}.png"))
     assert page.console_errors == []
+
+
+def test_the_length_menu_follows_the_venue(live_server, page):
+    """ひだまり takes 60 or 120 minutes, 白鷺 also 90: the menu changes with the venue."""
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/ceremonies/new")
+    venue, length = page.get_by_label("会場"), page.get_by_label("長さ")
+    offered = (
+        "[...document.querySelectorAll('#duration_minutes option:not([disabled])')]"
+        ".map(o => o.value)"
+    )
+    venue.select_option(label="チャペルホール 白鷺 (Shirasagi Chapel Hall)")
+    assert page.evaluate(offered) == ["60", "90", "120"]
+    length.select_option("90")
+    venue.select_option(label="フォトスタジオ ひだまり (Hidamari Photo Studio)")
+    assert page.evaluate(offered) == ["60", "120"]
+    assert length.input_value() == "60"  # 90 is not on offer here: its shortest instead
+    length.select_option("120")
+    venue.select_option(label="チャペルホール 白鷺 (Shirasagi Chapel Hall)")
+    assert length.input_value() == "120"  # still on offer: kept
+    page.shot("length-follows-venue")
+    assert page.console_errors == []  # the script loads under the Content-Security-Policy

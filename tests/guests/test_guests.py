@@ -447,3 +447,84 @@ def test_the_guest_is_asked_to_choose_and_reads_their_answer_as_a_sentence(
         guest.post(link, headers=headers, data={"csrf_token": token, "rsvp": answer})
         page = html.unescape(guest.get(link, headers=headers).get_data(as_text=True))
         assert sentence in page
+
+
+def test_the_planners_guest_count_stands_until_guests_are_listed_and_is_never_lost_silently(
+    app, web, make_user, make_venue, make_ceremony
+):
+    """The planner typed 12. Adding the first guest makes the count the list's (1): the
+    guests page says so and names the 12; the ceremony page shows the count as the list's,
+    not to be typed over, with the way to the list; saving the ceremony keeps it."""
+    from lxml.html import fromstring
+
+    from tests.conftest import future_day
+    from wedding.ceremonies.services import venue_instant
+
+    user = make_user(role="planner")
+    day = future_day(30)
+    ceremony = make_ceremony(
+        user.org,
+        venue=make_venue(user.org, capacity=60),
+        starts_at=venue_instant(day, datetime.min.time().replace(hour=11), "Asia/Tokyo"),
+        guest_count=12,
+    )
+    web.login(user)
+    edit = f"/ceremonies/{ceremony.id}"
+
+    def count_box():
+        return fromstring(web.get(edit).get_data(as_text=True)).get_element_by_id("guest_count")
+
+    assert (count_box().get("value"), count_box().get("disabled")) == ("12", None)
+
+    web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": "由美"})
+    page = web.get(f"/ceremonies/{ceremony.id}/guests/").get_data(as_text=True)
+    assert "挙式のゲスト数はこれからこのゲストリストに従います：1名（これまでは12名）" in page
+
+    box = count_box()
+    assert (box.get("value"), box.get("disabled")) == ("1", "disabled")
+    hint = box.getparent().getparent().get_element_by_id("guest_count-from-list")
+    assert hint.xpath("a/@href") == [f"/ceremonies/{ceremony.id}/guests/"]
+
+    # Saving the ceremony (the disabled box sends nothing) keeps the list's count.
+    response = web.post(
+        edit,
+        {
+            "client_id": ceremony.client_id,
+            "companion_id": ceremony.companion_id,
+            "venue_id": ceremony.venue_id,
+            "planner_id": "",
+            "date": day.isoformat(),
+            "start_time": "11:00",
+            "duration_minutes": "90",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Ceremony, ceremony.id).guest_count == 1
+
+    # A second guest: the count follows, with no second notice.
+    web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": "健一"})
+    page = web.get(f"/ceremonies/{ceremony.id}/guests/").get_data(as_text=True)
+    assert "これまでは" not in page
+    with app.app_context():
+        assert db.session.get(Ceremony, ceremony.id).guest_count == 2
+
+
+def test_saving_or_moving_a_ceremony_keeps_the_guest_lists_count(app, party):
+    from datetime import time
+
+    from wedding.ceremonies.services import CeremonyDetails, details_of, update_ceremony
+
+    _, ceremony = party
+    with app.app_context():
+        row = db.session.get(Ceremony, ceremony.id)
+        add_guest(row, "由美")
+        for start in (details_of(row)["start_time"], time(11)):  # kept, then moved
+            update_ceremony(row, CeremonyDetails(**details_of(row) | {"start_time": start}))
+            assert row.guest_count == 1
+            typed = details_of(row) | {"guest_count": 2}
+            update_ceremony(row, CeremonyDetails(**typed))
+            assert row.guest_count == 1  # the list says one: a typed 2 does not overwrite it
+        assert row.starts_at.astimezone(UTC).minute == 0  # it did move
+        db.session.rollback()

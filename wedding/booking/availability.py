@@ -214,15 +214,18 @@ def venue_days(
 def slot_problem(
     rules: VenueRules, starts_at: datetime, duration: int, now: datetime
 ) -> str | None:
-    """Why this slot breaks the venue's rules (a short key), ignoring other bookings."""
-    if duration not in rules.durations:
-        return "duration"
+    """Why this slot breaks the venue's rules (a short key), ignoring other bookings.
+
+    The day comes before the length: a planner who fixed the length of a ceremony on the
+    venue's day off would only be refused again."""
     local = starts_at.astimezone(rules.zone)
     reason = closure_reason(rules, local.date(), now)
     if reason:
         return reason
     if starts_at < now:
         return "past"
+    if duration not in rules.durations:
+        return "duration"
     opens, closes = rules.hours[local.weekday()]
     end = local + timedelta(minutes=duration)
     if local.time() < opens or end.date() != local.date() or end.time() > closes:

@@ -61,6 +61,11 @@ class SlotUnavailable(BookingError):
         BookingError.__init__(self, self.code, field="start_time")
 
 
+def offered_durations(durations: list[int] | None) -> tuple[int, ...]:
+    """The lengths a venue offers, in minutes, shortest first (an hour if none are set)."""
+    return tuple(sorted(set(durations or [60])))
+
+
 def rules_of(venue: Venue) -> VenueRules:
     """The plain-data view of a venue's booking rules."""
     return VenueRules(
@@ -68,7 +73,7 @@ def rules_of(venue: Venue) -> VenueRules:
         timezone=venue.timezone,
         hours={h.weekday: (h.opens, h.closes) for h in venue.hours},
         closures=tuple((c.starts_on, c.ends_on, c.reason) for c in venue.closures),
-        durations=tuple(sorted(venue.durations or [60])),
+        durations=offered_durations(venue.durations),
         buffer_minutes=venue.buffer_minutes,
         step_minutes=venue.slot_step_minutes,
         horizon_days=venue.horizon_days,

@@ -23,9 +23,16 @@ def optional_id(value):
     return int(value)
 
 
-def duration_choices(durations) -> list[SelectChoice]:
+def duration_choices(durations, offered=None) -> list[SelectChoice]:
+    """Lengths for the menu; those not ``offered`` (by the chosen venue) hidden and disabled."""
     return [
-        SelectChoice(minutes, _l("%(minutes)s minutes", minutes=minutes))
+        SelectChoice(
+            minutes,
+            _l("%(minutes)s minutes", minutes=minutes),
+            render_kw=(
+                {} if offered is None or minutes in offered else {"hidden": True, "disabled": True}
+            ),
+        )
         for minutes in sorted(set(durations))
     ]
 

@@ -1,6 +1,6 @@
 """Rules for ceremonies: who marries whom, where and when. Slots go through booking."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from wedding.booking import services as booking
 from wedding.ceremonies.models import Ceremony, listed_only
 from wedding.clients.models import Client
 from wedding.erasure import ClientScope, eraser, rowcount
+from wedding.guests.services import count_follows_list
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
 from wedding.presentation.services import presentation_for
@@ -119,8 +120,12 @@ def schedule_ceremony(
 def update_ceremony(
     ceremony: Ceremony, details: CeremonyDetails, now: datetime | None = None
 ) -> Ceremony:
-    """Save edits; a changed slot of a live booking is moved atomically or not at all."""
+    """Save edits; a changed slot of a live booking is moved atomically or not at all.
+
+    Once guests are listed the guest count is the list's: the typed one is not taken."""
     now = now or utcnow()
+    if count_follows_list(ceremony.id):
+        details = replace(details, guest_count=ceremony.guest_count)
     venue = _apply_parties(ceremony, ceremony.org_id, details)
     starts_at = details.starts_at(venue)
     duration = details.duration_minutes

@@ -35,6 +35,7 @@ from wedding.ceremonies.services import (
 )
 from wedding.clients.models import Client
 from wedding.freshness import cached_response
+from wedding.guests.services import count_follows_list
 from wedding.i18n import current_lang
 from wedding.inputs import db_int, parse_date
 from wedding.models import db
@@ -68,7 +69,6 @@ def _fill_choices(form: CeremonyForm, ceremony: Ceremony | None) -> None:
     chosen = form.client_id.data
     if chosen is None and form.client_id.choices:
         chosen = form.client_id.choices[0].value
-    form.venue_id.choices = record_choices(Venue, Venue.name, keep.venue_id)
     form.planner_id.choices = [
         SelectChoice("", _("— not chosen yet —")),
         *(SelectChoice(s.id, s.name) for s in staff_of(current_user.org_id) if s.assignable),
@@ -91,19 +91,42 @@ def _fill_choices(form: CeremonyForm, ceremony: Ceremony | None) -> None:
             for companion_id, name, client_id in companions
         ),
     ]
-    offered = {
-        minutes
-        for durations in db.session.scalars(
-            db.select(Venue.durations).where(
-                Venue.org_id == current_user.org_id, Venue.archived_at.is_(None)
-            )
-        )
-        for minutes in durations or []
+    _fill_venues_and_durations(form, ceremony)
+
+
+def _fill_venues_and_durations(form: CeremonyForm, ceremony: Ceremony | None) -> None:
+    """Offer the company's venues and the chosen venue's lengths. Each venue option says which
+    lengths it offers, and the others stay in the menu hidden, for static/js/durations.js to
+    show when the planner picks another venue; the booking rules still check the length."""
+    keep_id = ceremony.venue_id if ceremony is not None else None
+    venues = db.session.execute(  # record_choices' venues, with their lengths: one query
+        db.select(Venue.id, Venue.name, Venue.durations)
+        .where(Venue.org_id == current_user.org_id)
+        .where(or_(Venue.archived_at.is_(None), Venue.id == keep_id))
+        .order_by(Venue.name, Venue.id)
+    ).all()
+    by_venue = {
+        venue_id: set(booking.offered_durations(lengths)) for venue_id, _n, lengths in venues
     }
-    if ceremony is not None:
-        offered.update(ceremony.venue.durations or [])
-        offered.add(int((ceremony.ends_at - ceremony.starts_at).total_seconds() // 60))
-    form.duration_minutes.choices = duration_choices(offered or {60, 90, 120})
+    if ceremony is not None:  # its own length stays on offer, even if the venue dropped it
+        by_venue.setdefault(ceremony.venue_id, set()).add(details_of(ceremony)["duration_minutes"])
+    form.venue_id.choices = [
+        SelectChoice(
+            venue_id,
+            name,
+            render_kw={"data-durations": " ".join(map(str, sorted(by_venue[venue_id])))},
+        )
+        for venue_id, name, _lengths in venues
+    ]
+    chosen = form.venue_id.data if form.venue_id.data in by_venue else None
+    if chosen is None and venues:
+        chosen = venues[0].id
+    offered = by_venue.get(chosen) or {60}
+    if request.method == "GET" and form.duration_minutes.data not in offered:
+        form.duration_minutes.data = min(offered)
+    form.duration_minutes.choices = duration_choices(
+        set().union(offered, *by_venue.values()), offered
+    )
 
 
 def _save(form: CeremonyForm, ceremony: Ceremony | None):
@@ -167,6 +190,9 @@ def edit(record_id: int):
     ceremony = get_owned_or_404(Ceremony, record_id)
     forbid_viewer_changes()
     form = CeremonyForm(data=None if request.method == "POST" else details_of(ceremony))
+    follows_list = count_follows_list(ceremony.id)
+    if follows_list:  # shown, not sent: the box is disabled and the service keeps the list's
+        form.guest_count.data = ceremony.guest_count
     _fill_choices(form, ceremony)
     saved, unavailable = _save(form, ceremony)
     if saved is not None:
@@ -185,6 +211,7 @@ def edit(record_id: int):
         approved=approved_vows(ceremony.id),
         recordings=audio_for(ceremony.id),
         vow_count=version_count(ceremony.id),
+        count_follows_list=follows_list,
         **task_card(ceremony),
     )
 

@@ -1,8 +1,9 @@
 """The guest list: guests, their replies, and the count the booking and the venue see.
 
-The ceremony's guest count follows the list: everyone who comes in person or has not answered
-yet (an unanswered guest may still come, so the venue's capacity counts them). Online guests
-and those who cannot come do not count."""
+Until the first guest is listed, the ceremony's guest count is the number the planner typed.
+From then on it follows the list: everyone who comes in person or has not answered yet (an
+unanswered guest may still come, so the venue's capacity counts them). Online guests and those
+who cannot come do not count."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -46,6 +47,12 @@ def in_person_count(ceremony_id: int) -> int:
             Guest.ceremony_id == ceremony_id, Guest.rsvp.in_(IN_PERSON)
         )
     )
+
+
+def count_follows_list(ceremony_id: int) -> bool:
+    """Whether the ceremony's guest count is its guest list's (a guest is listed) rather than
+    the number the planner typed."""
+    return bool(db.session.scalar(db.select(db.exists().where(Guest.ceremony_id == ceremony_id))))
 
 
 def _recount(ceremony: Ceremony, extra: int = 0) -> None:

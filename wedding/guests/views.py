@@ -21,6 +21,7 @@ from wedding.guests.services import (
     GuestError,
     add_guest,
     clear_reply,
+    count_follows_list,
     guest_from_token,
     guests_of,
     invitation_url,
@@ -81,6 +82,7 @@ def add(ceremony_id: int):
     if not form.validate_on_submit():
         _flash_errors(form)
         return _back(ceremony_id)
+    typed = None if count_follows_list(ceremony.id) else ceremony.guest_count
     try:
         add_guest(ceremony, form.name.data, form.email.data or "", form.link_days_after.data)
     except GuestError as error:
@@ -89,6 +91,16 @@ def add(ceremony_id: int):
     else:
         db.session.commit()
         flash(_("Guest added; copy their invitation link."), "success")
+        if typed is not None:  # the planner's own number gives way to the list's: say so
+            flash(
+                _(
+                    "The ceremony's guest count now follows this guest list: %(count)d "
+                    "(it was %(previous)d).",
+                    count=ceremony.guest_count,
+                    previous=typed,
+                ),
+                "info",
+            )
     return _back(ceremony_id)
 
 
