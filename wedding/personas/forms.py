@@ -75,7 +75,10 @@ class CompanionForm(FlaskForm):
         _l("Pronouns"),
         choices=PRONOUNS,
         default="",
-        description=_l("Never guessed: leave it unknown until the client says."),
+        description=_l(
+            "Never guessed: leave it at “%(choice)s” until the client says.",
+            choice=PRONOUNS[0].label,
+        ),
     )
     first_person = line(_l("First person"), 20, _l("僕, 俺, 私, わたし, I …"))
     tone = SelectField(_l("Tone"), choices=TONES, default="gentle")
@@ -128,6 +131,12 @@ class CompanionForm(FlaskForm):
         validators=[FileSize(PICTURE_LIMIT, message=_l("Pictures up to 10 MB."))],
         description=_l("PNG, JPEG or WebP, up to 10 MB."),
     )
+
+    def has_notes_before_questionnaire(self) -> bool:
+        """Whether the story fields typed before the questionnaire existed hold anything."""
+        return any(
+            self[name].data for name in ("how_met", "moment_knew", "proposal_words", "promises")
+        )
 
 
 class ImportForm(FlaskForm):
