@@ -23,6 +23,7 @@ from wedding.guests.services import (
     clear_reply,
     guest_from_token,
     guests_of,
+    in_person_count,
     invitation_url,
     link_expires_at,
     online_links,
@@ -64,6 +65,8 @@ def index(ceremony_id: int):
         "guests/index.html",
         ceremony=ceremony,
         guests=guests,
+        # From the list once it has guests; before, the booking's count is the planner's estimate.
+        in_person=in_person_count(ceremony.id) if guests else None,
         links={g.id: invitation_url(g) for g in guests if g.active},
         link_until={g.id: link_expires_at(g, ceremony) for g in guests},
         form=GuestForm(),
