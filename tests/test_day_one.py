@@ -104,6 +104,23 @@ def test_the_client_form_keeps_role_and_pronouns(app, planner, make_client):
         assert (row.ceremony_role, row.pronouns, row.role_word("ja")) == ("groom", "he", "新郎")
 
 
+@pytest.mark.parametrize(
+    ("lang", "says", "not_says"),
+    [
+        ("ja", "性別を問わない呼び方（進行表・書類では「新人」）", "新人（"),
+        ("en", "Gender-neutral", "Neutral ("),
+    ],
+)
+def test_the_neutral_ceremony_role_reads_as_what_it_means(app, planner, lang, says, not_says):
+    """新人 alone reads as "rookie": the choice says it is the gender-neutral word."""
+    web = Web(app)
+    web.login(planner)
+    web.post("/language", {"language": lang})
+    page = web.get("/clients/new").get_data(as_text=True)
+    label = re.search(r'<option[^>]*value="partner"[^>]*>([^<]*)</option>', page).group(1)
+    assert says in label and not_says not in label
+
+
 def test_items_outside_the_booking_warn_and_the_booking_extends(
     app, planner, make_venue, make_companion, make_ceremony
 ):

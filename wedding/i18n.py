@@ -60,6 +60,12 @@ def format_local_date(
     return format_date(value, _DATE[lang], locale=lang)
 
 
+def format_month(first: date) -> str:
+    """A month as a calendar titles it: 2027年4月 / April 2027."""
+    lang = _lang()
+    return format_date(first, "y年M月" if lang == "ja" else "MMMM y", locale=lang)
+
+
 def format_local_time(value: datetime, tz: str) -> str:
     lang = _lang()
     return format_time(local(value, tz), _TIME[lang], locale=lang)

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, ValidationError
 
+from wedding.i18n import format_month
 from wedding.uploads import StreamedFile, upload_dir, upload_limits
 
 # Every id column is a 32-bit signed integer on PostgreSQL (SQLite takes more, but the two must
@@ -80,6 +81,10 @@ def page_arg() -> int:
 # --- dates ---------------------------------------------------------------------------------
 
 
+class OutOfRange(ValueError):
+    """A well-formed date or month outside the ones the application works with."""
+
+
 def date_range_message() -> str:
     return _("Choose a date between %(first)s and %(last)s.", first=FIRST_DATE, last=LAST_DATE)
 
@@ -90,7 +95,7 @@ def parse_date(text: str | None) -> date:
         raise ValueError("not a date as YYYY-MM-DD")
     day = date.fromisoformat(text)
     if not FIRST_DATE <= day <= LAST_DATE:
-        raise ValueError(f"outside {FIRST_DATE} – {LAST_DATE}")
+        raise OutOfRange(f"outside {FIRST_DATE} – {LAST_DATE}")
     return day
 
 
@@ -101,18 +106,45 @@ def parse_month(text: str | None) -> date:
         raise ValueError("not a month as YYYY-MM")
     first = date(int(found[1]), int(found[2]), 1)
     if not FIRST_DATE <= first <= LAST_DATE:
-        raise ValueError(f"outside {FIRST_DATE} – {LAST_DATE}")
+        raise OutOfRange(f"outside {FIRST_DATE} – {LAST_DATE}")
     return first
 
 
-def date_arg(name: str, parser=parse_date) -> date | None:
-    """A date (or month) from the query string: None when absent or empty, 400 with one line
-    in the reader's language when it is not a supported date."""
+def month_arg(name: str) -> date | None:
+    """A month from the query string: None when absent or empty, 400 with one line naming the
+    month sent when there is no such month (2027-13) or it is outside the supported range."""
     value = request.args.get(name, "")
     if not value:
         return None
     try:
-        return parser(value)
+        return parse_month(value)
+    except ValueError as error:
+        words = {
+            "month": value if len(value) <= 20 else value[:20] + "…",
+            "first": format_month(FIRST_DATE),
+            "last": format_month(LAST_DATE),
+        }
+        if isinstance(error, OutOfRange):
+            message = _(
+                "%(month)s is outside the calendar: choose a month from %(first)s to %(last)s.",
+                **words,
+            )
+        else:
+            message = _(
+                "There is no month %(month)s. Give one as YYYY-MM, from %(first)s to %(last)s.",
+                **words,
+            )
+        abort(400, description=message)
+
+
+def date_arg(name: str) -> date | None:
+    """A date from the query string: None when absent or empty, 400 with one line in the
+    reader's language when it is not a supported date."""
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    try:
+        return parse_date(value)
     except ValueError:
         abort(400, description=date_range_message())
 

@@ -4,6 +4,7 @@ deposit confirms the held booking through the booking rules."""
 import hashlib
 import hmac
 import json
+import re
 import subprocess
 import threading
 import time
@@ -29,6 +30,7 @@ from wedding.billing.stripe_pay import (
 from wedding.billing.tasks import render_agreement
 from wedding.booking import services as booking
 from wedding.ceremonies.models import Ceremony
+from wedding.clients.models import Client
 from wedding.models import db
 from wedding.storage.models import StoredFile
 
@@ -81,6 +83,33 @@ def test_accepting_issues_the_schedule_and_keeps_the_signed_agreement(quoted):
     assert balance.totals == {"10": [140_000, 14_000], "8": [2_100, 168]}
     assert deposit.total + balance.total == billing.quote_totals(quote).total
     assert deposit.due_date == billing.local_today(NOW, ceremony) + timedelta(days=7)
+
+
+@pytest.mark.parametrize(
+    ("lang", "reason", "names"),
+    [
+        ("ja", "返金", ["申込金（8%対象） ※", "残金（8%対象） ※", "返金（8%対象） ※"]),
+        ("en", "Refund", ["Deposit (8%) ※", "Balance (8%) ※", "Refund (8%) ※"]),
+    ],
+)
+def test_the_schedule_marks_a_reduced_rate_line_once_and_explains_the_mark_once(
+    quoted, lang, reason, names
+):
+    """The invoice marks every 8 % line with ※ (hand-made lines too): the lines the schedule and
+    credit notes name give the rate without a second mark."""
+    ceremony, quote = quoted
+    db.session.get(Client, ceremony.client_id).language = lang
+    accept(quote)
+    deposit = billing.invoices_of(ceremony.id)[0]
+    billing.credit_note(deposit, 10_000, reason, TODAY)
+    db.session.commit()
+    invoices = billing.invoices_of(ceremony.id)
+    assert [i.kind for i in invoices] == ["deposit", "balance", "credit"]
+    for invoice, name in zip(invoices, names, strict=True):
+        text = re.sub(r"<[^>]+>", "", documents.invoice_html(invoice))
+        assert name in text
+        assert text.count("※") == 3  # the line's, and the note's in Japanese and in English
+        assert text.count("※は軽減税率（8%）対象") == 1
 
 
 def test_the_deposit_and_the_balance_add_up_to_the_signed_total_to_the_yen(
@@ -211,7 +240,7 @@ def test_a_deposit_invoice_sent_before_signing_is_kept_when_the_schedule_wants_i
         ceremony,
         "deposit",
         TODAY + timedelta(days=7),
-        [Line("申込金 (10%)", 60_000, 1, 10), Line("申込金 (8%※)", 900, 1, 8)],
+        [Line("申込金（10%対象）", 60_000, 1, 10), Line("申込金（8%対象）", 900, 1, 8)],
         TODAY,
     )
     reference = sent.reference_code

@@ -56,6 +56,37 @@ def test_month_grids_show_rokuyo_and_counts(web, setup):
     assert web.get("/booking/?month=2031-13").status_code == 400  # with one line saying why
 
 
+@pytest.mark.parametrize(
+    ("lang", "month", "says"),
+    [
+        (
+            "ja",
+            "2027-13",
+            "2027-13 という月はありません。YYYY-MM の形で、1990年1月から2100年12月までの月を"
+            "指定してください。",
+        ),
+        ("ja", "9999-12", "9999-12 はカレンダーの範囲外です。1990年1月から2100年12月までの"),
+        ("ja", "2027-4", "2027-4 という月はありません。YYYY-MM の形で"),
+        (
+            "en",
+            "2027-13",
+            "There is no month 2027-13. Give one as YYYY-MM, from January 1990 to December 2100.",
+        ),
+        ("en", "0001-01", "0001-01 is outside the calendar: choose a month from January 1990"),
+        ("en", "<b>x</b>", "There is no month &lt;b&gt;x&lt;/b&gt;."),
+    ],
+)
+def test_a_month_the_calendar_cannot_show_is_named_in_the_one_line(
+    web, planner, make_venue, lang, month, says
+):
+    venue = make_venue(planner.org)
+    web.post("/language", {"language": lang})
+    for url in ("/booking/", f"/booking/venues/{venue.id}"):
+        page = web.get(url, query_string={"month": month})
+        assert page.status_code == 400
+        assert says in page.get_data(as_text=True)
+
+
 def test_day_view_lists_free_times_and_bookings(web, setup):
     venue, companion = setup
     book(web, venue, companion)

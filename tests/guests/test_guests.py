@@ -528,3 +528,44 @@ def test_saving_or_moving_a_ceremony_keeps_the_guest_lists_count(app, party):
             assert row.guest_count == 1  # the list says one: a typed 2 does not overwrite it
         assert row.starts_at.astimezone(UTC).minute == 0  # it did move
         db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    ("lang", "estimate", "listed"),
+    [
+        ("ja", "挙式のページで入力したゲスト数（12名）を使います", "会場で出席（出席・未回答）：%d名"),
+        ("en", "the one typed on its page (12)", "or not yet answered): %d"),
+    ],
+)
+def test_the_guests_page_names_its_ceremony_and_counts_its_own_list(
+    app,
+    web,
+    make_user,
+    make_venue,
+    make_client,
+    make_companion,
+    make_ceremony,
+    lang,
+    estimate,
+    listed,
+):
+    user = make_user(role="planner")
+    client = make_client(user.org, preferred_name='<b>ひな</b> & "陽"')
+    ceremony = make_ceremony(
+        user.org,
+        venue=make_venue(user.org, capacity=30),
+        companion=make_companion(user.org, client=client),
+        guest_count=12,
+    )
+    web.login(user)
+    web.post("/language", {"language": lang})
+    name_once = "&lt;b&gt;ひな&lt;/b&gt; &amp; &#34;陽&#34;"
+    for part in ("guests/", "vows", "documents"):
+        page = web.get(f"/ceremonies/{ceremony.id}/{part}").get_data(as_text=True)
+        crumbs = re.search(r'<p class="crumbs">(.*?)</p>', page).group(1)
+        assert name_once in crumbs and "&amp;lt;" not in crumbs, part  # escaped exactly once
+    page = web.get(f"/ceremonies/{ceremony.id}/guests/").get_data(as_text=True)
+    assert estimate in page and listed % 12 not in page  # not the list's: there is none
+    web.post(f"/ceremonies/{ceremony.id}/guests/", {"name": "由美"})
+    page = web.get(f"/ceremonies/{ceremony.id}/guests/").get_data(as_text=True)
+    assert listed % 1 in page and estimate not in page

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,29 @@ def test_cli_export(app, planner, make_companion, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert read_any(out.read_bytes()).card["data"]["name"] == "レン"
+
+
+@pytest.mark.parametrize(("lang", "unknown"), [("ja", "未確認"), ("en", "Not known yet")])
+def test_the_pronoun_hint_names_the_choice_it_asks_for(web, planner, lang, unknown):
+    web.post("/language", {"language": lang})
+    page = web.get("/companions/new").get_data(as_text=True)
+    assert re.search(rf'<option[^>]*value=""[^>]*>{unknown}</option>', page)
+    hint = re.search(r'id="pronouns-hint">([^<]*)<', page).group(1)
+    assert {"ja": f"「{unknown}」", "en": f"“{unknown}”"}[lang] in hint
+
+
+@pytest.mark.parametrize(
+    ("lang", "old_notes"),
+    [("ja", "「おふたりの物語」導入前"), ("en", "Notes typed here before the questionnaire")],
+)
+def test_notes_from_before_the_questionnaire_show_only_when_there_are_some(
+    web, planner, make_companion, lang, old_notes
+):
+    user, client = planner
+    web.post("/language", {"language": lang})
+    assert old_notes not in web.get("/companions/new").get_data(as_text=True)
+    new = make_companion(user.org, client=client)
+    assert old_notes not in web.get(f"/companions/{new.id}").get_data(as_text=True)
+    old = make_companion(user.org, client=client, name="陽", how_met="駅のホームで")
+    page = web.get(f"/companions/{old.id}").get_data(as_text=True)
+    assert old_notes in page and "駅のホームで" in page

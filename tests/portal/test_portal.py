@@ -298,12 +298,43 @@ def test_the_client_sees_only_what_the_planner_shared_newest_first(app, web, set
     assert f'id="vow-{third.id}"' not in guest.get("/portal/").get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("lang", "how_met", "for_guests"),
+    [
+        (
+            "ja",
+            "「眠れない夜に、ひなが陽に初めて話しかけた」",
+            "「陽は照れ屋だけど、誰よりも優しい」",
+        ),
+        ("en", "“ひな could not sleep one night and wrote to 陽", "「陽は照れ屋だけど"),
+    ],
+)
+def test_the_questionnaire_examples_use_the_couples_own_names(
+    app, web, make_user, make_client, make_companion, lang, how_met, for_guests
+):
+    """Every client saw the demo couple's names (美咲 and レン) in the examples."""
+    user = make_user(role="planner")
+    client = make_client(user.org, full_name="山本 ひな", preferred_name="ひな", language=lang)
+    companion = make_companion(user.org, client=client, name="陽")
+    web.login(user)
+    web.post("/language", {"language": lang})  # the planner reads the client's language too
+    guest = open_portal(app, copy_link(web, client))
+    for page in (
+        guest.get(f"/portal/story/{companion.id}/ja").get_data(as_text=True),
+        web.get(f"/companions/{companion.id}/story/ja").get_data(as_text=True),
+    ):
+        hints = " ".join(re.findall(r'<p class="hint" id="[a-z_]+-hint">([^<]*)</p>', page))
+        assert how_met in hints and for_guests in hints
+        assert {"ja": "例：陽、またはあだ名", "en": "e.g. 陽, or a nickname"}[lang] in hints
+        assert not re.search(r"美咲|Misaki|Ren\b|レン[がはくに]", hints)
+
+
 def test_the_client_answers_the_questionnaire_and_the_planner_sees_it(app, web, setup):
     _, client, ceremony = setup
     guest = open_portal(app, copy_link(web, client))
     url = f"/portal/story/{ceremony.companion_id}/en"
     form = guest.get(url).get_data(as_text=True)
-    assert "wrote to Ren for the first time" in form  # the example beside the field
+    assert "wrote to レン for the first time" in form  # the example beside the field
     guest.post(
         url,
         {

@@ -524,13 +524,20 @@ def ceremony_day(ceremony: Ceremony) -> date:
     return ceremony.starts_at.astimezone(ZoneInfo(ceremony.venue.timezone)).date()
 
 
+def rate_suffix(rate: int, lang: str) -> str:
+    """A line name's tax rate: 「（8%対象）」, " (8%)". Without ※: the invoice marks every
+    reduced-rate line itself, hand-made ones too, and explains the mark once."""
+    if lang == "ja":
+        return f"（{rate}%対象）" if rate else "（非課税・対象外）"
+    return f" ({rate}%)"
+
+
 def _schedule_lines(
     subtotals: dict[int, int], label_ja: str, label_en: str, lang: str
 ) -> list[Line]:
-    names = {10: "10%", 8: "8%※", 0: "0%"}
     label = label_ja if lang == "ja" else label_en
     return [
-        Line(f"{label} ({names[rate]})", amount, 1, rate)
+        Line(f"{label}{rate_suffix(rate, lang)}", amount, 1, rate)
         for rate, amount in sorted(subtotals.items(), reverse=True)
         if amount > 0
     ]
@@ -676,7 +683,7 @@ def credit_note(invoice: Invoice, amount: int, reason: str, today: date) -> Invo
     sums = invoice_totals(invoice)
     gross = {r: sums.subtotal_by_rate[r] + sums.tax_by_rate[r] for r in sums.rates}
     lines = [
-        Line(f"{reason} ({rate}%{'※' if rate == 8 else ''})", net_for_gross(part, rate), 1, rate)
+        Line(f"{reason}{rate_suffix(rate, invoice.language)}", net_for_gross(part, rate), 1, rate)
         for rate, part in sorted(split_gross(amount, gross).items(), reverse=True)
     ]
     lines = [line for line in lines if line.unit_price > 0]

@@ -4,7 +4,7 @@ import calendar
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, get_day_names
+from babel.dates import get_day_names
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,8 +16,8 @@ from wedding.booking import services as booking
 from wedding.booking.availability import in_time_of_day, matches_filters
 from wedding.ceremonies.models import Ceremony
 from wedding.freshness import cached_response
-from wedding.i18n import current_lang
-from wedding.inputs import date_arg, db_int, parse_date, parse_month
+from wedding.i18n import current_lang, format_month
+from wedding.inputs import date_arg, db_int, month_arg, parse_date
 from wedding.models import db, utcnow
 from wedding.venues.models import Venue
 
@@ -27,7 +27,7 @@ FIRST_WEEKDAY = calendar.SUNDAY  # Japanese wall calendars start on Sunday
 
 
 def _month_arg() -> date:
-    month = date_arg("month", parse_month)
+    month = month_arg("month")
     return month or utcnow().astimezone(ZoneInfo("Asia/Tokyo")).date().replace(day=1)
 
 
@@ -277,8 +277,7 @@ def weekday_names() -> list[str]:
 
 @bp.app_template_global()
 def month_title(first: date) -> str:
-    lang = current_lang()
-    return format_date(first, "y年M月" if lang == "ja" else "MMMM y", locale=lang)
+    return format_month(first)
 
 
 @bp.app_context_processor

@@ -34,7 +34,8 @@ class ClientForm(NotesMixin, FlaskForm):
         choices=[
             SelectChoice("bride", _l("Bride (新婦)")),
             SelectChoice("groom", _l("Groom (新郎)")),
-            SelectChoice("partner", _l("Neutral (新人)")),
+            # Japanese texts say 新人, English ones "partner"; pronouns are a field of their own.
+            SelectChoice("partner", _l("Gender-neutral (partner, 新人)")),
             SelectChoice("custom", _l("Our own words")),
         ],
         default="partner",

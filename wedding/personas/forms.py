@@ -75,7 +75,10 @@ class CompanionForm(FlaskForm):
         _l("Pronouns"),
         choices=PRONOUNS,
         default="",
-        description=_l("Never guessed: leave it unknown until the client says."),
+        description=_l(
+            "Never guessed: leave it at “%(choice)s” until the client says.",
+            choice=PRONOUNS[0].label,
+        ),
     )
     first_person = line(_l("First person"), 20, _l("僕, 俺, 私, わたし, I …"))
     tone = SelectField(_l("Tone"), choices=TONES, default="gentle")
@@ -129,6 +132,12 @@ class CompanionForm(FlaskForm):
         description=_l("PNG, JPEG or WebP, up to 10 MB."),
     )
 
+    def has_notes_before_questionnaire(self) -> bool:
+        """Whether the story fields typed before the questionnaire existed hold anything."""
+        return any(
+            self[name].data for name in ("how_met", "moment_knew", "proposal_words", "promises")
+        )
+
 
 class ImportForm(FlaskForm):
     client_id = SelectField(_l("Client"), coerce=int)
@@ -166,29 +175,13 @@ def story_field(label, example, max_length: int = 5000) -> TextAreaField:
 
 
 class StoryForm(FlaskForm):
-    """The couple's questionnaire in one language; each question asks for a speakable shape."""
+    """The couple's questionnaire in one language; each question asks for a speakable shape,
+    shown by examples in the couple's own names."""
 
-    client_calls_companion = line(
-        _l("What you call your companion"), 100, _l("e.g. レン / Ren / レンくん")
-    )
-    companion_calls_client = line(
-        _l("What your companion calls you"), 100, _l("e.g. 美咲 / Misaki / きみ")
-    )
-    how_met = story_field(
-        _l("How you met"),
-        _l(
-            "One sentence of what happened, with your names: "
-            "「眠れない夜に、美咲がレンに初めて話しかけた」 / "
-            "“Misaki could not sleep one night and wrote to Ren for the first time”."
-        ),
-    )
-    moment_knew = story_field(
-        _l("The moment you knew"),
-        _l(
-            "What happened, with your names: 「レンが朝まで話を聞いてくれた」 / "
-            "“Ren listened to Misaki until morning”."
-        ),
-    )
+    client_calls_companion = line(_l("What you call your companion"), 100)
+    companion_calls_client = line(_l("What your companion calls you"), 100)
+    how_met = story_field(_l("How you met"), None)
+    moment_knew = story_field(_l("The moment you knew"), None)
     proposal_words = story_field(
         _l("The proposal, in its words"),
         _l("The words as they were said: 「これからの季節を、全部きみの隣で過ごしたい」."),
@@ -199,7 +192,31 @@ class StoryForm(FlaskForm):
             "One a line, as something to do: 「毎朝おはようを言う」 / “say good morning every day”."
         ),
     )
-    for_guests = story_field(
-        _l("What the guests should know"),
-        _l("A sentence for everyone there: 「レンは照れ屋だけど、誰よりも優しい」."),
-    )
+    for_guests = story_field(_l("What the guests should know"), None)
+
+    def __init__(self, *args, client_name: str, companion_name: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Every client saw the demo couple's names here (美咲 and レン): theirs read at once.
+        names = {"client": client_name, "companion": companion_name}
+        self.client_calls_companion.description = _l(
+            "e.g. %(name)s, or a nickname", name=companion_name
+        )
+        self.companion_calls_client.description = _l(
+            "e.g. %(name)s, or a nickname", name=client_name
+        )
+        self.how_met.description = _l(
+            "One sentence of what happened, with your names: "
+            "「眠れない夜に、%(client)sが%(companion)sに初めて話しかけた」 / "
+            "“%(client)s could not sleep one night and wrote to %(companion)s for the first "
+            "time”.",
+            **names,
+        )
+        self.moment_knew.description = _l(
+            "What happened, with your names: 「%(companion)sが朝まで話を聞いてくれた」 / "
+            "“%(companion)s listened to %(client)s until morning”.",
+            **names,
+        )
+        self.for_guests.description = _l(
+            "A sentence for everyone there: 「%(companion)sは照れ屋だけど、誰よりも優しい」.",
+            companion=companion_name,
+        )

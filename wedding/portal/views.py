@@ -284,7 +284,11 @@ def story(companion_id: int, lang: str):
     companion = db.session.get(Companion, companion_id)
     if companion is None or companion.client_id != g.client.id or lang not in ("ja", "en"):
         abort(404)
-    form = StoryForm(obj=stories_of(companion.id).get(lang))
+    form = StoryForm(
+        obj=stories_of(companion.id).get(lang),
+        client_name=g.client.display_name,
+        companion_name=companion.name,
+    )
     if form.validate_on_submit():
         save_story(
             companion, lang, {k: v for k, v in form.data.items() if k in STORY_FIELDS}, "client"
