@@ -60,6 +60,11 @@ def test_client_reads_and_accepts_the_quote(app, portal):
     assert wrong.status_code == 200
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Acceptance.id))) == 0
+    # the refused name is offered again to correct, once
+    again = f'id="typed-name-{ceremony.id}" name="typed_name"'
+    assert re.search(again + r'[^>]*value="山田 太郎"', wrong.get_data(as_text=True))
+    later = browser.get("/portal/").get_data(as_text=True)
+    assert not re.search(again + r'[^>]*value="山田', later)
     accepted = browser.post(
         f"/portal/ceremonies/{ceremony.id}/accept",
         {"typed_name": "佐藤美咲", "document_sha256": shown},

@@ -533,7 +533,7 @@ def test_saving_or_moving_a_ceremony_keeps_the_guest_lists_count(app, party):
 @pytest.mark.parametrize(
     ("lang", "estimate", "listed"),
     [
-        ("ja", "挙式のページで入力したゲスト数（12名）を使います", "会場で出席（出席・未回答）：%d名"),
+        ("ja", "入力したゲスト数（12名）を使います", "会場で出席（出席・未回答）：%d名"),
         ("en", "the one typed on its page (12)", "or not yet answered): %d"),
     ],
 )

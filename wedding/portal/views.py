@@ -224,6 +224,8 @@ def home():
                 comment_form=CommentForm(),
                 button_form=ConfirmForm(),
                 accept_form=AcceptForm(),
+                # a refused signature's name, offered again to correct (not typed anew)
+                typed_name=session.pop(TYPED_NAME, None) or {},
                 company=company_name(g.client.org_id),
             )
         )
@@ -317,6 +319,9 @@ def _client_invoice(invoice_id: int) -> Invoice:
     return invoice
 
 
+TYPED_NAME = "portal_typed_name"
+
+
 @bp.post("/ceremonies/<int:ceremony_id>/accept")
 @client_required
 def accept_quote(ceremony_id: int):
@@ -341,6 +346,7 @@ def accept_quote(ceremony_id: int):
     except billing.BillingError as error:
         db.session.rollback()
         flash(billing_message(error.code), "error")
+        session[TYPED_NAME] = {"ceremony": ceremony.id, "name": (form.typed_name.data or "")[:200]}
         return redirect(url_for("portal.home") + "#quote", 303)
     queue_agreement_pdf(acceptance)  # rendered by a job, then mailed: nothing slow here
     audit("change", "ceremony", ceremony.id, f"quote-accept:r{quote.revision}")
