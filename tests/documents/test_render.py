@@ -395,3 +395,21 @@ def test_a_process_that_rendered_a_pdf_ends_cleanly():
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert ended.returncode == 0, (ended.returncode, ended.stderr[-2000:])
+
+
+def test_the_program_names_the_people_by_their_part(app, couple):
+    """The program's team and its run of show say who does what as a Japanese guest reads it:
+    本日の担当 (not ご案内), 撮影 and カメラマン (not 写真), 代読者 (not 朗読)."""
+    _, ceremony = couple()
+    pdf = render(
+        app,
+        ceremony.id,
+        "program",
+        language="ja",
+        vow_reader="鈴木 一郎",
+        photographer="森 里奈",
+    )
+    text = "".join(pdf_text(pdf).split())
+    assert "本日の担当" in text and "撮影森里奈" in text and "ご案内" not in text
+    assert "代読者" in text and "朗読" not in text.replace("誓いの言葉の朗読", "")
+    assert "カメラマン" in text

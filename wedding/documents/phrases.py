@@ -26,10 +26,10 @@ PHRASES = {
     "proposal": {"ja": "プロポーズの言葉", "en": "The proposal"},
     "time": {"ja": "開式", "en": "Ceremony at"},
     "order": {"ja": "式次第", "en": "Order of ceremony"},
-    "people": {"ja": "ご案内", "en": "With"},
+    "people": {"ja": "本日の担当", "en": "With us today"},
     "planner": {"ja": "プランナー", "en": "Planner"},
     "vow_reader": {"ja": "誓いの言葉の朗読", "en": "Reading the vows"},
-    "photographer": {"ja": "写真", "en": "Photographs"},
+    "photographer": {"ja": "撮影", "en": "Photographs"},
     "companion_vows": {"ja": "{name}の誓い", "en": "{name}'s vows"},
     "client_vows": {"ja": "{name}の誓い", "en": "{name}'s vows"},
     "ar": {"ja": "ARで{name}に会う", "en": "See {name} in AR"},
@@ -49,8 +49,8 @@ PHRASES = {
 }
 ROLES = {
     "planner": {"ja": "プランナー", "en": "Planner"},
-    "vow_reader": {"ja": "朗読", "en": "Vow reader"},
-    "photographer": {"ja": "写真", "en": "Photographer"},
+    "vow_reader": {"ja": "代読者", "en": "Vow reader"},
+    "photographer": {"ja": "カメラマン", "en": "Photographer"},
     "ar_operator": {"ja": "AR担当", "en": "AR operator"},
     "client": {"ja": "ご本人", "en": "Partner"},
     "everyone": {"ja": "皆さま", "en": "Everyone"},
