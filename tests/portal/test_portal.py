@@ -199,6 +199,29 @@ def test_the_planner_emails_the_link_over_smtp(app, web, setup, smtp):
     assert open_portal(app, url).get("/portal/").status_code == 200
 
 
+def test_without_a_mail_server_the_link_to_copy_is_the_main_button(app, web, setup):
+    """No mail server: e-mailing a link cannot work, so its button is off and the page says
+    why; making a link to copy is the main action. With one, e-mailing is."""
+
+    def buttons() -> dict[str, str]:
+        page = web.get(f"/clients/{client.id}").get_data(as_text=True)
+        found = re.findall(r'<button type="submit" class="([^"]*)"([^>]*)>([^<]+)</button>', page)
+        return {text: (classes, "disabled" in rest) for classes, rest, text in found}
+
+    _, client, _ = setup
+    web.post("/language", {"language": "en"})
+    app.config["MAIL_SERVER"] = ""
+    shown = buttons()
+    assert shown["E-mail a link"] == ("btn", True)
+    assert shown["Make a link to copy"] == ("btn btn-primary", False)
+    page = web.get(f"/clients/{client.id}").get_data(as_text=True)
+    assert "No mail server is configured: copy the link and send it yourself." in page
+    app.config["MAIL_SERVER"] = "127.0.0.1"
+    shown = buttons()
+    assert shown["E-mail a link"] == ("btn btn-primary", False)
+    assert shown["Make a link to copy"] == ("btn", False)
+
+
 def test_a_mail_server_that_is_down_is_said_plainly(app, web, setup):
     """The request only queues the mail; the retries fail and the client's page says why."""
     _, client, _ = setup

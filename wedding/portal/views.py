@@ -46,6 +46,7 @@ from wedding.documents.models import IssuedDocument
 from wedding.documents.services import file_name, issued_documents
 from wedding.forms import ConfirmForm
 from wedding.jobs import enqueue, get_job, task_name
+from wedding.mail import mail_configured
 from wedding.models import db, utcnow, writes
 from wedding.personas.forms import StoryForm
 from wedding.personas.models import Companion
@@ -589,6 +590,12 @@ def portal_mail(client_id: int):
 def portal_mail_address(job) -> str:
     link = db.session.get(PortalLink, job.args[0])
     return link.sent_to if link is not None else ""
+
+
+@bp.app_template_global()
+def portal_mail_ready() -> bool:
+    """Whether a link can be e-mailed here (a mail server is configured)."""
+    return mail_configured(current_app.config)
 
 
 @bp.app_template_global()
