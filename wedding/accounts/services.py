@@ -58,6 +58,14 @@ def company_name(org_id: int) -> str:
     return db.session.get(Organisation, org_id).name
 
 
+def is_active_member(user_id: int, org_id: int) -> bool:
+    """Whether this person works, active, for this company (what their own feeds and
+    calendar pushes depend on, as their sign-ins do)."""
+    return bool(
+        db.session.scalar(db.select(User.active).where(User.id == user_id, User.org_id == org_id))
+    )
+
+
 def find_user(email: str) -> User | None:
     return db.session.scalar(
         db.select(User).where(func.lower(User.email) == normalise_email(email))

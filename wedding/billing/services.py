@@ -758,7 +758,7 @@ def apply_booking_deposit(ceremony: Ceremony, now: datetime) -> list[Payment]:
     received_on = local_today(ceremony.deposit_recorded_at or now, ceremony)
     payments = []
     for invoice in open_invoices:
-        part = min(left, invoice.total - paid_total(invoice.id))
+        part = min(left, invoice.open_amount)
         if part <= 0:
             continue
         payments.append(record_payment(invoice, part, "booking", received_on, now))

@@ -14,8 +14,7 @@ import caldav
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 
-from wedding.accounts.models import User
-from wedding.accounts.services import company_name
+from wedding.accounts.services import company_name, is_active_member
 from wedding.calendars.ics import CalendarData, build_calendar
 from wedding.calendars.models import CalDAVAccount, CalDAVState
 from wedding.calendars.services import GONE, IN_FEEDS, KEEP_CANCELLED, ceremony_event
@@ -156,9 +155,7 @@ def plan_push(account: CalDAVAccount, now: datetime) -> PushPlan | None:
     """The events due on the server (new, changed, failed and ready to retry, gone); None
     when nothing is due, or when the staff member is deactivated: the company's ceremonies
     stop reaching their calendar with their sign-ins. Reads only."""
-    if not db.session.scalar(
-        db.select(User.active).where(User.id == account.user_id, User.org_id == account.org_id)
-    ):
+    if not is_active_member(account.user_id, account.org_id):
         return None
     states = {
         s.ceremony_id: s

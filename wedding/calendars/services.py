@@ -11,7 +11,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
 
 from wedding.accounts.models import Organisation, User
-from wedding.accounts.services import company_name
+from wedding.accounts.services import company_name, is_active_member
 from wedding.calendars.ics import CalendarData, EventData
 from wedding.calendars.models import Feed
 from wedding.ceremonies.models import Ceremony
@@ -243,13 +243,7 @@ def feed_is_live(feed: Feed) -> bool:
     """A staff member's own feed serves only while they are active in the feed's company:
     deactivating someone ends it with their sign-ins and API tokens (and reactivating them
     brings it back). Other feeds belong to the company and are revoked or renewed by hand."""
-    if feed.kind != "staff":
-        return True
-    return bool(
-        db.session.scalar(
-            db.select(User.active).where(User.id == feed.subject_id, User.org_id == feed.org_id)
-        )
-    )
+    return feed.kind != "staff" or is_active_member(feed.subject_id, feed.org_id)
 
 
 def regenerate(feed: Feed) -> Feed:
