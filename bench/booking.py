@@ -18,7 +18,7 @@ from wedding.accounts.services import create_api_token, create_user, get_or_crea
 from wedding.booking import services as booking
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
-from wedding.venues.models import OpeningHours, Venue
+from wedding.venues.models import Closure, OpeningHours, Venue
 
 VENUES = 20
 BOOKINGS = 10_000
@@ -32,10 +32,16 @@ SELECT count(*) FROM ceremonies a JOIN ceremonies b
 
 
 def seed_venues(org_id: int, count: int) -> list[Venue]:
-    venues = []
+    """Venues open every day, each with three years of history: a maintenance day a week
+    behind it (what a real venue's list of closures looks like) and a closure far ahead."""
+    venues, today = [], date.today()
     for i in range(count):
         venue = Venue(org_id=org_id, name=f"Hall {i:02d}", buffer_minutes=30)
         venue.hours = [OpeningHours(weekday=d, opens=time(9), closes=time(21)) for d in range(7)]
+        past = [today - timedelta(days=7 * n) for n in range(1, 157)]
+        venue.closures = [Closure(starts_on=d, ends_on=d, reason="点検") for d in past]
+        ahead = today + timedelta(days=400)  # past the holds and the race of bench/http.py
+        venue.closures.append(Closure(starts_on=ahead, ends_on=ahead, reason="改装"))
         venues.append(venue)
     db.session.add_all(venues)
     db.session.flush()

@@ -4,7 +4,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, g, jsonify, request, url_for
-from sqlalchemy.orm import joinedload
 
 from wedding.accounts.access import acting_org_id, get_owned_or_404, org_select
 from wedding.accounts.services import token_caller
@@ -33,8 +32,6 @@ from wedding.venues.models import Venue
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_RANGE_DAYS = 62
-# A venue with its hours and closures in one round trip (not three): what every call here reads.
-VENUE_RULES = (joinedload(Venue.hours), joinedload(Venue.closures))
 
 
 @bp.before_request
@@ -176,7 +173,7 @@ def _date_param(name: str) -> date:
 @bp.get("/venues/<int:venue_id>/availability")
 @cached_response
 def venue_availability(venue_id: int):
-    venue = get_owned_or_404(Venue, venue_id, *VENUE_RULES)
+    venue = get_owned_or_404(Venue, venue_id, *booking.rules_options(joined=True))
     first, last = _date_param("from"), _date_param("to")
     if last < first:
         raise ApiProblem(400, "Bad request", "`to` is before `from`.")
@@ -267,7 +264,7 @@ def create_booking():
         db.session.scalars(
             org_select(Venue, include_archived=False)
             .where(Venue.id == venue_id)
-            .options(*VENUE_RULES)
+            .options(*booking.rules_options(joined=True))
         )
         .unique()
         .one_or_none()

@@ -65,7 +65,13 @@ def _weeks(first: date) -> list[list[date | None]]:
 
 
 def _active_venues() -> list[Venue]:
-    return list(db.session.scalars(org_select(Venue, include_archived=False).order_by(Venue.name)))
+    return list(
+        db.session.scalars(
+            org_select(Venue, include_archived=False)
+            .order_by(Venue.name)
+            .options(*booking.rules_options())
+        )
+    )
 
 
 @bp.route("/")
@@ -108,7 +114,7 @@ def calendar_view():
 @bp.route("/venues/<int:venue_id>")
 @login_required
 def venue_month(venue_id: int):
-    venue = get_owned_or_404(Venue, venue_id)
+    venue = get_owned_or_404(Venue, venue_id, *booking.rules_options())
     first, last = booking.month_range(_month_arg())
     filters = _filters()
     days = booking.availability([venue], first, last, duration=filters["duration"])[venue.id]
@@ -135,7 +141,7 @@ def day_view(day: str):
     venues = _active_venues()
     venue_id = request.args.get("venue_id", type=db_int)
     if venue_id:
-        venues = [get_owned_or_404(Venue, venue_id)]
+        venues = [get_owned_or_404(Venue, venue_id, *booking.rules_options())]
     per_venue = booking.availability(venues, when, when, duration=filters["duration"])
     rows = []
     for venue in venues:

@@ -112,12 +112,11 @@ class Ceremony(OrgOwned, db.Model):
 
 def listed_only():
     """Loader options for lists of ceremonies: the venue (name, zone) without its opening hours
-    and closures, the companion without its client (the ceremony's own) and the planner without
-    their company (the reader's own), which a list never shows: two queries and two joins saved
-    per list (each is still loaded if read)."""
+    (nor its closures, loaded only when read), the companion without its client (the
+    ceremony's own) and the planner without their company (the reader's own), which a list
+    never shows: a query and two joins saved per list (each is still loaded if read)."""
     return (
         defaultload(Ceremony.venue).lazyload(Venue.hours),
-        defaultload(Ceremony.venue).lazyload(Venue.closures),
         defaultload(Ceremony.companion).lazyload(Companion.client),
         defaultload(Ceremony.planner).lazyload(User.org),
     )

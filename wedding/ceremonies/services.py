@@ -49,8 +49,8 @@ def venue_instant(day: date, wall_time: time, tz: str) -> datetime:
     return datetime.combine(day, wall_time, tzinfo=ZoneInfo(tz))
 
 
-def _owned(model, org_id: int, record_id: int | None, field: str, keep_id: int | None):
-    record = db.session.get(model, record_id) if record_id is not None else None
+def _owned(model, org_id: int, record_id: int | None, field: str, keep_id: int | None, *options):
+    record = db.session.get(model, record_id, options=options) if record_id is not None else None
     if record is None or record.org_id != org_id:
         raise CeremonyError(field, _l("Choose one from the list."))
     if record.archived_at is not None and record.id != keep_id:
@@ -63,7 +63,9 @@ def _apply_parties(ceremony: Ceremony, org_id: int, details: CeremonyDetails) ->
     client = None
     if details.client_id is not None:
         client = _owned(Client, org_id, details.client_id, "client_id", ceremony.client_id)
-    venue = _owned(Venue, org_id, details.venue_id, "venue_id", ceremony.venue_id)
+    venue = _owned(
+        Venue, org_id, details.venue_id, "venue_id", ceremony.venue_id, *booking.rules_options()
+    )
     companion = None
     if details.companion_id is not None:
         companion = _owned(

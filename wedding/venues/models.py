@@ -51,11 +51,12 @@ class Venue(OrgOwned, db.Model):
         cascade="all, delete-orphan",
         lazy="selectin",
     )
+    # Every closure the venue ever had (its page lists them), loaded when read: the booking
+    # rules read only those not over yet (wedding.booking.services.rules_options).
     closures: Mapped[list["Closure"]] = relationship(
         back_populates="venue",
         order_by="Closure.starts_on",
         cascade="all, delete-orphan",
-        lazy="selectin",
     )
 
     def __repr__(self) -> str:
