@@ -14,7 +14,7 @@ from wedding.accounts.models import User
 from wedding.accounts.services import create_api_token
 from wedding.api.openapi import openapi_document
 from wedding.billing import services as billing
-from wedding.billing.documents import render_invoice_pdf, render_receipt_pdf
+from wedding.billing.documents import invoice_html, render_invoice_pdf, render_receipt_pdf
 from wedding.billing.models import Counter, Invoice, InvoiceLine
 from wedding.billing.money import Line
 from wedding.ceremonies.models import Ceremony
@@ -265,3 +265,31 @@ def test_invoice_and_receipt_pdfs_write_days_in_the_clients_language(
     receipt = " ".join(_pdftotext(render_receipt_pdf(payment)).split())
     assert received in receipt
     assert not re.search(r"\d{4}-\d\d-\d\d", text + receipt)  # no ISO day left for a person
+
+
+@pytest.mark.parametrize(
+    ("language", "for_invoice"),
+    [
+        ("ja", "INV-000001（2026年11月30日(月)）"),
+        ("en", "INV-000001 (Mon 30 Nov 2026)"),
+    ],
+    ids=["ja", "en"],
+)
+def test_printed_japanese_takes_full_width_brackets_and_english_half_width(
+    app_ctx, billed, language, for_invoice
+):
+    _, ceremony = billed
+    ours = db.session.get(Ceremony, ceremony.id)
+    ours.client.language = language
+    lines = [Line("人前式プラン", 200_000, 1, 10)]
+    invoice = billing.create_invoice(ours, "deposit", date(2030, 1, 1), lines, date(2026, 11, 30))
+    note = billing.credit_note(invoice, 1_000, "値引き", date(2026, 12, 1))
+    voided = billing.create_invoice(ours, "other", date(2030, 1, 1), lines, date(2026, 12, 1))
+    billing.cancel_invoice(voided, NOW)
+    db.session.commit()
+    page = invoice_html(voided)
+    assert "無効（取消済） · VOID (cancelled)" in page
+    assert "消費税（10%） Tax" in page and "合計（税込） Total (tax incl.)" in page
+    assert "無効（取消済）" not in invoice_html(invoice)
+    # the credit note names the invoice and its day, in the client's language
+    assert f"<td>{for_invoice}</td>" in invoice_html(note)

@@ -8,6 +8,8 @@ import re
 import time
 from datetime import date
 
+import pytest
+
 from tests.billing.conftest import REGISTRATION
 from wedding.billing import services as billing
 from wedding.billing.models import BankLine, BillingProfile, Invoice, PaymentEvent, Plan, Quote
@@ -56,6 +58,20 @@ def test_plans_show_tax_inclusive_prices(app, web, billed):
     assert bad.status_code == 200
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Plan.id))) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "incl"), [("ja", "（税込）"), ("en", " (tax incl.)")], ids=["ja", "en"]
+)
+def test_the_quote_form_says_its_prices_include_tax(web, billed, make_plan, language, incl):
+    user, ceremony = billed
+    plan = make_plan(user.org)
+    option = make_plan(user.org, kind="option", name="引菓子", unit_price=1_000, tax_rate=8)
+    web.login(user)
+    web.post("/language", {"language": language})
+    page = web.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
+    assert f'<option value="{plan.id}">人前式プラン · ¥220,000{incl}</option>' in page
+    assert f'<label class="label" for="qty-{option.id}">引菓子 · ¥1,080{incl}</label>' in page
 
 
 def test_quote_page_and_payment_flow(app, web, billed, make_plan):

@@ -51,6 +51,7 @@ def test_client_reads_and_accepts_the_quote(app, portal):
     page = browser.get("/portal/").get_data(as_text=True)
     assert "人前式プラン" in page and "引菓子 ※" in page and "結婚証明書" in page
     assert "キャンセル規定" in page
+    assert "30%（7日以内） (within 7 days of acceptance)" in page  # each language's brackets
     shown = _hash(page)
     wrong = browser.post(
         f"/portal/ceremonies/{ceremony.id}/accept",

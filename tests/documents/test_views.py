@@ -65,7 +65,7 @@ def test_download_issue_and_reissue_keep_the_certificate_number(app, web, planne
     assert "Corrected the witness" in page or "Corrected the witness&#39;s name" in page
     second = web.get(f"{base}/issued/{second_id}.pdf")
     text = pdf_text(second.data)
-    assert "2031-0001" in text and ("第2版" in text or "version 2" in text)
+    assert "2031-0001（第2版）" in text or "2031-0001 (version 2)" in text
     assert "第2版" not in pdf_text(web.get(f"{base}/issued/{first_id}.pdf").data)
 
 

@@ -78,6 +78,12 @@ def with_tax(amount: int, rate: int) -> int:
 
 
 @bp.app_template_global()
+def price_with_tax(amount: int, rate: int) -> str:
+    """A price before tax as clients see it, saying so: ¥220,000 (tax incl.)."""
+    return _("%(price)s (tax incl.)", price=yen(tax_inclusive(amount, rate)))
+
+
+@bp.app_template_global()
 def invoice_status_label(status: str) -> str:
     return str(
         {
@@ -281,7 +287,7 @@ def _quote_form(ceremony: Ceremony, quote) -> QuoteForm:
     form = QuoteForm()
     plans = billing.plans_of(ceremony.org_id, "plan")
     form.plan_id.choices = [
-        (p.id, f"{p.name} · {yen(tax_inclusive(p.unit_price, p.tax_rate))}") for p in plans
+        (p.id, f"{p.name} · {price_with_tax(p.unit_price, p.tax_rate)}") for p in plans
     ]
     if request.method == "GET" and quote:
         form.plan_id.data = quote.plan_id
