@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField as WTFormsDateField
 from wtforms import SelectChoice, StringField, TextAreaField
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import Length, ValidationError
 
 from wedding.inputs import date_range_message, in_supported_range, is_blank
@@ -52,5 +53,18 @@ def name_field(label, max_length: int = 200) -> StringField:
     return StringField(label, validators=[not_blank, Length(max=max_length)], filters=[stripped])
 
 
-class ConfirmForm(FlaskForm):
+class WeddingForm(FlaskForm):
+    """The base of every form here: a FlaskForm (so CSRF on) whose token input has no id.
+
+    Pages show several forms, and an id="csrf_token" in each would repeat an id, which HTML
+    forbids and assistive technology trips over (``form.csrf_token(id=...)`` can still set one)."""
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            if isinstance(field, CSRFTokenField):
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
+
+
+class ConfirmForm(WeddingForm):
     """An empty form whose only job is to carry the CSRF token of a button."""

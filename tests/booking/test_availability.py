@@ -1,13 +1,17 @@
 """Free slots, filters and suggestions, as pure functions."""
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
 
 from wedding.booking.availability import (
     Busy,
     VenueRules,
     free_starts,
     matches_filters,
+    slot_problems,
     venue_days,
 )
 
@@ -93,3 +97,31 @@ def test_filters_for_auspicious_days_and_weekends():
     weekend = [d for d in days if matches_filters(d, weekends_holidays=True)]
     assert all(d.date.weekday() >= 5 or d.info.holiday for d in weekend)
     assert date(2031, 5, 5) in {d.date for d in weekend}  # こどもの日, a Monday
+
+
+CLOSED_ON_DAY = replace(TOKYO_RULES, closures=((DAY, DAY, "maintenance"),))
+DAY_OFF = replace(
+    TOKYO_RULES, hours={d: (time(10), time(18)) for d in range(7) if d != DAY.weekday()}
+)
+
+
+@pytest.mark.parametrize(
+    ("rules", "start", "minutes", "now", "problems"),
+    [
+        (TOKYO_RULES, local(11), 60, BEFORE, []),
+        (TOKYO_RULES, local(11), 45, BEFORE, ["duration"]),
+        (TOKYO_RULES, local(17), 90, BEFORE, ["outside_hours"]),
+        # An hour, the shortest on offer, fits before closing: only the length is wrong.
+        (TOKYO_RULES, local(17), 120, BEFORE, ["duration"]),
+        # No length on offer fits: the time is wrong as well.
+        (TOKYO_RULES, local(17, 30), 45, BEFORE, ["duration", "outside_hours"]),
+        (TOKYO_RULES, local(9), 45, BEFORE, ["duration", "outside_hours"]),
+        # The day first (an API that says one problem says it), and the length as well.
+        (CLOSED_ON_DAY, local(11), 45, BEFORE, ["closed", "duration"]),
+        (DAY_OFF, local(11), 45, BEFORE, ["no_hours", "duration"]),
+        (TOKYO_RULES, local(11), 45, local(12), ["past", "duration"]),
+        (CLOSED_ON_DAY, local(19), 60, BEFORE, ["closed"]),  # one problem with the day
+    ],
+)
+def test_slot_problems_names_the_day_and_the_length_at_once(rules, start, minutes, now, problems):
+    assert slot_problems(rules, start, minutes, now) == problems

@@ -166,6 +166,27 @@ def test_a_closed_day_is_reported_before_a_length_the_venue_does_not_offer(venue
         db.session.rollback()
 
 
+def test_every_rule_a_slot_breaks_is_listed_each_on_its_field(venue):
+    """What the booking form shows at once: the guests, the day and the length."""
+    venue.closures.append(Closure(starts_on=DAY, ends_on=DAY, reason="maintenance"))
+    db.session.commit()
+    problems = booking.rules_broken(venue, at(DAY, 11), 45, guests=51, now=NOW)
+    assert [(p.code, p.field) for p in problems] == [
+        ("capacity", "guest_count"),
+        ("closed", "start_time"),
+        ("duration", "duration_minutes"),
+    ]
+    assert isinstance(problems[1], SlotUnavailable)
+    assert problems[1].alternatives  # other days, of a length the venue offers
+    assert booking.rules_broken(venue, at(DAY + timedelta(days=1), 11), 60, guests=50) == []
+    # Holding still refuses with the first alone, as the API answers.
+    with pytest.raises(BookingError) as refused:
+        new_hold(venue, at(DAY, 11), 45, guests=51)
+    assert refused.value.code == "capacity"
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(Ceremony.id))) == 0
+
+
 def test_guest_count_is_checked_against_capacity(venue):
     with pytest.raises(BookingError) as refused:
         new_hold(venue, at(DAY, 11), guests=51)

@@ -1,9 +1,15 @@
 """The booking form through HTTP: what it offers for the chosen venue."""
 
+from datetime import time, timedelta
+
 import lxml.html
 import pytest
 
 from tests.conftest import future_day
+from wedding.ceremonies.models import Ceremony
+from wedding.ceremonies.services import venue_instant
+from wedding.models import db
+from wedding.venues.models import Closure
 
 DAY = future_day(40)
 
@@ -69,3 +75,90 @@ def test_the_server_still_refuses_a_length_the_venue_does_not_offer(
     assert response.status_code == 200
     assert "この会場ではこの長さの挙式を受け付けていません" in page
     assert lengths(page) == (["60", "120"], ["90"])  # what was sent stays shown, refused
+
+
+def shown_errors(page: str) -> dict[str, str]:
+    """Each field's error message on the page, by field id."""
+    return {
+        p.get("id").removesuffix("-error"): p.text_content()
+        for p in lxml.html.fromstring(page).xpath("//p[@class='error']")
+    }
+
+
+@pytest.fixture
+def closed_studio(app, planner, make_venue):
+    """A venue closed on DAY, offering an hour and two, for forty guests; and a Hall (whose
+    90 minutes keep that length in the menu, as a choice the form accepts)."""
+    make_venue(planner.org, name="Hall")
+    studio = make_venue(planner.org, name="Studio", durations=[60, 120], capacity=40)
+    with app.app_context():
+        db.session.add(Closure(venue_id=studio.id, starts_on=DAY, ends_on=DAY, reason="工事"))
+        db.session.commit()
+    return studio
+
+
+def test_the_form_names_every_problem_at_once_and_books_nothing(
+    app, web, planner, closed_studio, make_companion
+):
+    companion = make_companion(planner.org)
+    response = web.post(
+        "/ceremonies/new",
+        {
+            "client_id": companion.client_id,
+            "companion_id": companion.id,
+            "venue_id": closed_studio.id,
+            "date": DAY.isoformat(),
+            "start_time": "11:00",
+            "duration_minutes": "90",
+            "guest_count": "41",
+            "intent": "hold",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert shown_errors(page) == {
+        "start_time": "この日は会場の休業日です。",
+        "duration_minutes": "この会場ではこの長さの挙式を受け付けていません。",
+        "guest_count": "ゲスト数が会場の収容人数を超えています。",
+    }
+    # The closed day still comes with other days to choose, of a length the venue offers.
+    suggested = lxml.html.fromstring(page).xpath("//section[@aria-labelledby='suggestions-title']")
+    assert suggested and suggested[0].xpath(".//a[@class='chip']")
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Ceremony.id))) == 0
+
+
+def test_editing_names_every_problem_at_once_and_keeps_the_booking(
+    app, web, planner, closed_studio, make_companion, make_ceremony
+):
+    companion = make_companion(planner.org)
+    other = make_companion(planner.org, name="カイ")  # another client's companion
+    starts_at = venue_instant(DAY + timedelta(days=1), time(11), "Asia/Tokyo")
+    ceremony = make_ceremony(
+        planner.org, venue=closed_studio, companion=companion, starts_at=starts_at, minutes=60
+    )
+    response = web.post(
+        f"/ceremonies/{ceremony.id}",
+        {
+            "client_id": companion.client_id,
+            "companion_id": other.id,
+            "venue_id": closed_studio.id,
+            "date": DAY.isoformat(),
+            "start_time": "11:00",
+            "duration_minutes": "90",
+            "guest_count": "",
+        },
+    )
+    assert response.status_code == 200
+    assert shown_errors(response.get_data(as_text=True)) == {
+        "companion_id": "このパートナーは別のお客様のパートナーです。",
+        "start_time": "この日は会場の休業日です。",
+        "duration_minutes": "この会場ではこの長さの挙式を受け付けていません。",
+    }
+    with app.app_context():
+        kept = db.session.get(Ceremony, ceremony.id)
+        assert (kept.starts_at, kept.companion_id, kept.status) == (
+            starts_at,
+            companion.id,
+            "hold",
+        )

@@ -1,11 +1,10 @@
 """Forms for signing in, choosing a language and adding staff."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from wedding.forms import LANGUAGE_CHOICES
+from wedding.forms import LANGUAGE_CHOICES, WeddingForm
 
 ROLE_CHOICES = [
     SelectChoice("owner", _l("Owner")),
@@ -14,17 +13,17 @@ ROLE_CHOICES = [
 ]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(WeddingForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(WeddingForm):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     next = HiddenField()
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(WeddingForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     new = PasswordField(
         _l("New password"),
@@ -40,7 +39,7 @@ class PasswordForm(FlaskForm):
     )
 
 
-class StaffForm(FlaskForm):
+class StaffForm(WeddingForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     email = EmailField(
         _l("E-mail"),

@@ -1,7 +1,6 @@
 """Forms for money: the company's invoice details, plans, quotes, payments and imports."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
@@ -18,7 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from wedding.billing.money import MoneyError, normalize_registration_number, parse_policy
 from wedding.forms import DateField as CheckedDateField
-from wedding.forms import name_field, stripped
+from wedding.forms import WeddingForm, name_field, stripped
 
 RATE_CHOICES = [
     SelectChoice("10", _l("10 % (standard)")),
@@ -36,7 +35,7 @@ POLICY_MESSAGE = _l(
 )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(WeddingForm):
     issuer_name = name_field(_l("Issuer name (as registered)"))
     registration_number = StringField(
         _l("Registration number"),
@@ -93,7 +92,7 @@ class ProfileForm(FlaskForm):
             raise ValidationError(POLICY_MESSAGE) from None
 
 
-class PlanForm(FlaskForm):
+class PlanForm(WeddingForm):
     kind = SelectField(
         _l("Kind"), choices=[SelectChoice("plan", _l("Plan")), SelectChoice("option", _l("Option"))]
     )
@@ -115,7 +114,7 @@ class PlanForm(FlaskForm):
     position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, 1000)], default=0)
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(WeddingForm):
     amount = IntegerField(_l("Amount (yen)"), validators=[InputRequired(), NumberRange(1)])
     method = SelectField(
         _l("Method"),
@@ -129,27 +128,27 @@ class PaymentForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Length(max=300)], filters=[stripped])
 
 
-class CreditForm(FlaskForm):
+class CreditForm(WeddingForm):
     amount = IntegerField(
         _l("Amount to return (yen, tax included)"), validators=[InputRequired(), NumberRange(1)]
     )
     reason = name_field(_l("Reason"), 300)
 
 
-class StatementForm(FlaskForm):
+class StatementForm(WeddingForm):
     file = FileField(_l("Bank statement (CSV)"), validators=[FileRequired()])
 
 
-class SettleForm(FlaskForm):
+class SettleForm(WeddingForm):
     invoice_id = IntegerField(_l("Invoice"), validators=[Optional()])
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(WeddingForm):
     typed_name = name_field(_l("Type your full name to accept"))
     document_sha256 = StringField(validators=[InputRequired(), Length(64, 64)])
 
 
-class QuoteForm(FlaskForm):
+class QuoteForm(WeddingForm):
     plan_id = SelectField(_l("Plan"), coerce=int, validate_choice=True)
     notes = TextAreaField(
         _l("Notes on the quote"), validators=[Length(max=2000)], filters=[stripped]
@@ -179,7 +178,7 @@ class ItemForm(Form):
         return not self.description.data and self.unit_price.data is None
 
 
-class InvoiceForm(FlaskForm):
+class InvoiceForm(WeddingForm):
     """A one-off invoice (kind "other"): a due date and its items, saved as a draft."""
 
     due = CheckedDateField(_l("Due"), validators=[InputRequired()])

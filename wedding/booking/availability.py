@@ -211,26 +211,28 @@ def venue_days(
     return days
 
 
-def slot_problem(
+def slot_problems(
     rules: VenueRules, starts_at: datetime, duration: int, now: datetime
-) -> str | None:
-    """Why this slot breaks the venue's rules (a short key), ignoring other bookings.
+) -> list[str]:
+    """Why this slot breaks the venue's rules (short keys), ignoring other bookings: at most one
+    about the day or time and one about the length, so that a planner hears of both at once.
 
-    The day comes before the length: a planner who fixed the length of a ceremony on the
-    venue's day off would only be refused again."""
+    In the order a caller that reports only one (the API) should pick: a closed or past day
+    first, the bigger problem, then the length, then the hours. With a length the venue does
+    not offer, the time is judged by the shortest it does offer: a start that fits once the
+    length is fixed is not called outside the hours."""
     local = starts_at.astimezone(rules.zone)
-    reason = closure_reason(rules, local.date(), now)
-    if reason:
-        return reason
-    if starts_at < now:
-        return "past"
-    if duration not in rules.durations:
-        return "duration"
-    opens, closes = rules.hours[local.weekday()]
-    end = local + timedelta(minutes=duration)
-    if local.time() < opens or end.date() != local.date() or end.time() > closes:
-        return "outside_hours"
-    return None
+    day = closure_reason(rules, local.date(), now) or ("past" if starts_at < now else None)
+    problems = [day] if day else []
+    offered = duration in rules.durations
+    if not offered:
+        problems.append("duration")
+    if day is None:
+        opens, closes = rules.hours[local.weekday()]
+        end = local + timedelta(minutes=duration if offered else rules.shortest)
+        if local.time() < opens or end.date() != local.date() or end.time() > closes:
+            problems.append("outside_hours")
+    return problems
 
 
 def nearest_free(

@@ -6,6 +6,7 @@ rules first so that planners get a precise reason and alternatives, and translat
 database's refusal into SlotUnavailable. No commits here: the caller commits once.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -22,7 +23,7 @@ from wedding.booking.availability import (
     VenueRules,
     nearest_free,
     next_auspicious,
-    slot_problem,
+    slot_problems,
     venue_days,
 )
 from wedding.ceremonies.models import Ceremony, listed_only
@@ -202,18 +203,41 @@ def _is_double_booking(error: IntegrityError) -> bool:
     )
 
 
-def _check_rules(venue: Venue, starts_at: datetime, duration: int, guests: int | None, now):
+def _rules_broken(
+    venue: Venue, starts_at: datetime, duration: int, guests: int | None, now: datetime
+) -> Iterator[BookingError]:
+    """The venue's rules a proposed slot breaks, each as an error on its own field; lazily, so
+    that a caller wanting only the first looks for no alternatives it would not show."""
     if guests is not None and guests < 0:
-        raise BookingError("guests", _l("The number of guests cannot be negative."), "guest_count")
-    if guests is not None and venue.capacity is not None and guests > venue.capacity:
-        raise BookingError("capacity", field="guest_count")
+        yield BookingError("guests", _l("The number of guests cannot be negative."), "guest_count")
+    elif guests is not None and venue.capacity is not None and guests > venue.capacity:
+        yield BookingError("capacity", field="guest_count")
     if starts_at.second or starts_at.microsecond:  # never off the grid of whole minutes
-        raise BookingError("whole_minute", field="start_time")
-    problem = slot_problem(rules_of(venue), starts_at, duration, now)
-    if problem == "duration":
-        raise BookingError("duration", field="duration_minutes")
-    if problem:
-        raise _alternatives(venue, starts_at, duration, now, problem)
+        yield BookingError("whole_minute", field="start_time")
+    for problem in slot_problems(rules_of(venue), starts_at, duration, now):
+        if problem == "duration":
+            yield BookingError("duration", field="duration_minutes")
+        else:  # the day or the time: with the free times nearby and the next lucky days
+            yield _alternatives(venue, starts_at, duration, now, problem)
+
+
+def rules_broken(
+    venue: Venue,
+    starts_at: datetime,
+    duration: int,
+    guests: int | None = None,
+    now: datetime | None = None,
+) -> list[BookingError]:
+    """Every venue rule a proposed slot breaks, ignoring other bookings: the guests, the day or
+    time (a SlotUnavailable with alternatives) and the length, each naming its form field."""
+    return list(_rules_broken(venue, starts_at, duration, guests, now or utcnow()))
+
+
+def _check_rules(venue: Venue, starts_at: datetime, duration: int, guests: int | None, now):
+    """Raise the first rule the slot breaks: the API answers with one problem."""
+    problem = next(_rules_broken(venue, starts_at, duration, guests, now), None)
+    if problem is not None:
+        raise problem
 
 
 def _place(

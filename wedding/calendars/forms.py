@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, URLField
 from wtforms.validators import URL, DataRequired, Length
 
+from wedding.forms import WeddingForm
 
-class CalDAVForm(FlaskForm):
+
+class CalDAVForm(WeddingForm):
     url = URLField(
         _l("Calendar address (CalDAV)"),
         validators=[DataRequired(), URL(require_tld=False), Length(max=500)],

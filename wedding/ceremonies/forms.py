@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, TimeField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from wedding.forms import DateField, NotesMixin
+from wedding.forms import DateField, NotesMixin, WeddingForm
 
 STATUS_CHOICES = [
     SelectChoice("draft", _l("Draft")),
@@ -37,7 +36,7 @@ def duration_choices(durations, offered=None) -> list[SelectChoice]:
     ]
 
 
-class CeremonyForm(NotesMixin, FlaskForm):
+class CeremonyForm(NotesMixin, WeddingForm):
     client_id = SelectField(_l("Client"), coerce=int)
     companion_id = SelectField(_l("Companion"), coerce=optional_id)
     venue_id = SelectField(_l("Venue"), coerce=int)
@@ -58,7 +57,7 @@ class CeremonyForm(NotesMixin, FlaskForm):
     )
 
 
-class ConfirmBookingForm(FlaskForm):
+class ConfirmBookingForm(WeddingForm):
     deposit = IntegerField(
         _l("Deposit received (yen)"),
         validators=[Optional(), NumberRange(min=0, max=100_000_000)],

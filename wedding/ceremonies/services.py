@@ -28,6 +28,15 @@ class CeremonyError(Exception):
         self.field = field
 
 
+class CeremonyRefused(Exception):
+    """Everything found wrong with a ceremony's details at once, so that a planner fixes it
+    in one go: each problem (a CeremonyError or a BookingError) names its form field."""
+
+    def __init__(self, problems: "list[CeremonyError | booking.BookingError]") -> None:
+        super().__init__(" ".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
 @dataclass(frozen=True)
 class CeremonyDetails:
     client_id: int | None
@@ -49,39 +58,66 @@ def venue_instant(day: date, wall_time: time, tz: str) -> datetime:
     return datetime.combine(day, wall_time, tzinfo=ZoneInfo(tz))
 
 
-def _owned(model, org_id: int, record_id: int | None, field: str, keep_id: int | None, *options):
+def _owned(
+    model,
+    org_id: int,
+    record_id: int | None,
+    field: str,
+    keep_id: int | None,
+    problems: list,
+    *options,
+):
+    """The company's record (loaded with ``options``), or None with the reason added to
+    ``problems``."""
     record = db.session.get(model, record_id, options=options) if record_id is not None else None
     if record is None or record.org_id != org_id:
-        raise CeremonyError(field, _l("Choose one from the list."))
+        problems.append(CeremonyError(field, _l("Choose one from the list.")))
+        return None
     if record.archived_at is not None and record.id != keep_id:
-        raise CeremonyError(field, _l("This one is archived; restore it first."))
+        problems.append(CeremonyError(field, _l("This one is archived; restore it first.")))
+        return None
     return record
 
 
-def _apply_parties(ceremony: Ceremony, org_id: int, details: CeremonyDetails) -> Venue:
-    """Check and set client, companion and notes; return the (checked) venue."""
+def _apply_parties(
+    ceremony: Ceremony, org_id: int, details: CeremonyDetails, problems: list
+) -> Venue | None:
+    """Check client, companion, planner and venue, adding what is wrong to ``problems``; set
+    them and the notes only if all is well. The venue, if it is one the company can book."""
     client = None
     if details.client_id is not None:
-        client = _owned(Client, org_id, details.client_id, "client_id", ceremony.client_id)
+        client = _owned(
+            Client, org_id, details.client_id, "client_id", ceremony.client_id, problems
+        )
     venue = _owned(
-        Venue, org_id, details.venue_id, "venue_id", ceremony.venue_id, *booking.rules_options()
+        Venue,
+        org_id,
+        details.venue_id,
+        "venue_id",
+        ceremony.venue_id,
+        problems,
+        *booking.rules_options(),
     )
     companion = None
     if details.companion_id is not None:
         companion = _owned(
-            Companion, org_id, details.companion_id, "companion_id", ceremony.companion_id
+            Companion, org_id, details.companion_id, "companion_id", ceremony.companion_id, problems
         )
-        if client is None or companion.client_id != client.id:
-            raise CeremonyError("companion_id", _l("This companion belongs to another client."))
-    ceremony.org_id = org_id
-    ceremony.client_id, ceremony.client = (client.id if client else None), client
-    ceremony.companion_id, ceremony.companion = (companion.id if companion else None), companion
-    ceremony.notes = details.notes
+    client_refused = details.client_id is not None and client is None  # said on its own field
+    if companion is not None and companion.client_id != details.client_id and not client_refused:
+        problems.append(
+            CeremonyError("companion_id", _l("This companion belongs to another client."))
+        )
     if details.planner_id is not None:
         planner = db.session.get(User, details.planner_id)
         if planner is None or planner.org_id != org_id or not planner.active:
-            raise CeremonyError("planner_id", _l("Choose one from the list."))
-    ceremony.planner_id = details.planner_id
+            problems.append(CeremonyError("planner_id", _l("Choose one from the list.")))
+    if not problems:
+        ceremony.org_id = org_id
+        ceremony.client_id, ceremony.client = (client.id if client else None), client
+        ceremony.companion_id, ceremony.companion = (companion.id if companion else None), companion
+        ceremony.notes = details.notes
+        ceremony.planner_id = details.planner_id
     return venue
 
 
@@ -91,7 +127,14 @@ def schedule_ceremony(
     """Create a ceremony: hold its slot, keep it as a draft, or join the slot's waitlist."""
     now = now or utcnow()
     ceremony = Ceremony()
-    venue = _apply_parties(ceremony, org_id, details)
+    problems: list = []
+    venue = _apply_parties(ceremony, org_id, details, problems)
+    if venue is not None and intent != "draft":  # a draft is a wish: the rules come on holding
+        problems += booking.rules_broken(
+            venue, details.starts_at(venue), details.duration_minutes, details.guest_count, now
+        )
+    if problems:
+        raise CeremonyRefused(problems)
     starts_at = details.starts_at(venue)
     if intent == "draft":
         booking.save_draft(ceremony, venue, starts_at, details.duration_minutes)
@@ -128,7 +171,10 @@ def update_ceremony(
     now = now or utcnow()
     if count_follows_list(ceremony.id):
         details = replace(details, guest_count=ceremony.guest_count)
-    venue = _apply_parties(ceremony, ceremony.org_id, details)
+    problems: list = []
+    venue = _apply_parties(ceremony, ceremony.org_id, details, problems)
+    if venue is None:
+        raise CeremonyRefused(problems)
     starts_at = details.starts_at(venue)
     duration = details.duration_minutes
     moved = (
@@ -136,21 +182,30 @@ def update_ceremony(
         or starts_at != ceremony.starts_at
         or starts_at + timedelta(minutes=duration) != ceremony.ends_at
     )
-    if moved and ceremony.is_active:
+    rebooked = moved and ceremony.is_active  # the booking rules check the guests too
+    if rebooked:
+        problems += booking.rules_broken(venue, starts_at, duration, details.guest_count, now)
+    elif moved and ceremony.status not in ("draft", "cancelled", "expired"):
+        problems.append(
+            CeremonyError("start_time", _l("Leave the waitlist before choosing another slot."))
+        )
+    if (
+        not rebooked
+        and details.guest_count != ceremony.guest_count
+        and details.guest_count is not None
+        and venue.capacity
+        and details.guest_count > venue.capacity
+    ):
+        problems.append(CeremonyError("guest_count", booking.PROBLEMS["capacity"]))
+    if problems:
+        raise CeremonyRefused(problems)
+    if rebooked:
         booking.reschedule(
             ceremony, venue, starts_at, duration, guests=details.guest_count, now=now
         )
-    elif moved and ceremony.status in ("draft", "cancelled", "expired"):
-        booking.save_draft(ceremony, venue, starts_at, duration)
     elif moved:
-        raise CeremonyError("start_time", _l("Leave the waitlist before choosing another slot."))
+        booking.save_draft(ceremony, venue, starts_at, duration)
     if details.guest_count != ceremony.guest_count:
-        if (
-            details.guest_count is not None
-            and venue.capacity
-            and details.guest_count > venue.capacity
-        ):
-            raise CeremonyError("guest_count", booking.PROBLEMS["capacity"])
         ceremony.guest_count = details.guest_count
     db.session.flush()
     return ceremony

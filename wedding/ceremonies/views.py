@@ -28,7 +28,7 @@ from wedding.ceremonies.models import Ceremony
 from wedding.ceremonies.services import (
     INTENTS,
     CeremonyDetails,
-    CeremonyError,
+    CeremonyRefused,
     details_of,
     schedule_ceremony,
     update_ceremony,
@@ -130,7 +130,8 @@ def _fill_venues_and_durations(form: CeremonyForm, ceremony: Ceremony | None) ->
 
 
 def _save(form: CeremonyForm, ceremony: Ceremony | None):
-    """Validate and save: (ceremony, None) on success, (None, SlotUnavailable or None) otherwise."""
+    """Validate and save: (ceremony, None) on success, (None, SlotUnavailable or None) otherwise,
+    with every problem found shown on its field."""
     if not form.validate_on_submit():
         return None, None
     details = CeremonyDetails(**form_fields(form))
@@ -142,10 +143,12 @@ def _save(form: CeremonyForm, ceremony: Ceremony | None):
             )
         else:
             update_ceremony(ceremony, details)
-    except (CeremonyError, BookingError) as error:
+    except (CeremonyRefused, BookingError) as error:
         db.session.rollback()
-        form[error.field or "start_time"].errors.append(str(error))
-        return None, error if isinstance(error, SlotUnavailable) else None
+        problems = error.problems if isinstance(error, CeremonyRefused) else [error]
+        for problem in problems:
+            form[problem.field or "start_time"].errors.append(str(problem))
+        return None, next((p for p in problems if isinstance(p, SlotUnavailable)), None)
     db.session.commit()
     return ceremony, None
 

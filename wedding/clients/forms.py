@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, Length, Optional, Regexp, ValidationError
 
-from wedding.forms import LANGUAGE_CHOICES, NotesMixin, name_field, stripped
+from wedding.forms import LANGUAGE_CHOICES, NotesMixin, WeddingForm, name_field, stripped
 
 
-class ClientForm(NotesMixin, FlaskForm):
+class ClientForm(NotesMixin, WeddingForm):
     full_name = name_field(_l("Full name"))
     preferred_name = StringField(
         _l("Preferred name"),

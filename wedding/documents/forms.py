@@ -1,10 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
-from wedding.forms import stripped
+from wedding.forms import WeddingForm, stripped
 
 THEME_CHOICES = [
     SelectChoice("classic", _l("Classic (mincho, ivory and gold)")),
@@ -19,7 +18,7 @@ LANGUAGE_CHOICES = [
 SIZE_CHOICES = [SelectChoice("a4", _l("A4")), SelectChoice("a5", _l("A5 booklet"))]
 
 
-class DocumentSettingsForm(FlaskForm):
+class DocumentSettingsForm(WeddingForm):
     theme = SelectField(_l("Theme"), choices=THEME_CHOICES)
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     size = SelectField(_l("Program paper"), choices=SIZE_CHOICES)
@@ -45,7 +44,7 @@ class DocumentSettingsForm(FlaskForm):
     )
 
 
-class IssueForm(FlaskForm):
+class IssueForm(WeddingForm):
     note = StringField(
         _l("What was corrected"),
         validators=[Length(max=500)],
@@ -54,7 +53,7 @@ class IssueForm(FlaskForm):
     )
 
 
-class BrandingForm(FlaskForm):
+class BrandingForm(WeddingForm):
     color = StringField(
         _l("Company colour"),
         validators=[Optional(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Use the form #a8883f."))],

@@ -1,11 +1,10 @@
 """Guest list forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, RadioField, SelectChoice, TextAreaField, URLField
 from wtforms.validators import URL, Email, Length, NumberRange, Optional
 
-from wedding.forms import name_field, stripped
+from wedding.forms import WeddingForm, name_field, stripped
 from wedding.guests.services import LINK_DAYS_AFTER
 
 RSVP_CHOICES = [
@@ -17,7 +16,7 @@ RSVP_CHOICES = [
 PLANNER_RSVP_CHOICES = [SelectChoice("pending", _l("Not answered yet")), *RSVP_CHOICES]
 
 
-class GuestForm(FlaskForm):
+class GuestForm(WeddingForm):
     name = name_field(_l("Name"))
     email = EmailField(
         _l("E-mail"),
@@ -43,7 +42,7 @@ class GuestForm(FlaskForm):
     )
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(WeddingForm):
     rsvp = RadioField(
         _l("Will you come?"),
         choices=RSVP_CHOICES,
@@ -54,7 +53,7 @@ class ReplyForm(FlaskForm):
     note = TextAreaField(_l("A note (optional)"), validators=[Length(max=1000)], filters=[stripped])
 
 
-class PlannerReplyForm(FlaskForm):
+class PlannerReplyForm(WeddingForm):
     """The answer a planner writes down for a guest, or "not answered yet" to take one back.
 
     No note: the note is the guest's own, and the planner's answer leaves it as it is."""
@@ -62,7 +61,7 @@ class PlannerReplyForm(FlaskForm):
     rsvp = RadioField(_l("Reply"), choices=PLANNER_RSVP_CHOICES, validate_choice=True)
 
 
-class StreamForm(FlaskForm):
+class StreamForm(WeddingForm):
     stream_url = URLField(
         _l("Live stream link for online guests"),
         validators=[Optional(), URL(message=_l("Enter a web address.")), Length(max=500)],

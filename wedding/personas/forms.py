@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
@@ -11,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
-from wedding.forms import name_field, stripped
+from wedding.forms import WeddingForm, name_field, stripped
 
 TONES = [
     SelectChoice("gentle", _l("Gentle")),
@@ -66,7 +65,7 @@ def line(label, max_length: int = 200, description=None) -> StringField:
     )
 
 
-class CompanionForm(FlaskForm):
+class CompanionForm(WeddingForm):
     client_id = SelectField(_l("Client"), coerce=int)
     name = name_field(_l("Name"))
     nickname = line(_l("Nickname"))
@@ -139,7 +138,7 @@ class CompanionForm(FlaskForm):
         )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(WeddingForm):
     client_id = SelectField(_l("Client"), coerce=int)
     card = FileField(
         _l("Character card or ChatGPT export"),
@@ -153,7 +152,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(WeddingForm):
     """What the import mapped, for the planner to correct before anything is saved."""
 
     name = line(_l("Name"))
@@ -174,7 +173,7 @@ def story_field(label, example, max_length: int = 5000) -> TextAreaField:
     return text(label, example, max_length)
 
 
-class StoryForm(FlaskForm):
+class StoryForm(WeddingForm):
     """The couple's questionnaire in one language; each question asks for a speakable shape,
     shown by examples in the couple's own names."""
 

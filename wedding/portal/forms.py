@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length
 
-from wedding.forms import stripped
+from wedding.forms import WeddingForm, stripped
 from wedding.portal.services import MAX_COMMENT
 
 
-class RequestForm(FlaskForm):
+class RequestForm(WeddingForm):
     email = EmailField(
         _l("Your e-mail address"),
         validators=[
@@ -19,7 +18,7 @@ class RequestForm(FlaskForm):
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(WeddingForm):
     text = TextAreaField(
         _l("What would you like to change?"),
         validators=[

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import IntegerField, URLField
 from wtforms.validators import (
@@ -11,10 +10,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from wedding.forms import stripped
+from wedding.forms import WeddingForm, stripped
 
 
-class PresentationForm(FlaskForm):
+class PresentationForm(WeddingForm):
     external_url = URLField(
         _l("Link to your AR app or scene (optional)"),
         validators=[
@@ -38,7 +37,7 @@ class PresentationForm(FlaskForm):
             raise ValidationError(_l("Enter a full address starting with https://"))
 
 
-class ModelForm(FlaskForm):
+class ModelForm(WeddingForm):
     # A model is optional for the presentation (the standee stands in): the field carries no
     # "required" flag, but this upload needs a file.
     model = FileField(
@@ -50,7 +49,7 @@ class ModelForm(FlaskForm):
             raise ValidationError(_l("Choose a file."))
 
 
-class CutoutForm(FlaskForm):
+class CutoutForm(WeddingForm):
     cutout = FileField(
         _l("Your own cut-out (PNG or WebP with a transparent background)"),
         validators=[FileAllowed(["png", "webp"], _l("Choose a PNG or WebP picture."))],

@@ -7,14 +7,13 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired
 
 from wedding.accounts.access import editor_required, get_owned_or_404, owner_required
 from wedding.audit import ACTIONS, SUBJECTS, AuditEvent, audit
 from wedding.clients.models import Client
-from wedding.forms import ConfirmForm
+from wedding.forms import ConfirmForm, WeddingForm
 from wedding.inputs import date_arg, page_arg, parse_id
 from wedding.models import db
 from wedding.privacy.services import audit_names, erase_client
@@ -24,7 +23,7 @@ from wedding.storage.services import file_response
 bp = Blueprint("privacy", __name__)
 
 
-class EraseForm(FlaskForm):
+class EraseForm(WeddingForm):
     confirm = StringField(
         _l("Type the client's full name to confirm"),
         validators=[InputRequired(message=_l("Type the client's full name to confirm."))],

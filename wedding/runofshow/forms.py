@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from wedding.forms import stripped
+from wedding.forms import WeddingForm, stripped
 from wedding.runofshow.templates import TEMPLATES
 
 ROLE_CHOICES = [
@@ -23,11 +22,11 @@ def template_choices(lang: str) -> list[SelectChoice]:
     ]
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(WeddingForm):
     template = SelectField(_l("Start from a template"))
 
 
-class RunItemForm(FlaskForm):
+class RunItemForm(WeddingForm):
     time = TimeField(
         _l("Time"),
         validators=[InputRequired(message=_l("Enter a time as HH:MM."))],

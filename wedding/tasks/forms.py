@@ -1,11 +1,10 @@
 """Checklist and task forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
-from wedding.forms import name_field
+from wedding.forms import WeddingForm, name_field
 from wedding.tasks.models import OFFSET_LIMIT
 
 ROLE_CHOICES = [
@@ -20,11 +19,11 @@ def _optional_id(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class TemplateNameForm(FlaskForm):
+class TemplateNameForm(WeddingForm):
     name = name_field(_l("Name"))
 
 
-class TemplateItemForm(FlaskForm):
+class TemplateItemForm(WeddingForm):
     title = name_field(_l("Task"))
     offset_days = IntegerField(
         _l("Days from the date (− before, + after)"),
@@ -41,11 +40,11 @@ class TemplateItemForm(FlaskForm):
     assignee_id = SelectField(_l("Staff member"), coerce=_optional_id, validate_choice=False)
 
 
-class ApplyChecklistForm(FlaskForm):
+class ApplyChecklistForm(WeddingForm):
     template_id = SelectField(_l("Checklist"), coerce=_optional_id, validate_choice=False)
 
 
-class TaskForm(FlaskForm):
+class TaskForm(WeddingForm):
     title = name_field(_l("Task"))
     due_on = DateField(
         _l("Due"),

@@ -1,11 +1,10 @@
 """Vendor and order forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
-from wedding.forms import name_field, stripped
+from wedding.forms import WeddingForm, name_field, stripped
 
 KIND_CHOICES = [
     SelectChoice("print_shop", _l("Print shop")),
@@ -24,7 +23,7 @@ def _optional_id(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class VendorForm(FlaskForm):
+class VendorForm(WeddingForm):
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
     name = name_field(_l("Name"))
     contact = StringField(_l("Contact person"), validators=[Length(max=200)], filters=[stripped])
@@ -47,7 +46,7 @@ class VendorForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)], filters=[stripped])
 
 
-class OrderForm(FlaskForm):
+class OrderForm(WeddingForm):
     vendor_id = SelectField(_l("Vendor"), coerce=_optional_id, validate_choice=False)
     task_id = SelectField(_l("For the task"), coerce=_optional_id, validate_choice=False)
     what = name_field(_l("What"))

@@ -1,7 +1,6 @@
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from wedding.forms import DateField, NotesMixin, name_field, stripped, timezone_choices
+from wedding.forms import DateField, NotesMixin, WeddingForm, name_field, stripped, timezone_choices
 
 WEEKDAYS = [
     _l("Monday"),
@@ -60,7 +59,7 @@ class DayHoursForm(Form):
             raise ValidationError(_l("Closing must be after opening."))
 
 
-class VenueForm(NotesMixin, FlaskForm):
+class VenueForm(NotesMixin, WeddingForm):
     name = name_field(_l("Name"))
     address = StringField(_l("Address"), validators=[Length(max=500)], filters=[stripped])
     timezone = SelectField(_l("Time zone"), default="Asia/Tokyo")
@@ -117,7 +116,7 @@ class VenueForm(NotesMixin, FlaskForm):
             raise ValidationError(_l("Remind before the hold lapses: fewer days than it lasts."))
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(WeddingForm):
     starts_on = DateField(
         _l("First day"),
         validators=[InputRequired(message=_l("Enter a date as YYYY-MM-DD."))],

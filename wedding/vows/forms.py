@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -10,7 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from wedding.forms import stripped
+from wedding.forms import WeddingForm, stripped
 from wedding.vows.services import MAX_TEXT
 
 ROLE_CHOICES = [
@@ -20,7 +19,7 @@ ROLE_CHOICES = [
 LANG_CHOICES = [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
 
 
-class DraftForm(FlaskForm):
+class DraftForm(WeddingForm):
     role = SelectField(_l("Whose vows"), choices=ROLE_CHOICES)
     lang = SelectField(_l("Language"), choices=LANG_CHOICES)
     seed = IntegerField(
@@ -31,7 +30,7 @@ class DraftForm(FlaskForm):
     use_llm = BooleanField(_l("Use the AI composer (needs the client's consent)"))
 
 
-class EditForm(FlaskForm):
+class EditForm(WeddingForm):
     text = TextAreaField(
         _l("Vows"),
         validators=[
@@ -42,7 +41,7 @@ class EditForm(FlaskForm):
     )
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(WeddingForm):
     agreed_by = StringField(
         _l("Who agreed"),
         validators=[
@@ -60,7 +59,7 @@ class ConsentForm(FlaskForm):
     )
 
 
-class VoiceConsentForm(FlaskForm):
+class VoiceConsentForm(WeddingForm):
     agreed_by = StringField(
         _l("Who agreed"),
         validators=[
