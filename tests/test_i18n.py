@@ -18,7 +18,14 @@ from wedding.models import db, dispose_engines
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = ROOT / "wedding" / "translations"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "pgettext": ((1, "c"), 2),  # one English word that Japanese says two ways
+}
 
 
 def catalog(lang: str):
@@ -26,11 +33,12 @@ def catalog(lang: str):
         return read_po(f)
 
 
-def source_messages() -> set[str]:
-    """Every translatable string in the code and templates, extracted as `make messages` does."""
+def source_messages() -> set[tuple[str | None, str]]:
+    """Every translatable string in the code and templates, extracted as `make messages` does,
+    with its context (None for most)."""
     method_map = [("wedding/**.py", "python"), ("templates/**.html", "jinja2")]
     found = extract_from_dir(str(ROOT), method_map=method_map, keywords=KEYWORDS)
-    return {msg if isinstance(msg, str) else msg[0] for _, _, msg, _, _ in found}
+    return {(context, msg if isinstance(msg, str) else msg[0]) for _, _, msg, _, context in found}
 
 
 def _forms(text: str | tuple) -> tuple:
@@ -50,7 +58,7 @@ def test_catalog_is_complete_and_not_fuzzy(lang):
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_every_string_in_the_code_is_in_the_catalog(lang):
-    ids = {_forms(m.id)[0] for m in catalog(lang) if m.id}
+    ids = {(m.context, _forms(m.id)[0]) for m in catalog(lang) if m.id}
     missing = source_messages() - ids
     assert missing == set(), "run `make messages` and translate"
 

@@ -7,6 +7,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -126,6 +127,13 @@ class PaymentForm(WeddingForm):
     )
     received_on = DateField(_l("Received on"), validators=[InputRequired()])
     note = StringField(_l("Note"), validators=[Length(max=300)], filters=[stripped])
+
+
+class CancelInvoiceForm(WeddingForm):
+    """The button of the page that asks first: only a post that says ``confirmed=yes`` (as that
+    page's form does) voids an issued invoice, so a single click elsewhere never does."""
+
+    confirmed = HiddenField()
 
 
 class CreditForm(WeddingForm):

@@ -335,12 +335,17 @@ def create_invoice(
     return issue_invoice(draft_invoice(ceremony, kind, due, lines, **kwargs), today)
 
 
-def cancel_invoice(invoice: Invoice, now: datetime) -> Invoice:
-    """Void an issued invoice that nobody paid; its number stays used (and shown as void)."""
+def check_cancellable(invoice: Invoice) -> None:
+    """Refuse to void an invoice someone paid (a credit note returns money) or one already void."""
     if invoice.status in ("paid", "partially_paid"):
         raise BillingError("has_payments")
     if invoice.status == "cancelled":
         raise BillingError("cancelled")
+
+
+def cancel_invoice(invoice: Invoice, now: datetime) -> Invoice:
+    """Void an issued invoice that nobody paid; its number stays used (and shown as void)."""
+    check_cancellable(invoice)
     invoice.status = "cancelled" if invoice.number is not None else invoice.status
     if invoice.number is None:
         db.session.delete(invoice)  # a draft has no number to keep

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 
 from wedding.accounts.access import editor_required, get_owned_or_404, owner_required
@@ -31,6 +32,7 @@ from wedding.billing.documents import (
     yen,
 )
 from wedding.billing.forms import (
+    CancelInvoiceForm,
     CreditForm,
     InvoiceForm,
     PaymentForm,
@@ -85,13 +87,15 @@ def price_with_tax(amount: int, rate: int) -> str:
 
 @bp.app_template_global()
 def invoice_status_label(status: str) -> str:
+    """The reader's word for an invoice's status. A void invoice is 取消済 in Japanese, as its
+    PDF prints it, where a cancelled ceremony is キャンセル: one English word, two messages."""
     return str(
         {
             "draft": _l("Draft"),
             "issued": _l("Issued"),
             "paid": _l("Paid"),
             "partially_paid": _l("Partly paid"),
-            "cancelled": _l("Cancelled"),
+            "cancelled": pgettext("invoice status", "Cancelled"),
         }.get(status, status)
     )
 
@@ -490,21 +494,39 @@ def record_payment(invoice_id: int):
     return redirect(url_for("billing.ceremony", ceremony_id=invoice.ceremony_id), 303)
 
 
-@bp.post("/invoices/<int:invoice_id>/cancel")
+@bp.route("/invoices/<int:invoice_id>/cancel", methods=["GET", "POST"])
 @editor_required
 def cancel_invoice(invoice_id: int):
+    """Void an issued invoice once the planner confirms on this page (it cannot be undone); a
+    draft, which has no number and was never sent, is deleted at once."""
     invoice = get_owned_or_404(Invoice, invoice_id)
-    if ConfirmForm().validate():
-        draft = invoice.status == "draft"
-        ceremony_id, invoice_id = invoice.ceremony_id, invoice.id
-        carry_out(
-            lambda: billing.cancel_invoice(invoice, utcnow()),
-            _("Draft deleted.") if draft else _("Invoice cancelled; its number stays used."),
-            ceremony_id=ceremony_id,
-            change=lambda _invoice: f"invoice-cancel:{invoice_id}",
-        )
-        return redirect(url_for("billing.ceremony", ceremony_id=ceremony_id), 303)
-    return redirect(url_for("billing.ceremony", ceremony_id=invoice.ceremony_id), 303)
+    ceremony_id = invoice.ceremony_id
+    back = url_for("billing.ceremony", ceremony_id=ceremony_id)
+    draft = invoice.status == "draft"
+    form = CancelInvoiceForm()
+    if request.method == "POST" and (draft or form.confirmed.data == "yes"):
+        if form.validate():
+            carry_out(
+                lambda: billing.cancel_invoice(invoice, utcnow()),
+                _("Draft deleted.") if draft else _("Invoice cancelled; its number stays used."),
+                ceremony_id=ceremony_id,
+                change=lambda _invoice: f"invoice-cancel:{invoice_id}",
+            )
+        return redirect(back, 303)
+    try:
+        billing.check_cancellable(invoice)
+    except billing.BillingError as error:
+        flash(message(error.code), "error")
+        return redirect(back, 303)
+    if request.method == "POST":  # a button without the question: ask it, cancel nothing
+        return redirect(url_for("billing.cancel_invoice", invoice_id=invoice.id), 303)
+    return render_template(
+        "billing/cancel_invoice.html",
+        invoice=invoice,
+        ceremony=db.session.get(Ceremony, ceremony_id),
+        form=form,
+        back=back + "#invoices",
+    )
 
 
 @bp.post("/invoices/<int:invoice_id>/credit")

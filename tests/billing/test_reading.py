@@ -1,0 +1,198 @@
+"""What a planner or a client reads on the money pages: whom an invoice is addressed to, a
+question before an invoice is voided, one Japanese word for a void invoice, sums worded as the
+PDF words them, a void invoice that asks for no payment, and each invoice's own page."""
+
+import re
+from datetime import date
+
+import pytest
+
+from tests.billing.test_portal import portal  # noqa: F401 - a fixture
+from wedding.billing import services as billing
+from wedding.billing.documents import invoice_html
+from wedding.billing.models import Invoice
+from wedding.billing.money import Line
+from wedding.ceremonies.models import Ceremony
+from wedding.ceremonies.views import status_label
+from wedding.models import db, utcnow
+
+
+def _issue(app, ceremony, lines=None) -> int:
+    with app.app_context():
+        invoice = billing.create_invoice(
+            db.session.get(Ceremony, ceremony.id),
+            "deposit",
+            date(2030, 1, 1),
+            lines or [Line("申込金", 10_000, 1, 10)],
+            date(2026, 11, 30),
+        )
+        db.session.commit()
+        return invoice.id
+
+
+def _status(app, invoice_id: int) -> str:
+    with app.app_context():
+        return db.session.get(Invoice, invoice_id).status
+
+
+@pytest.mark.parametrize(
+    ("language", "addressee"),
+    [("ja", "宛先：佐藤 美咲"), ("en", "Addressed to: 佐藤 美咲")],
+    ids=["ja", "en"],
+)
+def test_the_invoice_page_says_whom_it_is_addressed_to(app, web, billed, language, addressee):
+    """「To」 was one message for the addressee and for the audit filter's last day (まで)."""
+    user, ceremony = billed
+    invoice_id = _issue(app, ceremony)
+    web.login(user)
+    web.post("/language", {"language": language})
+    page = web.get(f"/billing/invoices/{invoice_id}").get_data(as_text=True)
+    assert addressee in page
+    assert "まで" not in page
+
+
+def test_the_audit_trail_still_filters_up_to_a_day(web, make_user):
+    web.login(make_user(role="owner"))
+    page = web.get("/audit").get_data(as_text=True)
+    assert '<label for="to">まで</label>' in page
+
+
+def test_cancelling_an_invoice_asks_first(app, web, billed):
+    user, ceremony = billed
+    invoice_id = _issue(app, ceremony)
+    cancel = f"/billing/invoices/{invoice_id}/cancel"
+    web.login(user)
+    money = web.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
+    assert f'<a class="btn btn-danger" href="{cancel}">この請求書を取り消す</a>' in money
+    assert f'action="{cancel}"' not in money  # no one-click button on the money page
+
+    # a post without the question answered (an old page's button) cancels nothing: it asks
+    asked = web.post(cancel)
+    assert asked.status_code == 303 and asked.headers["Location"].endswith(cancel)
+    assert _status(app, invoice_id) == "issued"
+    question = web.get(cancel)
+    assert question.status_code == 200
+    page = question.get_data(as_text=True)
+    assert "元に戻せません" in page and "¥11,000" in page
+    assert (
+        '<button type="submit" class="btn btn-danger">はい、この請求書を取り消します</button>'
+        in page
+    )
+    assert 'name="confirmed" type="hidden" value="yes"' in page
+
+    # the answer needs its CSRF token like every form
+    assert web.post(cancel, {"confirmed": "yes"}, csrf=False).status_code == 400
+    assert _status(app, invoice_id) == "issued"
+
+    done = web.post(cancel, {"confirmed": "yes"}, follow_redirects=True)
+    assert "請求書を取り消しました" in done.get_data(as_text=True)
+    assert _status(app, invoice_id) == "cancelled"
+    # asked again, it says the invoice is void already
+    again = web.get(cancel, follow_redirects=True).get_data(as_text=True)
+    assert "この請求書は取消済です。" in again
+
+
+def test_a_viewer_cannot_cancel_an_invoice(app, web, billed, make_user):
+    user, ceremony = billed
+    invoice_id = _issue(app, ceremony)
+    web.login(make_user(user.org, role="viewer"))
+    cancel = f"/billing/invoices/{invoice_id}/cancel"
+    assert web.get(cancel).status_code == 403
+    assert web.post(cancel, {"confirmed": "yes"}).status_code == 403
+    assert _status(app, invoice_id) == "issued"
+
+
+def test_a_void_invoice_reads_as_the_pdf_says_and_a_cancelled_ceremony_keeps_its_word(
+    app,
+    portal,  # noqa: F811
+):
+    browser, ceremony, planner = portal
+    invoice_id = _issue(app, ceremony)
+    with app.app_context():
+        billing.cancel_invoice(db.session.get(Invoice, invoice_id), utcnow())
+        db.session.commit()
+    badge = '<span class="badge badge-cancelled">取消済</span>'
+    assert badge in planner.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
+    assert badge in planner.get(f"/billing/invoices/{invoice_id}").get_data(as_text=True)
+    client_page = browser.get("/portal/").get_data(as_text=True)
+    assert "<td>取消済</td>" in client_page and ">キャンセル</td>" not in client_page
+    with app.test_request_context("/", headers={"Accept-Language": "ja"}):
+        assert status_label("cancelled") == "キャンセル"  # the ceremony's own word is kept
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "legend"),
+    [
+        (
+            "ja",
+            [
+                "10%対象：¥200,000（消費税 ¥20,000）",
+                "8%対象：¥2,000（消費税 ¥160）",
+                "合計（税込）：¥222,160",
+            ],
+            "※は軽減税率（8%）対象",
+        ),
+        (
+            "en",
+            [
+                "Subject to 10%: ¥200,000 + tax ¥20,000",
+                "Subject to 8%: ¥2,000 + tax ¥160",
+                "Total (tax incl.): ¥222,160",
+            ],
+            "※ marks the reduced rate (8%)",
+        ),
+    ],
+    ids=["ja", "en"],
+)
+def test_sums_read_as_the_pdf_words_them_and_the_mark_is_explained(
+    app, web, billed, make_plan, language, expected, legend
+):
+    user, ceremony = billed
+    plan = make_plan(user.org)
+    option = make_plan(user.org, kind="option", name="引菓子", unit_price=1_000, tax_rate=8)
+    web.login(user)
+    web.post("/language", {"language": language})
+    url = f"/billing/ceremonies/{ceremony.id}"
+    web.post(url, {"plan_id": plan.id, f"qty-{option.id}": "2", "notes": ""})
+    with_food = _issue(app, ceremony, [Line("人前式", 200_000, 1, 10), Line("引菓子", 1_000, 2, 8)])
+    for page in (web.get(url), web.get(f"/billing/invoices/{with_food}")):
+        text = page.get_data(as_text=True)
+        for sums in expected:
+            assert sums in text
+        assert not re.search(r"(>|· )\d+%: ", text)  # not a bare "10%: " any more
+        assert text.count(legend) == 1
+    assert legend in web.get("/billing/plans").get_data(as_text=True)
+
+    exempt = _issue(app, ceremony, [Line("人前式", 200_000, 1, 10), Line("証明書", 500, 1, 0)])
+    text = web.get(f"/billing/invoices/{exempt}").get_data(as_text=True)
+    assert {"ja": "非課税・対象外：¥500", "en": "Exempt or outside tax: ¥500"}[language] in text
+    assert "※" not in text  # no reduced-rate line, no legend
+
+
+def test_a_void_invoice_asks_for_no_payment(app_ctx, billed):
+    _, ceremony = billed
+    ours = db.session.get(Ceremony, ceremony.id)
+    lines = [Line("人前式プラン", 200_000, 1, 10)]
+    live = billing.create_invoice(ours, "deposit", date(2030, 1, 1), lines, date(2026, 11, 30))
+    void = billing.create_invoice(ours, "other", date(2030, 1, 1), lines, date(2026, 11, 30))
+    billing.cancel_invoice(void, utcnow())
+    db.session.commit()
+    page = invoice_html(live)
+    assert "ご請求額 Amount due ¥220,000" in page
+    assert "お振込先" in page and live.reference_code in page
+    page = invoice_html(void)
+    assert "無効（取消済）" in page and "請求額（無効） Amount (void) <s>¥220,000</s>" in page
+    assert "お支払いは不要です" in page
+    for asking in ("ご請求額", "Amount due", "お振込先", "テスト銀行", void.reference_code):
+        assert asking not in page, asking
+
+
+def test_the_invoice_number_opens_its_page_and_the_pdf_has_its_own_link(app, web, billed):
+    user, ceremony = billed
+    invoice_id = _issue(app, ceremony)
+    web.login(user)
+    page = web.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
+    assert f'<a href="/billing/invoices/{invoice_id}">INV-000001</a>' in page
+    pdf = re.search(rf'<a href="/billing/invoices/{invoice_id}\.pdf"([^>]*)>([^<]*)</a>', page)
+    assert pdf and pdf.group(1) == ' aria-label="INV-000001のPDF"' and pdf.group(2) == "PDF"
+    assert web.get(f"/billing/invoices/{invoice_id}").status_code == 200
