@@ -5,6 +5,7 @@ import re
 from collections import Counter
 from datetime import date
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import lxml.html
 import pytest
@@ -78,15 +79,39 @@ def ceremony(app, owner, make_ceremony):
         "/ceremonies/{id}/guests/",
         "/ceremonies/{id}/documents",
         "/venues/{venue_id}",
+        "/companions/{companion_id}",
         "/staff",
     ],
 )
 def test_pages_with_several_forms_repeat_no_id(web, ceremony, url):
-    response = web.get(url.format(id=ceremony.id, venue_id=ceremony.venue_id))
+    ids = {"id": ceremony.id, "venue_id": ceremony.venue_id, "companion_id": ceremony.companion_id}
+    response = web.get(url.format(**ids))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert page.count('name="csrf_token"') >= 3  # several forms, each with its token
     assert repeated_ids(page) == []
+
+
+def test_the_vows_link_to_the_voice_settings_lands_on_them(web, ceremony):
+    """「声・高さ・速さ」 on the vows page opens the companion's page at its voice settings."""
+    vows = lxml.html.fromstring(web.get(f"/ceremonies/{ceremony.id}/vows").get_data(as_text=True))
+    (link,) = vows.xpath("//section[@id='voice']//a[contains(@href, '/companions/')]")
+    path, anchor = link.get("href").split("#")
+    target = lxml.html.fromstring(web.get(path).get_data(as_text=True))
+    (landing,) = target.xpath("//*[@id=$anchor]", anchor=anchor)
+    assert landing.xpath(".//select[@name='voice']")  # the voice, its pitch and speed
+    assert landing.xpath(".//input[@name='voice_pitch']")
+
+
+def test_a_voice_preview_opens_at_the_preview(web, ceremony, monkeypatch):
+    monkeypatch.setattr(
+        "wedding.personas.views.enqueue", lambda *_a, **_k: SimpleNamespace(id="j1")
+    )
+    response = web.post(f"/companions/{ceremony.companion_id}/voice-preview", {"lang": "ja"})
+    path, anchor = response.headers["Location"].split("#")
+    page = lxml.html.fromstring(web.get(path).get_data(as_text=True))
+    (landing,) = page.xpath("//*[@id=$anchor]", anchor=anchor)
+    assert landing.xpath(".//form[contains(@action, 'voice-preview')]")
 
 
 def test_a_token_without_an_id_still_protects_its_form(app, web, ceremony):

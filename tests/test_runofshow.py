@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import lxml.html
 import pytest
 
 from wedding.ceremonies.models import Ceremony
@@ -97,6 +98,20 @@ def test_bad_items_are_refused(app, web, ceremony, form, message):
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert items(app, ceremony.id) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "starts", "length"),
+    [("ja", "開始時刻", "所要時間（分）"), ("en", "Starts at", "Length (minutes)")],
+)
+def test_an_items_time_and_length_say_what_they_are(web, ceremony, lang, starts, length):
+    """A start time beside its length, not 時間 beside 分 (which read as hours and minutes)."""
+    web.post("/language", {"language": lang})
+    page = lxml.html.fromstring(
+        web.get(f"/ceremonies/{ceremony.id}/run-of-show/new").get_data(as_text=True)
+    )
+    labels = {label.get("for"): label.text_content().strip() for label in page.xpath("//label")}
+    assert (labels["time"], labels["duration_minutes"]) == (starts, length)
 
 
 def test_items_move_with_the_ceremony(app, web, ceremony, make_venue):

@@ -13,6 +13,7 @@ from wedding.accounts.services import create_api_token, revoke_api_token
 from wedding.api.openapi import openapi_document
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
+from wedding.venues.models import Closure
 
 SPEC = openapi_document("http://localhost")
 DAY = future_day(40)
@@ -203,6 +204,26 @@ def test_invalid_bookings_are_problems_and_save_nothing(app, api, body, status):
 def test_rule_breaking_slot_gets_alternatives(api):
     problem = check(api.post("/api/v1/bookings", hold_body(api, hour="07:00")), "SlotProblem", 422)
     assert problem["code"] == "outside_hours"
+    assert problem["alternatives"]
+
+
+def test_a_closed_day_is_answered_as_before(app, api):
+    """The booking form shows a problem with the day on its date field; the API's answer
+    names no field and keeps its code and alternatives."""
+    with app.app_context():
+        db.session.add(Closure(venue_id=api.venue.id, starts_on=DAY, ends_on=DAY, reason="工事"))
+        db.session.commit()
+    problem = check(api.post("/api/v1/bookings", hold_body(api)), "SlotProblem", 422)
+    assert set(problem) == {
+        "type",
+        "title",
+        "status",
+        "detail",
+        "code",
+        "alternatives",
+        "auspicious_days",
+    }
+    assert (problem["code"], problem["type"]) == ("closed", "/api/v1/problems/slot-closed")
     assert problem["alternatives"]
 
 

@@ -173,7 +173,7 @@ def test_every_rule_a_slot_breaks_is_listed_each_on_its_field(venue):
     problems = booking.rules_broken(venue, at(DAY, 11), 45, guests=51, now=NOW)
     assert [(p.code, p.field) for p in problems] == [
         ("capacity", "guest_count"),
-        ("closed", "start_time"),
+        ("closed", "date"),
         ("duration", "duration_minutes"),
     ]
     assert isinstance(problems[1], SlotUnavailable)
@@ -185,6 +185,40 @@ def test_every_rule_a_slot_breaks_is_listed_each_on_its_field(venue):
     assert refused.value.code == "capacity"
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count(Ceremony.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("start", "now", "code", "field"),
+    [
+        (lambda: at(DAY - timedelta(days=1), 11), lambda: at(DAY, 10), "past", "date"),
+        (lambda: at(DAY, 9), lambda: at(DAY, 10), "past", "start_time"),  # earlier today
+        (lambda: at(DAY, 11), lambda: at(DAY - timedelta(days=800), 10), "too_far", "date"),
+        (lambda: at(DAY, 8), lambda: NOW, "outside_hours", "start_time"),
+        (lambda: at(DAY, 11).replace(second=30), lambda: NOW, "whole_minute", "start_time"),
+    ],
+)
+def test_a_problem_with_the_day_names_the_date_and_one_with_the_time_the_start(
+    venue, start, now, code, field
+):
+    """The booking form shows each where the planner mends it: another day, another time."""
+    problems = booking.rules_broken(venue, start(), 60, now=now())
+    assert [(p.code, p.field) for p in problems] == [(code, field)]
+
+
+def test_a_taken_slot_names_the_start_time(venue):
+    new_hold(venue, at(DAY, 11))
+    with pytest.raises(SlotUnavailable) as refused:
+        new_hold(venue, at(DAY, 11))
+    assert (refused.value.code, refused.value.field) == ("taken", "start_time")
+    assert refused.value.duration == 60  # the length its free times were found for
+    db.session.rollback()
+
+
+def test_free_times_for_a_length_not_offered_are_of_one_that_is(venue):
+    venue.closures.append(Closure(starts_on=DAY, ends_on=DAY, reason="maintenance"))
+    db.session.commit()
+    closed, _length = booking.rules_broken(venue, at(DAY, 11), 45, now=NOW)
+    assert (closed.code, closed.duration) == ("closed", 60)  # the venue's shortest
 
 
 def test_guest_count_is_checked_against_capacity(venue):

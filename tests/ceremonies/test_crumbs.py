@@ -1,4 +1,5 @@
-"""Every page under a ceremony shows one trail: Ceremonies › the client › the page's parents."""
+"""Every page under a ceremony shows one trail: Ceremonies › the client (by full name, as the
+headings call them) › the page's parents."""
 
 import re
 from datetime import date
@@ -36,7 +37,7 @@ def ids(app, web, make_user, make_client, make_companion, make_ceremony):
     """A signed-in planner's ceremony, with one version of its vows and one draft invoice."""
     user = make_user(role="planner")
     web.login(user)
-    client = make_client(user.org, preferred_name=NAME)
+    client = make_client(user.org, full_name=NAME, preferred_name="ミサちゃん")
     ceremony = make_ceremony(user.org, companion=make_companion(user.org, client=client))
     with app.app_context():
         record = db.session.get(Ceremony, ceremony.id)

@@ -73,7 +73,7 @@ def test_the_server_still_refuses_a_length_the_venue_does_not_offer(
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "この会場ではこの長さの挙式を受け付けていません" in page
+    assert "この会場で受け付けている挙式の長さは60、120分です。" in page
     assert lengths(page) == (["60", "120"], ["90"])  # what was sent stays shown, refused
 
 
@@ -117,9 +117,9 @@ def test_the_form_names_every_problem_at_once_and_books_nothing(
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert shown_errors(page) == {
-        "start_time": "この日は会場の休業日です。",
-        "duration_minutes": "この会場ではこの長さの挙式を受け付けていません。",
-        "guest_count": "ゲスト数が会場の収容人数を超えています。",
+        "date": "この日は会場の休業日です。",
+        "duration_minutes": "この会場で受け付けている挙式の長さは60、120分です。",
+        "guest_count": "ゲスト数が会場の定員（40名）を超えています。",
     }
     # The closed day still comes with other days to choose, of a length the venue offers.
     suggested = lxml.html.fromstring(page).xpath("//section[@aria-labelledby='suggestions-title']")
@@ -152,8 +152,8 @@ def test_editing_names_every_problem_at_once_and_keeps_the_booking(
     assert response.status_code == 200
     assert shown_errors(response.get_data(as_text=True)) == {
         "companion_id": "このパートナーは別のお客様のパートナーです。",
-        "start_time": "この日は会場の休業日です。",
-        "duration_minutes": "この会場ではこの長さの挙式を受け付けていません。",
+        "date": "この日は会場の休業日です。",
+        "duration_minutes": "この会場で受け付けている挙式の長さは60、120分です。",
     }
     with app.app_context():
         kept = db.session.get(Ceremony, ceremony.id)
@@ -162,3 +162,86 @@ def test_editing_names_every_problem_at_once_and_keeps_the_booking(
             companion.id,
             "hold",
         )
+
+
+def test_the_venues_figures_are_named_in_english_too(web, planner, closed_studio, make_companion):
+    companion = make_companion(planner.org)
+    web.post("/language", {"language": "en"})
+    response = web.post(
+        "/ceremonies/new",
+        {
+            "client_id": companion.client_id,
+            "venue_id": closed_studio.id,
+            "date": DAY.isoformat(),
+            "start_time": "11:00",
+            "duration_minutes": "90",
+            "guest_count": "41",
+            "intent": "hold",
+        },
+    )
+    assert shown_errors(response.get_data(as_text=True)) == {
+        "date": "The venue is closed on this day.",
+        "duration_minutes": "The venue offers ceremonies of 60 and 120 minutes.",
+        "guest_count": "More guests than the venue holds (40).",
+    }
+
+
+def test_more_guests_on_a_kept_slot_names_the_venues_capacity(
+    app, web, planner, closed_studio, make_companion, make_ceremony
+):
+    companion = make_companion(planner.org)
+    starts_at = venue_instant(DAY + timedelta(days=1), time(11), "Asia/Tokyo")
+    ceremony = make_ceremony(
+        planner.org, venue=closed_studio, companion=companion, starts_at=starts_at, minutes=60
+    )
+    response = web.post(
+        f"/ceremonies/{ceremony.id}",
+        {
+            "client_id": companion.client_id,
+            "companion_id": companion.id,
+            "venue_id": closed_studio.id,
+            "date": (DAY + timedelta(days=1)).isoformat(),
+            "start_time": "11:00",
+            "duration_minutes": "60",
+            "guest_count": "41",
+        },
+    )
+    assert shown_errors(response.get_data(as_text=True)) == {
+        "guest_count": "ゲスト数が会場の定員（40名）を超えています。"
+    }
+
+
+DAY_OFF = future_day(41)  # the weekly day off of the venue below, not DAY's weekday
+
+
+@pytest.mark.parametrize(
+    ("day", "start", "shown"),
+    [
+        (future_day(-3), "11:00", {"date": "この日時はすでに過ぎています。"}),
+        (future_day(800), "11:00", {"date": "この会場はそこまで先の予約を受け付けていません。"}),
+        (DAY_OFF, "11:00", {"date": "この曜日は会場の定休日です。"}),
+        (DAY, "07:00", {"start_time": "この時間は会場の受付時間外です。"}),
+        (DAY, "19:30", {"start_time": "この時間は会場の受付時間外です。"}),
+    ],
+    ids=["past", "too_far", "no_hours", "before_opening", "after_closing"],
+)
+def test_a_problem_with_the_day_is_shown_on_the_date_one_with_the_time_on_the_start(
+    web, planner, make_venue, make_companion, day, start, shown
+):
+    """The planner changes the field the problem is about: another day, or another time."""
+    hours = {d: (time(9), time(20)) for d in range(7) if d != DAY_OFF.weekday()}
+    venue = make_venue(planner.org, hours=hours)
+    companion = make_companion(planner.org)
+    response = web.post(
+        "/ceremonies/new",
+        {
+            "client_id": companion.client_id,
+            "venue_id": venue.id,
+            "date": day.isoformat(),
+            "start_time": start,
+            "duration_minutes": "60",
+            "intent": "hold",
+        },
+    )
+    assert response.status_code == 200
+    assert shown_errors(response.get_data(as_text=True)) == shown

@@ -7,10 +7,11 @@ database's refusal into SlotUnavailable. No commits here: the caller commits onc
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from blinker import Namespace
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, or_
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +28,7 @@ from wedding.booking.availability import (
     venue_days,
 )
 from wedding.ceremonies.models import Ceremony, listed_only
+from wedding.i18n import join_words
 from wedding.models import UTCDateTime, aware_utc, days_between, db, raw_timestamp, utcnow
 from wedding.venues.models import Closure, Venue
 
@@ -37,10 +39,11 @@ PROBLEMS = {
     "closed": _l("The venue is closed on this day."),
     "no_hours": _l("The venue is closed on this weekday (its regular day off)."),
     "outside_hours": _l("This time is outside the venue's hours."),
-    "duration": _l("The venue does not offer ceremonies of this length."),
-    "capacity": _l("More guests than the venue holds."),
     "whole_minute": _l("A ceremony starts on a whole minute (no seconds)."),
 }
+# Problems with the day itself, shown on the booking form's date; the others are about the time
+# of day, shown on its start time (a time earlier today is the time's problem, not the day's).
+DAY_PROBLEMS = frozenset({"past", "too_far", "closed", "no_hours"})
 
 
 class BookingError(Exception):
@@ -54,13 +57,34 @@ class BookingError(Exception):
 
 @dataclass
 class SlotUnavailable(BookingError):
+    """The day or the time cannot be had, with free times nearby and the next lucky days, all
+    of ``duration`` minutes (a length the venue offers). ``on``: the form field it concerns,
+    if not the one its code says."""
+
     code: str
     alternatives: list[datetime] = field(default_factory=list)
     auspicious: list[Day] = field(default_factory=list)
     timezone: str = "Asia/Tokyo"
+    duration: int | None = None
+    on: InitVar[str | None] = None
 
-    def __post_init__(self) -> None:
-        BookingError.__init__(self, self.code, field="start_time")
+    def __post_init__(self, on: str | None) -> None:
+        default = "date" if self.code in DAY_PROBLEMS else "start_time"
+        BookingError.__init__(self, self.code, field=on or default)
+
+
+def over_capacity(venue: Venue) -> BookingError:
+    """More guests than the venue holds, saying how many it does."""
+    message = _l("More guests than the venue holds (%(capacity)d).", capacity=venue.capacity)
+    return BookingError("capacity", message, "guest_count")
+
+
+def length_not_offered(venue: Venue) -> BookingError:
+    """A length the venue does not offer, saying those it does (listed in the reader's
+    language when the message is read)."""
+    lengths = LazyString(join_words, offered_durations(venue.durations))
+    message = _l("The venue offers ceremonies of %(lengths)s minutes.", lengths=lengths)
+    return BookingError("duration", message, "duration_minutes")
 
 
 def offered_durations(durations: list[int] | None) -> tuple[int, ...]:
@@ -145,13 +169,15 @@ def _alternatives(venue: Venue, starts_at: datetime, duration: int, now: datetim
         duration = rules.shortest
     span = timedelta(days=190)
     busy = load_busy([venue.id], starts_at - span, starts_at + span, now)[venue.id]
+    day = starts_at.astimezone(rules.zone).date()
+    earlier_today = code == "past" and day >= now.astimezone(rules.zone).date()
     return SlotUnavailable(
         code,
         alternatives=nearest_free(rules, busy, starts_at, duration, now),
-        auspicious=next_auspicious(
-            rules, busy, starts_at.astimezone(rules.zone).date(), duration, now
-        ),
+        auspicious=next_auspicious(rules, busy, day, duration, now),
         timezone=rules.timezone,
+        duration=duration,
+        on="start_time" if earlier_today else None,
     )
 
 
@@ -211,12 +237,12 @@ def _rules_broken(
     if guests is not None and guests < 0:
         yield BookingError("guests", _l("The number of guests cannot be negative."), "guest_count")
     elif guests is not None and venue.capacity is not None and guests > venue.capacity:
-        yield BookingError("capacity", field="guest_count")
+        yield over_capacity(venue)
     if starts_at.second or starts_at.microsecond:  # never off the grid of whole minutes
         yield BookingError("whole_minute", field="start_time")
     for problem in slot_problems(rules_of(venue), starts_at, duration, now):
         if problem == "duration":
-            yield BookingError("duration", field="duration_minutes")
+            yield length_not_offered(venue)
         else:  # the day or the time: with the free times nearby and the next lucky days
             yield _alternatives(venue, starts_at, duration, now, problem)
 

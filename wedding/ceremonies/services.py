@@ -196,7 +196,7 @@ def update_ceremony(
         and venue.capacity
         and details.guest_count > venue.capacity
     ):
-        problems.append(CeremonyError("guest_count", booking.PROBLEMS["capacity"]))
+        problems.append(booking.over_capacity(venue))
     if problems:
         raise CeremonyRefused(problems)
     if rebooked:

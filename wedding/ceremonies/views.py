@@ -1,6 +1,7 @@
 """The dashboard and ceremony pages."""
 
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -54,10 +55,14 @@ add_archive_routes(bp, Ceremony, _l("Ceremony"))
 # Query-string fields that prefill the booking form (from the calendar and suggestions).
 PREFILL = {
     "client_id": db_int,
+    "companion_id": db_int,
+    "planner_id": db_int,
     "venue_id": db_int,
     "date": parse_date,
     "start_time": time.fromisoformat,
     "duration_minutes": db_int,
+    "guest_count": db_int,
+    "notes": str,
 }
 
 
@@ -174,7 +179,11 @@ def new():
             if request.args.get(key)
         },
     )
-    if request.method == "GET" and form.planner_id.data is None and current_user.role != "viewer":
+    if (
+        request.method == "GET"
+        and "planner_id" not in request.args  # a suggestion keeps "not chosen yet" (empty)
+        and current_user.role != "viewer"
+    ):
         form.planner_id.data = current_user.id  # the planner booking is in charge unless changed
     _fill_choices(form, None)
     ceremony, unavailable = _save(form, None)
@@ -290,6 +299,26 @@ def complete(record_id: int):
 def status_label(status: str) -> str:
     """The reader's word for a ceremony status."""
     return next((str(c.label) for c in STATUS_CHOICES if c.value == status), status)
+
+
+@bp.app_template_global()
+def suggestion_url(form: CeremonyForm, start: datetime, unavailable: SlotUnavailable) -> str:
+    """The booking form at a suggested start, of the length the suggestions were found for,
+    with everything else the planner entered (the booking button is theirs to press again)."""
+    local = start.astimezone(ZoneInfo(unavailable.timezone))
+    planner_id = form.planner_id.data
+    return url_for(
+        "ceremonies.new",
+        client_id=form.client_id.data,
+        companion_id=form.companion_id.data,
+        planner_id="" if planner_id is None else planner_id,
+        venue_id=form.venue_id.data,
+        date=local.date().isoformat(),
+        start_time=local.strftime("%H:%M"),
+        duration_minutes=unavailable.duration or form.duration_minutes.data,
+        guest_count=form.guest_count.data,
+        notes=form.notes.data or None,
+    )
 
 
 @bp.app_template_global()

@@ -245,7 +245,8 @@ def voice_preview(record_id: int):
     job = enqueue(speak_preview, companion.id, lang, org_id=companion.org_id)
     db.session.commit()
     return redirect(
-        url_for("personas.edit", record_id=companion.id, preview=job.id, lang=lang) + "#voice"
+        url_for("personas.edit", record_id=companion.id, preview=job.id, lang=lang)
+        + "#voice-preview"
     )
 
 

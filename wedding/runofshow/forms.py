@@ -28,12 +28,12 @@ class TemplateForm(WeddingForm):
 
 class RunItemForm(WeddingForm):
     time = TimeField(
-        _l("Time"),
+        _l("Starts at"),
         validators=[InputRequired(message=_l("Enter a time as HH:MM."))],
         invalid_value_message=_l("Enter a time as HH:MM (24-hour clock)."),
     )
     duration_minutes = IntegerField(
-        _l("Minutes"), default=5, validators=[InputRequired(), NumberRange(min=0, max=600)]
+        _l("Length (minutes)"), default=5, validators=[InputRequired(), NumberRange(min=0, max=600)]
     )
     title_ja = StringField(_l("Title (Japanese)"), validators=[Length(max=200)], filters=[stripped])
     title_en = StringField(_l("Title (English)"), validators=[Length(max=200)], filters=[stripped])
