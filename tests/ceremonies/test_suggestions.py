@@ -1,8 +1,8 @@
-"""The free times offered when a slot is refused: each leads back to the booking form with
-everything the planner entered, and a length the venue offers."""
+"""The free times offered when a slot is refused: each fills the same form in (a new booking
+or the ceremony being moved) with everything the planner entered, and a length the venue
+offers, and books nothing until the planner asks."""
 
 from datetime import time
-from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 import pytest
@@ -14,7 +14,7 @@ from wedding.models import db
 from wedding.venues.models import Closure
 
 DAY = future_day(40)
-NOTES = "ご両親は車椅子でいらっしゃいます。\n花は白 & 紫 <淡く>"
+NOTES = "ご両親は車椅子でいらっしゃいます。\n花は白 & 紫 <淡く>" + "。" * 3000  # too long for a URL
 
 
 @pytest.fixture
@@ -36,14 +36,17 @@ def studio(app, planner, make_venue):
     return venue
 
 
-def chips(page: str) -> list[str]:
-    """The suggestions' links, as the browser follows them."""
+def chips(page: str) -> list[dict[str, str]]:
+    """What each suggestion sends when pressed (its form's fields and its button)."""
     tree = lxml.html.fromstring(page)
-    return [a.get("href") for a in tree.xpath("//section[contains(@class, 'suggestions')]//a")]
-
-
-def query(url: str) -> dict[str, str]:
-    return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+    sent = []
+    for form in tree.xpath(
+        "//section[contains(@class, 'suggestions')]//form[.//button[@name='pick']]"
+    ):
+        assert form.get("action") is None and form.get("method") == "post"  # this very page
+        button = form.xpath(".//button[@name='pick']")[0]
+        sent.append({**dict(form.form_values()), "pick": button.get("value")})
+    return sent
 
 
 def form_as_shown(page: str) -> dict[str, str]:
@@ -75,24 +78,32 @@ def test_a_suggestion_keeps_everything_entered_and_a_length_the_venue_offers(
             "intent": "hold",
         },
     )
-    links = chips(refused.get_data(as_text=True))
-    assert len(links) > 3  # the nearest times and the next lucky days
-    for link in links:
-        assert {
-            key: value for key, value in query(link).items() if key not in ("date", "start_time")
-        } == {
-            "client_id": str(companion.client_id),
-            "companion_id": str(companion.id),
-            "planner_id": str(colleague.id),
-            "venue_id": str(studio.id),
-            "duration_minutes": "60",
-            "guest_count": "30",
-            "notes": NOTES,
-        }
+    offered = chips(refused.get_data(as_text=True))
+    assert len(offered) > 3  # the nearest times and the next lucky days
+    entered = {
+        "client_id": str(companion.client_id),
+        "companion_id": str(companion.id),
+        "planner_id": str(colleague.id),
+        "venue_id": str(studio.id),
+        "duration_minutes": "60",
+        "guest_count": "30",
+        "notes": NOTES,
+    }
+    for chip in offered:
+        assert {key: chip[key] for key in entered} == entered
+        assert chip["date"] != DAY.isoformat()  # the closed day is not offered again
+    chip = offered[0]
 
-    chip = query(links[0])
-    shown = form_as_shown(web.get(links[0]).get_data(as_text=True))
-    assert {key: shown[key] for key in chip} == chip
+    # Pressed: the form shows the picked time with the rest, and nothing is booked yet.
+    picked = web.post("/ceremonies/new", chip)
+    assert picked.status_code == 200
+    shown = form_as_shown(picked.get_data(as_text=True))
+    assert {key: shown[key] for key in (*entered, "date", "start_time")} == {
+        key: chip[key] for key in (*entered, "date", "start_time")
+    }
+    assert 'class="error"' not in picked.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Ceremony.id))) == 0
 
     # Booked from the form as the suggestion filled it: the partner and the rest come along.
     booked = web.post("/ceremonies/new", {**shown, "intent": "hold"})
@@ -133,11 +144,47 @@ def test_a_suggestion_keeps_the_length_and_no_planner_when_none_was_chosen(
     page = refused.get_data(as_text=True)
     taken = lxml.html.fromstring(page).get_element_by_id("start_time-error")
     assert taken.text_content() == "この枠はすでに埋まっています。"  # on the time, not the day
-    link = chips(page)[0]
-    chip = query(link)
-    assert chip["duration_minutes"] == "120"
-    assert "guest_count" not in chip and "notes" not in chip
-    assert "planner_id=&" in link or link.endswith("planner_id=")
-    shown = form_as_shown(web.get(link).get_data(as_text=True))
+    chip = chips(page)[0]
+    assert (chip["duration_minutes"], chip["planner_id"]) == ("120", "")
+    assert "guest_count" not in chip and "notes" not in chip  # none entered
+    shown = form_as_shown(web.post("/ceremonies/new", chip).get_data(as_text=True))
     assert (shown["planner_id"], shown["duration_minutes"]) == ("", "120")
     assert shown["companion_id"] == str(companion.id)
+
+
+def test_a_suggestion_on_a_ceremonys_page_moves_that_ceremony(
+    app, web, planner, studio, make_companion, make_ceremony
+):
+    """Refused a move, the planner picks a free time: it fills this ceremony's form (no new
+    booking is started), and saving moves the ceremony there."""
+    companion = make_companion(planner.org)
+    first, taken = future_day(50), future_day(51)
+    ceremony = make_ceremony(
+        planner.org,
+        venue=studio,
+        companion=companion,
+        starts_at=venue_instant(first, time(11), "Asia/Tokyo"),
+        minutes=60,
+    )
+    make_ceremony(
+        planner.org,
+        venue=studio,
+        starts_at=venue_instant(taken, time(11), "Asia/Tokyo"),
+        minutes=60,
+    )
+    with app.app_context():
+        fields = details_of(db.session.get(Ceremony, ceremony.id))
+    form = form_as_shown(web.get(f"/ceremonies/{ceremony.id}").get_data(as_text=True))
+    refused = web.post(
+        f"/ceremonies/{ceremony.id}", {**form, "date": taken.isoformat(), "start_time": "11:00"}
+    )
+    chip = chips(refused.get_data(as_text=True))[0]
+    picked = web.post(f"/ceremonies/{ceremony.id}", chip)
+    shown = form_as_shown(picked.get_data(as_text=True))
+    assert (shown["date"], shown["start_time"]) == (chip["date"], chip["start_time"])
+    assert web.post(f"/ceremonies/{ceremony.id}", shown).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Ceremony.id))) == 2  # no third
+        moved = details_of(db.session.get(Ceremony, ceremony.id))
+        assert moved["date"].isoformat() == chip["date"] != fields["date"].isoformat()
+        assert moved["companion_id"] == companion.id

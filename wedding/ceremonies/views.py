@@ -52,17 +52,13 @@ from wedding.vows.services import approved_vows, version_count
 bp = Blueprint("ceremonies", __name__, url_prefix="/ceremonies")
 add_archive_routes(bp, Ceremony, _l("Ceremony"))
 
-# Query-string fields that prefill the booking form (from the calendar and suggestions).
+# Query-string fields that prefill the booking form (from the calendar and the day view).
 PREFILL = {
     "client_id": db_int,
-    "companion_id": db_int,
-    "planner_id": db_int,
     "venue_id": db_int,
     "date": parse_date,
     "start_time": time.fromisoformat,
     "duration_minutes": db_int,
-    "guest_count": db_int,
-    "notes": str,
 }
 
 
@@ -136,7 +132,10 @@ def _fill_venues_and_durations(form: CeremonyForm, ceremony: Ceremony | None) ->
 
 def _save(form: CeremonyForm, ceremony: Ceremony | None):
     """Validate and save: (ceremony, None) on success, (None, SlotUnavailable or None) otherwise,
-    with every problem found shown on its field."""
+    with every problem found shown on its field. A suggestion picked (templates/ceremonies/
+    _suggestions.html) only fills the form in: nothing is checked or booked until asked."""
+    if request.form.get("pick"):
+        return None, None
     if not form.validate_on_submit():
         return None, None
     details = CeremonyDetails(**form_fields(form))
@@ -179,11 +178,7 @@ def new():
             if request.args.get(key)
         },
     )
-    if (
-        request.method == "GET"
-        and "planner_id" not in request.args  # a suggestion keeps "not chosen yet" (empty)
-        and current_user.role != "viewer"
-    ):
+    if request.method == "GET" and form.planner_id.data is None and current_user.role != "viewer":
         form.planner_id.data = current_user.id  # the planner booking is in charge unless changed
     _fill_choices(form, None)
     ceremony, unavailable = _save(form, None)
@@ -302,23 +297,14 @@ def status_label(status: str) -> str:
 
 
 @bp.app_template_global()
-def suggestion_url(form: CeremonyForm, start: datetime, unavailable: SlotUnavailable) -> str:
-    """The booking form at a suggested start, of the length the suggestions were found for,
-    with everything else the planner entered (the booking button is theirs to press again)."""
+def picked(start: datetime, unavailable: SlotUnavailable) -> dict[str, str]:
+    """The fields a suggested start fills in: its day and time at the venue, and the length its
+    free times were found for (one the venue offers)."""
     local = start.astimezone(ZoneInfo(unavailable.timezone))
-    planner_id = form.planner_id.data
-    return url_for(
-        "ceremonies.new",
-        client_id=form.client_id.data,
-        companion_id=form.companion_id.data,
-        planner_id="" if planner_id is None else planner_id,
-        venue_id=form.venue_id.data,
-        date=local.date().isoformat(),
-        start_time=local.strftime("%H:%M"),
-        duration_minutes=unavailable.duration or form.duration_minutes.data,
-        guest_count=form.guest_count.data,
-        notes=form.notes.data or None,
-    )
+    fields = {"date": local.date().isoformat(), "start_time": local.strftime("%H:%M")}
+    if unavailable.duration is not None:
+        fields["duration_minutes"] = str(unavailable.duration)
+    return fields
 
 
 @bp.app_template_global()
