@@ -112,6 +112,11 @@ def test_an_items_time_and_length_say_what_they_are(web, ceremony, lang, starts,
     )
     labels = {label.get("for"): label.text_content().strip() for label in page.xpath("//label")}
     assert (labels["time"], labels["duration_minutes"]) == (starts, length)
+    # The ceremony page's run of show heads its columns the same way.
+    web.post(f"/ceremonies/{ceremony.id}/run-of-show/template", {"template": "chapel"})
+    shown = lxml.html.fromstring(web.get(f"/ceremonies/{ceremony.id}").get_data(as_text=True))
+    heads = [th.text_content() for th in shown.xpath("//table[@class='run']/thead//th")]
+    assert (heads[0], heads[3]) == (starts, length)
 
 
 def test_items_move_with_the_ceremony(app, web, ceremony, make_venue):

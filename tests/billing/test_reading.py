@@ -55,6 +55,9 @@ def test_the_audit_trail_still_filters_up_to_a_day(web, make_user):
     web.login(make_user(role="owner"))
     page = web.get("/audit").get_data(as_text=True)
     assert '<label for="to">まで</label>' in page
+    # 「From」 is the filter's first day (開始); the column of addresses is where one came from.
+    assert '<label for="from">開始</label>' in page
+    assert '<th scope="col">接続元</th>' in page and '<th scope="col">開始</th>' not in page
 
 
 def test_cancelling_an_invoice_asks_first(app, web, billed):
