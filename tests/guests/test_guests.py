@@ -550,7 +550,7 @@ def test_the_guests_page_names_its_ceremony_and_counts_its_own_list(
     listed,
 ):
     user = make_user(role="planner")
-    client = make_client(user.org, preferred_name='<b>ひな</b> & "陽"')
+    client = make_client(user.org, full_name='<b>ひな</b> & "陽"', preferred_name="ひな")
     ceremony = make_ceremony(
         user.org,
         venue=make_venue(user.org, capacity=30),
