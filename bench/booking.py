@@ -86,7 +86,9 @@ def month_figures(label: str, url: str) -> None:
 
         def month_view():
             db.session.expire_all()
-            rows = db.session.scalars(db.select(Venue).where(Venue.id.in_(venue_ids)))
+            rows = db.session.scalars(  # loaded as the month grid loads them
+                db.select(Venue).where(Venue.id.in_(venue_ids)).options(*booking.rules_options())
+            )
             return booking.availability(list(rows), first, last)
 
         free = sum(len(d.free) for days in month_view().values() for d in days)

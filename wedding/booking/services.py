@@ -564,7 +564,8 @@ def availability(
     count_only: bool = False,
 ) -> dict[int, list[Day]]:
     """Per venue, each day from first to last with free slots (or only their number, see
-    venue_days) and what is held or booked."""
+    venue_days) and what is held or booked. Load the venues with ``rules_options()``: else
+    each venue's whole history of closures is loaded, one query per venue."""
     now = now or utcnow()
     if not venues:
         return {}
