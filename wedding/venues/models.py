@@ -86,10 +86,14 @@ class Closure(Timestamped, db.Model):
     """Days a venue is closed (maintenance, its own holidays), first and last day included."""
 
     __tablename__ = "closures"
-    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+        # The booking rules read a venue's closures not over yet (booking.rules_options).
+        Index("ix_closures_venue_id_ends_on", "venue_id", "ends_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     reason: Mapped[str] = mapped_column(String(200), default="")
