@@ -2,6 +2,7 @@
 
 from datetime import time, timedelta
 
+import lxml.html
 import pytest
 
 from tests.conftest import future_day, venue_form
@@ -146,7 +147,15 @@ def test_confirm_with_deposit_cancel_and_promote(app, web, planner, setup, make_
     with app.app_context():
         row = db.session.get(Ceremony, held.id)
         assert (row.status, row.deposit_amount) == ("confirmed", 50000)
-    assert "¥50,000" in web.get(f"/ceremonies/{held.id}").get_data(as_text=True)
+    page = web.get(f"/ceremonies/{held.id}").get_data(as_text=True)
+    assert "¥50,000" in page
+    # A confirmed ceremony's cancel button is behind a question, not one click away.
+    cancels = lxml.html.fromstring(page).xpath(f"//form[@action='/ceremonies/{held.id}/cancel']")
+    assert len(cancels) == 1
+    asking = cancels[0].getparent()
+    assert asking.tag == "details" and "confirm-step" in asking.get("class")
+    assert asking.xpath("string(summary)") == "キャンセル"
+    assert cancels[0].xpath("string(.//button)") == "はい、この挙式をキャンセルします"
     web.post(f"/ceremonies/{held.id}/cancel")
     with app.app_context():
         assert db.session.get(Ceremony, held.id).status == "cancelled"
