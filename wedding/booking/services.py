@@ -73,10 +73,17 @@ class SlotUnavailable(BookingError):
         BookingError.__init__(self, self.code, field=on or default)
 
 
-def over_capacity(venue: Venue) -> BookingError:
-    """More guests than the venue holds, saying how many it does."""
-    message = _l("More guests than the venue holds (%(capacity)d).", capacity=venue.capacity)
-    return BookingError("capacity", message, "guest_count")
+def guests_problem(venue: Venue, guests: int | None) -> BookingError | None:
+    """What is wrong with this number of guests at this venue, if anything: fewer than none,
+    or more than it holds (saying how many it does)."""
+    if guests is None:
+        return None
+    if guests < 0:
+        return BookingError("guests", _l("The number of guests cannot be negative."), "guest_count")
+    if venue.capacity is not None and guests > venue.capacity:
+        message = _l("More guests than the venue holds (%(capacity)d).", capacity=venue.capacity)
+        return BookingError("capacity", message, "guest_count")
+    return None
 
 
 def length_not_offered(venue: Venue) -> BookingError:
@@ -234,10 +241,9 @@ def _rules_broken(
 ) -> Iterator[BookingError]:
     """The venue's rules a proposed slot breaks, each as an error on its own field; lazily, so
     that a caller wanting only the first looks for no alternatives it would not show."""
-    if guests is not None and guests < 0:
-        yield BookingError("guests", _l("The number of guests cannot be negative."), "guest_count")
-    elif guests is not None and venue.capacity is not None and guests > venue.capacity:
-        yield over_capacity(venue)
+    problem = guests_problem(venue, guests)
+    if problem is not None:
+        yield problem
     if starts_at.second or starts_at.microsecond:  # never off the grid of whole minutes
         yield BookingError("whole_minute", field="start_time")
     for problem in slot_problems(rules_of(venue), starts_at, duration, now):

@@ -138,10 +138,11 @@ def day_view(day: str):
     except ValueError:
         abort(404)
     filters = _filters()
-    venues = _active_venues()
     venue_id = request.args.get("venue_id", type=db_int)
     if venue_id:
         venues = [get_owned_or_404(Venue, venue_id, *booking.rules_options())]
+    else:
+        venues = _active_venues()
     per_venue = booking.availability(venues, when, when, duration=filters["duration"])
     rows = []
     for venue in venues:

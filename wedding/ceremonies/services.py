@@ -189,14 +189,10 @@ def update_ceremony(
         problems.append(
             CeremonyError("start_time", _l("Leave the waitlist before choosing another slot."))
         )
-    if (
-        not rebooked
-        and details.guest_count != ceremony.guest_count
-        and details.guest_count is not None
-        and venue.capacity
-        and details.guest_count > venue.capacity
-    ):
-        problems.append(booking.over_capacity(venue))
+    if not rebooked and details.guest_count != ceremony.guest_count:
+        problem = booking.guests_problem(venue, details.guest_count)
+        if problem is not None:
+            problems.append(problem)
     if problems:
         raise CeremonyRefused(problems)
     if rebooked:
