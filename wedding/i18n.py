@@ -97,10 +97,17 @@ def quoted_within(text: str) -> str:
     return text.translate(_INNER_QUOTES[_lang()])
 
 
+def in_brackets(text: str, lang: str) -> str:
+    """An aside after a word, in the brackets of the document's language: 「（第2版）」 in
+    Japanese, " (version 2)" in English (a document may be in another language than the page)."""
+    return f"（{text}）" if lang == "ja" else f" ({text})"
+
+
 def register_filters(app) -> None:
     app.jinja_env.filters["local_date"] = format_local_date
     app.jinja_env.filters["local_time"] = format_local_time
     app.jinja_env.filters["local_datetime"] = format_local_datetime
+    app.jinja_env.filters["in_brackets"] = in_brackets
     app.jinja_env.globals["current_lang"] = current_lang
     app.jinja_env.globals["colon"] = colon
     app.jinja_env.globals["separator"] = separator

@@ -51,6 +51,7 @@ from wedding.booking import services as booking
 from wedding.booking.services import BookingError
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
+from wedding.i18n import in_brackets
 from wedding.models import db, utcnow
 from wedding.storage.services import store
 
@@ -533,8 +534,8 @@ def rate_suffix(rate: int, lang: str) -> str:
     """A line name's tax rate: 「（8%対象）」, " (8%)". Without ※: the invoice marks every
     reduced-rate line itself, hand-made ones too, and explains the mark once."""
     if lang == "ja":
-        return f"（{rate}%対象）" if rate else "（非課税・対象外）"
-    return f" ({rate}%)"
+        return in_brackets(f"{rate}%対象" if rate else "非課税・対象外", lang)
+    return in_brackets(f"{rate}%", lang)
 
 
 def _schedule_lines(
