@@ -3,7 +3,7 @@ question before an invoice is voided, one Japanese word for a void invoice, sums
 PDF words them, a void invoice that asks for no payment, and each invoice's own page."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -121,6 +121,29 @@ def test_a_void_invoice_reads_as_the_pdf_says_and_a_cancelled_ceremony_keeps_its
     assert "<td>取消済</td>" in client_page and ">キャンセル</td>" not in client_page
     with app.test_request_context("/", headers={"Accept-Language": "ja"}):
         assert status_label("cancelled") == "キャンセル"  # the ceremony's own word is kept
+
+
+def test_a_void_invoice_names_the_day_it_was_cancelled_not_a_day_to_pay_by(
+    app,
+    portal,  # noqa: F811
+):
+    """Cancelled at 20:00 UTC: already the next day in Tokyo, where the books are kept."""
+    browser, ceremony, planner = portal
+    invoice_id = _issue(app, ceremony)  # due 2030-01-01
+    due = "2030年1月1日"
+    with app.app_context():
+        invoice = db.session.get(Invoice, invoice_id)
+        billing.cancel_invoice(invoice, datetime(2026, 12, 9, 20, 0, tzinfo=UTC))
+        db.session.commit()
+        printed = invoice_html(invoice)
+    assert "<th>取消日 Cancelled</th><td>2026年12月10日(木)</td>" in printed
+    assert "お支払期限" not in printed and due not in printed
+
+    page = planner.get(f"/billing/invoices/{invoice_id}").get_data(as_text=True)
+    assert "取消日：2026年12月10日(木)" in page and due not in page
+    money = planner.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
+    assert due not in money
+    assert due not in browser.get("/portal/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ bank statement imports and payment-provider events. Money is integer yen; rates 
 
 from datetime import date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -27,6 +28,7 @@ INVOICE_KINDS = ("deposit", "balance", "other", "credit")
 INVOICE_STATUSES = ("draft", "issued", "paid", "partially_paid", "cancelled")
 # "booking": the deposit recorded when the booking was confirmed, counted towards the invoices
 # (how it was paid is not known).
+BOOKS_ZONE = ZoneInfo("Asia/Tokyo")  # the company's books are kept in Japan: its days are Tokyo's
 PAYMENT_METHODS = ("bank", "card", "cash", "booking")
 LINE_OUTCOMES = ("matched", "partial", "over", "unmatched", "duplicate", "settled")
 # Cancellation fees by days before the ceremony: (at least this many days before, percent).
@@ -278,6 +280,11 @@ class Invoice(OrgOwned, db.Model):
     @property
     def paid_amount(self) -> int:
         return sum(p.amount for p in self.payments)
+
+    @property
+    def cancelled_on(self) -> date | None:
+        """The day of the books on which it was voided."""
+        return self.cancelled_at.astimezone(BOOKS_ZONE).date() if self.cancelled_at else None
 
     @property
     def open_amount(self) -> int:

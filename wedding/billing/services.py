@@ -17,6 +17,7 @@ from sqlalchemy.orm import lazyload
 
 from wedding.almanac import bank_day_on_or_before
 from wedding.billing.models import (
+    BOOKS_ZONE,
     PAYMENT_METHODS,
     Acceptance,
     BankImport,
@@ -1028,7 +1029,7 @@ def invoices_to_remind(now: datetime) -> list[tuple[Invoice, str]]:
     """Open invoices to remind about, each once: ('due', due within a few days) or
     ('overdue', past its due date); they are marked reminded here, in the caller's
     transaction, together with queuing the mails."""
-    today = now.astimezone(ZoneInfo("Asia/Tokyo")).date()
+    today = now.astimezone(BOOKS_ZONE).date()
     found = db.session.scalars(
         db.select(Invoice)
         .where(Invoice.status.in_(OPEN_STATUSES), Invoice.kind != "credit")

@@ -4,7 +4,6 @@ payments, bank statements, card events and reports; and Stripe's webhook."""
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -65,7 +64,6 @@ from wedding.storage.services import file_response
 bp = Blueprint("billing", __name__, url_prefix="/billing")
 webhook_bp = Blueprint("payments", __name__, url_prefix="/payments")
 MAX_STATEMENT = 10 * 1024 * 1024
-TOKYO = ZoneInfo("Asia/Tokyo")  # the company's books are kept in Japan
 T = TypeVar("T")
 
 
@@ -170,7 +168,7 @@ def _pdf(data: bytes, name: str) -> Response:
 @login_required
 def index():
     org_id = current_user.org_id
-    today = utcnow().astimezone(TOKYO).date()
+    today = utcnow().astimezone(billing.BOOKS_ZONE).date()
     return render_template(
         "billing/index.html",
         receivables=reports.receivables(org_id, today),
@@ -628,7 +626,7 @@ def stripe_webhook():
         request.headers.get("Stripe-Signature"),
         settings,
         now,
-        now.astimezone(TOKYO).date(),
+        now.astimezone(billing.BOOKS_ZONE).date(),
     )
     db.session.commit()
     if event.outcome == "bad_signature":
