@@ -5,12 +5,14 @@ PDF words them, a void invoice that asks for no payment, and each invoice's own 
 import re
 from datetime import UTC, date, datetime
 
+import lxml.html
 import pytest
 
+from tests.billing.test_payments import accept
 from tests.billing.test_portal import portal  # noqa: F401 - a fixture
 from wedding.billing import services as billing
 from wedding.billing.documents import invoice_html
-from wedding.billing.models import Invoice
+from wedding.billing.models import Invoice, Plan
 from wedding.billing.money import Line
 from wedding.ceremonies.models import Ceremony
 from wedding.ceremonies.views import status_label
@@ -144,6 +146,51 @@ def test_a_void_invoice_names_the_day_it_was_cancelled_not_a_day_to_pay_by(
     money = planner.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
     assert due not in money
     assert due not in browser.get("/portal/").get_data(as_text=True)
+
+
+def _asked(page: str, action: str):
+    """The form posting to ``action``, which must sit inside a question (details.confirm-step)
+    rather than be one click away; with that question."""
+    forms = lxml.html.fromstring(page).xpath(f"//form[@action='{action}']")
+    assert len(forms) == 1
+    asking = forms[0].getparent()
+    assert asking.tag == "details" and "confirm-step" in asking.get("class")
+    return asking
+
+
+def test_cancelling_under_the_policy_and_deleting_a_draft_ask_first(app, web, billed, make_plan):
+    """Both act at once when posted (a fee and a refund issued; a draft's lines gone): the
+    button is behind a question that says so."""
+    user, ceremony = billed
+    plan = make_plan(user.org)
+    with app.app_context():
+        record = db.session.get(Ceremony, ceremony.id)
+        quote = billing.save_quote(record, db.session.get(Plan, plan.id), [])
+        accept(quote, now=utcnow())
+        draft = billing.draft_invoice(
+            record, "other", date(2030, 1, 1), [Line("撮影追加", 3_000, 1, 10)]
+        )
+        db.session.commit()
+        draft_id = draft.id
+    web.login(user)
+    action = f"/billing/ceremonies/{ceremony.id}/cancel"
+    asking = _asked(web.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True), action)
+    assert asking.xpath("string(summary)") == "キャンセル規定に沿って挙式をキャンセル"
+    assert "元に戻せません" in asking.xpath("string(p)")
+    assert asking.xpath("string(.//button)") == "はい、キャンセル規定に沿ってキャンセルします"
+
+    delete = f"/billing/invoices/{draft_id}/cancel"
+    asking = _asked(web.get(f"/billing/invoices/{draft_id}").get_data(as_text=True), delete)
+    assert asking.xpath("string(summary)") == "下書きを削除"
+    assert asking.xpath("string(.//button)") == "はい、下書きを削除します"
+
+    # answered, each does what it said
+    assert web.post(delete).status_code == 303
+    with app.app_context():
+        assert db.session.get(Invoice, draft_id) is None
+    assert web.post(action).status_code == 303
+    with app.app_context():
+        assert db.session.get(Ceremony, ceremony.id).status == "cancelled"
 
 
 @pytest.mark.parametrize(
