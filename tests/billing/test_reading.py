@@ -12,8 +12,9 @@ from tests.billing.test_payments import accept
 from tests.billing.test_portal import portal  # noqa: F401 - a fixture
 from wedding.billing import services as billing
 from wedding.billing.documents import invoice_html
-from wedding.billing.models import Invoice, Plan
+from wedding.billing.models import INVOICE_STATUSES, Invoice, Plan
 from wedding.billing.money import Line
+from wedding.billing.views import invoice_status_label
 from wedding.ceremonies.models import Ceremony
 from wedding.ceremonies.views import status_label
 from wedding.models import db, utcnow
@@ -146,6 +147,13 @@ def test_a_void_invoice_names_the_day_it_was_cancelled_not_a_day_to_pay_by(
     money = planner.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
     assert due not in money
     assert due not in browser.get("/portal/").get_data(as_text=True)
+
+
+def test_an_invoices_status_words_take_one_form(app):
+    """Badges side by side: 発行済 beside 入金済 and 取消済, not 発行済み."""
+    with app.test_request_context("/", headers={"Accept-Language": "ja"}):
+        words = [invoice_status_label(s) for s in INVOICE_STATUSES]
+    assert words == ["下書き", "発行済", "入金済", "一部入金", "取消済"]
 
 
 def _asked(page: str, action: str):
