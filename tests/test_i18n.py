@@ -8,7 +8,8 @@ import pytest
 from babel import Locale
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from flask import Flask
+from flask import Flask, render_template_string
+from flask_babel import force_locale
 
 from tests.conftest import app_config
 from wedding import create_app
@@ -224,3 +225,24 @@ def test_the_japanese_catalog_calls_each_thing_by_one_name():
         if re.search(replaced, text)
     ]
     assert others == []
+
+
+def test_templates_translate_in_a_forced_language_and_back(app):
+    """Templates keep the request's translations once found (wedding.i18n.translations): a
+    document or mail made in another language inside the request (force_locale) must still
+    speak that language, and the page around it its own again afterwards."""
+    page = (
+        "{{ _('Due') }}|{{ pgettext('invoice status', 'Cancelled') }}|"
+        "{{ ngettext('%(num)d photo added; its thumbnail is being made.',"
+        " '%(num)d photos added; thumbnails are being made.', 2) }}"
+    )
+    with app.test_request_context("/", headers={"Accept-Language": "ja"}):
+        japanese = render_template_string(page)
+        assert japanese == "期限|取消済|写真を2枚追加しました。サムネイルを作成中です。"
+        with force_locale("en"):
+            assert render_template_string(page) == (
+                "Due|Cancelled|2 photos added; thumbnails are being made."
+            )
+        assert render_template_string(page) == japanese
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string("{{ _('Due') }}") == "Due"  # another request, its own
