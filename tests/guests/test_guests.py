@@ -511,6 +511,44 @@ def test_the_planners_guest_count_stands_until_guests_are_listed_and_is_never_lo
         assert db.session.get(Ceremony, ceremony.id).guest_count == 2
 
 
+@pytest.mark.parametrize(
+    ("typed", "capacity_after", "left"),
+    [(12, 60, 12), (None, 60, None), (12, 10, 0)],
+    ids=["typed-comes-back", "none-typed", "no-longer-fits"],
+)
+def test_removing_the_last_guest_gives_back_the_number_the_planner_typed(
+    app, web, make_user, make_venue, make_ceremony, typed, capacity_after, left
+):
+    """The planner typed 12, listed one guest to try the list, and removed them: the count is
+    12 again, and the page says so; not 0 (the empty list's), which lost the 12. A number
+    the venue no longer holds is not given back."""
+    from wedding.venues.models import Venue
+
+    user = make_user(role="planner")
+    venue = make_venue(user.org, capacity=60)
+    ceremony = make_ceremony(user.org, venue=venue, guest_count=typed)
+    web.login(user)
+    guests = f"/ceremonies/{ceremony.id}/guests/"
+    for name in ("由美", "健一"):
+        web.post(guests, {"name": name})
+    with app.app_context():
+        db.session.get(Venue, venue.id).capacity = capacity_after
+        listed = db.session.scalars(db.select(Guest.id).where(Guest.ceremony_id == ceremony.id))
+        first, second = listed.all()
+        db.session.commit()
+    web.post(f"{guests}{first}/delete", {})
+    with app.app_context():
+        assert db.session.get(Ceremony, ceremony.id).guest_count == 1  # one is still listed
+    web.post(f"{guests}{second}/delete", {})
+    with app.app_context():
+        assert db.session.get(Ceremony, ceremony.id).guest_count == left
+    page = html.unescape(web.get(guests).get_data(as_text=True))
+    notice = "挙式のゲスト数は、挙式のページで入力した数（12名）に戻りました。"
+    assert (notice in page) == (left == 12)
+    if left is None:  # nothing was typed: the page still asks for nothing
+        assert "入力したゲスト数（" not in page
+
+
 def test_saving_or_moving_a_ceremony_keeps_the_guest_lists_count(app, party):
     from datetime import time
 

@@ -38,12 +38,20 @@ class Guest(SecretLink, Timestamped, db.Model):
 
 
 class GuestList(Timestamped, db.Model):
-    """What a ceremony's online guests get on the day."""
+    """What a ceremony's online guests get on the day, and the count typed before the list."""
 
     __tablename__ = "guest_lists"
+    __table_args__ = (
+        CheckConstraint(
+            "typed_guest_count IS NULL OR typed_guest_count >= 0", name="typed_guest_count"
+        ),
+    )
 
     ceremony_id: Mapped[int] = mapped_column(
         ForeignKey("ceremonies.id", ondelete="CASCADE"), primary_key=True
     )
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     stream_url: Mapped[str] = mapped_column(String(500), default="")
+    # The guest count the planner typed before the first guest was listed (None: none was):
+    # the ceremony's count again when the last guest is removed.
+    typed_guest_count: Mapped[int | None]

@@ -3,7 +3,8 @@
 Until the first guest is listed, the ceremony's guest count is the number the planner typed.
 From then on it follows the list: everyone who comes in person or has not answered yet (an
 unanswered guest may still come, so the venue's capacity counts them). Online guests and those
-who cannot come do not count."""
+who cannot come do not count. The typed number is kept meanwhile (GuestList.typed_guest_count)
+and is the count again when the last guest is removed."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -97,15 +98,31 @@ def add_guest(
         email=email,
         link_days_after=link_days_after(link_days),
     )
+    if not count_follows_list(ceremony.id):  # the first guest: keep the number typed
+        _settings(ceremony).typed_guest_count = ceremony.guest_count
     db.session.add(guest)
     _recount(ceremony)
     db.session.flush()
     return guest
 
 
-def remove_guest(ceremony: Ceremony, guest: Guest) -> None:
+def remove_guest(ceremony: Ceremony, guest: Guest) -> bool:
+    """Remove a guest; the last one gives the count back to the number the planner typed
+    before the list (True when it did; a number above what the venue now holds is not given
+    back: the count is then the empty list's, 0)."""
     db.session.delete(guest)
-    _recount(ceremony)
+    db.session.flush()
+    if count_follows_list(ceremony.id):
+        _recount(ceremony)
+        return False
+    settings = db.session.get(GuestList, ceremony.id)
+    typed = settings.typed_guest_count if settings else None
+    capacity = ceremony.venue.capacity
+    if settings is None or (typed is not None and capacity and typed > capacity):
+        ceremony.guest_count = 0
+        return False
+    ceremony.guest_count, settings.typed_guest_count = typed, None
+    return True
 
 
 def replies_closed(ceremony: Ceremony, now: datetime) -> bool:
@@ -153,12 +170,16 @@ def stream_url_of(ceremony_id: int) -> str:
     return settings.stream_url if settings else ""
 
 
-def set_stream_url(ceremony: Ceremony, url: str) -> None:
+def _settings(ceremony: Ceremony) -> GuestList:
     settings = db.session.get(GuestList, ceremony.id)
     if settings is None:
-        settings = GuestList(ceremony_id=ceremony.id, org_id=ceremony.org_id)
+        settings = GuestList(ceremony_id=ceremony.id, org_id=ceremony.org_id, stream_url="")
         db.session.add(settings)
-    settings.stream_url = url
+    return settings
+
+
+def set_stream_url(ceremony: Ceremony, url: str) -> None:
+    _settings(ceremony).stream_url = url
     db.session.flush()
 
 

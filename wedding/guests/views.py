@@ -175,9 +175,18 @@ def remove(ceremony_id: int, guest_id: int):
     guest = _guest_or_404(ceremony, guest_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    remove_guest(ceremony, guest)
+    given_back = remove_guest(ceremony, guest)
     db.session.commit()
     flash(_("Guest removed."), "success")
+    if given_back and ceremony.guest_count is not None:
+        flash(
+            _(
+                "The guest list is empty: the ceremony's guest count is again the one typed "
+                "on its page (%(count)d).",
+                count=ceremony.guest_count,
+            ),
+            "info",
+        )
     return _back(ceremony_id)
 
 
