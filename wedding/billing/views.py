@@ -86,11 +86,12 @@ def price_with_tax(amount: int, rate: int) -> str:
 @bp.app_template_global()
 def invoice_status_label(status: str) -> str:
     """The reader's word for an invoice's status. A void invoice is 取消済 in Japanese, as its
-    PDF prints it, where a cancelled ceremony is キャンセル: one English word, two messages."""
+    PDF prints it, where a cancelled ceremony is キャンセル: one English word, two messages;
+    an issued one 発行済 beside them, where the documents page's heading says 発行済み."""
     return str(
         {
             "draft": _l("Draft"),
-            "issued": _l("Issued"),
+            "issued": pgettext("invoice status", "Issued"),
             "paid": _l("Paid"),
             "partially_paid": _l("Partly paid"),
             "cancelled": pgettext("invoice status", "Cancelled"),

@@ -57,11 +57,13 @@ def count_follows_list(ceremony_id: int) -> bool:
 
 
 def _recount(ceremony: Ceremony, extra: int = 0) -> None:
-    """Set the booking's guest count from the list, refusing more than the venue holds."""
+    """Set the booking's guest count from the list, refusing one that grows beyond what the
+    venue holds (one that shrinks is always taken: the ceremony may have moved to a smaller
+    venue since, and a guest who cannot come must still be able to say so)."""
     db.session.flush()
     count = in_person_count(ceremony.id) + extra
     capacity = ceremony.venue.capacity
-    if capacity and count > capacity:
+    if capacity is not None and count > capacity and count > (ceremony.guest_count or 0):
         raise GuestError(
             "rsvp",
             _l(
@@ -106,23 +108,24 @@ def add_guest(
     return guest
 
 
-def remove_guest(ceremony: Ceremony, guest: Guest) -> bool:
-    """Remove a guest; the last one gives the count back to the number the planner typed
-    before the list (True when it did; a number above what the venue now holds is not given
-    back: the count is then the empty list's, 0)."""
+def remove_guest(ceremony: Ceremony, guest: Guest) -> int | None:
+    """Remove a guest. The last one hands the count back to the number the planner typed
+    before the list, which is returned (None when none was typed, or it was not kept: listed
+    before it was). A typed number above what the venue holds now is returned but not given
+    back: the count is then unknown (None), to be typed again."""
     db.session.delete(guest)
     db.session.flush()
     if count_follows_list(ceremony.id):
         _recount(ceremony)
-        return False
+        return None
     settings = db.session.get(GuestList, ceremony.id)
     typed = settings.typed_guest_count if settings else None
+    if settings is not None:
+        settings.typed_guest_count = None
     capacity = ceremony.venue.capacity
-    if settings is None or (typed is not None and capacity and typed > capacity):
-        ceremony.guest_count = 0
-        return False
-    ceremony.guest_count, settings.typed_guest_count = typed, None
-    return True
+    fits = typed is not None and (capacity is None or typed <= capacity)
+    ceremony.guest_count = typed if fits else None
+    return typed
 
 
 def replies_closed(ceremony: Ceremony, now: datetime) -> bool:
@@ -226,5 +229,9 @@ def online_links(ceremony: Ceremony, guest: Guest, now: datetime) -> dict | None
 
 @eraser(order=10)
 def erase_guests(scope: ClientScope) -> dict[str, int]:
-    """Erasure: the guests of the client's ceremonies (their names and replies)."""
+    """Erasure: the guests of the client's ceremonies (their names and replies). Each
+    ceremony keeps the count its list gave; the number typed before the list is let go with
+    the list (it is kept only while a list counts)."""
+    kept = db.update(GuestList).where(GuestList.ceremony_id.in_(scope.ceremony_ids))
+    db.session.execute(kept.values(typed_guest_count=None))
     return {"guests": rowcount(db.delete(Guest).where(Guest.ceremony_id.in_(scope.ceremony_ids)))}

@@ -175,17 +175,29 @@ def remove(ceremony_id: int, guest_id: int):
     guest = _guest_or_404(ceremony, guest_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    given_back = remove_guest(ceremony, guest)
+    typed = remove_guest(ceremony, guest)
     db.session.commit()
     flash(_("Guest removed."), "success")
-    if given_back and ceremony.guest_count is not None:
+    if typed is not None and ceremony.guest_count == typed:
         flash(
             _(
                 "The guest list is empty: the ceremony's guest count is again the one typed "
                 "on its page (%(count)d).",
-                count=ceremony.guest_count,
+                count=typed,
             ),
             "info",
+        )
+    elif typed is not None:
+        flash(
+            _(
+                "The guest list is empty. The %(count)d guests typed on the ceremony's page "
+                "before it are more than %(venue)s holds now (%(capacity)d): type the number "
+                "again there.",
+                count=typed,
+                venue=ceremony.venue.name,
+                capacity=ceremony.venue.capacity,
+            ),
+            "warning",
         )
     return _back(ceremony_id)
 
