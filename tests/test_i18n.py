@@ -246,3 +246,33 @@ def test_templates_translate_in_a_forced_language_and_back(app):
         assert render_template_string(page) == japanese
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert render_template_string("{{ _('Due') }}") == "Due"  # another request, its own
+
+
+def test_a_template_is_compiled_once_per_process_and_again_when_it_changes(tmp_path, monkeypatch):
+    """Apps made in one process (a test each, the CLI, the worker) share compiled templates
+    (wedding.TEMPLATE_CODE); a template whose source changed is compiled anew."""
+    import jinja2
+
+    compiled: list[str] = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return compile_(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    url = f"sqlite:///{tmp_path / 'unused.sqlite'}"
+    for _ in range(3):
+        app = create_app(app_config(url))
+        with app.test_request_context("/"):
+            app.jinja_env.get_template("accounts/login.html")
+    assert compiled.count("accounts/login.html") <= 1  # once, or not at all after another test
+
+    ours = tmp_path / "accounts" / "login.html"
+    ours.parent.mkdir()
+    for text, shown in (("first {{ 1 + 1 }}", "first 2"), ("second {{ 2 + 2 }}", "second 4")):
+        ours.write_text(text)
+        app = create_app(app_config(url))
+        app.jinja_loader.searchpath.insert(0, str(tmp_path))  # same name, same file
+        with app.test_request_context("/"):
+            assert app.jinja_env.get_template("accounts/login.html").render() == shown

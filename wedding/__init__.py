@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from jinja2 import BytecodeCache
 
 from wedding import audit, cli, errors, extensions, i18n, inputs, jobs, models, security, urls
 from wedding.accounts.views import bp as accounts_bp
@@ -39,6 +40,28 @@ from wedding.waiting.views import dashboard_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside debug and testing
+
+
+class CompiledTemplates(BytecodeCache):
+    """Templates compiled once per process rather than once per app. Every app create_app
+    makes has the same Jinja environment, and a process makes several: one per test, the CLI
+    and the job worker beside the server. Jinja ships caches on files and on memcached only;
+    this one is a dictionary. A template's entry is found by its name and file and is used
+    only while the source's checksum matches (Jinja's Bucket checks it)."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self.code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = CompiledTemplates()
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -86,6 +109,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     jobs.init_app(app)
     models.register_transactions(app)
     audit.register(app)
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     i18n.register_filters(app)
     for blueprint in (
         accounts_bp,
