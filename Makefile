@@ -23,7 +23,7 @@ dev: setup ## Flask's reloader and debugger (jobs run in the request: FLASK_JOB_
 	$(FLASK) db upgrade && $(FLASK) demo && FLASK_JOB_QUEUE_IMMEDIATE=true $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: setup lint ## lint, then the whole suite (PostgreSQL too when WEDDING_TEST_POSTGRESQL_URL is set)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check wedding tests migrations bench

@@ -49,9 +49,9 @@ BACKENDS = [
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow and browser tests first (in their files' order): ``make test`` hands whole files
-    to its two processes in this order, so the minute-long files start early instead of one of
-    them running alone at the end while the other process has nothing left."""
+    """The slow and browser tests first (in their files' order): ``make test`` (pytest-xdist's
+    worksteal) starts them early, and a process that runs out of tests takes half of what the
+    other has left, so no minute-long test runs alone at the end."""
     items.sort(
         key=lambda item: (
             not item.get_closest_marker("slow") and not item.get_closest_marker("browser")
