@@ -8,6 +8,8 @@ import urllib.error
 import urllib.request
 from datetime import timedelta
 
+import pytest
+
 from tests.conftest import PASSWORD
 from tests.live import ROOT, flask_command, free_port, server_env
 from wedding.accounts.models import LoginThrottle
@@ -143,7 +145,7 @@ def test_a_served_feed_url_is_logged_redacted(tmp_path):
     )
     token = "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5"
     try:
-        for _ in range(100):
+        for _ in range(600):  # gunicorn imports the app first: seconds on a busy machine
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/feeds/1/{token}.ics")
             except urllib.error.HTTPError as error:
@@ -151,6 +153,8 @@ def test_a_served_feed_url_is_logged_redacted(tmp_path):
                 break
             except OSError:
                 time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not answer within a minute")
     finally:
         process.terminate()
         process.wait(timeout=10)
