@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
+from wedding.booking.services import guests_problem
 from wedding.ceremonies.models import Ceremony
 from wedding.erasure import ClientScope, eraser, rowcount
 from wedding.guests.models import RSVPS, Guest, GuestList
@@ -122,8 +123,7 @@ def remove_guest(ceremony: Ceremony, guest: Guest) -> int | None:
     typed = settings.typed_guest_count if settings else None
     if settings is not None:
         settings.typed_guest_count = None
-    capacity = ceremony.venue.capacity
-    fits = typed is not None and (capacity is None or typed <= capacity)
+    fits = typed is not None and guests_problem(ceremony.venue, typed) is None
     ceremony.guest_count = typed if fits else None
     return typed
 
