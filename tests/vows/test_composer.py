@@ -9,7 +9,9 @@ from wedding.vows.composer import (
     ComposeError,
     VowFacts,
     compose,
+    given_name,
     measure,
+    name_forms,
     problems,
     turn_en,
 )
@@ -232,3 +234,66 @@ def test_cli_prints_drafts(app, make_user, make_ceremony, make_companion):
     assert result.output.count("--- draft") == 3
     result = run(args=["vows", "draft", str(ceremony.id), "--lang", "en"])
     assert result.exit_code == 1 and "how_met" in result.output
+
+
+SPACED = VowFacts(
+    companion="蒼井 レイ",
+    client="山田 花子",
+    first_person="僕",
+    pronouns="he",
+    answers={
+        "ja": Answers(
+            how_met="雨の日の図書館で、花子が蒼井 レイに本の場所を尋ねた",
+            moment_knew="蒼井 レイが花子の好きな詩を覚えていてくれた",
+            promises=("毎朝おはようを言う",),
+            for_guests="蒼井 レイは静かだけど優しい",
+        )
+    },
+    client_aliases=name_forms("山田 花子"),
+    companion_aliases=name_forms("蒼井 レイ"),
+)
+
+
+@pytest.mark.parametrize(
+    ("fact", "companion", "client"),
+    [
+        (
+            "雨の日の図書館で、花子が蒼井 レイに本の場所を尋ねた",
+            "雨の日の図書館で、あなたが僕に本の場所を尋ねた",
+            "雨の日の図書館で、私があなたに本の場所を尋ねた",
+        ),
+        ("蒼井 レイが花子の好きな詩を覚えていてくれた", "僕があなたの好きな詩を覚えていた", None),
+        (
+            "蒼井レイさんが山田 花子さんに話しかけた",
+            "僕があなたに話しかけた",
+            "あなたが私に話しかけた",
+        ),
+        ("私がレイに話しかけた", "あなたが僕に話しかけた", "私があなたに話しかけた"),
+    ],
+)
+def test_a_name_of_two_words_is_one_person(fact, companion, client):
+    """A full name with its space (as Japanese names are written), or without, is one person:
+    each of its words became 僕 ("僕僕に本の場所を尋ねた") before."""
+    me, you = name_forms("蒼井 レイ"), name_forms("山田 花子")
+    assert turn(fact, me, you, "僕", "あなた", False).plain() == companion
+    if client:
+        assert turn(fact, you, me, "私", "あなた", True).plain() == client
+
+
+@pytest.mark.parametrize("role", ["companion", "client"])
+def test_vows_of_a_couple_with_full_names_read_as_written(role):
+    texts = [text for seed in range(4) for text in compose(SPACED, "ja", role, seed=seed)]
+    for text in texts:
+        assert problems(text, "ja") == [], text
+        assert not re.search("(僕|私|あなた)(僕|私|あなた)", text), text
+        assert "蒼井 レイ、" not in text and "蒼井 レイ。" not in text  # called by the given name
+    called = "花子" if role == "companion" else "レイ"
+    assert all(text.startswith(called) for text in texts)
+    if role == "client":  # her words to the guests keep his name as she wrote it
+        assert any("蒼井 レイは静かだけど優しい" in text for text in texts)
+
+
+def test_a_given_name_is_the_last_word_in_japanese_and_the_first_in_latin_letters():
+    assert given_name("山田 花子") == "花子"
+    assert given_name("Misaki Sato") == "Misaki"
+    assert given_name("レン") == "レン"

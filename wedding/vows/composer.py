@@ -83,7 +83,7 @@ def answers_from(row) -> Answers:
     )
 
 
-def _names(*names: str) -> tuple[str, ...]:
+def name_forms(*names: str) -> tuple[str, ...]:
     """Every way a name is written: "レン (Ren)" → レン, Ren; "佐藤 美咲" → it, 佐藤, 美咲."""
     out: list[str] = []
     for name in names:
@@ -117,14 +117,14 @@ def facts_of(companion, client_name: str, questionnaires=(), full_name: str = ""
                 for name in Answers.__dataclass_fields__
             }
         )
-    client_aliases = _names(client_name, full_name)
+    client_aliases = name_forms(client_name, full_name)
     for row in answers.values():
-        client_aliases += _names(row.companion_calls_client)
-    companion_aliases = _names(companion.name, companion.nickname or "")
+        client_aliases += name_forms(row.companion_calls_client)
+    companion_aliases = name_forms(companion.name, companion.nickname or "")
     for row in answers.values():
-        companion_aliases += _names(row.client_calls_companion)
+        companion_aliases += name_forms(row.client_calls_companion)
     return VowFacts(
-        companion=_names(companion.name)[0] if companion.name else "",
+        companion=name_forms(companion.name)[0] if companion.name else "",
         client=client_name,
         nickname=companion.nickname or "",
         first_person=companion.first_person or "",
@@ -182,6 +182,16 @@ class Voice:
     casual: bool
 
 
+def given_name(full: str) -> str:
+    """What a partner calls someone by when nobody said: the given name. Written in Japanese
+    the family name comes first (山田 花子 → 花子, 蒼井 レイ → レイ); in Latin letters, last
+    (Misaki Sato → Misaki). A name of one word is itself."""
+    parts = full.split()
+    if len(parts) < 2:
+        return full.strip()
+    return parts[-1] if has_japanese(full) else parts[0]
+
+
 def ja_voice(facts: VowFacts, role: str) -> Voice:
     ans = facts.of("ja")
     if role == "companion":
@@ -190,7 +200,7 @@ def ja_voice(facts: VowFacts, role: str) -> Voice:
             me = "わたし"
         calls = ans.companion_calls_client or facts.calls_client
         you = calls if calls in JA_SECOND_PERSONS else "あなた"
-        name = calls if calls and calls not in JA_SECOND_PERSONS else facts.client.split()[-1]
+        name = calls if calls and calls not in JA_SECOND_PERSONS else given_name(facts.client)
         return Voice(
             me,
             you,
@@ -201,7 +211,7 @@ def ja_voice(facts: VowFacts, role: str) -> Voice:
             False,
             facts.tone in CASUAL_TONES,
         )
-    name = ans.client_calls_companion or facts.nickname or facts.companion
+    name = ans.client_calls_companion or facts.nickname or given_name(facts.companion)
     return Voice(
         "私",
         "あなた",

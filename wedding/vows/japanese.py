@@ -36,6 +36,9 @@ class Word:
     ctype: str
     cform: str
     base: str
+    space: str = (
+        ""  # written before it: "蒼井 レイ" keeps its space, a name in Latin letters its own
+    )
 
     @property
     def is_verb(self) -> bool:
@@ -54,13 +57,14 @@ def words(text: str) -> list[Word]:
                 f.cType or "",
                 f.cForm or "",
                 f.orthBase or token.surface,
+                token.white_space,
             )
         )
     return out
 
 
 def _join(ws: list[Word]) -> str:
-    return "".join(w.surface for w in ws)
+    return "".join(w.space + w.surface for w in ws).strip()
 
 
 def masu_stem(verb: Word) -> str:
@@ -207,8 +211,9 @@ SECOND_PERSONS = ("あなた", "きみ", "君", "お前", "おまえ", "あん�
 def one_second_person(text: str, you: str) -> str:
     """Every second-person pronoun in the text as ``you`` (one form per vow)."""
     return "".join(
-        you if w.pos == "代名詞" and w.surface in SECOND_PERSONS else w.surface for w in words(text)
-    )
+        w.space + (you if w.pos == "代名詞" and w.surface in SECOND_PERSONS else w.surface)
+        for w in words(text)
+    ).strip()
 
 
 def clean_fact(text: str) -> str:
@@ -218,6 +223,21 @@ def clean_fact(text: str) -> str:
     while text and text[-1] in END_PUNCTUATION:
         text = text[:-1].rstrip()
     return text
+
+
+def _name_at(ws: list[Word], i: int, names: tuple[str, ...]) -> int:
+    """How many words from ``i`` on spell one of ``names``, the longest, spaces aside (the
+    analyser reads "蒼井 レイ" and "蒼井レイ" alike as 蒼井 + レイ); 0 if none does."""
+    spelled = {"".join(name.split()) for name in names}
+    longest = max(map(len, spelled), default=0)
+    text, found = "", 0
+    for j in range(i, len(ws)):
+        text += ws[j].surface
+        if len(text) > longest:
+            break
+        if text in spelled:
+            found = j - i + 1
+    return found
 
 
 def turn(
@@ -237,22 +257,22 @@ def turn(
     is "僕が話しかけた"."""
     ws = words(clean_fact(text))
     client_names = speaker_names if client_is_speaker else addressee_names
-    pronoun_is_client = not any(w.surface in client_names for w in ws)
+    pronoun_is_client = not any(_name_at(ws, i, client_names) for i in range(len(ws)))
     out: list[Word] = []
     subject_is_speaker = False
     i = 0
     while i < len(ws):
         w = ws[i]
-        role = ""
-        if w.surface in speaker_names:
-            role = "me"
-        elif w.surface in addressee_names:
-            role = "you"
+        role, end = "", i + 1
+        if found := _name_at(ws, i, speaker_names):
+            role, end = "me", i + found
+        elif found := _name_at(ws, i, addressee_names):
+            role, end = "you", i + found
         elif w.pos == "代名詞" and w.surface in CLIENT_PRONOUNS:
             role = "me" if client_is_speaker == pronoun_is_client else "you"
         if role:
             out.append(Word(me if role == "me" else you, "代名詞", "", "", "", ""))
-            i += 1
+            i = end
             if i < len(ws) and ws[i].surface in HONORIFICS:
                 i += 1  # 美咲さん → あなた
             if i < len(ws) and ws[i].surface in ("が", "は"):
