@@ -276,3 +276,21 @@ def test_a_template_is_compiled_once_per_process_and_again_when_it_changes(tmp_p
         app.jinja_loader.searchpath.insert(0, str(tmp_path))  # same name, same file
         with app.test_request_context("/"):
             assert app.jinja_env.get_template("accounts/login.html").render() == shown
+
+
+@pytest.mark.parametrize(
+    ("url", "back"),
+    [
+        ("/rsvp/not-a-link", None),
+        ("/ar/not-a-link", None),
+        ("/no/such/page", ("/", "ダッシュボードへ戻る")),
+    ],
+)
+def test_an_error_page_leads_back_where_its_reader_can_go(web, url, back):
+    """A guest or a viewer has nowhere of ours to go back to (the staff's sign-in is not for
+    them); the client's portal: tests/portal/test_portal.py."""
+    response = web.get(url, headers={"Accept-Language": "ja"})
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    buttons = re.findall(r'<a class="btn" href="([^"]+)">([^<]+)</a>', page)
+    assert buttons == ([back] if back else [])

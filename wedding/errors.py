@@ -1,6 +1,7 @@
 """Error pages in the reader's language."""
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -27,11 +28,29 @@ MESSAGES = {
 }
 
 
+# Pages for people outside the planner's company: a guest answering, a family's or a studio's
+# photo link, the AR viewer. Their error page leads nowhere they cannot go (not to the staff's
+# sign-in); the client's portal leads back to the portal.
+OUTSIDE = ("/rsvp/", "/ar/", "/shared-photos/", "/studio/")
+
+
+def way_back() -> tuple[str, str] | None:
+    """Where an error page's button leads, and what it says, by who reads the page."""
+    if request.path == "/portal" or request.path.startswith("/portal/"):
+        return url_for("portal.home"), _("Back to your ceremony page")
+    if request.path.startswith(OUTSIDE):
+        return None
+    return url_for("dashboard.index"), _("Back to the dashboard")
+
+
 def render_error(code: int, detail: str | None = None):
     if request.path.startswith("/api/"):
         return problem_response(ApiProblem(code, _API_TITLES.get(code, "Error"), detail or ""))
     title, message = MESSAGES.get(code, MESSAGES[500])
-    return render_template("error.html", code=code, title=title, message=detail or message), code
+    page = render_template(
+        "error.html", code=code, title=title, message=detail or message, back=way_back()
+    )
+    return page, code
 
 
 _API_TITLES = {

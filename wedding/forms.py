@@ -3,6 +3,7 @@
 from functools import cache
 from zoneinfo import available_timezones
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField as WTFormsDateField
@@ -64,6 +65,19 @@ class WeddingForm(FlaskForm):
             if isinstance(field, CSRFTokenField):
                 render_kw = {"id": False, **render_kw}
             return super().render_field(field, render_kw)
+
+
+def error_summary(form) -> str:
+    """A form's errors in one line for a flash message: each field's first error after its
+    label (a form shown collapsed, or not shown again, has no field to mark)."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form._fields.get(name)
+        if field is None or isinstance(field, CSRFTokenField) or not field.label.text:
+            parts.append(str(errors[0]))
+        else:
+            parts.append(_("%(field)s: %(error)s", field=field.label.text, error=errors[0]))
+    return " ".join(parts)
 
 
 class ConfirmForm(WeddingForm):

@@ -6,16 +6,24 @@ import io
 import json
 import re
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from tests.billing.conftest import REGISTRATION
 from wedding.billing import services as billing
-from wedding.billing.models import BankLine, BillingProfile, Invoice, PaymentEvent, Plan, Quote
+from wedding.billing.models import (
+    BankLine,
+    BillingProfile,
+    Invoice,
+    Payment,
+    PaymentEvent,
+    Plan,
+    Quote,
+)
 from wedding.billing.money import Line
 from wedding.ceremonies.models import Ceremony
-from wedding.models import db
+from wedding.models import db, utcnow
 
 
 def test_invoice_details_refuse_a_wrong_registration_number(app, web, make_user):
@@ -232,3 +240,97 @@ def test_each_invoices_forms_have_ids_of_their_own(app, web, billed):
     assert page.count("/payments") == 2 and page.count("/credit") >= 2  # two invoices' forms
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
     assert len(labelled) == len(set(labelled)) and set(labelled) <= set(ids)
+
+
+def test_a_payment_cannot_be_received_on_a_day_still_to_come(app, web, billed):
+    """The walk-through recorded ¥74,364 received on 2030-01-01, and its receipt said so."""
+    user, ceremony = billed
+    with app.app_context():
+        invoice = billing.create_invoice(
+            db.session.get(Ceremony, ceremony.id),
+            "other",
+            date(2030, 1, 1),
+            [Line("x", 10_000, 1, 10)],
+            date(2026, 11, 30),
+        )
+        db.session.commit()
+        invoice_id = invoice.id
+    web.login(user)
+    pay = f"/billing/invoices/{invoice_id}/payments"
+    later = (utcnow() + timedelta(days=2)).date()  # a day to come in any zone
+    for day, said in [
+        (later.isoformat(), "入金日がまだ来ていません"),
+        ("1900-01-01", "入金日："),  # the field is named with its error
+        ("x", "入金日："),
+    ]:
+        form = {"amount": "11000", "method": "bank", "received_on": day, "note": ""}
+        page = web.post(pay, form, follow_redirects=True).get_data(as_text=True)
+        assert said in page, day
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Payment.id))) == 0
+        today = utcnow().astimezone(billing.BOOKS_ZONE).date()
+        invoice = db.session.get(Invoice, invoice_id)
+        billing.record_payment(invoice, 11_000, "bank", today, utcnow())  # today is fine
+
+
+def test_a_bank_line_is_settled_on_an_invoice_chosen_by_its_number(app, web, billed):
+    """The planner typed a database id: 99999 gave a 404 page, and a paid invoice's id took
+    someone else's money as a second payment with a receipt in the client's name."""
+    user, ceremony = billed
+    with app.app_context():
+        found = billing.create_invoice(
+            db.session.get(Ceremony, ceremony.id),
+            "other",
+            date(2030, 1, 1),
+            [Line("x", 1_000, 1, 10)],
+            date(2026, 11, 30),
+        )
+        still_open = billing.create_invoice(
+            db.session.get(Ceremony, ceremony.id),
+            "other",
+            date(2030, 1, 1),
+            [Line("y", 2_000, 1, 10)],
+            date(2026, 11, 30),
+        )
+        db.session.commit()
+        code, paid_id, open_id = found.reference_code, found.id, still_open.id
+    web.login(user)
+    text = "日付,入金額,振込依頼人名\n" + "".join(
+        f"2026/12/0{day},{amount},{name}\n"
+        for day, amount, name in [(1, 1100, f"{code} ｻﾄｳ"), (2, 500, "ﾀﾅｶ"), (2, 700, "ｽｽﾞｷ")]
+    )
+    web.post(
+        "/billing/statements",
+        {"file": (io.BytesIO(text.encode("shift_jis")), "meisai.csv")},
+        content_type="multipart/form-data",
+    )
+    with app.app_context():
+        tanaka, suzuki = db.session.scalars(
+            db.select(BankLine.id).where(BankLine.outcome == "unmatched").order_by(BankLine.id)
+        )
+    page = web.get("/billing/").get_data(as_text=True)
+    choices = re.findall(
+        rf'<select id="inv-{tanaka}" name="invoice_id" required>(.*?)</select>', page, re.S
+    )
+    assert choices and "INV-000002" in choices[0] and "残 ¥2,200" in choices[0]
+    assert "INV-000001" not in choices[0]  # paid: not offered
+    settle = f"/billing/statement-lines/{tanaka}/settle"
+    for chosen in ("99999", str(paid_id), ""):
+        response = web.post(settle, {"invoice_id": chosen}, follow_redirects=True)
+        assert response.status_code == 200
+        said = response.get_data(as_text=True)
+        assert "入金済み" in said or "一覧の請求書を選ぶ" in said, chosen
+    with app.app_context():
+        assert db.session.get(BankLine, tanaka).outcome == "unmatched"
+        assert db.session.get(Invoice, paid_id).status == "paid"
+    done = web.post(settle, {"invoice_id": str(open_id)}, follow_redirects=True)
+    assert "INV-000002 に記録しました" in done.get_data(as_text=True)
+    aside = web.post(f"/billing/statement-lines/{suzuki}/settle", {"aside": "保留にする"})
+    assert aside.status_code == 303
+    with app.app_context():
+        assert db.session.get(BankLine, tanaka).outcome == "settled"
+        assert db.session.get(Invoice, open_id).status == "partially_paid"
+        assert db.session.get(BankLine, suzuki).outcome == "settled"
+        assert db.session.get(BankLine, suzuki).invoice_id is None
+    ceremony_page = web.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
+    assert "銀行明細から手で精算" in ceremony_page and "settled by the planner" not in ceremony_page

@@ -380,3 +380,16 @@ def test_the_client_answers_the_questionnaire_and_the_planner_sees_it(app, web, 
     assert len(english) == 3
     assert all("you wrote to me on a sleepless night" in v.text for v in english[:1])
     assert guest.get(f"/portal/story/{ceremony.companion_id + 999}/en").status_code == 404
+
+
+def test_an_error_in_the_portal_leads_back_to_the_portal(app, web, setup):
+    """「ダッシュボードへ戻る」 on a portal page that could not be shown led the client to the
+    staff's sign-in."""
+    _, client, _ = setup
+    guest = open_portal(app, copy_link(web, client))
+    response = guest.get("/portal/invoices/999999/pay")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert re.findall(r'<a class="btn" href="([^"]+)">([^<]+)</a>', page) == [
+        ("/portal/", "挙式のページへ戻る")
+    ]

@@ -11,16 +11,31 @@ from wedding.vendors.services import VendorError, registration_number
 
 @pytest.mark.parametrize(
     ("typed", "kept"),
-    [("T5835678256246", "T5835678256246"), ("5-8356-7825-6246", "T5835678256246"), ("", "")],
+    [
+        ("T5835678256246", "T5835678256246"),
+        ("5-8356-7825-6246", "T5835678256246"),
+        ("", ""),
+        ("Ｔ９２３４－５６７８－９０１２３", "T9234567890123"),  # typed by a Japanese IME
+        ("t 5835 6782 56246", "T5835678256246"),
+    ],
 )
 def test_registration_numbers_are_checked(typed, kept):
     assert registration_number(typed) == kept
 
 
-@pytest.mark.parametrize("typed", ["T2835678256246", "T123", "Tabcdefghijklm"])
-def test_wrong_registration_numbers_are_refused(typed):
-    with pytest.raises(VendorError):
+@pytest.mark.parametrize(
+    ("typed", "why"),
+    [
+        ("T2835678256246", "check digit"),
+        ("Ｔ２８３５６７８２５６２４６", "check digit"),
+        ("T123", "T and 13 digits"),
+        ("Tabcdefghijklm", "T and 13 digits"),
+    ],
+)
+def test_wrong_registration_numbers_are_refused_saying_why(typed, why):
+    with pytest.raises(VendorError) as refused:
         registration_number(typed)
+    assert why in str(refused.value)
 
 
 def vendor_form(**overrides):

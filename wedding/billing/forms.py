@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -12,6 +11,7 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
@@ -125,7 +125,7 @@ class PaymentForm(WeddingForm):
             SelectChoice("card", _l("Card")),
         ],
     )
-    received_on = DateField(_l("Received on"), validators=[InputRequired()])
+    received_on = CheckedDateField(_l("Received on"), validators=[InputRequired()])
     note = StringField(_l("Note"), validators=[Length(max=300)], filters=[stripped])
 
 
@@ -148,7 +148,11 @@ class StatementForm(WeddingForm):
 
 
 class SettleForm(WeddingForm):
+    """A bank line the import could not settle: recorded on the invoice chosen from a list, or
+    set aside with its own button."""
+
     invoice_id = IntegerField(_l("Invoice"), validators=[Optional()])
+    aside = SubmitField(_l("Set aside"))
 
 
 class AcceptForm(WeddingForm):

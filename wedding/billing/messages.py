@@ -21,6 +21,8 @@ MESSAGES = {
         "More than the open amount: record the open amount, or settle it from the bank statement."
     ),
     "duplicate": _l("This payment was already recorded: nothing changed."),
+    "received_later": _l("The day received is still to come: enter the day the money came in."),
+    "invoice_choice": _l("Choose one of the invoices listed, or set the line aside."),
     "amount": _l("The amount must be whole yen, 1 or more."),
     "has_payments": _l("This invoice has payments: issue a credit note instead."),
     "cancelled": _l("This invoice is already cancelled."),

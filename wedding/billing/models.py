@@ -28,6 +28,7 @@ INVOICE_KINDS = ("deposit", "balance", "other", "credit")
 INVOICE_STATUSES = ("draft", "issued", "paid", "partially_paid", "cancelled")
 # "booking": the deposit recorded when the booking was confirmed, counted towards the invoices
 # (how it was paid is not known).
+SETTLED_LINE_REF = "line:"  # a payment's external_ref: "line:<bank line id>", once per line
 BOOKS_ZONE = ZoneInfo("Asia/Tokyo")  # the company's books are kept in Japan: its days are Tokyo's
 PAYMENT_METHODS = ("bank", "card", "cash", "booking")
 LINE_OUTCOMES = ("matched", "partial", "over", "unmatched", "duplicate", "settled")
@@ -347,6 +348,11 @@ class Payment(OrgOwned, db.Model):
     @property
     def display_receipt_number(self) -> str:
         return f"RC-{self.receipt_number:06d}" if self.receipt_number else ""
+
+    @property
+    def settled_by_planner(self) -> bool:
+        """A bank line the import could not match, recorded here by the planner."""
+        return (self.external_ref or "").startswith(SETTLED_LINE_REF)
 
 
 class BankImport(OrgOwned, db.Model):

@@ -19,6 +19,7 @@ from wedding.almanac import bank_day_on_or_before
 from wedding.billing.models import (
     BOOKS_ZONE,
     PAYMENT_METHODS,
+    SETTLED_LINE_REF,
     Acceptance,
     BankImport,
     BankLine,
@@ -523,6 +524,13 @@ def keep_agreement_pdf(acceptance_id: int, pdf: bytes) -> Acceptance | None:
     return acceptance
 
 
+def _latest_today(now: datetime, ceremony_id: int) -> date:
+    """Today in the books (Tokyo) or at the ceremony's venue, whichever is later."""
+    ceremony = db.session.get(Ceremony, ceremony_id)
+    today = now.astimezone(BOOKS_ZONE).date()
+    return max(today, local_today(now, ceremony)) if ceremony and ceremony.venue else today
+
+
 def local_today(now: datetime, ceremony: Ceremony) -> date:
     return now.astimezone(ZoneInfo(ceremony.venue.timezone)).date()
 
@@ -796,11 +804,14 @@ def record_payment(
     """Record money received for an issued invoice, with its receipt number. A payment already
     recorded (same external reference) or one for an invoice already paid is refused with
     BillingError and nothing changes (an over-payment is recorded only when the planner settles
-    it). A paid deposit confirms the held booking."""
+    it). Money is received on a day that has come (the books' day in Tokyo, or the venue's,
+    whichever is later). A paid deposit confirms the held booking."""
     if invoice.kind == "credit" or invoice.status in ("draft", "cancelled"):
         raise BillingError("not_payable")
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise BillingError("amount", "amount")
+    if received_on > _latest_today(now, invoice.ceremony_id):
+        raise BillingError("received_later", "received_on")
     if method not in PAYMENT_METHODS:
         raise BillingError("method", "method")
     if external_ref is not None and db.session.scalar(
@@ -985,12 +996,16 @@ def import_statement(
 
 def settle_line(line: BankLine, invoice: Invoice | None, now: datetime) -> BankLine:
     """The planner settles a line the import could not: record it in full on an invoice
-    (an over-payment stays visible as paid above the total), or set it aside."""
+    (an over-payment stays visible as paid above the total), or set it aside. An invoice
+    already paid takes it only if the import matched the line to it (the over-payment itself):
+    money from someone else is not a second payment of a paid invoice."""
     if line.outcome not in ("over", "unmatched"):
         raise BillingError("settled")
     if invoice is not None:
         if invoice.org_id != line.org_id:
             raise BillingError("not_payable")
+        if invoice.id != line.invoice_id and invoice.total - paid_total(invoice.id) <= 0:
+            raise BillingError("already_paid")
         record_payment(
             invoice,
             line.amount,
@@ -998,9 +1013,8 @@ def settle_line(line: BankLine, invoice: Invoice | None, now: datetime) -> BankL
             line.booked_on,
             now,
             payer=line.payer,
-            external_ref=f"line:{line.id}",
+            external_ref=f"{SETTLED_LINE_REF}{line.id}",
             allow_over=True,
-            note="settled by the planner",
         )
         line.invoice_id = invoice.id
     line.outcome = "settled"
@@ -1014,7 +1028,7 @@ def payments_of_line(line: BankLine) -> list[int]:
     return list(
         db.session.scalars(
             db.select(Payment.id).filter_by(
-                org_id=line.org_id, method="bank", external_ref=f"line:{line.id}"
+                org_id=line.org_id, method="bank", external_ref=f"{SETTLED_LINE_REF}{line.id}"
             )
         )
     )

@@ -56,7 +56,7 @@ from wedding.billing.models import (
 from wedding.billing.money import tax_inclusive
 from wedding.billing.stripe_pay import StripeSettings, handle_event
 from wedding.ceremonies.models import Ceremony
-from wedding.forms import ConfirmForm
+from wedding.forms import ConfirmForm, error_summary
 from wedding.models import db, utcnow
 from wedding.privacy.audit import audit
 from wedding.storage.services import file_response
@@ -152,7 +152,7 @@ def carry_out(
 
 
 def flash_form_errors(form) -> None:
-    flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    flash(error_summary(form), "error")
 
 
 def _pdf(data: bytes, name: str) -> Response:
@@ -170,6 +170,12 @@ def _pdf(data: bytes, name: str) -> Response:
 def index():
     org_id = current_user.org_id
     today = utcnow().astimezone(billing.BOOKS_ZONE).date()
+    open_lines = db.session.scalars(
+        db.select(BankLine)
+        .where(BankLine.org_id == org_id, BankLine.outcome.in_(("over", "unmatched")))
+        .order_by(BankLine.id)
+        .limit(200)
+    ).all()
     return render_template(
         "billing/index.html",
         receivables=reports.receivables(org_id, today),
@@ -178,12 +184,16 @@ def index():
         imports=db.session.scalars(
             db.select(BankImport).filter_by(org_id=org_id).order_by(BankImport.id.desc()).limit(5)
         ).all(),
-        open_lines=db.session.scalars(
-            db.select(BankLine)
-            .where(BankLine.org_id == org_id, BankLine.outcome.in_(("over", "unmatched")))
-            .order_by(BankLine.id)
-            .limit(200)
-        ).all(),
+        open_lines=open_lines,
+        matched={
+            invoice.id: invoice
+            for invoice in db.session.scalars(
+                db.select(Invoice).where(
+                    Invoice.org_id == org_id,
+                    Invoice.id.in_({line.invoice_id for line in open_lines if line.invoice_id}),
+                )
+            )
+        },
         events=db.session.scalars(
             db.select(PaymentEvent)
             .filter_by(org_id=org_id)
@@ -594,15 +604,27 @@ def settle(line_id: int):
     if line is None:
         abort(404)
     form = SettleForm()
-    if form.validate_on_submit():
-        invoice = get_owned_or_404(Invoice, form.invoice_id.data) if form.invoice_id.data else None
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("billing.index", _anchor="bank"), 303)
+    invoice = None
+    if not form.aside.data:
+        invoice = form.invoice_id.data and db.session.scalar(
+            db.select(Invoice).filter_by(id=form.invoice_id.data, org_id=current_user.org_id)
+        )
+        if not invoice:
+            flash(message("invoice_choice"), "error")
+            return redirect(url_for("billing.index", _anchor="bank"), 303)
 
-        def settled():
-            billing.settle_line(line, invoice, utcnow())
-            queue_receipt_mails(line.org_id, billing.payments_of_line(line))
+    def settled():
+        billing.settle_line(line, invoice, utcnow())
+        queue_receipt_mails(line.org_id, billing.payments_of_line(line))
 
-        carry_out(settled, _("Settled."))
-    return redirect(url_for("billing.index"), 303)
+    carry_out(
+        settled,
+        _("Recorded on %(number)s.", number=invoice.display_number) if invoice else _("Set aside."),
+    )
+    return redirect(url_for("billing.index", _anchor="bank"), 303)
 
 
 @bp.get("/export.csv")

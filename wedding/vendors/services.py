@@ -2,14 +2,15 @@
 
 import base64
 import io
+import unicodedata
 from datetime import date
 from html import escape
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image
-from stdnum.exceptions import ValidationError as NumberInvalid
-from stdnum.jp import cn
 
+from wedding.billing.messages import MESSAGES
+from wedding.billing.money import MoneyError, normalize_registration_number
 from wedding.ceremonies.models import Ceremony
 from wedding.documents.render import html_to_pdf
 from wedding.models import db
@@ -30,18 +31,16 @@ class VendorError(ValueError):
 def registration_number(value: str) -> str:
     """A qualified-invoice registration number as 'T' and 13 digits, or '' when none is given.
 
-    The 13 digits are the corporate number (法人番号), whose first digit is a check digit."""
-    value = (value or "").strip().upper().replace("-", "").replace(" ", "")
+    Read as the company's own is (billing.money: full-width as a Japanese input method types
+    it, hyphens and spaces), and the T may be left out; a wrong length and a wrong check digit
+    are told apart."""
+    value = unicodedata.normalize("NFKC", value or "").strip()
     if not value:
         return ""
-    digits = value.removeprefix("T")
     try:
-        return "T" + cn.validate(digits)
-    except NumberInvalid:
-        raise VendorError(
-            "registration_number",
-            _l("Enter T and 13 digits as on the vendor's invoices (the check digit is wrong)."),
-        ) from None
+        return normalize_registration_number(value if value[0] in "Tt" else "T" + value)
+    except MoneyError as error:
+        raise VendorError("registration_number", MESSAGES[error.code]) from None
 
 
 def vendors_of(org_id: int, archived: bool = False) -> list[Vendor]:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from wedding.accounts.access import editor_required, get_owned_or_404
 from wedding.audit import audit
 from wedding.ceremonies.models import Ceremony
-from wedding.forms import ConfirmForm
+from wedding.forms import ConfirmForm, error_summary
 from wedding.i18n import current_lang, join_words
 from wedding.models import db, utcnow
 from wedding.storage.services import file_response
@@ -107,10 +107,6 @@ def vow_error_message(error: VowError) -> str:
     return error_message(str(error))
 
 
-def _form_errors(form) -> str:
-    return " ".join(str(message) for messages in form.errors.values() for message in messages)
-
-
 def _back(ceremony_id: int, anchor: str = ""):
     return redirect(url_for("vows.index", ceremony_id=ceremony_id) + anchor)
 
@@ -165,7 +161,7 @@ def draft(ceremony_id: int):
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
     form = DraftForm()
     if not form.validate():
-        flash(_form_errors(form), "error")
+        flash(error_summary(form), "error")
         return _back(ceremony_id)
     # A variation number a planner can read out and type again (four digits are plenty of
     # variety for three drafts at a time).
@@ -296,7 +292,7 @@ def consent(ceremony_id: int):
     if endpoint is None or ceremony.client_id is None:
         flash(error_message("not_configured" if endpoint is None else "needs_couple"), "error")
     elif not form.validate():
-        flash(_form_errors(form), "error")
+        flash(error_summary(form), "error")
     else:
         record_consent(ceremony, endpoint, form.agreed_by.data, current_user.id)
         db.session.commit()
@@ -399,7 +395,7 @@ def consent_voice(ceremony_id: int):
     if ceremony.client_id is None:
         flash(error_message("needs_couple"), "error")
     elif not form.validate():
-        flash(_form_errors(form), "error")
+        flash(error_summary(form), "error")
     else:
         record_voice_consent(
             ceremony.org_id, ceremony.client_id, form.agreed_by.data, current_user.id
