@@ -348,3 +348,38 @@ def test_a_link_works_for_the_days_chosen_within_bounds(app, web, shoot):
         assert db.session.get(Photo, photo_id).composite == "needed"  # not handed over
     web.post(url, {"kind": "studio", "studio_days": "60"})
     assert abs(lifetime(app) - timedelta(days=60)) < timedelta(minutes=1)
+
+
+def test_a_photo_uploaded_by_mistake_is_deleted_from_everywhere(app, web, shoot, make_user):
+    """Another couple's photo, uploaded by mistake, stayed in the client's gallery and zips:
+    there was no way to delete a photo."""
+    user, ceremony = shoot
+    upload(web, ceremony.id, ("ours.jpg", jpeg()), ("theirs.jpg", jpeg((10, 10, 10))))
+    web.post(f"/ceremonies/{ceremony.id}/photos/links", {"kind": "family"})
+    page = web.get(f"/ceremonies/{ceremony.id}/photos/").get_data(as_text=True)
+    (share_url,) = re.findall(r'value="http://localhost(/shared-photos/[^"]+)"', page)
+    with app.app_context():
+        ours, theirs = db.session.scalars(db.select(Photo).order_by(Photo.id))
+        ours_id, theirs_id = ours.id, theirs.id
+        theirs_files = [theirs.file_id, theirs.thumb_id]
+        assert all(theirs_files)
+    delete = f"/ceremonies/{ceremony.id}/photos/{theirs_id}/delete"
+    assert f'formaction="{delete}"' in page and "はい、この写真を削除します" in page
+    # Not by another company's planner, nor by someone who may only read.
+    for outsider in (make_user(), make_user(org=user.org, role="viewer")):
+        other = type(web)(app)
+        other.login(outsider)
+        assert other.post(delete).status_code in (403, 404)
+    assert web.post(delete, csrf=False).status_code == 400
+    done = web.post(delete, follow_redirects=True).get_data(as_text=True)
+    assert "theirs.jpg を削除しました" in done
+    with app.app_context():
+        assert [p.id for p in db.session.scalars(db.select(Photo))] == [ours_id]
+        assert not db.session.scalars(
+            db.select(StoredFile.id).where(StoredFile.id.in_(theirs_files))
+        ).all()
+    family = app.test_client()
+    assert "theirs.jpg" not in family.get(share_url).get_data(as_text=True)
+    archive = zipfile.ZipFile(io.BytesIO(family.get(share_url + "/photos.zip").data))
+    assert archive.namelist() == ["001-ours.jpg"]
+    assert web.post(delete).status_code == 404  # gone: a second click finds nothing

@@ -96,6 +96,10 @@ def test_an_order_with_its_task_and_print_file(app, web, make_user, make_ceremon
     assert web.post(f"/ceremonies/{ceremony.id}/orders/", order).status_code == 302
     bad = web.post(f"/ceremonies/{ceremony.id}/orders/", {**order, "cost_yen": "-1"})
     assert bad.status_code == 200
+    # A width without a height was saved as an order with no print file, without a word.
+    half = web.post(f"/ceremonies/{ceremony.id}/orders/", {**order, "print_height_mm": ""})
+    assert half.status_code == 200
+    assert "幅と高さの両方" in half.get_data(as_text=True)
     with app.app_context():
         (saved,) = db.session.scalars(db.select(Order))
         assert (saved.task_id, saved.cost_yen, saved.status) == (task_id, 38500, "ordered")

@@ -101,6 +101,16 @@ def add_photo(ceremony: Ceremony, upload: bytes | IO[bytes], filename: str) -> P
     return photo
 
 
+def delete_photo(photo: Photo) -> None:
+    """A photo uploaded by mistake (another couple's, a duplicate) is gone from everywhere it
+    was shown: the planner's page, the client's gallery, family and studio links, the zips;
+    its original, thumbnail and composite with it (each photo's files are its own)."""
+    files = [i for i in (photo.file_id, photo.thumb_id, photo.finished_id) if i is not None]
+    db.session.delete(photo)
+    db.session.flush()  # the row that refers to the files goes first
+    db.session.execute(db.delete(StoredFile).where(StoredFile.id.in_(files)))
+
+
 def thumbnail_bytes(data: bytes, size: int = THUMB_SIZE) -> bytes:
     """A JPEG thumbnail that fits in ``size`` × ``size``."""
     with Image.open(io.BytesIO(data)) as image:

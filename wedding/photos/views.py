@@ -19,6 +19,7 @@ from flask_login import login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from wedding.accounts.access import editor_required, get_owned_or_404
+from wedding.audit import audit
 from wedding.ceremonies.models import Ceremony
 from wedding.errors import render_error
 from wedding.forms import ConfirmForm
@@ -30,6 +31,7 @@ from wedding.photos.services import (
     PhotoError,
     add_photo,
     batch_photos,
+    delete_photo,
     hand_to_studio,
     link_from_token,
     new_link,
@@ -209,6 +211,21 @@ def make_link(ceremony_id: int):
     else:
         db.session.commit()
         flash(_("The link is ready; it expires by itself."), "success")
+    return redirect(url_for("photos.index", ceremony_id=ceremony_id))
+
+
+@bp.post("/<int:photo_id>/delete")
+@editor_required
+def delete(ceremony_id: int, photo_id: int):
+    get_owned_or_404(Ceremony, ceremony_id)  # the company's own ceremony, then its photo
+    photo = _photo_or_404(ceremony_id, photo_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name = photo.filename
+    delete_photo(photo)
+    audit("change", "ceremony", ceremony_id, f"photo-delete:{photo_id}")
+    db.session.commit()
+    flash(_("Photo %(name)s deleted.", name=name), "success")
     return redirect(url_for("photos.index", ceremony_id=ceremony_id))
 
 

@@ -78,7 +78,12 @@ def orders_of(ceremony_id: int) -> list[Order]:
 
 
 def place_order(ceremony: Ceremony, fields: dict, today: date) -> Order:
-    """An order of this ceremony from one of the company's vendors, optionally for a task."""
+    """An order of this ceremony from one of the company's vendors, optionally for a task; a
+    print size is both sides or none (one side alone made an order with no print file)."""
+    width, height = fields.get("print_width_mm"), fields.get("print_height_mm")
+    if (width is None) != (height is None):
+        missing = "print_height_mm" if height is None else "print_width_mm"
+        raise VendorError(missing, _l("Give both the width and the height, or neither."))
     vendor = db.session.get(Vendor, fields["vendor_id"])
     if vendor is None or vendor.org_id != ceremony.org_id or vendor.archived:
         raise VendorError("vendor_id", _l("Choose one from the list."))
