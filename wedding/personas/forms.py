@@ -169,31 +169,52 @@ class PreviewForm(WeddingForm):
     voice_samples = text(_l("How they talk (samples)"), _l("Speech only; actions are left out."))
 
 
-def story_field(label, example, max_length: int = 5000) -> TextAreaField:
-    return text(label, example, max_length)
+def story_field(label, max_length: int = 5000) -> TextAreaField:
+    return text(label, None, max_length)
+
+
+# The examples are in the language the answers are written in (the questionnaire's tab), not
+# the reader's: on the English tab a client who reads Japanese still writes English answers.
+STORY_EXAMPLES = {
+    "ja": {
+        "how_met": "「眠れない夜に、{client}が{companion}に初めて話しかけた」",
+        "moment_knew": "「{companion}が朝まで話を聞いてくれた」",
+        "proposal_words": "「これからの季節を、全部きみの隣で過ごしたい」",
+        "promises": "「毎朝おはようを言う」",
+        "for_guests": "「{companion}は照れ屋だけど、誰よりも優しい」",
+    },
+    "en": {
+        "how_met": "“{client} could not sleep one night and wrote to {companion} first”",
+        "moment_knew": "“{companion} listened to {client} until morning”",
+        "proposal_words": "“I want to spend every season beside you”",
+        "promises": "“say good morning every day”",
+        "for_guests": "“{companion} is shy, but kinder than anyone”",
+    },
+}
+STORY_HINTS = {
+    "how_met": lambda e: _l(
+        "One sentence of what happened, with your names, e.g. %(example)s", example=e
+    ),
+    "moment_knew": lambda e: _l("What happened, with your names, e.g. %(example)s", example=e),
+    "proposal_words": lambda e: _l("The words as they were said, e.g. %(example)s", example=e),
+    "promises": lambda e: _l("One a line, as something to do, e.g. %(example)s", example=e),
+    "for_guests": lambda e: _l("A sentence for everyone there, e.g. %(example)s", example=e),
+}
 
 
 class StoryForm(WeddingForm):
     """The couple's questionnaire in one language; each question asks for a speakable shape,
-    shown by examples in the couple's own names."""
+    shown by an example in that language with the couple's own names."""
 
     client_calls_companion = line(_l("What you call your companion"), 100)
     companion_calls_client = line(_l("What your companion calls you"), 100)
-    how_met = story_field(_l("How you met"), None)
-    moment_knew = story_field(_l("The moment you knew"), None)
-    proposal_words = story_field(
-        _l("The proposal, in its words"),
-        _l("The words as they were said: 「これからの季節を、全部きみの隣で過ごしたい」."),
-    )
-    promises = story_field(
-        _l("Promises"),
-        _l(
-            "One a line, as something to do: 「毎朝おはようを言う」 / “say good morning every day”."
-        ),
-    )
-    for_guests = story_field(_l("What the guests should know"), None)
+    how_met = story_field(_l("How you met"))
+    moment_knew = story_field(_l("The moment you knew"))
+    proposal_words = story_field(_l("The proposal, in its words"))
+    promises = story_field(_l("Promises"))
+    for_guests = story_field(_l("What the guests should know"))
 
-    def __init__(self, *args, client_name: str, companion_name: str, **kwargs) -> None:
+    def __init__(self, *args, lang: str, client_name: str, companion_name: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Every client saw the demo couple's names here (美咲 and レン): theirs read at once.
         names = {"client": client_name, "companion": companion_name}
@@ -203,19 +224,5 @@ class StoryForm(WeddingForm):
         self.companion_calls_client.description = _l(
             "e.g. %(name)s, or a nickname", name=client_name
         )
-        self.how_met.description = _l(
-            "One sentence of what happened, with your names: "
-            "「眠れない夜に、%(client)sが%(companion)sに初めて話しかけた」 / "
-            "“%(client)s could not sleep one night and wrote to %(companion)s for the first "
-            "time”.",
-            **names,
-        )
-        self.moment_knew.description = _l(
-            "What happened, with your names: 「%(companion)sが朝まで話を聞いてくれた」 / "
-            "“%(companion)s listened to %(client)s until morning”.",
-            **names,
-        )
-        self.for_guests.description = _l(
-            "A sentence for everyone there: 「%(companion)sは照れ屋だけど、誰よりも優しい」.",
-            companion=companion_name,
-        )
+        for name, hint in STORY_HINTS.items():
+            self[name].description = hint(STORY_EXAMPLES[lang][name].format(**names))

@@ -220,7 +220,10 @@ def story(record_id: int, lang: str):
     forbid_viewer_changes()
     existing = stories_of(companion.id).get(lang)
     form = StoryForm(
-        obj=existing, client_name=companion.client.display_name, companion_name=companion.name
+        obj=existing,
+        lang=lang,
+        client_name=companion.client.display_name,
+        companion_name=companion.name,
     )
     if form.validate_on_submit():
         answers = {k: v for k, v in form.data.items() if k in STORY_FIELDS}

@@ -289,6 +289,7 @@ def story(companion_id: int, lang: str):
         abort(404)
     form = StoryForm(
         obj=stories_of(companion.id).get(lang),
+        lang=lang,
         client_name=g.client.display_name,
         companion_name=companion.name,
     )
