@@ -2,11 +2,11 @@
 
 from flask import Flask, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from wedding.api.problems import ApiProblem, problem_response
+from wedding.i18n import lazy_gettext as _l
 from wedding.models import db
 
 MESSAGES = {

@@ -4,7 +4,6 @@ from collections.abc import Callable
 
 from flask import Flask, g, request, session
 from flask_babel import Babel
-from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
@@ -15,6 +14,7 @@ from wedding.accounts.services import (
     record_token_use,
     session_user,
 )
+from wedding.i18n import lazy_gettext as _l
 from wedding.inputs import parse_id
 from wedding.models import db, utcnow
 

@@ -4,13 +4,13 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField as WTFormsDateField
 from wtforms import SelectChoice, StringField, TextAreaField
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import Length, ValidationError
 
+from wedding.i18n import lazy_gettext as _l
 from wedding.inputs import date_range_message, in_supported_range, is_blank
 
 NOTES_MAX = 5000

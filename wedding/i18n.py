@@ -7,8 +7,10 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.lists import format_list
 from flask import g, has_app_context, has_request_context, request, session
-from flask_babel import get_locale, get_translations
+from flask_babel import LazyString, get_locale, get_translations
+from flask_babel import gettext as _gettext
 from flask_login import current_user
+from markupsafe import escape
 
 LANGUAGES = ("ja", "en")
 # Made once: Flask-Babel takes a Locale as it is, where a name is parsed (and its data file
@@ -140,3 +142,19 @@ def register_filters(app) -> None:
 def current_lang() -> str:
     """'ja' or 'en', for the html lang attribute and templates."""
     return _lang()
+
+
+class LazyText(LazyString):
+    """A translation made when it is read, which a page escapes like any other text.
+
+    Flask-Babel's LazyString tells Jinja it is HTML already (its ``__html__`` is the text
+    itself), so a name put into one (a hint "e.g. %(name)s", a form error) reached the page
+    as markup: a client named <i>美咲</i> was shown in italics. Our messages hold no markup."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    """Flask-Babel's lazy_gettext, escaped on pages (LazyText); import it as ``_l``."""
+    return LazyText(_gettext, string, **variables)

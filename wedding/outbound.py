@@ -13,8 +13,9 @@ import ipaddress
 from urllib.parse import urlsplit
 
 import niquests
-from flask_babel import lazy_gettext as _l
 from urllib3.contrib.resolver.system import SystemResolver
+
+from wedding.i18n import lazy_gettext as _l
 
 LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa")
 

@@ -91,8 +91,13 @@ def test_quote_page_and_payment_flow(app, web, billed, make_plan):
     assert web.get(url).status_code == 200
     response = web.post(url, {"plan_id": plan.id, f"qty-{option.id}": "2", "notes": ""})
     assert response.status_code == 303
-    bad = web.post(url, {"plan_id": plan.id, f"qty-{option.id}": "-1", "notes": ""})
-    assert bad.status_code == 303
+    bad = web.post(url, {"plan_id": plan.id, f"qty-{option.id}": "-1", "notes": "二人分の花"})
+    # Shown again as typed, the quantity marked, the note kept (all was reverted before).
+    assert bad.status_code == 200
+    page = bad.get_data(as_text=True)
+    assert re.search(r"<details open><summary>見積を変更", page)
+    assert f'name="qty-{option.id}" value="-1" aria-invalid="true"' in page
+    assert "数量は0〜1000の整数で" in page and "二人分の花" in page
     with app.app_context():
         quote = db.session.scalar(db.select(Quote))
         assert quote.revision == 1
@@ -259,7 +264,7 @@ def test_a_payment_cannot_be_received_on_a_day_still_to_come(app, web, billed):
     pay = f"/billing/invoices/{invoice_id}/payments"
     later = (utcnow() + timedelta(days=2)).date()  # a day to come in any zone
     for day, said in [
-        (later.isoformat(), "入金日がまだ来ていません"),
+        (later.isoformat(), "入金日に未来の日付は入れられません"),
         ("1900-01-01", "入金日："),  # the field is named with its error
         ("x", "入金日："),
     ]:
@@ -312,14 +317,17 @@ def test_a_bank_line_is_settled_on_an_invoice_chosen_by_its_number(app, web, bil
     choices = re.findall(
         rf'<select id="inv-{tanaka}" name="invoice_id" required>(.*?)</select>', page, re.S
     )
-    assert choices and "INV-000002" in choices[0] and "残 ¥2,200" in choices[0]
+    assert choices and "INV-000002" in choices[0] and "残額 ¥2,200" in choices[0]
     assert "INV-000001" not in choices[0]  # paid: not offered
     settle = f"/billing/statement-lines/{tanaka}/settle"
-    for chosen in ("99999", str(paid_id), ""):
+    for chosen, said in [
+        ("99999", "一覧の請求書を選ぶか"),  # not the company's, or no such invoice
+        (str(paid_id), "この請求書は入金済みです"),
+        ("", "一覧の請求書を選ぶか"),
+    ]:
         response = web.post(settle, {"invoice_id": chosen}, follow_redirects=True)
         assert response.status_code == 200
-        said = response.get_data(as_text=True)
-        assert "入金済み" in said or "一覧の請求書を選ぶ" in said, chosen
+        assert said in response.get_data(as_text=True), chosen
     with app.app_context():
         assert db.session.get(BankLine, tanaka).outcome == "unmatched"
         assert db.session.get(Invoice, paid_id).status == "paid"
@@ -333,4 +341,6 @@ def test_a_bank_line_is_settled_on_an_invoice_chosen_by_its_number(app, web, bil
         assert db.session.get(BankLine, suzuki).outcome == "settled"
         assert db.session.get(BankLine, suzuki).invoice_id is None
     ceremony_page = web.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
-    assert "銀行明細から手で精算" in ceremony_page and "settled by the planner" not in ceremony_page
+    assert (
+        "銀行明細から手動で消込" in ceremony_page and "settled by the planner" not in ceremony_page
+    )

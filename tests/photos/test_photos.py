@@ -372,7 +372,7 @@ def test_a_photo_uploaded_by_mistake_is_deleted_from_everywhere(app, web, shoot,
         assert other.post(delete).status_code in (403, 404)
     assert web.post(delete, csrf=False).status_code == 400
     done = web.post(delete, follow_redirects=True).get_data(as_text=True)
-    assert "theirs.jpg を削除しました" in done
+    assert "写真「theirs.jpg」を削除しました" in done
     with app.app_context():
         assert [p.id for p in db.session.scalars(db.select(Photo))] == [ours_id]
         assert not db.session.scalars(

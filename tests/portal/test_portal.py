@@ -395,3 +395,18 @@ def test_an_error_in_the_portal_leads_back_to_the_portal(app, web, setup):
     assert re.findall(r'<a class="btn" href="([^"]+)">([^<]+)</a>', page) == [
         ("/portal/", "挙式のページへ戻る")
     ]
+
+
+def test_names_with_markup_are_shown_as_text_in_the_questionnaires_hints(
+    app, web, make_user, make_client, make_companion
+):
+    """A client named <i>美咲</i> was shown in italics in every hint that names the couple:
+    Flask-Babel's lazy strings pass as markup (wedding.i18n.LazyText escapes them)."""
+    user = make_user(role="planner")
+    client = make_client(user.org, full_name="<i>美咲</i>", preferred_name="<i>美咲</i>")
+    companion = make_companion(user.org, client=client, name="<b>レン</b>")
+    web.login(user)
+    for tab in ("ja", "en"):
+        page = web.get(f"/companions/{companion.id}/story/{tab}").get_data(as_text=True)
+        assert "<i>" not in page and "<b>" not in page
+        assert "&lt;i&gt;美咲&lt;/i&gt;" in page and "&lt;b&gt;レン&lt;/b&gt;" in page

@@ -297,3 +297,11 @@ def test_a_given_name_is_the_last_word_in_japanese_and_the_first_in_latin_letter
     assert given_name("山田 花子") == "花子"
     assert given_name("Misaki Sato") == "Misaki"
     assert given_name("レン") == "レン"
+
+
+def test_a_family_name_both_share_is_neither_alone():
+    """佐藤 美咲 and 佐藤 レン: 「佐藤 レンが…」 was 「私あなたが…」 (佐藤 taken as her)."""
+    her, him = name_forms("佐藤 美咲"), name_forms("佐藤 レン")
+    fact = "佐藤 レンが本の場所を教えてくれた"
+    assert turn(fact, her, him, "私", "あなた", True).plain() == "あなたが本の場所を教えてくれた"
+    assert turn(fact, him, her, "僕", "あなた", False).plain() == "僕が本の場所を教えた"

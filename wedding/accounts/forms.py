@@ -1,10 +1,10 @@
 """Forms for signing in, choosing a language and adding staff."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from wedding.forms import LANGUAGE_CHOICES, WeddingForm
+from wedding.i18n import lazy_gettext as _l
 
 ROLE_CHOICES = [
     SelectChoice("owner", _l("Owner")),

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import g, has_request_context
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, literal
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -25,6 +24,7 @@ from wedding.accounts.models import (
     password_hash_method,
 )
 from wedding.i18n import join_words
+from wedding.i18n import lazy_gettext as _l
 from wedding.models import UTCDateTime, db, utcnow, write_after_response
 
 

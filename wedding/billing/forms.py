@@ -1,6 +1,5 @@
 """Forms for money: the company's invoice details, plans, quotes, payments and imports."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     FieldList,
@@ -19,6 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wedding.billing.money import MoneyError, normalize_registration_number, parse_policy
 from wedding.forms import DateField as CheckedDateField
 from wedding.forms import WeddingForm, name_field, stripped
+from wedding.i18n import lazy_gettext as _l
 
 RATE_CHOICES = [
     SelectChoice("10", _l("10 % (standard)")),

@@ -1,6 +1,6 @@
 """What a planner or client reads when a money rule says no, by the rule's code."""
 
-from flask_babel import lazy_gettext as _l
+from wedding.i18n import lazy_gettext as _l
 
 MESSAGES = {
     "no_registration": _l(

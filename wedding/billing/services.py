@@ -1004,7 +1004,7 @@ def settle_line(line: BankLine, invoice: Invoice | None, now: datetime) -> BankL
     if invoice is not None:
         if invoice.org_id != line.org_id:
             raise BillingError("not_payable")
-        if invoice.id != line.invoice_id and invoice.total - paid_total(invoice.id) <= 0:
+        if invoice.id != line.invoice_id and invoice.status == "paid":
             raise BillingError("already_paid")
         record_payment(
             invoice,

@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from flask_login import current_user, login_required
 
@@ -57,6 +56,7 @@ from wedding.billing.money import tax_inclusive
 from wedding.billing.stripe_pay import StripeSettings, handle_event
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm, error_summary
+from wedding.i18n import lazy_gettext as _l
 from wedding.models import db, utcnow
 from wedding.privacy.audit import audit
 from wedding.storage.services import file_response
@@ -318,15 +318,17 @@ def ceremony(ceremony_id: int):
     chosen = {line.plan_id: line.quantity for line in quote.lines} if quote else {}
     if request.method == "POST" and not current_user.can_edit:
         abort(403)
-    if form.validate_on_submit():
-        wanted = []
-        for option in options:
-            raw = request.form.get(f"qty-{option.id}", "0").strip() or "0"
-            if not raw.isdigit() or int(raw) > 1000:
-                flash(_("Quantities are whole numbers, 0 to 1000."), "error")
-                return redirect(url_for("billing.ceremony", ceremony_id=record.id), 303)
-            if int(raw):
-                wanted.append((option, int(raw)))
+    quantity_errors: dict[int, str] = {}
+    if request.method == "POST":
+        # What the planner typed stays on the page when something is wrong (it was all lost).
+        chosen = {o.id: request.form.get(f"qty-{o.id}", "").strip() for o in options}
+        quantity_errors = {
+            option_id: _("Quantities are whole numbers, 0 to 1000.")
+            for option_id, raw in chosen.items()
+            if raw and (not raw.isdigit() or int(raw) > 1000)
+        }
+    if form.validate_on_submit() and not quantity_errors:
+        wanted = [(o, int(chosen[o.id])) for o in options if chosen[o.id] and int(chosen[o.id])]
         plan = get_owned_or_404(Plan, form.plan_id.data)
         carry_out(
             lambda: billing.save_quote(record, plan, wanted, notes=form.notes.data),
@@ -345,6 +347,7 @@ def ceremony(ceremony_id: int):
         form=form,
         options=options,
         chosen=chosen,
+        quantity_errors=quantity_errors,
         invoices=billing.invoices_of(record.id),
         payment_form=PaymentForm(received_on=today),
         credit_form=CreditForm(),

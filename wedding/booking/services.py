@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from blinker import Namespace
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -29,6 +28,7 @@ from wedding.booking.availability import (
 )
 from wedding.ceremonies.models import Ceremony, listed_only
 from wedding.i18n import join_words
+from wedding.i18n import lazy_gettext as _l
 from wedding.models import UTCDateTime, aware_utc, days_between, db, raw_timestamp, utcnow
 from wedding.venues.models import Closure, Venue
 

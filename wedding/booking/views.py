@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_day_names
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from wedding import almanac
@@ -17,6 +16,7 @@ from wedding.booking.availability import in_time_of_day, matches_filters
 from wedding.ceremonies.models import Ceremony
 from wedding.freshness import cached_response
 from wedding.i18n import current_lang, format_month
+from wedding.i18n import lazy_gettext as _l
 from wedding.inputs import date_arg, db_int, month_arg, parse_date
 from wedding.models import db, utcnow
 from wedding.venues.models import Venue

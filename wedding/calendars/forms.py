@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField, URLField
 from wtforms.validators import URL, DataRequired, Length
 
 from wedding.forms import WeddingForm
+from wedding.i18n import lazy_gettext as _l
 
 
 class CalDAVForm(WeddingForm):

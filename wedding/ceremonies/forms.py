@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectChoice, SelectField, TimeField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from wedding.forms import DateField, NotesMixin, WeddingForm
+from wedding.i18n import lazy_gettext as _l
 
 STATUS_CHOICES = [
     SelectChoice("draft", _l("Draft")),

@@ -4,14 +4,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
-
 from wedding.accounts.models import User
 from wedding.booking import services as booking
 from wedding.ceremonies.models import Ceremony, listed_only
 from wedding.clients.models import Client
 from wedding.erasure import ClientScope, eraser, rowcount
 from wedding.guests.services import count_follows_list
+from wedding.i18n import lazy_gettext as _l
 from wedding.models import db, utcnow
 from wedding.personas.models import Companion
 from wedding.presentation.services import presentation_for

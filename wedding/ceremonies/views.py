@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import or_
 from wtforms import SelectChoice
@@ -38,6 +37,7 @@ from wedding.clients.models import Client
 from wedding.freshness import cached_response
 from wedding.guests.services import count_follows_list
 from wedding.i18n import current_lang
+from wedding.i18n import lazy_gettext as _l
 from wedding.inputs import db_int, parse_date
 from wedding.models import db
 from wedding.personas.models import Companion

@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, Length, Optional, Regexp, ValidationError
 
 from wedding.forms import LANGUAGE_CHOICES, NotesMixin, WeddingForm, name_field, stripped
+from wedding.i18n import lazy_gettext as _l
 
 
 class ClientForm(NotesMixin, WeddingForm):

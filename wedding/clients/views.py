@@ -2,7 +2,6 @@
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from wedding.accounts.access import editor_required, forbid_viewer_changes, get_owned_or_404
@@ -10,6 +9,7 @@ from wedding.audit import audit
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.forms import ClientForm
 from wedding.clients.models import Client
+from wedding.i18n import lazy_gettext as _l
 from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.records import (

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
 from wedding.forms import WeddingForm, stripped
+from wedding.i18n import lazy_gettext as _l
 
 THEME_CHOICES = [
     SelectChoice("classic", _l("Classic (mincho, ivory and gold)")),

@@ -1,11 +1,11 @@
 """Guest list forms."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, IntegerField, RadioField, SelectChoice, TextAreaField, URLField
 from wtforms.validators import URL, Email, Length, NumberRange, Optional
 
 from wedding.forms import WeddingForm, name_field, stripped
 from wedding.guests.services import LINK_DAYS_AFTER
+from wedding.i18n import lazy_gettext as _l
 
 RSVP_CHOICES = [
     SelectChoice("yes", _l("Yes, in person")),

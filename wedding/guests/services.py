@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from wedding.booking.services import guests_problem
 from wedding.ceremonies.models import Ceremony
 from wedding.erasure import ClientScope, eraser, rowcount
 from wedding.guests.models import RSVPS, Guest, GuestList
+from wedding.i18n import lazy_gettext as _l
 from wedding.models import db, utcnow
 from wedding.presentation.services import calendar_viewer_url
 from wedding.urls import public_url

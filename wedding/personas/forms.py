@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
@@ -11,6 +10,7 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional
 
 from wedding.forms import WeddingForm, name_field, stripped
+from wedding.i18n import lazy_gettext as _l
 
 TONES = [
     SelectChoice("gentle", _l("Gentle")),

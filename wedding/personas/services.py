@@ -3,10 +3,9 @@
 import json
 import re
 
-from flask_babel import lazy_gettext as _l
-
 from wedding.ceremonies.models import Ceremony
 from wedding.erasure import ClientScope, eraser, ids, rowcount
+from wedding.i18n import lazy_gettext as _l
 from wedding.inputs import clean_json, clean_text, is_blank
 from wedding.models import db
 from wedding.personas.cards import CardError, ParsedCard, read_any, write_card_png

@@ -4,7 +4,6 @@ import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from wedding.accounts.access import (
@@ -16,6 +15,7 @@ from wedding.accounts.access import (
 from wedding.audit import audit
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm
+from wedding.i18n import lazy_gettext as _l
 from wedding.inputs import db_int
 from wedding.jobs import enqueue, get_job
 from wedding.models import db

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from typing import IO
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
 from wedding.ceremonies.models import Ceremony
 from wedding.erasure import ClientScope, eraser, ids, rowcount
+from wedding.i18n import lazy_gettext as _l
 from wedding.jobs import enqueue, task
 from wedding.models import db, reading_only, utcnow
 from wedding.photos.models import Photo, PhotoLink

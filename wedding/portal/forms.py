@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length
 
 from wedding.forms import WeddingForm, stripped
+from wedding.i18n import lazy_gettext as _l
 from wedding.portal.services import MAX_COMMENT
 
 

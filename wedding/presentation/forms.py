@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import IntegerField, URLField
 from wtforms.validators import (
@@ -11,6 +10,7 @@ from wtforms.validators import (
 )
 
 from wedding.forms import WeddingForm, stripped
+from wedding.i18n import lazy_gettext as _l
 
 
 class PresentationForm(WeddingForm):

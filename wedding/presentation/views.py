@@ -12,13 +12,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from wedding.accounts.access import editor_required, forbid_viewer_changes, get_owned_or_404
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
 from wedding.i18n import current_lang
+from wedding.i18n import lazy_gettext as _l
 from wedding.models import db
 from wedding.presentation.cutout import CutoutError
 from wedding.presentation.forms import CutoutForm, ModelForm, PresentationForm

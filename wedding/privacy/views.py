@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import StringField
 from wtforms.validators import InputRequired
@@ -14,6 +13,7 @@ from wedding.accounts.access import editor_required, get_owned_or_404, owner_req
 from wedding.audit import ACTIONS, SUBJECTS, AuditEvent, audit
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm, WeddingForm
+from wedding.i18n import lazy_gettext as _l
 from wedding.inputs import date_arg, page_arg, parse_id
 from wedding.models import db
 from wedding.privacy.services import audit_names, erase_client

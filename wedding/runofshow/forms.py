@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from wedding.forms import WeddingForm, stripped
+from wedding.i18n import lazy_gettext as _l
 from wedding.runofshow.templates import TEMPLATES
 
 ROLE_CHOICES = [

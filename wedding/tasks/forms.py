@@ -1,10 +1,10 @@
 """Checklist and task forms."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
 from wedding.forms import WeddingForm, name_field
+from wedding.i18n import lazy_gettext as _l
 from wedding.tasks.models import OFFSET_LIMIT
 
 ROLE_CHOICES = [

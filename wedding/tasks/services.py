@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, or_
 from sqlalchemy.orm import Session, attributes
 
@@ -17,6 +16,7 @@ from wedding.accounts.models import User
 from wedding.accounts.services import staff_of
 from wedding.almanac import JST
 from wedding.ceremonies.models import Ceremony
+from wedding.i18n import lazy_gettext as _l
 from wedding.models import db, utcnow
 from wedding.tasks.models import OFFSET_LIMIT, ROLES, ChecklistItem, ChecklistTemplate, Task
 

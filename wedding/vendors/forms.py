@@ -1,10 +1,10 @@
 """Vendor and order forms."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 from wedding.forms import WeddingForm, name_field, stripped
+from wedding.i18n import lazy_gettext as _l
 
 KIND_CHOICES = [
     SelectChoice("print_shop", _l("Print shop")),

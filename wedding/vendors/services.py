@@ -6,13 +6,13 @@ import unicodedata
 from datetime import date
 from html import escape
 
-from flask_babel import lazy_gettext as _l
 from PIL import Image
 
 from wedding.billing.messages import MESSAGES
 from wedding.billing.money import MoneyError, normalize_registration_number
 from wedding.ceremonies.models import Ceremony
 from wedding.documents.render import html_to_pdf
+from wedding.i18n import lazy_gettext as _l
 from wedding.models import db
 from wedding.personas.models import Companion
 from wedding.storage.models import StoredFile

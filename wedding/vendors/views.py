@@ -2,7 +2,6 @@
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -10,6 +9,7 @@ from wedding.accounts.access import editor_required, forbid_viewer_changes, get_
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm
 from wedding.i18n import format_local_date
+from wedding.i18n import lazy_gettext as _l
 from wedding.models import db
 from wedding.records import add_archive_routes
 from wedding.tasks.services import org_today, tasks_of

@@ -1,6 +1,5 @@
 from datetime import time
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     FieldList,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from wedding.forms import DateField, NotesMixin, WeddingForm, name_field, stripped, timezone_choices
+from wedding.i18n import lazy_gettext as _l
 
 WEEKDAYS = [
     _l("Monday"),

@@ -2,11 +2,11 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from wedding.accounts.access import editor_required, forbid_viewer_changes, get_owned_or_404
 from wedding.forms import ConfirmForm
+from wedding.i18n import lazy_gettext as _l
 from wedding.models import db
 from wedding.records import add_archive_routes, form_fields, list_records
 from wedding.venues.forms import DEFAULT_CLOSES, DEFAULT_OPENS, WEEKDAYS, ClosureForm, VenueForm

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -10,6 +9,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from wedding.forms import WeddingForm, stripped
+from wedding.i18n import lazy_gettext as _l
 from wedding.vows.services import MAX_TEXT
 
 ROLE_CHOICES = [

@@ -256,6 +256,10 @@ def turn(
     "…てくれた" (done for the speaker) becomes "…た": "レンが話しかけてくれた" in Ren's own vows
     is "僕が話しかけた"."""
     ws = words(clean_fact(text))
+    # A family name both share (佐藤 美咲 and 佐藤 レン) is neither of them alone.
+    shared = set(speaker_names) & set(addressee_names)
+    speaker_names = tuple(n for n in speaker_names if n not in shared)
+    addressee_names = tuple(n for n in addressee_names if n not in shared)
     client_names = speaker_names if client_is_speaker else addressee_names
     pronoun_is_client = not any(_name_at(ws, i, client_names) for i in range(len(ws)))
     out: list[Word] = []
@@ -264,10 +268,9 @@ def turn(
     while i < len(ws):
         w = ws[i]
         role, end = "", i + 1
-        if found := _name_at(ws, i, speaker_names):
-            role, end = "me", i + found
-        elif found := _name_at(ws, i, addressee_names):
-            role, end = "you", i + found
+        mine, yours = _name_at(ws, i, speaker_names), _name_at(ws, i, addressee_names)
+        if mine or yours:  # the longer name is the person: 佐藤 レン, not 佐藤
+            role, end = ("me", i + mine) if mine >= yours else ("you", i + yours)
         elif w.pos == "代名詞" and w.surface in CLIENT_PRONOUNS:
             role = "me" if client_is_speaker == pronoun_is_client else "you"
         if role:
