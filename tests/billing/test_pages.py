@@ -26,6 +26,20 @@ from wedding.ceremonies.models import Ceremony
 from wedding.models import db, utcnow
 
 
+def issue(app, ceremony, price: int, kind: str = "other", name: str = "x") -> tuple[int, str]:
+    """An issued invoice of one line (10 % tax) due in 2030: its id and reference code."""
+    with app.app_context():
+        invoice = billing.create_invoice(
+            db.session.get(Ceremony, ceremony.id),
+            kind,
+            date(2030, 1, 1),
+            [Line(name, price, 1, 10)],
+            date(2026, 11, 30),
+        )
+        db.session.commit()
+        return invoice.id, invoice.reference_code
+
+
 def test_invoice_details_refuse_a_wrong_registration_number(app, web, make_user):
     owner = make_user(role="owner")
     web.login(owner)
@@ -129,16 +143,7 @@ def test_quote_page_and_payment_flow(app, web, billed, make_plan):
 
 def test_bank_import_page(app, web, billed):
     user, ceremony = billed
-    with app.app_context():
-        invoice = billing.create_invoice(
-            db.session.get(Ceremony, ceremony.id),
-            "other",
-            date(2030, 1, 1),
-            [Line("x", 1_000, 1, 10)],
-            date(2026, 11, 30),
-        )
-        db.session.commit()
-        code = invoice.reference_code
+    _, code = issue(app, ceremony, 1_000)
     web.login(user)
     text = f"日付,入金額,振込依頼人名\n2026/12/01,1100,{code} ｻﾄｳ\n2026/12/02,500,ﾀﾅｶ\n"
     response = web.post(
@@ -172,16 +177,7 @@ def _signed(payload: str, secret: str) -> str:
 def test_webhook_over_http(app, billed):
     app.config.update(STRIPE_API_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x")
     _, ceremony = billed
-    with app.app_context():
-        invoice = billing.create_invoice(
-            db.session.get(Ceremony, ceremony.id),
-            "deposit",
-            date(2030, 1, 1),
-            [Line("申込金", 10_000, 1, 10)],
-            date(2026, 11, 30),
-        )
-        db.session.commit()
-        invoice_id = invoice.id
+    invoice_id, _ = issue(app, ceremony, 10_000, "deposit", "申込金")
     payload = json.dumps(
         {
             "id": "evt_http",
@@ -250,16 +246,7 @@ def test_each_invoices_forms_have_ids_of_their_own(app, web, billed):
 def test_a_payment_cannot_be_received_on_a_day_still_to_come(app, web, billed):
     """The walk-through recorded ¥74,364 received on 2030-01-01, and its receipt said so."""
     user, ceremony = billed
-    with app.app_context():
-        invoice = billing.create_invoice(
-            db.session.get(Ceremony, ceremony.id),
-            "other",
-            date(2030, 1, 1),
-            [Line("x", 10_000, 1, 10)],
-            date(2026, 11, 30),
-        )
-        db.session.commit()
-        invoice_id = invoice.id
+    invoice_id, _ = issue(app, ceremony, 10_000)
     web.login(user)
     pay = f"/billing/invoices/{invoice_id}/payments"
     later = (utcnow() + timedelta(days=2)).date()  # a day to come in any zone
@@ -282,23 +269,8 @@ def test_a_bank_line_is_settled_on_an_invoice_chosen_by_its_number(app, web, bil
     """The planner typed a database id: 99999 gave a 404 page, and a paid invoice's id took
     someone else's money as a second payment with a receipt in the client's name."""
     user, ceremony = billed
-    with app.app_context():
-        found = billing.create_invoice(
-            db.session.get(Ceremony, ceremony.id),
-            "other",
-            date(2030, 1, 1),
-            [Line("x", 1_000, 1, 10)],
-            date(2026, 11, 30),
-        )
-        still_open = billing.create_invoice(
-            db.session.get(Ceremony, ceremony.id),
-            "other",
-            date(2030, 1, 1),
-            [Line("y", 2_000, 1, 10)],
-            date(2026, 11, 30),
-        )
-        db.session.commit()
-        code, paid_id, open_id = found.reference_code, found.id, still_open.id
+    paid_id, code = issue(app, ceremony, 1_000)  # paid in full by the statement's first line
+    open_id, _ = issue(app, ceremony, 2_000, name="y")
     web.login(user)
     text = "日付,入金額,振込依頼人名\n" + "".join(
         f"2026/12/0{day},{amount},{name}\n"
