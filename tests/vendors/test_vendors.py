@@ -59,7 +59,8 @@ def test_vendor_pages_refuse_a_bad_number_and_save_nothing(app, web, make_user):
     assert bad.status_code == 200
     with app.app_context():
         assert db.session.scalar(db.select(Vendor)) is None
-    assert web.post("/vendors/new", vendor_form()).status_code == 302
+    added = web.post("/vendors/new", vendor_form(), follow_redirects=True)
+    assert "取引先「岡山プリント」を追加しました。" in added.get_data(as_text=True)  # not 変更を…
     assert "岡山プリント" in web.get("/vendors/").get_data(as_text=True)
 
 
@@ -104,7 +105,12 @@ def test_an_order_with_its_task_and_print_file(app, web, make_user, make_ceremon
         (saved,) = db.session.scalars(db.select(Order))
         assert (saved.task_id, saved.cost_yen, saved.status) == (task_id, 38500, "ordered")
         order_id = saved.id
-    web.post(f"/ceremonies/{ceremony.id}/orders/{order_id}/status", {"status": "shipped"})
+    shipped = web.post(
+        f"/ceremonies/{ceremony.id}/orders/{order_id}/status",
+        {"status": "shipped"},
+        follow_redirects=True,
+    )
+    assert "等身大パネル：発送済み。" in shipped.get_data(as_text=True)  # it said nothing
     page = web.get(f"/ceremonies/{ceremony.id}/orders/").get_data(as_text=True)
     assert "38,500" in page and "等身大パネル" in page
     pdf = web.get(f"/ceremonies/{ceremony.id}/orders/{order_id}/print-file.pdf")
@@ -126,8 +132,10 @@ def test_an_archived_vendor_leaves_the_list_and_picker_but_keeps_its_orders(
     user = make_user(role="planner")
     ceremony = make_ceremony(user.org)
     web.login(user)
-    web.post("/vendors/new", vendor_form())
-    web.post("/vendors/new", vendor_form(name="倉敷フレーム", kind="frame_maker"))
+    web.post("/vendors/new", vendor_form(), follow_redirects=True)  # its notice read there
+    web.post(
+        "/vendors/new", vendor_form(name="倉敷フレーム", kind="frame_maker"), follow_redirects=True
+    )
     with app.app_context():
         vendor_id = db.session.scalar(db.select(Vendor.id).filter_by(name="岡山プリント"))
     order = {"vendor_id": vendor_id, "what": "等身大パネル", "quantity": "1", "cost_yen": "100"}

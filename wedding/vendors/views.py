@@ -56,6 +56,7 @@ def index():
 def _edit(vendor: Vendor | None):
     forbid_viewer_changes()
     form = VendorForm(obj=vendor)
+    adding = vendor is None
     if form.validate_on_submit():
         try:
             vendor = save_vendor(
@@ -69,7 +70,8 @@ def _edit(vendor: Vendor | None):
             form[error.field].errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("Changes saved."), "success")
+            done = _("Vendor %(name)s added.", name=vendor.name) if adding else _("Changes saved.")
+            flash(done, "success")
             return redirect(url_for("vendors.edit", record_id=vendor.id))
     return render_template("vendors/form.html", form=form, vendor=vendor)
 
@@ -163,6 +165,8 @@ def status(ceremony_id: int, order_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
+        label = next(c.label for c in STATUS_CHOICES if c.value == order.status)
+        flash(_("%(what)s: %(status)s.", what=order.what, status=label), "success")
     return redirect(url_for("orders.index", ceremony_id=ceremony_id))
 
 
