@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 from flask_login import current_user, login_required
 
-from wedding.accounts.access import editor_required, get_owned_or_404, owner_required
+from wedding.accounts.access import editor_required, get_owned_or_404, org_select, owner_required
 from wedding.billing import reports
 from wedding.billing import services as billing
 from wedding.billing.documents import (
@@ -188,9 +188,8 @@ def index():
         matched={
             invoice.id: invoice
             for invoice in db.session.scalars(
-                db.select(Invoice).where(
-                    Invoice.org_id == org_id,
-                    Invoice.id.in_({line.invoice_id for line in open_lines if line.invoice_id}),
+                org_select(Invoice).where(
+                    Invoice.id.in_({line.invoice_id for line in open_lines if line.invoice_id})
                 )
             )
         },
@@ -613,7 +612,7 @@ def settle(line_id: int):
     invoice = None
     if not form.aside.data:
         invoice = form.invoice_id.data and db.session.scalar(
-            db.select(Invoice).filter_by(id=form.invoice_id.data, org_id=current_user.org_id)
+            org_select(Invoice).where(Invoice.id == form.invoice_id.data)
         )
         if not invoice:
             flash(message("invoice_choice"), "error")

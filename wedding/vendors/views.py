@@ -165,8 +165,10 @@ def status(ceremony_id: int, order_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        label = next(c.label for c in STATUS_CHOICES if c.value == order.status)
-        flash(_("%(what)s: %(status)s.", what=order.what, status=label), "success")
+        flash(
+            _("%(what)s: %(status)s.", what=order.what, status=status_label(order.status)),
+            "success",
+        )
     return redirect(url_for("orders.index", ceremony_id=ceremony_id))
 
 
@@ -195,3 +197,7 @@ def print_file(ceremony_id: int, order_id: int):
 @bp.app_template_global()
 def kind_label(kind: str) -> str:
     return next((str(c.label) for c in KIND_CHOICES if c.value == kind), kind)
+
+
+def status_label(status: str) -> str:
+    return next((str(c.label) for c in STATUS_CHOICES if c.value == status), status)

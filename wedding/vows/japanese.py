@@ -36,9 +36,8 @@ class Word:
     ctype: str
     cform: str
     base: str
-    space: str = (
-        ""  # written before it: "蒼井 レイ" keeps its space, a name in Latin letters its own
-    )
+    # Written before it: "蒼井 レイ" keeps its space, a name in Latin letters its own.
+    space: str = ""
 
     @property
     def is_verb(self) -> bool:
@@ -225,10 +224,15 @@ def clean_fact(text: str) -> str:
     return text
 
 
-def _name_at(ws: list[Word], i: int, names: tuple[str, ...]) -> int:
-    """How many words from ``i`` on spell one of ``names``, the longest, spaces aside (the
-    analyser reads "蒼井 レイ" and "蒼井レイ" alike as 蒼井 + レイ); 0 if none does."""
-    spelled = {"".join(name.split()) for name in names}
+def _spelled(names) -> frozenset[str]:
+    """Names as the analyser's words spell them: spaces aside (it reads "蒼井 レイ" and
+    "蒼井レイ" alike as 蒼井 + レイ)."""
+    return frozenset("".join(name.split()) for name in names)
+
+
+def _name_at(ws: list[Word], i: int, spelled: frozenset[str]) -> int:
+    """How many words from ``i`` on spell one of the names (``_spelled``), the longest; 0 if
+    none does."""
     longest = max(map(len, spelled), default=0)
     text, found = "", 0
     for j in range(i, len(ws)):
@@ -258,9 +262,9 @@ def turn(
     ws = words(clean_fact(text))
     # A family name both share (佐藤 美咲 and 佐藤 レン) is neither of them alone.
     shared = set(speaker_names) & set(addressee_names)
-    speaker_names = tuple(n for n in speaker_names if n not in shared)
-    addressee_names = tuple(n for n in addressee_names if n not in shared)
-    client_names = speaker_names if client_is_speaker else addressee_names
+    speaker = _spelled(n for n in speaker_names if n not in shared)
+    addressee = _spelled(n for n in addressee_names if n not in shared)
+    client_names = speaker if client_is_speaker else addressee
     pronoun_is_client = not any(_name_at(ws, i, client_names) for i in range(len(ws)))
     out: list[Word] = []
     subject_is_speaker = False
@@ -268,7 +272,7 @@ def turn(
     while i < len(ws):
         w = ws[i]
         role, end = "", i + 1
-        mine, yours = _name_at(ws, i, speaker_names), _name_at(ws, i, addressee_names)
+        mine, yours = _name_at(ws, i, speaker), _name_at(ws, i, addressee)
         if mine or yours:  # the longer name is the person: 佐藤 レン, not 佐藤
             role, end = ("me", i + mine) if mine >= yours else ("you", i + yours)
         elif w.pos == "代名詞" and w.surface in CLIENT_PRONOUNS:
