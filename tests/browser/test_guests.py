@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.test_planner_pages import sign_in
+from tests.browser.test_planner_pages import choose_language, sign_in
 
 pytestmark = pytest.mark.browser
 LINKS = "input[readonly][value*='/rsvp/']"
@@ -17,7 +17,7 @@ def test_each_reply_keeps_its_radio_beside_its_words(live_server, page):
     sign_in(page, live_server)
     page.goto(invitation_links(page, live_server)[0])
     for language in ("日本語", "English"):
-        page.get_by_role("button", name=language).click()
+        choose_language(page, language)
         for width in (1280, 390):
             page.set_viewport_size({"width": width, "height": 900})
             apart = page.evaluate(
@@ -49,7 +49,7 @@ BROKEN_WORDS = """() => {
 def test_the_guest_list_reads_well_at_1280_px_and_on_a_phone(live_server, page):
     sign_in(page, live_server)
     for language in ("日本語", "English"):
-        page.get_by_role("button", name=language).click()
+        choose_language(page, language)
         for width in (1280, 390):
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(f"{live_server}/ceremonies/1/guests/")

@@ -7,8 +7,9 @@ import subprocess
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.test_planner_pages import sign_in
+from tests.browser.test_planner_pages import choose_language, sign_in
 from tests.live import ROOT, flask_command, serve
 from tests.mail import start_smtp
 from wedding.almanac import describe
@@ -56,7 +57,7 @@ def test_planner_to_client_to_documents(mail_server_app, browser, page, request)
         pytest.fail(f"the shared fixture is missing: {CARD}")
     sign_in(page, base)
     page.wait_for_url(f"{base}/")
-    page.get_by_role("button", name="English").click()
+    choose_language(page, "English")
     page.shot("01-signed-in")
 
     # A new client
@@ -74,7 +75,7 @@ def test_planner_to_client_to_documents(mail_server_app, browser, page, request)
     page.goto(f"{base}/companions/import?client_id={client_id}")
     page.get_by_label("Character card or ChatGPT export").set_input_files(str(CARD))
     page.get_by_role("button", name="Read the file").click()
-    assert page.get_by_text("Seraphina").first.is_visible()
+    expect(page.get_by_text("Seraphina").first).to_be_visible()
     page.shot("03-import-preview")
     page.get_by_role("button", name="Save this persona").click()
     page.wait_for_url(re.compile(r"/companions/\d+$"))
@@ -88,14 +89,17 @@ def test_planner_to_client_to_documents(mail_server_app, browser, page, request)
     page.get_by_label("The moment you knew").fill("Seraphinaが朝までさくらの手を握ってくれた")
     page.get_by_label("Promises").fill("毎朝おはようを言う\n森の花を一緒に見に行く")
     page.locator("form.card").get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The couple's answers are saved.")).to_be_visible()
     page.shot("04b-story")
 
     # A 大安 day in the availability calendar, then a free slot at the chapel
     day = next_taian(date.today() + timedelta(days=40))
     page.get_by_role("link", name="Availability").first.click()
+    page.wait_for_url(re.compile(r"/booking/"))
     page.goto(f"{page.url.split('?')[0]}?month={day:%Y-%m}&lucky=1")
     page.shot("05-calendar-taian")
     page.locator(f'a.day-link[href*="{day.isoformat()}"]').click()
+    page.wait_for_url(re.compile(day.isoformat()))
     page.locator("a.chip").first.click()
     page.get_by_label("Client").select_option(label="高橋 さくら")
     page.get_by_label("Companion", exact=True).select_option(label="Seraphina")
@@ -109,17 +113,20 @@ def test_planner_to_client_to_documents(mail_server_app, browser, page, request)
 
     # Vows in Seraphina's voice
     page.get_by_role("link", name=re.compile("Drafts and versions")).click()
+    page.wait_for_url(re.compile(r"/vows"))
     page.get_by_label("Language").select_option("ja")
     page.get_by_role("button", name="Write three drafts").click()
-    assert page.locator("article.vow").count() == 3
-    assert "わたし" in page.locator("article.vow .vow-text").first.text_content()  # not 僕
+    # (the click does not wait for the page it posts to: the assertions do)
+    expect(page.locator("article.vow")).to_have_count(3)
+    expect(page.locator("article.vow .vow-text").first).to_contain_text("わたし")  # not 僕
     page.get_by_role("button", name="Share with the client").first.click()
+    expect(page.get_by_text(re.compile(r"Version \d+ is shared with the client"))).to_be_visible()
     page.shot("07-vows")
 
     # The portal link, by e-mail
     page.goto(client_url)
     page.get_by_role("button", name="E-mail a link").click()
-    assert page.get_by_text("sakura@example.com").first.is_visible()
+    expect(page.get_by_text("sakura@example.com").first).to_be_visible()
     # a worker sends it; the page follows the job and says when it has gone
     page.get_by_text("The link was sent to sakura@example.com.").wait_for(timeout=30_000)
     (message,) = inbox.messages
@@ -136,7 +143,7 @@ def test_planner_to_client_to_documents(mail_server_app, browser, page, request)
     client.wait_for_url(re.compile(r"/portal/$"))
     client.screenshot(path=str(folder / "09-portal.png"), full_page=True)
     client.get_by_role("button", name="この版を承認").first.click()
-    assert client.get_by_role("status").get_by_text("ありがとうございます").is_visible()
+    expect(client.get_by_role("status").get_by_text("ありがとうございます")).to_be_visible()
     client.get_by_role("button", name="挙式のカレンダーを登録する").click()
     feed = client.locator("#feed-url").input_value()
     assert "/feeds/" in feed
@@ -146,7 +153,7 @@ def test_planner_to_client_to_documents(mail_server_app, browser, page, request)
 
     # The planner sees the approval, issues and downloads the documents
     page.goto(ceremony_url)
-    assert page.get_by_text("Approved by the client").first.is_visible()
+    expect(page.get_by_text("Approved by the client").first).to_be_visible()
     page.shot("11-ceremony-approved")
     page.get_by_role("link", name="Themes, people and issuing").click()
     for kind in ("certificate", "program"):

@@ -3,6 +3,7 @@ client reads the agreement in the portal, signs by typing their name, and sees h
 the signed PDF, made by the job worker, is there moments later."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_planner_pages import sign_in
 from tests.live import flask_command, serve
@@ -26,13 +27,13 @@ def test_client_signs_the_agreement_and_sees_how_to_pay(live_server, page, brows
     page.wait_for_url(f"{live_server}/")
     page.locator(".nav-more > summary").click()  # お金 is in the 業務 menu
     page.get_by_role("link", name="お金").click()
-    assert page.get_by_role("heading", name="未収金").is_visible()
-    assert page.get_by_text("INV-000001").first.is_visible()  # the demo's deposit invoice
+    expect(page.get_by_role("heading", name="未収金")).to_be_visible()
+    expect(page.get_by_text("INV-000001").first).to_be_visible()  # the demo's deposit invoice
     page.shot("01-money")
     page.goto(f"{live_server}/billing/plans")
-    assert page.get_by_text("¥198,000").is_visible()  # 人前式プラン ¥180,000 + 10 %
+    expect(page.get_by_text("¥198,000")).to_be_visible()  # 人前式プラン ¥180,000 + 10 %
     page.goto(f"{live_server}/billing/ceremonies/1")
-    assert page.get_by_text("同意待ち").first.is_visible()
+    expect(page.get_by_text("同意待ち").first).to_be_visible()
     page.shot("02-ceremony-money")
     page.goto(f"{live_server}/clients/1")
     page.get_by_role("button", name="コピー用のリンクを作る").click()
@@ -48,9 +49,9 @@ def test_client_signs_the_agreement_and_sees_how_to_pay(live_server, page, brows
     guest.screenshot(path="test-artifacts/money-portal-before.png", full_page=True)
     guest.get_by_role("button", name="同意して署名する").click()
     guest.wait_for_url(f"{live_server}/portal/#money")
-    assert guest.get_by_text("契約が成立しました").is_visible()
-    assert guest.get_by_role("heading", name="お支払方法").is_visible()
-    assert guest.get_by_text("みどり銀行").first.is_visible()
+    expect(guest.get_by_text("契約が成立しました")).to_be_visible()
+    expect(guest.get_by_role("heading", name="お支払方法")).to_be_visible()
+    expect(guest.get_by_text("みどり銀行").first).to_be_visible()
     signed = guest.get_by_role("link", name="署名済みの契約書（PDF）")
     for _ in range(60):  # the worker renders the PDF after the request: a reload shows it
         if signed.count():

@@ -1,6 +1,7 @@
 """A planner signs in to the served app in Chromium and works in both languages."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
 from wedding.demo import DEMO_EMAIL, DEMO_PASSWORD
@@ -17,35 +18,42 @@ def sign_in(page, base):
     page.get_by_role("button", name="サインイン").click()
     page.wait_for_url(f"{base}/")
     if page.locator("html").get_attribute("lang") != "ja":
-        page.get_by_role("button", name="日本語").click()
-        page.wait_for_load_state()
+        choose_language(page, "日本語")
+
+
+def choose_language(page, label):
+    """Press the language switch and wait for the page it reloads: a click does not wait for
+    the navigation it starts, so what is read next could come from the page before."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=label).click()
+    expect(page.locator("html")).to_have_attribute("lang", {"日本語": "ja", "English": "en"}[label])
 
 
 def test_planner_signs_in_adds_a_venue_and_switches_language(live_server, page):
     sign_in(page, live_server)
     page.wait_for_url(f"{live_server}/")
-    assert page.get_by_role("heading", name="今後の挙式").is_visible()
-    assert page.get_by_text("佐藤 美咲").first.is_visible()
+    expect(page.get_by_role("heading", name="今後の挙式")).to_be_visible()
+    expect(page.get_by_text("佐藤 美咲").first).to_be_visible()
     page.shot("01-dashboard-ja")
 
     page.get_by_role("link", name="会場").click()
     page.get_by_role("link", name="会場を追加").click()
     page.get_by_role("button", name="保存").click()  # empty: refused with a message
-    assert page.locator(".error").first.is_visible()
+    expect(page.locator(".error").first).to_be_visible()
     page.shot("02-venue-errors-ja")
     page.get_by_label("名前").fill("桃の木ホール <b>Momo</b>")
     page.get_by_label("収容人数（ゲスト）").fill("80")
     page.get_by_role("button", name="保存").click()
     heading = page.get_by_role("heading", name="桃の木ホール <b>Momo</b>")  # shown as text
-    assert heading.is_visible()
+    expect(heading).to_be_visible()
     page.shot("03-venue-ja")
 
-    page.get_by_role("button", name="English").click()
-    assert page.get_by_role("heading", name="Booking rules").is_visible()
+    choose_language(page, "English")
+    expect(page.get_by_role("heading", name="Booking rules")).to_be_visible()
     page.shot("04-venue-en")
 
     page.get_by_role("link", name="Availability").first.click()
-    assert page.locator("table.month").is_visible()
+    expect(page.locator("table.month")).to_be_visible()
     assert page.locator("table.month .rokuyo").count() >= 28
     page.shot("05-availability-en")
     assert page.console_errors == []
@@ -81,7 +89,7 @@ def test_the_header_is_one_row_at_1280_px_in_both_languages(live_server, page):
     sign_in(page, live_server)
     page.set_viewport_size({"width": 1280, "height": 800})
     for language in ("English", "日本語"):
-        page.get_by_role("button", name=language).click()
+        choose_language(page, language)
         page.goto(f"{live_server}/ceremonies/")
         rows = page.evaluate(
             "['.brand', '.main-nav', '.header-tools'].map(s =>"
@@ -100,7 +108,7 @@ def test_the_header_is_one_row_at_1280_px_in_both_languages(live_server, page):
 def test_the_business_menu_opens_by_keyboard_and_in_the_phone_menu(live_server, page):
     """Money, Checklists, Vendors (and for owners Staff, Audit trail) sit in one menu."""
     sign_in(page, live_server)
-    page.get_by_role("button", name="English").click()
+    choose_language(page, "English")
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{live_server}/ceremonies/")
     menu = page.locator(".nav-more")
@@ -127,7 +135,7 @@ def test_the_business_menu_opens_by_keyboard_and_in_the_phone_menu(live_server, 
     assert not summary.is_visible()  # folded with the rest of the navigation
     page.get_by_role("button", name="Menu").click()
     summary.click()
-    assert page.get_by_role("link", name="Vendors").is_visible()
+    expect(page.get_by_role("link", name="Vendors")).to_be_visible()
     page.shot("business-open-390-en")
     assert page.console_errors == []
 
@@ -144,7 +152,7 @@ def test_the_branding_page_warns_of_nothing(live_server, page):
 
 def test_month_cells_hold_their_romaji_on_a_phone(live_server, page):
     sign_in(page, live_server)
-    page.get_by_role("button", name="English").click()
+    choose_language(page, "English")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server}/booking/")
     spill = page.evaluate(
@@ -198,7 +206,7 @@ def test_a_tasks_state_and_buttons_keep_one_line_at_1280_px(live_server, page):
     sign_in(page, live_server)
     page.set_viewport_size({"width": 1280, "height": 900})
     for language in ("日本語", "English"):
-        page.get_by_role("button", name=language).click()
+        choose_language(page, language)
         page.goto(f"{live_server}/ceremonies/1")
         broken = page.evaluate(
             "[...document.querySelectorAll('table.tasks tbody tr')].flatMap(row => {"

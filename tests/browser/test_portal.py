@@ -3,7 +3,7 @@
 import pytest
 
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_planner_pages import sign_in
+from tests.browser.test_planner_pages import choose_language, sign_in
 
 pytestmark = pytest.mark.browser
 SIDEWAYS = (
@@ -24,7 +24,7 @@ def test_every_portal_page_fits_a_phone(live_server, page, browser):
     assert phone.locator(".agreement-text table.items").first.is_visible()  # the demo's quote
     story = phone.locator("#story a").first.get_attribute("href")
     for language in ("日本語", "English"):
-        phone.get_by_role("button", name=language).click()
+        choose_language(phone, language)
         for path in ("/portal/", "/portal/request", "/portal/photos/", story):
             phone.goto(live_server + path)
             assert phone.evaluate(SIDEWAYS) in ([0], [0, 0]), (language, path)
