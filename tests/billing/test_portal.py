@@ -19,7 +19,7 @@ from wedding.billing.models import Acceptance, Invoice, Quote
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.models import Client
 from wedding.jobs import Job, run_queued, task_name
-from wedding.models import db, dispose_engines
+from wedding.models import db, dispose_engines, utcnow
 from wedding.storage.models import StoredFile
 
 
@@ -90,6 +90,29 @@ def test_client_reads_and_accepts_the_quote(app, portal):
     assert planner.get(f"/billing/acceptances/{acceptance.id}.pdf").data == pdf.data
     assert browser.get(f"/portal/invoices/{invoices[0].id}.pdf").status_code == 200
     assert browser.get("/portal/invoices/99999.pdf").status_code == 404
+
+
+def test_receipts_of_several_invoices_are_one_list_under_one_heading(app, portal):
+    """The heading was written once per invoice with payments: 領収書 twice, two lists."""
+    browser, ceremony, _ = portal
+    shown = _hash(browser.get("/portal/").get_data(as_text=True))
+    browser.post(
+        f"/portal/ceremonies/{ceremony.id}/accept",
+        {"typed_name": "佐藤美咲", "document_sha256": shown},
+    )
+    with app.app_context():
+        now = utcnow()
+        deposit, balance = db.session.scalars(db.select(Invoice).order_by(Invoice.id)).all()
+        paid = [
+            billing.record_payment(invoice, 1_000, "bank", now.date(), now)
+            for invoice in (balance, deposit)
+        ]
+        db.session.commit()
+        numbers = [p.display_receipt_number for p in paid]
+    page = browser.get("/portal/").get_data(as_text=True)
+    assert len(re.findall(r"<h3>領収書</h3>", page)) == 1
+    receipts = page.split("<h3>領収書</h3>", 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r"RC-\d{6}", receipts) == numbers  # one list, in their numbers' order
 
 
 def test_a_quote_changed_while_reading_is_not_accepted(app, portal):

@@ -37,6 +37,38 @@ def invitation_links(web, ceremony_id) -> list[str]:
     ]
 
 
+def confirm_steps(page: str) -> list[tuple[str, str, str]]:
+    """(button, question, action) of each change a page puts behind a question."""
+    return re.findall(
+        r'<details class="confirm-step">\s*<summary[^>]*>(.*?)</summary>\s*<p>(.*?)</p>\s*'
+        r'<form method="post" action="([^"]+)"',
+        page,
+        re.S,
+    )
+
+
+def test_a_guest_is_removed_only_after_a_question_naming_them(app, web, party):
+    """One click on 削除 removed a guest with their reply and link; now it asks first."""
+    user, ceremony = party
+    web.login(user)
+    guests = f"/ceremonies/{ceremony.id}/guests/"
+    web.post(guests, {"name": "<b>由美</b>"})
+    with app.app_context():
+        guest_id = db.session.scalar(db.select(Guest.id).where(Guest.ceremony_id == ceremony.id))
+    page = web.get(guests).get_data(as_text=True)
+    assert confirm_steps(page) == [
+        (
+            "削除",
+            "「&lt;b&gt;由美&lt;/b&gt;」をゲストリストから削除しますか？出欠の返信と招待リンクも消えます。",
+            f"{guests}{guest_id}/delete",
+        )
+    ]
+    assert page.count(f'action="{guests}{guest_id}/delete"') == 1  # no other way to it
+    assert web.post(f"{guests}{guest_id}/delete", {}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Guest, guest_id) is None
+
+
 def test_guest_replies_through_their_link_and_the_count_follows(app, web, party):
     user, ceremony = party
     web.login(user)

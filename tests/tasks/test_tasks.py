@@ -1,5 +1,6 @@
 """Checklists counted from the date: templates become tasks that follow the ceremony."""
 
+import html
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ from icalendar import Calendar
 
 from tests.calendars.test_calendars import feed_url
 from tests.conftest import future_day
+from tests.guests.test_guests import confirm_steps
 from wedding.booking import services as booking
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
@@ -154,6 +156,26 @@ def test_pages_apply_close_and_my_tasks(app, web, planned):
     assert response.status_code == 200
     with app.app_context():
         assert db.session.scalar(db.select(Task).where(Task.title == "X")) is None
+
+
+def test_a_task_is_removed_only_after_a_question_that_offers_done_instead(app, web, planned):
+    user, ceremony, _, template_id = planned
+    web.login(user)
+    web.post(f"/ceremonies/{ceremony.id}/tasks/apply", {"template_id": template_id})
+    with app.app_context():
+        task = db.session.scalar(db.select(Task).order_by(Task.due_on, Task.id))
+    page = web.get(f"/ceremonies/{ceremony.id}").get_data(as_text=True)
+    steps = {action: (button, question) for button, question, action in confirm_steps(page)}
+    remove = f"/ceremonies/{ceremony.id}/tasks/{task.id}/delete"
+    assert steps[remove] == (
+        "削除",
+        f"「{html.escape(task.title)}」を削除しますか？"
+        "済んだだけ・不要なだけなら「完了」「不要」にすれば、一覧に残ります。",
+    )
+    assert page.count(f'action="{remove}"') == 1  # no other way to it
+    assert web.post(remove, {}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Task, task.id) is None
 
 
 def test_template_pages(app, web, make_user):

@@ -189,6 +189,9 @@ def _money_view(ceremony) -> dict:
         "document": document,
         "hash": billing.document_hash(document) if quote else "",
         "invoices": invoices,
+        "receipts": sorted(
+            (p for i in invoices for p in i.payments), key=lambda p: p.receipt_number or 0
+        ),
         "bank": billing.bank_details(profile, g.client.language) if profile else "",
         "card": StripeSettings.from_config(current_app.config) is not None,
     }
