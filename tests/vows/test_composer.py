@@ -143,6 +143,16 @@ def test_a_line_written_in_the_companions_voice_keeps_who_did_what():
         ("毎朝おはようを言う", "毎朝おはようを言います", "毎朝おはようを言って"),
         ("笑うことを忘れない", "笑うことを忘れません", "笑うことを忘れなくて"),
         ("一緒に勉強する。", "一緒に勉強します", "一緒に勉強して"),
+        # a when: the sentence goes on after it (not …ときで、)
+        (
+            "朝まで話を聞いてくれたとき",
+            "朝まで話を聞いてくれたときのことでした",
+            "朝まで話を聞いてくれたとき",
+        ),
+        ("夏祭りの夜", "夏祭りの夜でした", "夏祭りの夜"),
+        ("雨の図書館で", "雨の図書館で", "雨の図書館で"),  # the sentence adds its own 、
+        ("朝まで話を聞いてくれた 🌙", "朝まで話を聞いてくれました", "朝まで話を聞いてくれて"),
+        ("初めて会った日♡👩‍❤️‍👨", "初めて会った日でした", "初めて会った日"),
     ],
 )
 def test_japanese_conjugation(fact, polite, te):
@@ -305,3 +315,32 @@ def test_a_family_name_both_share_is_neither_alone():
     fact = "佐藤 レンが本の場所を教えてくれた"
     assert turn(fact, her, him, "私", "あなた", True).plain() == "あなたが本の場所を教えてくれた"
     assert turn(fact, him, her, "僕", "あなた", False).plain() == "僕が本の場所を教えた"
+
+
+@pytest.mark.parametrize("role", ["companion", "client"])
+def test_answers_ending_in_a_when_or_an_emoji_read_as_sentences(role):
+    """The walk-through's answers gave 「聞いた 🌙、、わたしの心は決まりました」 and
+    「聞いてくれたときで、私の心は決まりました」."""
+    texts = []
+    for knew in ("セラが朝まで話を聞いてくれた 🌙", "セラが朝まで話を聞いてくれたとき"):
+        facts = VowFacts(
+            companion="セラ",
+            client="あかり",
+            first_person="わたし",
+            pronouns="she",
+            answers={
+                "ja": Answers(how_met="森で倒れていたあかりをセラが見つけた", moment_knew=knew)
+            },
+            client_aliases=("あかり",),
+            companion_aliases=("セラ",),
+        )
+        texts += [text for seed in range(6) for text in compose(facts, "ja", role, seed=seed)]
+    for text in texts:
+        assert problems(text, "ja") == [], text
+        assert "🌙" not in text and "ときで、" not in text and "ときだった" not in text, text
+    assert any("話を聞いてくれたとき、" in text or "聞いたとき、" in text for text in texts)
+
+
+def test_doubled_stops_are_a_problem():
+    assert "punctuation" in problems("あの夜、、わたしの心は決まりました。", "ja")
+    assert "punctuation" not in problems("あの夜、わたしの心は決まりました。", "ja")

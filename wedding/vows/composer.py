@@ -155,7 +155,7 @@ def problems(text: str, lang: str) -> list[str]:
         found.append("japanese_in_english")
     if lang == "ja" and not has_japanese(text):
         found.append("not_japanese")
-    if re.search(r"[。、][.,]|[.,][。、]|\.\.(?!\.)|。。|、。|,\.|\.,|[.!?]”\.|。」。", text):
+    if re.search(r"[。、][.,]|[.,][。、]|\.\.(?!\.)|[。、][。、]|,\.|\.,|[.!?]”\.|。」。", text):
         found.append("punctuation")
     if lang == "en" and re.search(r"\s[,.!?;:]", text):
         found.append("punctuation")

@@ -7,6 +7,7 @@ the few rules built on it here (polite and て forms, turning "くれた" when t
 speaker, swapping names for pronouns) are ours because no library conjugates or turns a clause.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -15,6 +16,10 @@ import fugashi
 HONORIFICS = ("さん", "くん", "君", "ちゃん", "様", "さま", "たん", "氏")
 CLIENT_PRONOUNS = ("私", "わたし", "あたし", "僕", "ぼく", "俺", "おれ", "うち", "わたくし")
 END_PUNCTUATION = '。．.！!？?」』"”'
+# Nouns of time that head a "when" clause: 「…とき」 is said 「…ときのことでした」.
+WHEN = frozenset({"とき", "時", "瞬間", "頃", "ころ", "際"})
+# Joiners and presentation marks of emoji sequences (👩‍❤️‍👨, 1️⃣), dropped with them.
+EMOJI_JOINERS = frozenset("\u200d\ufe0e\ufe0f\u20e3")
 # masu-stem (連用形) ending of a godan verb, by the row of its dictionary ending
 GODAN_I = {"く": "き", "ぐ": "ぎ", "す": "し", "つ": "ち", "ぬ": "に", "ぶ": "び", "む": "み"}
 GODAN_I |= {"る": "り", "う": "い"}
@@ -38,6 +43,7 @@ class Word:
     base: str
     # Written before it: "蒼井 レイ" keeps its space, a name in Latin letters its own.
     space: str = ""
+    pos3: str = ""  # 副詞可能 for a noun of time (とき, 瞬間, 夜, 日)
 
     @property
     def is_verb(self) -> bool:
@@ -57,6 +63,7 @@ def words(text: str) -> list[Word]:
                 f.cForm or "",
                 f.orthBase or token.surface,
                 token.white_space,
+                f.pos3 or "",
             )
         )
     return out
@@ -131,6 +138,8 @@ class Clause:
             return ws[:-1], [last], "adjective"
         if last.base in ("だ", "です") and last.pos == "助動詞":
             return ws[:-1], [last], "copula"
+        if last.pos == "名詞" and last.pos3 == "副詞可能":
+            return ws, [], "time"  # …聞いてくれたとき, 夏祭りの夜: a when, not a what
         if last.pos in ("名詞", "代名詞") or last.pos2 in ("普通名詞", "固有名詞"):
             return ws, [], "noun"
         return ws, [], "other"
@@ -140,6 +149,8 @@ class Clause:
         head, pred, kind = self._split()
         if kind == "noun":
             return self.text + "だった"
+        if kind == "time":  # 気づいたのは、…とき、あのときです
+            return self.text
         if kind in ("polite_past", "polite"):
             verb = pred[0]
             return _join(head) + (
@@ -167,6 +178,8 @@ class Clause:
             return self.text + "です"
         if kind == "noun":
             return self.text + "でした"
+        if kind == "time":  # …聞いてくれたときのことでした; 夏祭りの夜でした
+            return self.text + ("のことでした" if self.ws[-1].surface in WHEN else "でした")
         return self.text
 
     def te(self) -> str:
@@ -186,7 +199,9 @@ class Clause:
             return h + pred[0].surface + "なくて"
         if kind == "noun":
             return self.text + "で"
-        return self.text + "、"
+        # A when (…とき、私の心は決まりました), or a clause that ends otherwise (図書館で):
+        # as written; the sentence around it puts its own 、 after it.
+        return self.text
 
     def koto(self) -> str:
         """As a thing promised: 言う → 言うこと."""
@@ -195,7 +210,7 @@ class Clause:
             return _join(head) + pred[0].base + "こと"
         if kind in ("verb", "adjective", "negative"):
             return self.text + "こと"
-        if kind == "noun":
+        if kind in ("noun", "time"):
             return self.text + "を大切にすること"
         return self.text + "こと"
 
@@ -215,9 +230,16 @@ def one_second_person(text: str, you: str) -> str:
     ).strip()
 
 
+def _is_pictograph(c: str) -> bool:
+    """Emoji and symbols (🌙, ♡, skin tones), not letters or punctuation."""
+    return unicodedata.category(c) in ("So", "Sk") or c in EMOJI_JOINERS
+
+
 def clean_fact(text: str) -> str:
-    """One line of a fact without quotes or its closing stop."""
-    text = " ".join((text or "").split())
+    """One line of a fact without quotes, emoji or its closing stop. Emoji are not read aloud
+    and would end a clause where its verb should be (…聞いてくれた 🌙 gave 「聞いた 🌙、、」)."""
+    text = "".join(c for c in text or "" if not _is_pictograph(c))
+    text = " ".join(text.split())
     text = text.strip().strip('「」『』“”"').strip()
     while text and text[-1] in END_PUNCTUATION:
         text = text[:-1].rstrip()
