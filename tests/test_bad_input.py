@@ -46,7 +46,7 @@ def count(app, model):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"date": "2027-02-30"}, "正しい日付"),
+        ({"date": "2027-02-30"}, "2027-02-30 という日はありません"),  # not "a real date as…"
         ({"date": "yesterday"}, "正しい日付"),
         ({"date": "0001-01-01"}, "1990-01-01"),
         ({"date": ""}, "YYYY-MM-DD"),
@@ -142,6 +142,17 @@ def test_bad_record_input(app, web, planner, url, data, model, message):
     assert 'class="error"' in page
     assert message in page
     assert count(app, model) == 0
+
+
+def test_a_phone_number_typed_full_width_is_read_as_its_digits(app, web, planner):
+    """０９０－１２３４－５６７８ as an input method types it was refused (「数字・…だけ」)."""
+    response = web.post(
+        "/clients/new",
+        {"full_name": "高橋 あかり", "language": "ja", "phone": "（０９０）１２３４ー５６７８"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(Client.phone)) == "(090)1234-5678"
 
 
 def test_unknown_ids_are_404(web, planner):

@@ -1,5 +1,8 @@
 """Form pieces shared by every capability."""
 
+import re
+import unicodedata
+from datetime import date
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -36,10 +39,28 @@ def stripped(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+# Dashes a Japanese input method or a word processor types where a phone number has "-".
+DASHES = str.maketrans(dict.fromkeys("ー‐‑–—―−", "-"))
+
+
+def narrowed(value) -> str:
+    """Trimmed, with full-width digits, letters and signs as an input method types them
+    (０９０－１２３４－５６７８) read as the ASCII they stand for (NFKC)."""
+    return unicodedata.normalize("NFKC", stripped(value)).translate(DASHES)
+
+
 class DateField(WTFormsDateField):
-    """Every date a form takes: YYYY-MM-DD within the dates the application supports."""
+    """Every date a form takes: YYYY-MM-DD within the dates the application supports. A day
+    written in that form that the calendar has not (2026-02-30) is named as such."""
 
     def process_formdata(self, valuelist) -> None:
+        text = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            try:
+                date.fromisoformat(text)
+            except ValueError:
+                self.data = None
+                raise ValueError(_("There is no %(day)s on the calendar.", day=text)) from None
         super().process_formdata(valuelist)
         if self.data is not None and not in_supported_range(self.data):
             self.data = None

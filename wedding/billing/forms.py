@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from wedding.billing.money import MoneyError, normalize_registration_number, parse_policy
 from wedding.forms import DateField as CheckedDateField
-from wedding.forms import WeddingForm, name_field, stripped
+from wedding.forms import WeddingForm, name_field, narrowed, stripped
 from wedding.i18n import lazy_gettext as _l
 
 RATE_CHOICES = [
@@ -45,7 +45,7 @@ class ProfileForm(WeddingForm):
         description=_l("T and 13 digits (適格請求書発行事業者登録番号)."),
     )
     address = StringField(_l("Address"), validators=[Length(max=300)], filters=[stripped])
-    phone = StringField(_l("Phone"), validators=[Length(max=40)], filters=[stripped])
+    phone = StringField(_l("Phone"), validators=[Length(max=40)], filters=[narrowed])
     bank_name = StringField(_l("Bank"), validators=[Length(max=100)], filters=[stripped])
     bank_branch = StringField(_l("Branch"), validators=[Length(max=100)], filters=[stripped])
     account_type = SelectField(

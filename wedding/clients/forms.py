@@ -1,7 +1,7 @@
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, Length, Optional, Regexp, ValidationError
 
-from wedding.forms import LANGUAGE_CHOICES, NotesMixin, WeddingForm, name_field, stripped
+from wedding.forms import LANGUAGE_CHOICES, NotesMixin, WeddingForm, name_field, narrowed, stripped
 from wedding.i18n import lazy_gettext as _l
 
 
@@ -25,7 +25,7 @@ class ClientForm(NotesMixin, WeddingForm):
             Length(max=40),
             Regexp(r"^\+?[0-9 ()\-]{6,}$", message=_l("Use digits, spaces, +, - and ( ) only.")),
         ],
-        filters=[stripped],
+        filters=[narrowed],
     )
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="ja")
     ceremony_role = SelectField(

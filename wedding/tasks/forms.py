@@ -1,9 +1,9 @@
 """Checklist and task forms."""
 
-from wtforms import DateField, IntegerField, SelectChoice, SelectField
+from wtforms import IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
-from wedding.forms import WeddingForm, name_field
+from wedding.forms import DateField, WeddingForm, name_field
 from wedding.i18n import lazy_gettext as _l
 from wedding.tasks.models import OFFSET_LIMIT
 

@@ -3,7 +3,7 @@
 from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
-from wedding.forms import WeddingForm, name_field, stripped
+from wedding.forms import WeddingForm, name_field, narrowed, stripped
 from wedding.i18n import lazy_gettext as _l
 
 KIND_CHOICES = [
@@ -32,7 +32,7 @@ class VendorForm(WeddingForm):
         validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
         filters=[stripped],
     )
-    phone = StringField(_l("Phone"), validators=[Length(max=50)], filters=[stripped])
+    phone = StringField(_l("Phone"), validators=[Length(max=50)], filters=[narrowed])
     lead_time_days = IntegerField(
         _l("Lead time (days)"),
         default=0,
