@@ -448,3 +448,42 @@ def test_no_text_box_is_laid_out_for_white_space_that_prints_nothing(app, couple
             ]
             assert empty == [], theme
         db.session.rollback()
+
+
+LONG_NAMES = (
+    ("長谷川 明日香・エリザベート・フォン・シュヴァルツヴァルト", "Seraphina"),
+    ("佐藤 美咲", "Sir Griffin Alexander Montgomery-Whitfield of the Northern Woods"),
+    ("高橋" * 50, "レン"),  # a name at the hundred characters the forms allow and more
+)
+
+
+def test_long_names_stay_on_the_paper(app, couple):
+    """A 28-character name ran past the certificate's border (a name never wrapped), and one of
+    100 over the text below it: a name longer than a line is set smaller and wraps."""
+    for client_name, companion_name in LONG_NAMES:
+        _user, ceremony = couple(client_name, companion_name)
+        for portrait in (False, True):
+            if portrait:
+                with_portrait(app, ceremony.id)
+            for language in ("ja", "both"):
+                page, _data = certificate_layout(app, ceremony.id, language)
+                (sheet,) = boxes_with_class(page, "sheet")
+                right = sheet.content_box_x() + sheet.width
+                for name in boxes_with_class(page, "name"):
+                    for line in [name, *getattr(name, "children", [])]:
+                        assert line.position_x + line.width <= right + 1, (client_name, language)
+                (names,) = boxes_with_class(page, "names")
+                (declaration, *_) = boxes_with_class(page, "declaration")
+                assert names.position_y + names.height <= declaration.position_y + 1
+                (facts,) = boxes_with_class(page, "facts")
+                signatures = boxes_with_class(page, "signature-box")
+                bottom = facts.position_y + facts.height
+                assert min(box.position_y for box in signatures) >= bottom, (client_name, language)
+            with app.app_context():
+                row = db.session.get(Ceremony, ceremony.id)
+                cover = program_document(document_data(row, settings_for(row))).pages[0]
+                db.session.rollback()
+            (sheet,) = boxes_with_class(cover, "cover")
+            right = sheet.content_box_x() + sheet.width
+            for name in boxes_with_class(cover, "name"):
+                assert name.position_x + name.width <= right + 1, (client_name, "program")

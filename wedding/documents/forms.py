@@ -30,10 +30,14 @@ class DocumentSettingsForm(WeddingForm):
     )
     photographer = StringField(_l("Photographer"), validators=[Length(max=200)], filters=[stripped])
     witness = StringField(
-        _l("Witness for the companion"),
+        _l("Witness"),
         validators=[Length(max=200)],
         filters=[stripped],
-        description=_l("Signs the certificate on the companion's behalf."),
+        # as documents.services.signatures prints it: the planner signs for the companion
+        description=_l(
+            "Signs the certificate as witness. The companion's line is signed for by the "
+            "ceremony's planner, or by the witness when no planner is named."
+        ),
     )
     thank_you = TextAreaField(
         _l("Thank-you note"),

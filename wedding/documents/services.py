@@ -271,6 +271,7 @@ def document_data(
         "lang": langs[0],
         "story_lines": certificate_story_lines(per_lang),
         "long_names": _units(client_name) + _units(companion_name) > NAMES_BESIDE_PORTRAIT_UNITS,
+        "name_class": name_length_class(client_name, companion_name),
         "theme": settings.theme,
         "size": settings.size,
         "color": color,
@@ -622,6 +623,19 @@ CERTIFICATE_LINE_UNITS = 76
 # 237 mm less the portrait (at most 64 mm), the gap (8 mm) and the heart leave about 16
 # units; 14 leaves room for wide Latin letters. Longer names wrap beside the portrait.
 NAMES_BESIDE_PORTRAIT_UNITS = 14
+# A name longer than these (in full-width characters) is set smaller and may wrap: at the
+# certificate's 27 pt, 16 fill the line beside the portrait and a little more the A5 cover's;
+# past 40 (a hundred-character name) the names are set smaller again to fit two or three lines.
+NAME_LINE_UNITS = 16
+NAME_LINES_UNITS = 40
+
+
+def name_length_class(*names: str) -> str:
+    """The documents' class for the longest name: "", "long-name" or "long-name longer-name"."""
+    longest = max(map(_units, names))
+    if longest > NAME_LINES_UNITS:
+        return "long-name longer-name"
+    return "long-name" if longest > NAME_LINE_UNITS else ""
 
 
 def _units(text: str) -> float:
