@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app and its tests need, when they are missing.
-# Japanese fonts and HarfBuzz subsetting for the PDFs, poppler for checking them,
+# Japanese fonts, an emoji font (names and words with 🌸 print as emoji, not boxes) and
+# HarfBuzz subsetting for the PDFs, poppler for checking them,
 # Debian's Chromium for the browser tests (never a browser downloaded by a test tool),
 # Node.js for the front-end tools, Redis (the production job broker) for the scale-out test,
 # eSpeak NG for the companion's English voice.
@@ -10,6 +11,7 @@ packages=(
   fonts-ipaexfont-mincho
   fonts-ipaexfont-gothic
   fonts-ebgaramond
+  fonts-noto-color-emoji
   libharfbuzz-subset0
   libpango-1.0-0
   libpangoft2-1.0-0

@@ -48,6 +48,15 @@ def test_every_document_gives_back_both_names(app, couple, theme, language):
                 assert font[-5:-2] == ["yes", "yes", "yes"], font  # embedded, subset, unicode
 
 
+def test_emoji_in_names_print_as_emoji_not_as_boxes(app, couple):
+    """Names like あかり🌸 printed 🌸 as an empty box: no font on the machine had it."""
+    _, ceremony = couple("高橋 あかり🌸", "Seraphina 🌙")
+    for kind in KINDS:
+        pdf = render(app, ceremony.id, kind, "classic", "both")
+        assert "Noto-Color-Emoji" in [font[0].split("+")[1] for font in pdf_fonts(pdf)], kind
+        assert "あかり🌸" in pdf_text(pdf) and "Seraphina 🌙" in pdf_text(pdf), kind
+
+
 def test_a_font_is_embedded_once(app, couple):
     """Modern sets everything in IPAexGothic, which has no italic: an italic line would embed
     the same font a second time (as "IPAexGothic-Oblique", printed upright all the same)."""
