@@ -319,6 +319,20 @@ def test_the_balance_never_falls_due_on_a_day_banks_are_closed(quoted):
     assert (balance.kind, balance.due_date) == ("balance", date(2026, 12, 30))
 
 
+def test_signed_late_the_balance_falls_due_with_the_deposit_not_before_it(quoted):
+    """Signed 23 days before the ceremony (the balance is due 30 days before): the balance was
+    due the same day and the deposit a week later; now both are due in the deposit's week."""
+    ceremony, quote = quoted
+    signed = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
+    ceremony.starts_at = datetime(2026, 12, 27, 2, 0, tzinfo=UTC)
+    ceremony.ends_at = ceremony.blocked_until = ceremony.starts_at + timedelta(hours=1)
+    accept(quote, now=signed)
+    db.session.commit()
+    deposit, balance = billing.invoices_of(ceremony.id)
+    assert (deposit.kind, deposit.due_date) == ("deposit", date(2026, 12, 11))
+    assert (balance.kind, balance.due_date) == ("balance", date(2026, 12, 11))
+
+
 def test_a_revision_signed_after_the_deposit_was_paid_bills_only_the_rest(quoted):
     """The client paid the deposit, the quote grew (five 引菓子, not three) and was signed
     again: the paid deposit stays, the old balance is voided, the new one is the rest. (Signing

@@ -570,10 +570,10 @@ def deposit_subtotals(subtotals: dict[int, int], percent: int) -> dict[int, int]
 def issue_schedule(quote: Quote, now: datetime) -> list[Invoice]:
     """The payment schedule of an accepted quote: the deposit (the company's percent of each
     rate's subtotal, due some days after acceptance) and the balance (the rest, due some days
-    before the ceremony). Unpaid invoices of an earlier acceptance are voided, but for one the
-    new schedule would issue again for the same amounts (a deposit invoice sent before the
-    client signed): it is kept, with its bank reference. What was paid counts towards the new
-    schedule."""
+    before the ceremony, never before the deposit). Unpaid invoices of an earlier acceptance
+    are voided, but for one the new schedule would issue again for the same amounts (a deposit
+    invoice sent before the client signed): it is kept, with its bank reference. What was paid
+    counts towards the new schedule."""
     ceremony = db.session.get(Ceremony, quote.ceremony_id)
     profile = profile_or_new(quote.org_id)
     today = local_today(now, ceremony)
@@ -613,13 +613,18 @@ def issue_schedule(quote: Quote, now: datetime) -> list[Invoice]:
     for invoice in unpaid:
         cancel_invoice(invoice, now)
     lines = _schedule_lines(deposit, "申込金", "Deposit", lang)
-    if lines and kept_deposit is None:
-        due = min(today + timedelta(days=profile.deposit_due_days), ceremony_day(ceremony))
-        made.append(create_invoice(ceremony, "deposit", due, lines, today))
+    deposit_due = min(today + timedelta(days=profile.deposit_due_days), ceremony_day(ceremony))
+    if kept_deposit is not None:
+        deposit_due = kept_deposit.due_date
+    elif lines:
+        made.append(create_invoice(ceremony, "deposit", deposit_due, lines, today))
     lines = _schedule_lines(rest, "残金", "Balance", lang)
     if lines and kept_balance is None:
         due = ceremony_day(ceremony) - timedelta(days=profile.balance_days_before)
-        due = max(bank_day_on_or_before(due), today)  # never on a day banks are closed
+        due = bank_day_on_or_before(due)  # never on a day banks are closed
+        # Signed late (the ceremony in fewer days than the balance is due before it): the
+        # balance falls due with the deposit, never before it, nor before today.
+        due = max(due, deposit_due if deposit else today)
         made.append(create_invoice(ceremony, "balance", due, lines, today))
     apply_booking_deposit(ceremony, now)
     return made
