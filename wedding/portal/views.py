@@ -327,6 +327,14 @@ def _client_invoice(invoice_id: int) -> Invoice:
 TYPED_NAME = "portal_typed_name"
 
 
+def _refused_signature(ceremony, form, message: str) -> Response:
+    """Back to the signature field itself, its error beside it and the name typed kept to
+    correct: on a phone a message at the top of the page was far above what was in view."""
+    typed = form.typed_name.data if isinstance(form.typed_name.data, str) else ""
+    session[TYPED_NAME] = {"ceremony": ceremony.id, "name": typed[:200], "error": str(message)}
+    return redirect(url_for("portal.home") + f"#accept-{ceremony.id}", 303)
+
+
 @bp.post("/ceremonies/<int:ceremony_id>/accept")
 @client_required
 def accept_quote(ceremony_id: int):
@@ -337,8 +345,7 @@ def accept_quote(ceremony_id: int):
     if quote is None:
         abort(404)
     if not form.validate():
-        flash(_("Type your full name to accept."), "error")
-        return redirect(url_for("portal.home") + "#quote", 303)
+        return _refused_signature(ceremony, form, _("Type your full name to accept."))
     try:
         acceptance = billing.accept_quote(
             quote,
@@ -350,9 +357,7 @@ def accept_quote(ceremony_id: int):
         )
     except billing.BillingError as error:
         db.session.rollback()
-        flash(billing_message(error.code), "error")
-        session[TYPED_NAME] = {"ceremony": ceremony.id, "name": (form.typed_name.data or "")[:200]}
-        return redirect(url_for("portal.home") + "#quote", 303)
+        return _refused_signature(ceremony, form, billing_message(error.code))
     queue_agreement_pdf(acceptance)  # rendered by a job, then mailed: nothing slow here
     audit("change", "ceremony", ceremony.id, f"quote-accept:r{quote.revision}")
     db.session.commit()
