@@ -16,6 +16,7 @@ from tests.documents.conftest import pdf_fonts, pdf_pages, pdf_text, render
 from wedding import ROOT
 from wedding.documents import render as render_module
 from wedding.documents.ornaments import data_uri
+from wedding.documents.phrases import phrase
 from wedding.documents.render import (
     ASSETS,
     AssetFetcher,
@@ -55,6 +56,22 @@ def test_emoji_in_names_print_as_emoji_not_as_boxes(app, couple):
         pdf = render(app, ceremony.id, kind, "classic", "both")
         assert "Noto-Color-Emoji" in [font[0].split("+")[1] for font in pdf_fonts(pdf)], kind
         assert "あかり🌸" in pdf_text(pdf) and "Seraphina 🌙" in pdf_text(pdf), kind
+
+
+def test_the_planners_thank_you_note_stands_under_its_own_languages_heading(app, couple):
+    """Both languages: the Japanese note was printed beside an English default saying something
+    else; English only: a Japanese note stood under "Thank you" as if it were English."""
+    _, ceremony = couple()
+    note = "本日は森の小さな式にお越しいただき、ありがとうございました。"
+    both = pdf_text(render(app, ceremony.id, "program", thank_you=note, language="both"))
+    assert both.count(note[:10]) == 1 and phrase("thanks", "ja") in both
+    assert phrase("thanks_default", "en")[:30] not in both
+    assert phrase("thanks_default", "ja")[:10] not in both
+    english = pdf_text(render(app, ceremony.id, "program", thank_you=note, language="en"))
+    assert note[:10] in english and phrase("thanks_default", "en")[:30] not in english
+    default = pdf_text(render(app, ceremony.id, "program", language="both"))
+    assert phrase("thanks_default", "ja")[:10] in default
+    assert phrase("thanks_default", "en")[:30] in default.replace("\n", " ")
 
 
 def test_a_font_is_embedded_once(app, couple):

@@ -46,6 +46,7 @@ from wedding.presentation.services import ar_link
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.models import StoredFile
 from wedding.storage.services import store
+from wedding.vows.composer import has_japanese
 from wedding.vows.services import approved_vows
 
 TEMPLATES = {
@@ -233,13 +234,17 @@ def document_data(
             "era": era_date(day, lang),
             "vows": vows,
             "story": _story_lines(stories.get(lang)),
-            "thank_you": settings.thank_you.strip()
-            if settings.thank_you.strip() and len(langs) == 1
-            else phrase("thanks_default", lang),
+            "thank_you": phrase("thanks_default", lang),
         }
-    if settings.thank_you.strip() and len(langs) > 1:
-        # The planner's own note is printed once, as written, after the first language.
-        per_lang[langs[0]]["thank_you"] = settings.thank_you.strip()
+    note = settings.thank_you.strip()
+    thanks_lang = ("ja" if has_japanese(note) else "en") if note else None
+    if note:
+        # The planner's own note is printed once, as written, under the heading of the language
+        # it is written in (of the document's, if it has one only); no default beside it that
+        # says something else.
+        shown = thanks_lang if thanks_lang in langs else langs[0]
+        for lang in langs:
+            per_lang[lang]["thank_you"] = note if lang == shown else ""
     client_role = {lang: ceremony.client.role_word(lang) for lang in ("ja", "en")}
     run = [
         {
@@ -269,6 +274,7 @@ def document_data(
         "run": run,
         "langs": langs,
         "lang": langs[0],
+        "thanks_lang": thanks_lang,  # the planner's note's own language, if there is one
         "story_lines": certificate_story_lines(per_lang),
         "long_names": _units(client_name) + _units(companion_name) > NAMES_BESIDE_PORTRAIT_UNITS,
         "name_class": name_length_class(client_name, companion_name),
