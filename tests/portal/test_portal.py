@@ -9,11 +9,14 @@ import pytest
 from tests.live import free_port
 from tests.mail import start_smtp
 from wedding.calendars.models import Feed
+from wedding.ceremonies.models import Ceremony
+from wedding.clients.models import Client
 from wedding.jobs import Job, run_queued
 from wedding.models import db, dispose_engines, utcnow
 from wedding.personas.cards import read_any
 from wedding.portal.models import PortalLink
 from wedding.vows.models import VowComment, VowVersion
+from wedding.vows.services import save_drafts, share_vow
 
 
 @pytest.fixture
@@ -319,6 +322,35 @@ def test_the_client_sees_only_what_the_planner_shared_newest_first(app, web, set
     assert page.index(f'id="vow-{third.id}"') < page.index(f'id="vow-{first.id}"')
     web.post(f"/ceremonies/{ceremony.id}/vows/{third.id}/share", {"action": "unshare"})
     assert f'id="vow-{third.id}"' not in guest.get("/portal/").get_data(as_text=True)
+
+
+def test_the_portal_shows_the_companions_vows_first_in_the_clients_language_first(app, web, setup):
+    """English came before Japanese for a Japanese client (the groups were sorted by name)."""
+    user, client, ceremony = setup
+    for role, lang, text in (("client", "ja", "ずっと一緒に。"), ("companion", "en", "Always.")):
+        with app.app_context():
+            row = db.session.get(Ceremony, ceremony.id)
+            (version,) = save_drafts(row, lang, role, [text], "builtin", "", 1, user.id)
+            share_vow(version)
+            db.session.commit()
+    guest = open_portal(app, copy_link(web, client))
+    for language, order in (
+        ("ja", ["companion-ja", "companion-en", "client-ja"]),
+        ("en", ["companion-en", "companion-ja", "client-ja"]),
+    ):
+        with app.app_context():
+            db.session.get(Client, client.id).language = language
+            db.session.commit()
+        page = guest.get("/portal/").get_data(as_text=True)
+        with app.app_context():
+            versions = db.session.scalars(db.select(VowVersion)).all()
+            shown = sorted(
+                (page.index(f'id="vow-{v.id}"'), f"{v.role}-{v.lang}")
+                for v in versions
+                if f'id="vow-{v.id}"' in page
+            )
+        groups = [group for i, (_, group) in enumerate(shown) if i == 0 or group != shown[i - 1][1]]
+        assert groups == order, language
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -75,7 +75,8 @@ class CompanionForm(WeddingForm):
         choices=PRONOUNS,
         default="",
         description=_l(
-            "Never guessed: leave it at “%(choice)s” until the client says.",
+            "Only what the card or the client says, never guessed from a name or a picture: "
+            "leave it at “%(choice)s” until you know.",
             choice=PRONOUNS[0].label,
         ),
     )

@@ -168,7 +168,7 @@ def _ceremony_view(ceremony) -> dict:
         "day": describe(local_day),
         "run": [(item_start(ceremony, item), item) for item in items_of(ceremony)],
         "google": google_link(event),
-        "versions": _grouped(visible_to_client(ceremony.id)),
+        "versions": _grouped(visible_to_client(ceremony.id), g.client.language),
         "audio": {k: a for k, a in audio_for(ceremony.id).items() if a.status == "done"},
         "comments": comments_for(ceremony.id),
         "documents": issued_documents(ceremony.id),
@@ -197,12 +197,15 @@ def _money_view(ceremony) -> dict:
     }
 
 
-def _grouped(versions) -> dict:
-    """Versions by (role, language), each group newest first (as they come)."""
+def _grouped(versions, first_lang: str) -> list[tuple[tuple[str, str], list]]:
+    """Versions by (role, language), each group newest first (as they come): the companion's
+    vows first, then the client's, each in the client's language first."""
     grouped: dict = {}
     for version in versions:
         grouped.setdefault((version.role, version.lang), []).append(version)
-    return grouped
+    return sorted(
+        grouped.items(), key=lambda item: (item[0][0] != "companion", item[0][1] != first_lang)
+    )
 
 
 @bp.get("/")
