@@ -220,6 +220,24 @@ def test_the_pdf_is_a_qualified_invoice(app_ctx, billed):
     assert "IPAex" in fonts
 
 
+def test_the_pdf_says_what_is_left_to_pay_once_something_was_paid(app_ctx, billed):
+    """A deposit invoice with the ¥30,000 booking deposit on it headlined only its total."""
+    _, ceremony = billed
+    ours = db.session.get(Ceremony, ceremony.id)
+    lines = [Line("人前式プラン", 70_000, 1, 10)]  # ¥77,000
+    invoice = billing.create_invoice(ours, "deposit", date(2030, 1, 1), lines, date(2026, 11, 30))
+    billing.record_payment(invoice, 30_000, "bank", date(2026, 12, 1), NOW)
+    db.session.commit()
+    text = " ".join(_pdftotext(render_invoice_pdf(invoice)).split())
+    assert "ご請求額 Amount due ¥77,000" in text
+    assert "うち入金済 ¥30,000 · お支払い残額 ¥47,000" in text and "Left to pay ¥47,000" in text
+    assert invoice.reference_code in text  # still to pay: how to pay stays
+    billing.record_payment(invoice, 47_000, "bank", date(2026, 12, 2), NOW)
+    db.session.commit()
+    text = " ".join(_pdftotext(render_invoice_pdf(invoice)).split())
+    assert "お支払いは不要です Paid in full" in text and "お振込先" not in text
+
+
 def test_cli_renders_an_invoice(app, billed, tmp_path):
     _, ceremony = billed
     with app.app_context():
