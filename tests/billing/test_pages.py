@@ -13,6 +13,7 @@ import pytest
 from tests.billing.conftest import REGISTRATION
 from wedding.billing import services as billing
 from wedding.billing.models import (
+    BOOKS_ZONE,
     BankLine,
     BillingProfile,
     Invoice,
@@ -166,6 +167,26 @@ def test_bank_import_page(app, web, billed):
     )
     assert broken.status_code == 200
     assert "日付・金額・振込依頼人" in broken.get_data(as_text=True)
+
+
+def test_a_statement_with_a_day_still_to_come_is_refused_by_its_line(app, web, billed):
+    """Days read the wrong way round (03/12 as 12 March) dated a payment and its receipt in the
+    future; the file is refused, naming the line, and nothing is imported."""
+    user, ceremony = billed
+    _, code = issue(app, ceremony, 1_000)
+    web.login(user)
+    later = (utcnow() + timedelta(days=3)).astimezone(BOOKS_ZONE).date()
+    text = f"日付,入金額,振込依頼人名\n2026/12/01,500,ﾀﾅｶ\n{later:%Y/%m/%d},1100,{code} ｻﾄｳ\n"
+    page = web.post(
+        "/billing/statements",
+        {"file": (io.BytesIO(text.encode("shift_jis")), "meisai.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "ファイルの3行目の日付がまだ来ていない日です" in page
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(BankLine.id))) == 0
+        assert db.session.scalar(db.select(db.func.count(Payment.id))) == 0
 
 
 def _signed(payload: str, secret: str) -> str:

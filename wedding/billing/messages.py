@@ -43,5 +43,16 @@ MESSAGES = {
 }
 
 
-def message(code: str) -> str:
+# Rules about one line of a file: the sentence names the line.
+LINE_MESSAGES = {
+    "statement_later": _l(
+        "Line %(line)d of the file is dated on a day still to come: is this the bank's "
+        "statement, its days read as the bank writes them? Nothing was imported."
+    ),
+}
+
+
+def message(code: str, line: int | None = None) -> str:
+    if code in LINE_MESSAGES:
+        return str(LINE_MESSAGES[code]) % {"line": line or 0}
     return str(MESSAGES.get(code, code))

@@ -879,6 +879,12 @@ def import_statement(
         raise from_money_error(error) from None
     except csv.Error:
         raise BillingError("columns", "file") from None
+    # Money is received on a day that has come (as record_payment says): a line dated later
+    # is a file read wrongly (days as 03/12 taken the other way round), not a payment.
+    today = now.astimezone(BOOKS_ZONE).date()
+    for line in lines:
+        if line.booked_on > today:
+            raise BillingError("statement_later", "file", line.line_no)
     invoices = {
         invoice.reference_code: invoice
         for invoice in db.session.scalars(

@@ -142,7 +142,7 @@ def carry_out(
         result = action()
     except billing.BillingError as error:
         db.session.rollback()
-        flash(message(error.code), "error")
+        flash(message(error.code, error.index), "error")
         return None
     if change is not None:
         audit("change", "ceremony", ceremony_id, change(result))
