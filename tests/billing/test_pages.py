@@ -189,6 +189,24 @@ def test_a_statement_with_a_day_still_to_come_is_refused_by_its_line(app, web, b
         assert db.session.scalar(db.select(db.func.count(Payment.id))) == 0
 
 
+def test_a_deposit_that_could_not_confirm_its_hold_says_so_in_words(app, web, billed):
+    """The money page showed the booking rule's code: 「振込手数料差引 [booking: not_held]」."""
+    user, ceremony = billed
+    invoice_id, _ = issue(app, ceremony, 1_000, kind="deposit")
+    with app.app_context():
+        held = db.session.get(Ceremony, ceremony.id)
+        held.hold_expires_at = utcnow() - timedelta(minutes=1)
+        invoice = db.session.get(Invoice, invoice_id)
+        now = utcnow()
+        billing.record_payment(invoice, 1_100, "bank", now.date(), now, note="振込手数料差引")
+        db.session.commit()
+    web.login(user)
+    page = web.get(f"/billing/ceremonies/{ceremony.id}").get_data(as_text=True)
+    assert "[booking" not in page and "not_held" not in page
+    assert "振込手数料差引" in page
+    assert "挙式はすでに仮押さえではなかったため" in page
+
+
 def _signed(payload: str, secret: str) -> str:
     at = int(time.time())
     mac = hmac.new(secret.encode(), f"{at}.{payload}".encode(), hashlib.sha256).hexdigest()

@@ -1,6 +1,7 @@
 """Plans, quotes and their acceptance, invoices (qualified invoices and credit notes), payments,
 bank statement imports and payment-provider events. Money is integer yen; rates are integers."""
 
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -28,6 +29,7 @@ INVOICE_KINDS = ("deposit", "balance", "other", "credit")
 INVOICE_STATUSES = ("draft", "issued", "paid", "partially_paid", "cancelled")
 # "booking": the deposit recorded when the booking was confirmed, counted towards the invoices
 # (how it was paid is not known).
+BOOKING_PROBLEM = re.compile(r"\s*\[booking: (\w+)\]")
 SETTLED_LINE_REF = "line:"  # a payment's external_ref: "line:<bank line id>", once per line
 BOOKS_ZONE = ZoneInfo("Asia/Tokyo")  # the company's books are kept in Japan: its days are Tokyo's
 PAYMENT_METHODS = ("bank", "card", "cash", "booking")
@@ -353,6 +355,18 @@ class Payment(OrgOwned, db.Model):
     def settled_by_planner(self) -> bool:
         """A bank line the import could not match, recorded here by the planner."""
         return (self.external_ref or "").startswith(SETTLED_LINE_REF)
+
+    @property
+    def booking_problem(self) -> str:
+        """The booking rule's code when this payment paid a deposit but could not confirm its
+        hold (kept in the note as " [booking: <code>]" by record_payment), else ""."""
+        found = BOOKING_PROBLEM.search(self.note or "")
+        return found.group(1) if found else ""
+
+    @property
+    def plain_note(self) -> str:
+        """The note as the planner wrote it, without the booking rule's code."""
+        return BOOKING_PROBLEM.sub("", self.note or "").strip()
 
 
 class BankImport(OrgOwned, db.Model):
