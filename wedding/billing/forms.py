@@ -13,11 +13,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from wedding.billing.money import MoneyError, normalize_registration_number, parse_policy
+from wedding.forms import Between, WeddingForm, name_field, narrowed, stripped
 from wedding.forms import DateField as CheckedDateField
-from wedding.forms import WeddingForm, name_field, narrowed, stripped
 from wedding.i18n import lazy_gettext as _l
 
 RATE_CHOICES = [
@@ -64,15 +64,15 @@ class ProfileForm(WeddingForm):
         filters=[stripped],
     )
     deposit_percent = IntegerField(
-        _l("Deposit (percent of the quote)"), validators=[InputRequired(), NumberRange(0, 100)]
+        _l("Deposit (percent of the quote)"), validators=[InputRequired(), Between(0, 100)]
     )
     deposit_due_days = IntegerField(
         _l("Deposit due (days after acceptance)"),
-        validators=[InputRequired(), NumberRange(0, 365)],
+        validators=[InputRequired(), Between(0, 365)],
     )
     balance_days_before = IntegerField(
         _l("Balance due (days before the ceremony)"),
-        validators=[InputRequired(), NumberRange(0, 730)],
+        validators=[InputRequired(), Between(0, 730)],
     )
     cancellation_policy = TextAreaField(
         _l("Cancellation policy"),
@@ -100,7 +100,7 @@ class PlanForm(WeddingForm):
     name = name_field(_l("Name"))
     name_en = StringField(_l("Name in English"), validators=[Length(max=200)], filters=[stripped])
     unit_price = IntegerField(
-        _l("Price before tax (yen)"), validators=[InputRequired(), NumberRange(0, 100_000_000)]
+        _l("Price before tax (yen)"), validators=[InputRequired(), Between(0, 100_000_000)]
     )
     tax_rate = SelectField(_l("Tax rate"), choices=RATE_CHOICES, default="10")
     included = TextAreaField(
@@ -112,11 +112,11 @@ class PlanForm(WeddingForm):
     description = TextAreaField(
         _l("Description"), validators=[Length(max=5000)], filters=[stripped]
     )
-    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, 1000)], default=0)
+    position = IntegerField(_l("Order"), validators=[Optional(), Between(0, 1000)], default=0)
 
 
 class PaymentForm(WeddingForm):
-    amount = IntegerField(_l("Amount (yen)"), validators=[InputRequired(), NumberRange(1)])
+    amount = IntegerField(_l("Amount (yen)"), validators=[InputRequired(), Between(1)])
     method = SelectField(
         _l("Method"),
         choices=[
@@ -138,7 +138,7 @@ class CancelInvoiceForm(WeddingForm):
 
 class CreditForm(WeddingForm):
     amount = IntegerField(
-        _l("Amount to return (yen, tax included)"), validators=[InputRequired(), NumberRange(1)]
+        _l("Amount to return (yen, tax included)"), validators=[InputRequired(), Between(1)]
     )
     reason = name_field(_l("Reason"), 300)
 

@@ -1,7 +1,7 @@
 from wtforms import IntegerField, SelectChoice, SelectField, TimeField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, Optional
 
-from wedding.forms import DateField, NotesMixin, WeddingForm
+from wedding.forms import Between, DateField, NotesMixin, WeddingForm
 from wedding.i18n import lazy_gettext as _l
 
 STATUS_CHOICES = [
@@ -53,14 +53,14 @@ class CeremonyForm(NotesMixin, WeddingForm):
     )
     duration_minutes = SelectField(_l("Length"), coerce=int)
     guest_count = IntegerField(
-        _l("Number of guests"), validators=[Optional(), NumberRange(min=0, max=100_000)]
+        _l("Number of guests"), validators=[Optional(), Between(min=0, max=100_000)]
     )
 
 
 class ConfirmBookingForm(WeddingForm):
     deposit = IntegerField(
         _l("Deposit received (yen)"),
-        validators=[Optional(), NumberRange(min=0, max=100_000_000)],
+        validators=[Optional(), Between(min=0, max=100_000_000)],
         description=_l(
             "Leave empty to confirm by hand. A deposit entered here counts as paid on the "
             "client's invoices."

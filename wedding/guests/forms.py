@@ -1,9 +1,9 @@
 """Guest list forms."""
 
 from wtforms import EmailField, IntegerField, RadioField, SelectChoice, TextAreaField, URLField
-from wtforms.validators import URL, Email, Length, NumberRange, Optional
+from wtforms.validators import URL, Email, Length, Optional
 
-from wedding.forms import WeddingForm, name_field, stripped
+from wedding.forms import Between, WeddingForm, name_field, stripped
 from wedding.guests.services import LINK_DAYS_AFTER
 from wedding.i18n import lazy_gettext as _l
 
@@ -29,7 +29,7 @@ class GuestForm(WeddingForm):
         render_kw={"min": LINK_DAYS_AFTER[0], "max": LINK_DAYS_AFTER[2]},
         validators=[
             Optional(),
-            NumberRange(
+            Between(
                 min=LINK_DAYS_AFTER[0],
                 max=LINK_DAYS_AFTER[2],
                 message=_l(

@@ -7,9 +7,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 
-from wedding.forms import WeddingForm, name_field, stripped
+from wedding.forms import Between, WeddingForm, name_field, stripped
 from wedding.i18n import lazy_gettext as _l
 
 TONES = [
@@ -103,7 +103,7 @@ class CompanionForm(WeddingForm):
         default=175,
         validators=[
             Optional(),
-            NumberRange(min=30, max=300, message=_l("Between 30 and 300 cm.")),
+            Between(min=30, max=300, message=_l("Between 30 and 300 cm.")),
         ],
         filters=[lambda value: 175 if value is None else value],
         description=_l("The life-size standee stands this tall beside the client."),
@@ -117,13 +117,13 @@ class CompanionForm(WeddingForm):
     voice_pitch = IntegerField(
         _l("Pitch (half tones)"),
         default=0,
-        validators=[Optional(), NumberRange(min=-12, max=12, message=_l("Between -12 and 12."))],
+        validators=[Optional(), Between(min=-12, max=12, message=_l("Between -12 and 12."))],
         filters=[lambda value: 0 if value is None else value],
     )
     voice_speed = IntegerField(
         _l("Speed (%)"),
         default=100,
-        validators=[Optional(), NumberRange(min=50, max=200, message=_l("Between 50 and 200."))],
+        validators=[Optional(), Between(min=50, max=200, message=_l("Between 50 and 200."))],
         filters=[lambda value: 100 if value is None else value],
     )
     portrait = FileField(

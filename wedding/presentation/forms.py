@@ -4,12 +4,11 @@ from wtforms.validators import (
     URL,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
-from wedding.forms import WeddingForm, stripped
+from wedding.forms import Between, WeddingForm, stripped
 from wedding.i18n import lazy_gettext as _l
 
 
@@ -28,7 +27,7 @@ class PresentationForm(WeddingForm):
         _l("Height in AR (cm)"),
         validators=[
             InputRequired(message=_l("Give a height in centimetres.")),
-            NumberRange(min=30, max=300, message=_l("Between 30 and 300 cm.")),
+            Between(min=30, max=300, message=_l("Between 30 and 300 cm.")),
         ],
     )
 

@@ -1,7 +1,7 @@
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
 
-from wedding.forms import WeddingForm, stripped
+from wedding.forms import Between, WeddingForm, stripped
 from wedding.i18n import lazy_gettext as _l
 from wedding.runofshow.templates import TEMPLATES
 
@@ -33,7 +33,7 @@ class RunItemForm(WeddingForm):
         invalid_value_message=_l("Enter a time as HH:MM (24-hour clock)."),
     )
     duration_minutes = IntegerField(
-        _l("Length (minutes)"), default=5, validators=[InputRequired(), NumberRange(min=0, max=600)]
+        _l("Length (minutes)"), default=5, validators=[InputRequired(), Between(min=0, max=600)]
     )
     title_ja = StringField(_l("Title (Japanese)"), validators=[Length(max=200)], filters=[stripped])
     title_en = StringField(_l("Title (English)"), validators=[Length(max=200)], filters=[stripped])

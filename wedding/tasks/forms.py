@@ -1,9 +1,9 @@
 """Checklist and task forms."""
 
 from wtforms import IntegerField, SelectChoice, SelectField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired
 
-from wedding.forms import DateField, WeddingForm, name_field
+from wedding.forms import Between, DateField, WeddingForm, name_field
 from wedding.i18n import lazy_gettext as _l
 from wedding.tasks.models import OFFSET_LIMIT
 
@@ -29,7 +29,7 @@ class TemplateItemForm(WeddingForm):
         _l("Days from the date (− before, + after)"),
         validators=[
             InputRequired(message=_l("Enter a number of days, e.g. -30 or 14.")),
-            NumberRange(
+            Between(
                 min=-OFFSET_LIMIT,
                 max=OFFSET_LIMIT,
                 message=_l("Keep within two years of the date."),

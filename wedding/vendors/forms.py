@@ -1,9 +1,9 @@
 """Vendor and order forms."""
 
 from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional
 
-from wedding.forms import WeddingForm, name_field, narrowed, stripped
+from wedding.forms import Between, WeddingForm, name_field, narrowed, stripped
 from wedding.i18n import lazy_gettext as _l
 
 KIND_CHOICES = [
@@ -36,7 +36,7 @@ class VendorForm(WeddingForm):
     lead_time_days = IntegerField(
         _l("Lead time (days)"),
         default=0,
-        validators=[InputRequired(), NumberRange(min=0, max=365)],
+        validators=[InputRequired(), Between(min=0, max=365)],
     )
     registration_number = StringField(
         _l("Invoice registration number (T + 13 digits)"),
@@ -51,19 +51,19 @@ class OrderForm(WeddingForm):
     task_id = SelectField(_l("For the task"), coerce=_optional_id, validate_choice=False)
     what = name_field(_l("What"))
     quantity = IntegerField(
-        _l("Quantity"), default=1, validators=[InputRequired(), NumberRange(min=1, max=10_000)]
+        _l("Quantity"), default=1, validators=[InputRequired(), Between(min=1, max=10_000)]
     )
     cost_yen = IntegerField(
         _l("Cost (yen)"),
         default=0,
-        validators=[InputRequired(), NumberRange(min=0, max=100_000_000)],
+        validators=[InputRequired(), Between(min=0, max=100_000_000)],
     )
     print_width_mm = IntegerField(
-        _l("Print width (mm)"), validators=[Optional(), NumberRange(min=10, max=3000)]
+        _l("Print width (mm)"), validators=[Optional(), Between(min=10, max=3000)]
     )
     print_height_mm = IntegerField(
-        _l("Print height (mm)"), validators=[Optional(), NumberRange(min=10, max=3000)]
+        _l("Print height (mm)"), validators=[Optional(), Between(min=10, max=3000)]
     )
     bleed_mm = IntegerField(
-        _l("Bleed (mm)"), default=3, validators=[InputRequired(), NumberRange(min=0, max=20)]
+        _l("Bleed (mm)"), default=3, validators=[InputRequired(), Between(min=0, max=20)]
     )

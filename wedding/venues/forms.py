@@ -11,9 +11,17 @@ from wtforms import (
     StringField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from wedding.forms import DateField, NotesMixin, WeddingForm, name_field, stripped, timezone_choices
+from wedding.forms import (
+    Between,
+    DateField,
+    NotesMixin,
+    WeddingForm,
+    name_field,
+    stripped,
+    timezone_choices,
+)
 from wedding.i18n import lazy_gettext as _l
 
 WEEKDAYS = [
@@ -64,7 +72,7 @@ class VenueForm(NotesMixin, WeddingForm):
     address = StringField(_l("Address"), validators=[Length(max=500)], filters=[stripped])
     timezone = SelectField(_l("Time zone"), default="Asia/Tokyo")
     capacity = IntegerField(
-        _l("Capacity (guests)"), validators=[Optional(), NumberRange(min=1, max=100_000)]
+        _l("Capacity (guests)"), validators=[Optional(), Between(min=1, max=100_000)]
     )
     durations = StringField(
         _l("Ceremony lengths (minutes)"),
@@ -74,7 +82,7 @@ class VenueForm(NotesMixin, WeddingForm):
     buffer_minutes = IntegerField(
         _l("Turnover between ceremonies (minutes)"),
         default=30,
-        validators=[InputRequired(), NumberRange(min=0, max=720)],
+        validators=[InputRequired(), Between(min=0, max=720)],
     )
     slot_step_minutes = SelectField(
         _l("Start times every"),
@@ -85,17 +93,17 @@ class VenueForm(NotesMixin, WeddingForm):
     horizon_days = IntegerField(
         _l("Bookable up to (days ahead)"),
         default=730,
-        validators=[InputRequired(), NumberRange(min=1, max=3660)],
+        validators=[InputRequired(), Between(min=1, max=3660)],
     )
     hold_days = IntegerField(
         _l("A hold lasts (days)"),
         default=7,
-        validators=[InputRequired(), NumberRange(min=1, max=90)],
+        validators=[InputRequired(), Between(min=1, max=90)],
     )
     reminder_days = IntegerField(
         _l("Remind before a hold lapses (days)"),
         default=2,
-        validators=[InputRequired(), NumberRange(min=0, max=90)],
+        validators=[InputRequired(), Between(min=0, max=90)],
     )
     hours = FieldList(FormField(DayHoursForm), min_entries=7, max_entries=7)
 

@@ -6,9 +6,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
-from wedding.forms import WeddingForm, stripped
+from wedding.forms import Between, WeddingForm, stripped
 from wedding.i18n import lazy_gettext as _l
 from wedding.vows.services import MAX_TEXT
 
@@ -24,7 +24,7 @@ class DraftForm(WeddingForm):
     lang = SelectField(_l("Language"), choices=LANG_CHOICES)
     seed = IntegerField(
         _l("Seed"),
-        validators=[Optional(), NumberRange(min=0, max=2**31 - 1)],
+        validators=[Optional(), Between(min=0, max=2**31 - 1)],
         description=_l("The same seed gives the same drafts. Leave empty for new ones."),
     )
     use_llm = BooleanField(_l("Use the AI composer (needs the client's consent)"))
