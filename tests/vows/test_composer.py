@@ -151,6 +151,11 @@ def test_a_line_written_in_the_companions_voice_keeps_who_did_what():
         ),
         ("夏祭りの夜", "夏祭りの夜でした", "夏祭りの夜"),
         ("雨の図書館で", "雨の図書館で", "雨の図書館で"),  # the sentence adds its own 、
+        (
+            "あなたの優しさのすべて",
+            "あなたの優しさのすべてでした",
+            "あなたの優しさのすべてで",
+        ),  # not a when
         ("朝まで話を聞いてくれた 🌙", "朝まで話を聞いてくれました", "朝まで話を聞いてくれて"),
         ("初めて会った日♡👩‍❤️‍👨", "初めて会った日でした", "初めて会った日"),
     ],
@@ -344,3 +349,39 @@ def test_answers_ending_in_a_when_or_an_emoji_read_as_sentences(role):
 def test_doubled_stops_are_a_problem():
     assert "punctuation" in problems("あの夜、、わたしの心は決まりました。", "ja")
     assert "punctuation" not in problems("あの夜、わたしの心は決まりました。", "ja")
+
+
+def test_names_with_emoji_are_still_their_people_and_emoji_alone_say_nothing():
+    """Emoji were dropped before the names were looked for: あかり🌸 was no longer あなた, and a
+    companion called 🌙 left 「が朝まで…」; a proposal of 💍 alone was quoted as 「」."""
+    facts = VowFacts(
+        companion="🌙",
+        client="あかり🌸",
+        first_person="わたし",
+        pronouns="she",
+        catchphrases=("🌙✨", "大丈夫🌙"),
+        answers={
+            "ja": Answers(
+                how_met="森で倒れていたあかり🌸を🌙が見つけた",
+                moment_knew="🌙が朝まで話を聞いてくれたとき",
+                proposal_words="💍",
+            ),
+            "en": Answers(how_met="🌙 found Akari in the woods", proposal_words="💍✨"),
+        },
+        client_aliases=name_forms("あかり🌸", "Akari🌸"),
+        companion_aliases=name_forms("🌙"),
+    )
+    ja = [
+        t
+        for role in ("companion", "client")
+        for s in range(4)
+        for t in compose(facts, "ja", role, seed=s)
+    ]
+    for text in ja:
+        assert problems(text, "ja") == [], text
+        assert "「」" not in text and not re.search(r"(^|[\n。、「])が", text), text  # who?
+    assert any("倒れていたあなたをわたしが見つけました" in t for t in ja)  # the companion's
+    assert any("倒れていた私をあなたが見つけました" in t for t in ja)  # the client's
+    en = [t for s in range(4) for t in compose(facts, "en", "companion", seed=s)]
+    for text in en:
+        assert "“”" not in text and "🌙" not in text.split("\n\n", 1)[1], text

@@ -92,6 +92,9 @@ def name_forms(*names: str) -> tuple[str, ...]:
             if part:
                 out.append(part)
                 out.extend(p for p in part.split() if len(p) > 1 or has_japanese(p))
+                bare = japanese.without_pictographs(part)  # あかり🌸 is also written あかり
+                if bare and bare != part:
+                    out.extend([bare, *(p for p in bare.split() if len(p) > 1 or has_japanese(p))])
     return tuple(dict.fromkeys(out))
 
 
@@ -155,7 +158,9 @@ def problems(text: str, lang: str) -> list[str]:
         found.append("japanese_in_english")
     if lang == "ja" and not has_japanese(text):
         found.append("not_japanese")
-    if re.search(r"[。、][.,]|[.,][。、]|\.\.(?!\.)|[。、][。、]|,\.|\.,|[.!?]”\.|。」。", text):
+    if re.search(
+        r"[。、][.,]|[.,][。、]|\.\.(?!\.)|[。、][。、]|,\.|\.,|[.!?]”\.|。」。|「」|“”", text
+    ):
         found.append("punctuation")
     if lang == "en" and re.search(r"\s[,.!?;:]", text):
         found.append("punctuation")
@@ -321,6 +326,12 @@ def _turn_ja(text: str, voice: Voice) -> japanese.Clause:
     )
 
 
+def _said(text: str) -> str:
+    """Words quoted as said (a proposal, a catchphrase): no emoji, which are not read aloud;
+    "" when nothing else is left (💍), and the quote is left out."""
+    return japanese.clean_fact(japanese.without_pictographs(text))
+
+
 def _unsaid_me(clause: str, voice: Voice) -> str:
     """The clause without its first "<me>が": the speaker, already the subject of the
     sentence around it, is understood, as Japanese leaves it."""
@@ -333,18 +344,18 @@ def _values_ja(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, s
     # A te or plain clause stands inside a sentence whose own subject is the speaker
     # ("…て、わたしの心は決まりました", "わたしが気づいたのは、…た、あのとき"): there the
     # clause says "わたしが" no second time.
-    if ans.how_met:
-        met = _turn_ja(ans.how_met, voice)
+    met = _turn_ja(ans.how_met, voice) if ans.how_met else None
+    if met and met.ws:  # (an answer of emoji only says nothing to turn)
         values |= {"met_te": _unsaid_me(met.te(), voice), "met_polite": met.polite()}
-    if ans.moment_knew:
-        knew = _turn_ja(ans.moment_knew, voice)
+    knew = _turn_ja(ans.moment_knew, voice) if ans.moment_knew else None
+    if knew and knew.ws:
         values |= {
             "knew_te": _unsaid_me(knew.te(), voice),
             "knew_polite": knew.polite(),
             "knew_plain": _unsaid_me(knew.plain(), voice),
         }
-    if ans.proposal_words:
-        words = japanese.clean_fact(ans.proposal_words)
+    words = _said(ans.proposal_words)
+    if words:
         if not voice.client_speaks:
             # The companion says the words again, now, in this vow's second person; the client
             # quotes them as they were said to her (a quote is not hers to reword).
@@ -357,9 +368,9 @@ def _values_ja(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, s
         # Told to the guests: the companion keeps their name, the client speaks as 私.
         guests = japanese.turn(ans.for_guests, voice.me_names, (), voice.me, voice.name, True)
         values["guests_polite"] = guests.polite() + "。"
-    catch = [c for c in facts.catchphrases if has_japanese(c)]
+    catch = [c for c in map(_said, facts.catchphrases) if has_japanese(c)]
     if catch and not voice.client_speaks:
-        values["catch"] = f"「{japanese.clean_fact(rng.choice(catch))}」"
+        values["catch"] = f"「{rng.choice(catch)}」"
     return values
 
 
@@ -511,7 +522,8 @@ def turn_en(
         fix = YOU_FIX if word == "you" else I_FIX if word == "I" else {}
         if nxt in fix:  # verb agreement right after the new subject
             tokens[tokens.index(nxt, index + 1)] = fix[nxt]
-    result = "".join(out)
+    # Emoji go once the names (which may hold them) are found: they are not read aloud.
+    result = japanese.clean_fact(japanese.without_pictographs("".join(out)))
     return result if result[:2] in ("I ", "I'") else result[:1].lower() + result[1:]
 
 
@@ -544,11 +556,12 @@ def _values_en(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, s
         return turn_en(text, voice.me_names, voice.you_names, voice.client_speaks, facts.pronouns)
 
     for key, answer in (("met", ans.how_met), ("knew", ans.moment_knew)):
-        if answer and not has_japanese(answer):
-            clause = turn(answer)
+        clause = turn(answer) if answer and not has_japanese(answer) else ""
+        if clause:
             values[key], values[key + "_cap"] = clause, _cap(clause)
-    if ans.proposal_words and not has_japanese(ans.proposal_words):
-        values["proposal"] = f"“{_stop(_cap(japanese.clean_fact(ans.proposal_words)))}”"
+    words = _said(ans.proposal_words)
+    if words and not has_japanese(words):
+        values["proposal"] = f"“{_stop(_cap(words))}”"
     promises = [p for p in ans.promises if not has_japanese(p)][:4]
     if promises:
         clauses = [_promise_en(p, voice, facts.pronouns) for p in promises]
@@ -563,9 +576,9 @@ def _values_en(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, s
         # Told to the guests: the companion keeps their name, the client speaks as "I".
         told = turn_en(ans.for_guests, voice.me_names, (), True)
         values["guests"] = _stop(_cap(told))
-    catch = [c for c in facts.catchphrases if not has_japanese(c)]
+    catch = [c for c in map(_said, facts.catchphrases) if c and not has_japanese(c)]
     if catch and not voice.client_speaks:
-        values["catch"] = f"“{_stop(_cap(japanese.clean_fact(rng.choice(catch))))}”"
+        values["catch"] = f"“{_stop(_cap(rng.choice(catch)))}”"
     return values
 
 

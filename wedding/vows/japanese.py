@@ -18,6 +18,10 @@ CLIENT_PRONOUNS = ("私", "わたし", "あたし", "僕", "ぼく", "俺", "お
 END_PUNCTUATION = '。．.！!？?」』"”'
 # Nouns of time that head a "when" clause: 「…とき」 is said 「…ときのことでした」.
 WHEN = frozenset({"とき", "時", "瞬間", "頃", "ころ", "際"})
+# Nouns of time: UniDic calls them 副詞可能 (used as adverbs), as it does すべて, ため, ところ,
+# which are not times (…すべて、私の心は決まりました): only these are.
+TIMES = WHEN | {"日", "夜", "朝", "晩", "昼", "夕方", "夕暮れ", "午後", "午前", "夜明け", "日々"}
+TIMES |= {"春", "夏", "秋", "冬", "季節", "週末", "休日", "放課後", "今日", "昨日"}
 # Joiners and presentation marks of emoji sequences (👩‍❤️‍👨, 1️⃣), dropped with them.
 EMOJI_JOINERS = frozenset("\u200d\ufe0e\ufe0f\u20e3")
 # masu-stem (連用形) ending of a godan verb, by the row of its dictionary ending
@@ -43,7 +47,7 @@ class Word:
     base: str
     # Written before it: "蒼井 レイ" keeps its space, a name in Latin letters its own.
     space: str = ""
-    pos3: str = ""  # 副詞可能 for a noun of time (とき, 瞬間, 夜, 日)
+    pos3: str = ""  # 副詞可能 for a noun that can be an adverb (とき, 夜, すべて)
 
     @property
     def is_verb(self) -> bool:
@@ -138,7 +142,7 @@ class Clause:
             return ws[:-1], [last], "adjective"
         if last.base in ("だ", "です") and last.pos == "助動詞":
             return ws[:-1], [last], "copula"
-        if last.pos == "名詞" and last.pos3 == "副詞可能":
+        if last.pos == "名詞" and last.pos3 == "副詞可能" and last.surface in TIMES:
             return ws, [], "time"  # …聞いてくれたとき, 夏祭りの夜: a when, not a what
         if last.pos in ("名詞", "代名詞") or last.pos2 in ("普通名詞", "固有名詞"):
             return ws, [], "noun"
@@ -235,11 +239,14 @@ def _is_pictograph(c: str) -> bool:
     return unicodedata.category(c) in ("So", "Sk") or c in EMOJI_JOINERS
 
 
+def without_pictographs(text: str) -> str:
+    """The text without emoji and symbols, its spaces tidied: あかり🌸 → あかり."""
+    return " ".join("".join(c for c in text or "" if not _is_pictograph(c)).split())
+
+
 def clean_fact(text: str) -> str:
-    """One line of a fact without quotes, emoji or its closing stop. Emoji are not read aloud
-    and would end a clause where its verb should be (…聞いてくれた 🌙 gave 「聞いた 🌙、、」)."""
-    text = "".join(c for c in text or "" if not _is_pictograph(c))
-    text = " ".join(text.split())
+    """One line of a fact without quotes or its closing stop."""
+    text = " ".join((text or "").split())
     text = text.strip().strip('「」『』“”"').strip()
     while text and text[-1] in END_PUNCTUATION:
         text = text[:-1].rstrip()
@@ -328,4 +335,10 @@ def turn(
                 continue
         out.append(w)
         i += 1
+    # Emoji go once the names (which may hold them: あかり🌸, 🌙) are found: they are not read
+    # aloud, and one at the end stood where the clause's verb should be (…聞いてくれた 🌙 gave
+    # 「聞いた 🌙、、」).
+    out = [w for w in out if without_pictographs(w.surface) or not w.surface.strip()]
+    while out and out[-1].surface and all(c in END_PUNCTUATION + "、，," for c in out[-1].surface):
+        out.pop()
     return Clause(out)
