@@ -56,7 +56,7 @@ class DateField(WTFormsDateField):
 
     def process_formdata(self, valuelist) -> None:
         text = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
             try:
                 date.fromisoformat(text)
             except ValueError:

@@ -333,6 +333,21 @@ def test_signed_late_the_balance_falls_due_with_the_deposit_not_before_it(quoted
     assert (balance.kind, balance.due_date) == ("balance", date(2026, 12, 11))
 
 
+def test_signed_late_after_a_deposit_invoice_fell_due_the_balance_is_due_from_today(quoted):
+    """A deposit invoice sent on 20 November (due the 27th) is kept at signing on 4 December:
+    the balance took its past due day, overdue the moment it was issued."""
+    ceremony, quote = quoted
+    ceremony.starts_at = datetime(2026, 12, 27, 2, 0, tzinfo=UTC)
+    ceremony.ends_at = ceremony.blocked_until = ceremony.starts_at + timedelta(hours=1)
+    lines = [Line("申込金（10%対象）", 60_000, 1, 10), Line("申込金（8%対象）", 900, 1, 8)]
+    billing.create_invoice(ceremony, "deposit", date(2026, 11, 27), lines, date(2026, 11, 20))
+    accept(quote, now=datetime(2026, 12, 4, 1, 0, tzinfo=UTC))
+    db.session.commit()
+    deposit, balance = billing.invoices_of(ceremony.id)
+    assert deposit.due_date == date(2026, 11, 27)  # kept as the client may be paying it
+    assert (balance.kind, balance.due_date) == ("balance", date(2026, 12, 4))
+
+
 def test_a_revision_signed_after_the_deposit_was_paid_bills_only_the_rest(quoted):
     """The client paid the deposit, the quote grew (five 引菓子, not three) and was signed
     again: the paid deposit stays, the old balance is voided, the new one is the rest. (Signing

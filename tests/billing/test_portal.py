@@ -97,6 +97,19 @@ def test_client_reads_and_accepts_the_quote(app, portal):
     assert browser.get("/portal/invoices/99999.pdf").status_code == 404
 
 
+def test_signing_again_from_a_second_tab_says_it_is_already_signed(app, portal):
+    """The refused signature went back to its field, which a signed quote no longer shows: the
+    message was lost."""
+    browser, ceremony, _ = portal
+    shown = _hash(browser.get("/portal/").get_data(as_text=True))
+    sign = {"typed_name": "佐藤美咲", "document_sha256": shown}
+    assert browser.post(f"/portal/ceremonies/{ceremony.id}/accept", sign).status_code == 303
+    again = browser.post(f"/portal/ceremonies/{ceremony.id}/accept", sign)
+    assert again.headers["Location"].endswith("/portal/#quote")
+    page = browser.get("/portal/").get_data(as_text=True)
+    assert 'class="flash flash-error"' in page and "この版は同意済みです。" in page
+
+
 def test_receipts_of_several_invoices_are_one_list_under_one_heading(app, portal):
     """The heading was written once per invoice with payments: 領収書 twice, two lists."""
     browser, ceremony, _ = portal

@@ -487,3 +487,13 @@ def test_long_names_stay_on_the_paper(app, couple):
             right = sheet.content_box_x() + sheet.width
             for name in boxes_with_class(cover, "name"):
                 assert name.position_x + name.width <= right + 1, (client_name, "program")
+            with app.app_context():  # the table card keeps its AR code below the names
+                row = db.session.get(Ceremony, ceremony.id)
+                data = document_data(row, settings_for(row), certificate=None)
+                (card,) = html_to_document(render_html("table_card", data)).pages
+                db.session.rollback()
+            (sheet,) = boxes_with_class(card, "sheet")
+            bottom = sheet.content_box_y() + sheet.height
+            (code,) = boxes_with_class(card, "card-ar")
+            for box in [*boxes_with_class(card, "name"), code]:
+                assert box.position_y + box.height <= bottom + 1, (client_name, "table card")

@@ -69,6 +69,10 @@ def test_the_planners_thank_you_note_stands_under_its_own_languages_heading(app,
     assert phrase("thanks_default", "ja")[:10] not in both
     english = pdf_text(render(app, ceremony.id, "program", thank_you=note, language="en"))
     assert note[:10] in english and phrase("thanks_default", "en")[:30] not in english
+    english_note = "Thank you all for coming to celebrate 美咲 and Ren today."
+    both = pdf_text(render(app, ceremony.id, "program", thank_you=english_note, language="both"))
+    assert english_note[:20] in both and phrase("thanks_default", "ja")[:10] not in both
+    assert f"{phrase('thanks', 'en')}\n{english_note}" in both  # under its own heading
     default = pdf_text(render(app, ceremony.id, "program", language="both"))
     assert phrase("thanks_default", "ja")[:10] in default
     assert phrase("thanks_default", "en")[:30] in default.replace("\n", " ")

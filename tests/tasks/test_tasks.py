@@ -170,7 +170,7 @@ def test_a_task_is_removed_only_after_a_question_that_offers_done_instead(app, w
     assert steps[remove] == (
         "削除",
         f"「{html.escape(task.title)}」を削除しますか？"
-        "済んだだけ・不要なだけなら「完了」「不要」にすれば、一覧に残ります。",
+        "完了した・不要になっただけなら、削除せずに「完了」か「不要」にしてください（一覧に残ります）。",
     )
     assert page.count(f'action="{remove}"') == 1  # no other way to it
     assert web.post(remove, {}).status_code == 302

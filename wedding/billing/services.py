@@ -612,19 +612,19 @@ def issue_schedule(quote: Quote, now: datetime) -> list[Invoice]:
     kept_balance = same_unpaid("balance", rest)
     for invoice in unpaid:
         cancel_invoice(invoice, now)
-    lines = _schedule_lines(deposit, "申込金", "Deposit", lang)
+    deposit_lines = _schedule_lines(deposit, "申込金", "Deposit", lang)
     deposit_due = min(today + timedelta(days=profile.deposit_due_days), ceremony_day(ceremony))
     if kept_deposit is not None:
         deposit_due = kept_deposit.due_date
-    elif lines:
-        made.append(create_invoice(ceremony, "deposit", deposit_due, lines, today))
+    elif deposit_lines:
+        made.append(create_invoice(ceremony, "deposit", deposit_due, deposit_lines, today))
     lines = _schedule_lines(rest, "残金", "Balance", lang)
     if lines and kept_balance is None:
         due = ceremony_day(ceremony) - timedelta(days=profile.balance_days_before)
         due = bank_day_on_or_before(due)  # never on a day banks are closed
         # Signed late (the ceremony in fewer days than the balance is due before it): the
-        # balance falls due with the deposit, never before it, nor before today.
-        due = max(due, deposit_due if deposit else today)
+        # balance falls due with the deposit, never before it, and never before today.
+        due = max(due, deposit_due if deposit_lines else today, today)
         made.append(create_invoice(ceremony, "balance", due, lines, today))
     apply_booking_deposit(ceremony, now)
     return made

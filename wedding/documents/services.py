@@ -46,7 +46,6 @@ from wedding.presentation.services import ar_link
 from wedding.runofshow.services import item_start, items_of
 from wedding.storage.models import StoredFile
 from wedding.storage.services import store
-from wedding.vows.composer import has_japanese
 from wedding.vows.services import approved_vows
 
 TEMPLATES = {
@@ -237,7 +236,7 @@ def document_data(
             "thank_you": phrase("thanks_default", lang),
         }
     note = settings.thank_you.strip()
-    thanks_lang = ("ja" if has_japanese(note) else "en") if note else None
+    thanks_lang = written_in(note) if note else None
     if note:
         # The planner's own note is printed once, as written, under the heading of the language
         # it is written in (of the document's, if it has one only); no default beside it that
@@ -353,6 +352,8 @@ def signatures(
         lines.append({"label": label, "name": settings.witness})
     label = {lang: phrase("planner_signature", lang) for lang in role}
     lines.append({"label": label, "name": planner})
+    for line in lines:  # set small under its line (name_length_class)
+        line["long"] = _units(line["name"] or "") > NAME_LINE_UNITS
     return lines
 
 
@@ -634,6 +635,14 @@ NAMES_BESIDE_PORTRAIT_UNITS = 14
 # past 40 (a hundred-character name) the names are set smaller again to fit two or three lines.
 NAME_LINE_UNITS = 16
 NAME_LINES_UNITS = 40
+
+
+def written_in(text: str) -> str:
+    """"ja" or "en" by the letters most of a text is written in: an English note naming 美咲
+    is English."""
+    kana_kanji = sum(1 for c in text if unicodedata.east_asian_width(c) in "WF" and c.isalpha())
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return "ja" if kana_kanji * 2 >= latin else "en"
 
 
 def name_length_class(*names: str) -> str:

@@ -333,6 +333,10 @@ TYPED_NAME = "portal_typed_name"
 def _refused_signature(ceremony, form, message: str) -> Response:
     """Back to the signature field itself, its error beside it and the name typed kept to
     correct: on a phone a message at the top of the page was far above what was in view."""
+    quote = billing.quote_of(ceremony.id)
+    if quote is not None and quote.accepted:  # signed meanwhile (a second tab): no field left
+        flash(message, "error")
+        return redirect(url_for("portal.home") + "#quote", 303)
     typed = form.typed_name.data if isinstance(form.typed_name.data, str) else ""
     session[TYPED_NAME] = {"ceremony": ceremony.id, "name": typed[:200], "error": str(message)}
     return redirect(url_for("portal.home") + f"#accept-{ceremony.id}", 303)
