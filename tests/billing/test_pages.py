@@ -142,31 +142,30 @@ def test_quote_page_and_payment_flow(app, web, billed, make_plan):
     assert "INV-000001" in csv_text and "11000" in csv_text
 
 
+def upload_statement(web, data: bytes) -> str:
+    """The money page after importing a bank statement file (200 whatever it holds)."""
+    response = web.post(
+        "/billing/statements",
+        {"file": (io.BytesIO(data), "meisai.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
 def test_bank_import_page(app, web, billed):
     user, ceremony = billed
     _, code = issue(app, ceremony, 1_000)
     web.login(user)
     text = f"日付,入金額,振込依頼人名\n2026/12/01,1100,{code} ｻﾄｳ\n2026/12/02,500,ﾀﾅｶ\n"
-    response = web.post(
-        "/billing/statements",
-        {"file": (io.BytesIO(text.encode("shift_jis")), "meisai.csv")},
-        content_type="multipart/form-data",
-        follow_redirects=True,
-    )
-    page = response.get_data(as_text=True)
+    page = upload_statement(web, text.encode("shift_jis"))
     assert "一致 1件" in page and "不明 1件" in page  # the planner's language: Japanese
     assert "ﾀﾅｶ" in page  # waiting to be settled
     with app.app_context():
         outcomes = db.session.scalars(db.select(BankLine.outcome).order_by(BankLine.line_no))
         assert list(outcomes) == ["matched", "unmatched"]
-    broken = web.post(
-        "/billing/statements",
-        {"file": (io.BytesIO(b"foo,bar\n1,2\n"), "x.csv")},
-        content_type="multipart/form-data",
-        follow_redirects=True,
-    )
-    assert broken.status_code == 200
-    assert "日付・金額・振込依頼人" in broken.get_data(as_text=True)
+    assert "日付・金額・振込依頼人" in upload_statement(web, b"foo,bar\n1,2\n")
 
 
 def test_a_statement_with_a_day_still_to_come_is_refused_by_its_line(app, web, billed):
@@ -177,12 +176,7 @@ def test_a_statement_with_a_day_still_to_come_is_refused_by_its_line(app, web, b
     web.login(user)
     later = (utcnow() + timedelta(days=3)).astimezone(BOOKS_ZONE).date()
     text = f"日付,入金額,振込依頼人名\n2026/12/01,500,ﾀﾅｶ\n{later:%Y/%m/%d},1100,{code} ｻﾄｳ\n"
-    page = web.post(
-        "/billing/statements",
-        {"file": (io.BytesIO(text.encode("shift_jis")), "meisai.csv")},
-        content_type="multipart/form-data",
-        follow_redirects=True,
-    ).get_data(as_text=True)
+    page = upload_statement(web, text.encode("shift_jis"))
     assert "ファイルの3行目の日付がまだ来ていない日です" in page
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(BankLine.id))) == 0
