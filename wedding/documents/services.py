@@ -638,8 +638,8 @@ NAME_LINES_UNITS = 40
 
 
 def written_in(text: str) -> str:
-    """"ja" or "en" by the letters most of a text is written in: an English note naming 美咲
-    is English."""
+    """The language ("ja" or "en") of the letters most of a text is written in: an English
+    note naming 美咲 is English."""
     kana_kanji = sum(1 for c in text if unicodedata.east_asian_width(c) in "WF" and c.isalpha())
     latin = sum(1 for c in text if c.isascii() and c.isalpha())
     return "ja" if kana_kanji * 2 >= latin else "en"
