@@ -1,6 +1,7 @@
 """Every document, in every theme and language: the names come back out exactly, fonts are
 embedded subsets, user text prints literally, and the renderer reads nothing but our assets."""
 
+import re
 import subprocess
 import sys
 import threading
@@ -135,7 +136,8 @@ def test_user_text_prints_literally(app, couple):
     for kind in KINDS:
         text = pdf_text(render(app, ceremony.id, kind, language="en"))
         assert name in text and "<i>Ren</i>" in text
-        assert "49" not in text
+        # (the AR link's random token may hold a 49 of its own: CI met one)
+        assert "49" not in re.sub(r"\S*/ar/\S+", "", text)
 
 
 class Recorder(BaseHTTPRequestHandler):
