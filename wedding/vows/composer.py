@@ -88,13 +88,11 @@ def name_forms(*names: str) -> tuple[str, ...]:
     out: list[str] = []
     for name in names:
         for part in re.split(r"[()（）]", name or ""):
-            part = part.strip()
-            if part:
-                out.append(part)
-                out.extend(p for p in part.split() if len(p) > 1 or has_japanese(p))
-                bare = japanese.without_pictographs(part)  # あかり🌸 is also written あかり
-                if bare and bare != part:
-                    out.extend([bare, *(p for p in bare.split() if len(p) > 1 or has_japanese(p))])
+            # あかり🌸 is also written あかり
+            for written in (part.strip(), japanese.without_pictographs(part)):
+                if written:
+                    out.append(written)
+                    out.extend(p for p in written.split() if len(p) > 1 or has_japanese(p))
     return tuple(dict.fromkeys(out))
 
 
@@ -523,7 +521,7 @@ def turn_en(
         if nxt in fix:  # verb agreement right after the new subject
             tokens[tokens.index(nxt, index + 1)] = fix[nxt]
     # Emoji go once the names (which may hold them) are found: they are not read aloud.
-    result = japanese.clean_fact(japanese.without_pictographs("".join(out)))
+    result = _said("".join(out))
     return result if result[:2] in ("I ", "I'") else result[:1].lower() + result[1:]
 
 

@@ -338,7 +338,7 @@ def turn(
     # Emoji go once the names (which may hold them: あかり🌸, 🌙) are found: they are not read
     # aloud, and one at the end stood where the clause's verb should be (…聞いてくれた 🌙 gave
     # 「聞いた 🌙、、」).
-    out = [w for w in out if without_pictographs(w.surface) or not w.surface.strip()]
+    out = [w for w in out if without_pictographs(w.surface)]
     while out and out[-1].surface and all(c in END_PUNCTUATION + "、，," for c in out[-1].surface):
         out.pop()
     return Clause(out)
