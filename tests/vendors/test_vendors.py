@@ -174,3 +174,89 @@ def test_another_company_cannot_archive_a_vendor(app, web, make_user):
     assert web.post(f"/vendors/{vendor_id}/archive").status_code == 404
     with app.app_context():
         assert db.session.get(Vendor, vendor_id).archived_at is None
+
+
+def _order_of(app, web, user, ceremony, **overrides) -> tuple[int, int]:
+    """A vendor and an order of 2 frames at ¥12,000 for the ceremony: (vendor id, order id)."""
+    web.post("/vendors/new", vendor_form())
+    with app.app_context():
+        vendor_id = db.session.scalar(db.select(Vendor.id).filter_by(org_id=user.org_id))
+    order = {"vendor_id": vendor_id, "what": "額縁", "quantity": "2", "cost_yen": "12000"}
+    placed = web.post(f"/ceremonies/{ceremony.id}/orders/", order | {"bleed_mm": "3"} | overrides)
+    assert placed.status_code == 302
+    with app.app_context():
+        return vendor_id, db.session.scalar(db.select(Order.id).filter_by(vendor_id=vendor_id))
+
+
+def test_an_order_typed_wrong_is_corrected_keeping_its_state(app, web, make_user, make_ceremony):
+    user = make_user(role="planner")
+    ceremony = make_ceremony(user.org)
+    web.login(user)
+    vendor_id, order_id = _order_of(app, web, user, ceremony)
+    web.post(f"/ceremonies/{ceremony.id}/orders/{order_id}/status", {"status": "shipped"})
+    url = f"/ceremonies/{ceremony.id}/orders/{order_id}/edit"
+    form = web.get(url).get_data(as_text=True)
+    assert 'value="12000"' in form and 'value="額縁"' in form  # filled from the order
+    fixed = {"vendor_id": vendor_id, "what": "額縁（A3）", "quantity": "1", "cost_yen": "6000"}
+    fixed |= {"bleed_mm": "3"}
+    refused = web.post(url, fixed | {"print_width_mm": "297"})  # a width without a height
+    assert refused.status_code == 200 and "幅と高さの両方" in refused.get_data(as_text=True)
+    assert web.post(url, fixed | {"cost_yen": "-1"}).status_code == 200
+    with app.app_context():
+        kept = db.session.get(Order, order_id)
+        assert (kept.what, kept.quantity, kept.cost_yen) == ("額縁", 2, 12000)  # nothing half-kept
+    saved = web.post(url, fixed, follow_redirects=True)
+    page = saved.get_data(as_text=True)
+    assert "額縁（A3）" in page and "6,000" in page and "12,000" not in page
+    with app.app_context():
+        kept = db.session.get(Order, order_id)
+        assert (kept.what, kept.quantity, kept.cost_yen, kept.status) == (
+            "額縁（A3）",
+            1,
+            6000,
+            "shipped",
+        )
+
+
+def test_an_order_is_removed_only_behind_its_question(app, web, make_user, make_ceremony):
+    user = make_user(role="planner")
+    ceremony = make_ceremony(user.org)
+    web.login(user)
+    _, order_id = _order_of(app, web, user, ceremony)
+    page = web.get(f"/ceremonies/{ceremony.id}/orders/").get_data(as_text=True)
+    question = page.split('<details class="confirm-step">')[1].split("</details>")[0]
+    assert "「額縁」をこの式の発注から外しますか？費用は合計から外れます。" in question
+    assert f'action="/ceremonies/{ceremony.id}/orders/{order_id}/delete"' in question
+    removed = web.post(f"/ceremonies/{ceremony.id}/orders/{order_id}/delete", follow_redirects=True)
+    text = removed.get_data(as_text=True)
+    assert "発注「額縁」を外しました。" in text and "発注はまだありません" in text
+    with app.app_context():
+        assert db.session.get(Order, order_id) is None
+
+
+def test_orders_of_another_company_or_ceremony_cannot_be_changed(
+    app, web, make_user, make_ceremony
+):
+    owner = make_user(role="planner")
+    ceremony, other_ceremony = make_ceremony(owner.org), make_ceremony(owner.org)
+    web.login(owner)
+    vendor_id, order_id = _order_of(app, web, owner, ceremony)
+    wrong_ceremony = f"/ceremonies/{other_ceremony.id}/orders/{order_id}"
+    assert web.get(f"{wrong_ceremony}/edit").status_code == 404
+    assert web.post(f"{wrong_ceremony}/delete").status_code == 404
+    web.logout()
+    web.login(make_user(role="planner"))
+    url = f"/ceremonies/{ceremony.id}/orders/{order_id}"
+    assert web.get(f"{url}/edit").status_code == 404
+    edit = {"vendor_id": vendor_id, "what": "x", "quantity": "1", "cost_yen": "1", "bleed_mm": "3"}
+    assert web.post(f"{url}/edit", edit).status_code == 404
+    assert web.post(f"{url}/delete").status_code == 404
+    web.logout()
+    viewer = make_user(role="viewer", org=owner.org)
+    web.login(viewer)
+    page = web.get(f"/ceremonies/{ceremony.id}/orders/").get_data(as_text=True)
+    assert "発注済み" in page and ">ordered<" not in page  # the state in words, not its code
+    assert "/edit" not in page
+    assert web.post(f"{url}/delete").status_code == 403
+    with app.app_context():
+        assert db.session.get(Order, order_id).cost_yen == 12000

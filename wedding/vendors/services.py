@@ -77,25 +77,51 @@ def orders_of(ceremony_id: int) -> list[Order]:
     )
 
 
-def place_order(ceremony: Ceremony, fields: dict, today: date) -> Order:
-    """An order of this ceremony from one of the company's vendors, optionally for a task; a
-    print size is both sides or none (one side alone made an order with no print file)."""
+def _check_order(ceremony: Ceremony, fields: dict, kept_vendor_id: int | None = None) -> None:
+    """Refuse an order's fields that do not hold together: a print size is both sides or none
+    (one side alone made an order with no print file); the vendor is the company's and in use
+    (an order keeps its own vendor after that vendor is archived); the task is this ceremony's."""
     width, height = fields.get("print_width_mm"), fields.get("print_height_mm")
     if (width is None) != (height is None):
         missing = "print_height_mm" if height is None else "print_width_mm"
         raise VendorError(missing, _l("Give both the width and the height, or neither."))
     vendor = db.session.get(Vendor, fields["vendor_id"])
-    if vendor is None or vendor.org_id != ceremony.org_id or vendor.archived:
+    if (
+        vendor is None
+        or vendor.org_id != ceremony.org_id
+        or (vendor.archived and vendor.id != kept_vendor_id)
+    ):
         raise VendorError("vendor_id", _l("Choose one from the list."))
     task_id = fields.get("task_id")
     if task_id is not None:
         task = db.session.get(Task, task_id)
         if task is None or task.ceremony_id != ceremony.id:
             raise VendorError("task_id", _l("Choose one from the list."))
+
+
+def place_order(ceremony: Ceremony, fields: dict, today: date) -> Order:
+    """An order of this ceremony from one of the company's vendors, optionally for a task."""
+    _check_order(ceremony, fields)
     order = Order(org_id=ceremony.org_id, ceremony_id=ceremony.id, ordered_on=today, **fields)
     db.session.add(order)
     db.session.flush()
     return order
+
+
+def change_order(order: Order, ceremony: Ceremony, fields: dict) -> Order:
+    """Correct what was ordered (a wrong quantity, cost or size); its state and the day it was
+    ordered stay as they are."""
+    _check_order(ceremony, fields, kept_vendor_id=order.vendor_id)
+    for name, value in fields.items():
+        setattr(order, name, value)
+    db.session.flush()
+    return order
+
+
+def remove_order(order: Order) -> None:
+    """An order entered by mistake, or called off: gone from the list and from its total."""
+    db.session.delete(order)
+    db.session.flush()
 
 
 def set_order_status(order: Order, status: str) -> None:

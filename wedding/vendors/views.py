@@ -18,9 +18,11 @@ from wedding.vendors.models import Order, Vendor
 from wedding.vendors.services import (
     MIN_PRINT_DPI,
     VendorError,
+    change_order,
     orders_of,
     place_order,
     print_file_pdf,
+    remove_order,
     save_vendor,
     set_order_status,
     vendors_of,
@@ -91,10 +93,27 @@ def edit(record_id: int):
 # --- orders ------------------------------------------------------------------------------------
 
 
-def _order_form(ceremony: Ceremony) -> OrderForm:
-    form = OrderForm()
+ORDER_FIELDS = (
+    "vendor_id",
+    "task_id",
+    "what",
+    "quantity",
+    "cost_yen",
+    "print_width_mm",
+    "print_height_mm",
+    "bleed_mm",
+)
+
+
+def _order_form(ceremony: Ceremony, order: Order | None = None) -> OrderForm:
+    """The order form, filled from ``order`` when it corrects one: its vendor stays on offer
+    after being archived."""
+    form = OrderForm(obj=order)
+    vendors = vendors_of(ceremony.org_id)
+    if order is not None and order.vendor.archived:
+        vendors.append(order.vendor)
     form.vendor_id.choices = [
-        SelectChoice(v.id, f"{v.name} ({kind_label(v.kind)})") for v in vendors_of(ceremony.org_id)
+        SelectChoice(v.id, f"{v.name} ({kind_label(v.kind)})") for v in vendors
     ]
     form.task_id.choices = [SelectChoice("", "—")] + [
         SelectChoice(t.id, f"{format_local_date(t.due_on)} {t.title}")
@@ -110,35 +129,30 @@ def _order_or_404(ceremony: Ceremony, order_id: int) -> Order:
     return order
 
 
+def _saved_order(form: OrderForm, save) -> bool:
+    """Save the form's order through ``save`` (fields -> order) and commit, or put the
+    service's refusal on its field and keep nothing."""
+    try:
+        save({name: form[name].data for name in ORDER_FIELDS})
+    except VendorError as error:
+        db.session.rollback()
+        form[error.field].errors.append(str(error))
+        return False
+    db.session.commit()
+    flash(_("Order saved."), "success")
+    return True
+
+
 @orders_bp.route("/", methods=["GET", "POST"], endpoint="index")
 @login_required
 def order_list(ceremony_id: int):
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
     forbid_viewer_changes()
     form = _order_form(ceremony)
-    if form.validate_on_submit():
-        fields = {
-            name: form[name].data
-            for name in (
-                "vendor_id",
-                "task_id",
-                "what",
-                "quantity",
-                "cost_yen",
-                "print_width_mm",
-                "print_height_mm",
-                "bleed_mm",
-            )
-        }
-        try:
-            place_order(ceremony, fields, org_today())
-        except VendorError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Order saved."), "success")
-            return redirect(url_for("orders.index", ceremony_id=ceremony_id))
+    if form.validate_on_submit() and _saved_order(
+        form, lambda fields: place_order(ceremony, fields, org_today())
+    ):
+        return redirect(url_for("orders.index", ceremony_id=ceremony_id))
     orders = orders_of(ceremony.id)
     tasks = {t.id: t for t in tasks_of(ceremony.id)}
     return render_template(
@@ -150,6 +164,33 @@ def order_list(ceremony_id: int):
         statuses=STATUS_CHOICES,
         total=sum(o.cost_yen for o in orders),
     )
+
+
+@orders_bp.route("/<int:order_id>/edit", methods=["GET", "POST"], endpoint="edit")
+@editor_required
+def edit_order(ceremony_id: int, order_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    order = _order_or_404(ceremony, order_id)
+    form = _order_form(ceremony, order)
+    if form.validate_on_submit() and _saved_order(
+        form, lambda fields: change_order(order, ceremony, fields)
+    ):
+        return redirect(url_for("orders.index", ceremony_id=ceremony_id))
+    return render_template("vendors/order_edit.html", ceremony=ceremony, order=order, form=form)
+
+
+@orders_bp.post("/<int:order_id>/delete")
+@editor_required
+def remove(ceremony_id: int, order_id: int):
+    ceremony = get_owned_or_404(Ceremony, ceremony_id)
+    order = _order_or_404(ceremony, order_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    what = order.what
+    remove_order(order)
+    db.session.commit()
+    flash(_("Order removed: %(what)s.", what=what), "success")
+    return redirect(url_for("orders.index", ceremony_id=ceremony_id))
 
 
 @orders_bp.post("/<int:order_id>/status")
@@ -199,5 +240,6 @@ def kind_label(kind: str) -> str:
     return next((str(c.label) for c in KIND_CHOICES if c.value == kind), kind)
 
 
+@bp.app_template_global()
 def status_label(status: str) -> str:
     return next((str(c.label) for c in STATUS_CHOICES if c.value == status), status)
