@@ -154,7 +154,20 @@ def test_an_archived_vendor_leaves_the_list_and_picker_but_keeps_its_orders(
     assert again.status_code == 200
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Order.id))) == 1
-        assert db.session.scalar(db.select(Order.vendor_id)) == vendor_id
+        order_id, kept_vendor = db.session.execute(db.select(Order.id, Order.vendor_id)).one()
+        assert kept_vendor == vendor_id
+    # Correcting the order keeps its archived vendor; it cannot be moved to another archived one.
+    edit = f"/ceremonies/{ceremony.id}/orders/{order_id}/edit"
+    assert f'<option selected value="{vendor_id}"' in web.get(edit).get_data(as_text=True)
+    assert web.post(edit, order | {"cost_yen": "120"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Order, order_id).cost_yen == 120
+        frames_id = db.session.scalar(db.select(Vendor.id).filter_by(name="倉敷フレーム"))
+    web.post(f"/vendors/{frames_id}/archive")
+    assert web.post(edit, order | {"vendor_id": frames_id}).status_code == 200
+    with app.app_context():
+        assert db.session.get(Order, order_id).vendor_id == vendor_id
+    web.post(f"/vendors/{frames_id}/restore")
 
     web.post(f"/vendors/{vendor_id}/restore")
     assert "岡山プリント" in web.get("/vendors/").get_data(as_text=True)
