@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.conftest import Web, app_config, future_day
+from tests.images import png_claiming
 from wedding import create_app
 from wedding.booking.services import BookingError
 from wedding.calendars.services import ceremony_calendar
@@ -423,6 +424,15 @@ def test_the_planner_accepts_the_cut_out_or_uploads_their_own(
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "透過" in page or "transparent" in page
+    huge = web.post(  # its header is read, never its pixels (it was decoded in the request)
+        f"{base}/cutout/upload",
+        {"cutout": (io.BytesIO(png_claiming(10_000, 5_000)), "huge.png")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "画像が大きすぎます（4000万画素まで。例：5000 × 8000）。" in huge
+    with app.app_context():
+        assert db.session.get(Companion, ceremony.companion_id).cutout_id == accepted
     web.post(
         f"{base}/cutout/upload",
         {"cutout": (io.BytesIO(picture((0, 0, 0, 0), alpha=True)), "mine.png")},

@@ -15,7 +15,7 @@ from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import Length, NumberRange, ValidationError
 
 from wedding.i18n import lazy_gettext as _l
-from wedding.inputs import date_range_message, in_supported_range, is_blank
+from wedding.inputs import date_range_message, in_supported_range, is_blank, parse_id
 
 NOTES_MAX = 5000
 LANGUAGE_CHOICES = [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
@@ -33,6 +33,20 @@ def not_blank(form, field) -> None:
 
 
 not_blank.field_flags = {"required": True}
+
+
+def optional_id(value) -> int | None:
+    """``coerce=`` for a menu of records: the empty "none" option is None, anything else a
+    database id (a ValueError for "²", 2**31 and up: the form says the choice is not valid,
+    never an overflow in the query that looks the record up)."""
+    if value in ("", None, "None"):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # a default or an object's own id, not typed
+    number = parse_id(value)
+    if number is None:
+        raise ValueError(value)
+    return number
 
 
 def stripped(value) -> str:

@@ -113,6 +113,9 @@ def test_quote_page_and_payment_flow(app, web, billed, make_plan):
     assert re.search(r"<details open><summary>見積を変更", page)
     assert f'name="qty-{option.id}" value="-1" aria-invalid="true"' in page
     assert "数量は0〜1000の整数で" in page and "二人分の花" in page
+    for typed in ("²", "1" * 5000):  # digits to str.isdigit, not to int(): they were a 500
+        odd = web.post(url, {"plan_id": plan.id, f"qty-{option.id}": typed, "notes": ""})
+        assert odd.status_code == 200 and "数量は0〜1000の整数で" in odd.get_data(as_text=True)
     with app.app_context():
         quote = db.session.scalar(db.select(Quote))
         assert quote.revision == 1
@@ -327,6 +330,8 @@ def test_a_bank_line_is_settled_on_an_invoice_chosen_by_its_number(app, web, bil
     settle = f"/billing/statement-lines/{tanaka}/settle"
     for chosen, said in [
         ("99999", "一覧の請求書を選ぶか"),  # not the company's, or no such invoice
+        ("99999999999999999999", "一覧の請求書を選ぶか"),  # no id at all (it was a 500)
+        ("²", "一覧の請求書を選ぶか"),
         (str(paid_id), "この請求書は入金済みです"),
         ("", "一覧の請求書を選ぶか"),
     ]:

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import event
 
+from tests.images import png_claiming
 from wedding.ceremonies.models import Ceremony
 from wedding.models import db
 from wedding.photos.models import Photo, PhotoLink
@@ -151,8 +152,24 @@ def test_a_streamed_file_counts_hashes_and_stops_keeping_past_its_limit(tmp_path
 
 def test_image_checks():
     assert image_size(jpeg())[1:] == (640, 480)
+    assert image_size(png_claiming(9, 7))[1:] == (9, 7)
     with pytest.raises(PhotoError):
         image_size(b"GIF89a....")
+    assert image_size(png_claiming(9504, 6336))[1:] == (9504, 6336)  # a 61 MP camera's
+    for width, height in ((8_001, 8_000), (12_000, 9_000), (20_000, 20_000)):
+        # ours; ours above Pillow's warning; Pillow's own refusal
+        with pytest.raises(PhotoError, match="too many pixels"):
+            image_size(png_claiming(width, height))
+
+
+def test_a_photo_claiming_too_many_pixels_is_named_and_the_others_kept(app, web, shoot):
+    _, ceremony = shoot
+    page = upload(web, ceremony.id, ("bomb.png", png_claiming(20_000, 20_000)), ("a.jpg", jpeg()))
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200  # it was a 500, the good photo lost
+    assert "bomb.png" in text and "6400万画素まで" in text
+    with app.app_context():
+        assert db.session.scalars(db.select(Photo.filename)).all() == ["a.jpg"]
 
 
 def test_studio_hand_off_and_return(app, web, shoot):
@@ -164,6 +181,13 @@ def test_studio_hand_off_and_return(app, web, shoot):
     assert refused.status_code == 302  # nothing marked: a clear message, no link
     with app.app_context():
         assert db.session.scalar(db.select(PhotoLink)) is None
+    for typed in ("²", "99999999999999999999"):  # no photo's id: passed over (it was a 500)
+        odd = {"photo_id": [typed, first], "needed": "yes"}
+        assert web.post(f"/ceremonies/{ceremony.id}/photos/compositing", odd).status_code == 302
+    with app.app_context():
+        assert db.session.get(Photo, first).composite == "needed"
+        db.session.get(Photo, first).composite = "none"
+        db.session.commit()
     web.post(f"/ceremonies/{ceremony.id}/photos/compositing", {"photo_id": first, "needed": "yes"})
     web.post(f"/ceremonies/{ceremony.id}/photos/links", {"kind": "studio"})
     page = web.get(f"/ceremonies/{ceremony.id}/photos/").get_data(as_text=True)
@@ -182,6 +206,17 @@ def test_studio_hand_off_and_return(app, web, shoot):
     with app.app_context():
         photo = db.session.get(Photo, first)
         assert photo.composite == "done" and photo.finished_id is not None
+        finished_id = photo.finished_id
+    bomb = studio.post(
+        f"{studio_url}/{first}",
+        data={"csrf_token": token, "finished": (io.BytesIO(png_claiming(20_000, 20_000)), "x.png")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert bomb.status_code == 200  # a studio's link only: it was a 500
+    assert "写真の画素数が多すぎます（6400万画素まで。" in bomb.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Photo, first).finished_id == finished_id  # nothing replaced
         link = db.session.scalar(db.select(PhotoLink))
         link.expires_at = datetime.now(UTC) - timedelta(minutes=1)
         db.session.commit()

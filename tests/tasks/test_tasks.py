@@ -244,3 +244,25 @@ def test_open_tasks_appear_in_the_staff_feed(app, web, planned):
     second = app.test_client().get(url)
     assert second.headers["ETag"] != first.headers["ETag"]
     assert second.data.count(b"UID:task-") == len(planner_lines) - 1
+
+
+@pytest.mark.parametrize("typed", ["99999999999999999999", "2147483648", "²"])
+def test_a_menu_value_that_is_no_id_is_refused_in_words(app, web, planned, typed):
+    """Menus the page fills (staff, checklists) posted with a value no id can be: an overflow
+    in the query on SQLite, a database error on PostgreSQL, a 500 either way."""
+    user, ceremony, _, _ = planned
+    web.login(user)
+    applied = web.post(
+        f"/ceremonies/{ceremony.id}/tasks/apply", {"template_id": typed}, follow_redirects=True
+    )
+    assert applied.status_code == 200
+    assert "一覧からチェックリストを選んでください" in applied.get_data(as_text=True)
+    task = {"task-title": "花束", "task-due_on": "2030-01-01", "task-role": "planner"}
+    added = web.post(
+        f"/ceremonies/{ceremony.id}/tasks/new",
+        task | {"task-assignee_id": typed},
+        follow_redirects=True,
+    )
+    assert added.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Task.id))) == 0

@@ -273,3 +273,26 @@ def test_orders_of_another_company_or_ceremony_cannot_be_changed(
     assert web.post(f"{url}/delete").status_code == 403
     with app.app_context():
         assert db.session.get(Order, order_id).cost_yen == 12000
+
+
+@pytest.mark.parametrize("typed", ["99999999999999999999", "2147483648", "²"])
+def test_an_order_naming_no_vendor_or_task_is_refused(app, web, make_user, make_ceremony, typed):
+    """The vendor and task menus posted with a value no id can be: it was a 500."""
+    user = make_user(role="planner")
+    ceremony = make_ceremony(user.org)
+    web.login(user)
+    vendor_id, _ = _order_of(app, web, user, ceremony)
+    order = {
+        "vendor_id": vendor_id,
+        "what": "台座",
+        "quantity": "1",
+        "cost_yen": "1",
+        "bleed_mm": "3",
+    }
+    for field in ("vendor_id", "task_id"):
+        refused = web.post(f"/ceremonies/{ceremony.id}/orders/", order | {field: typed})
+        assert refused.status_code == 200 and 'aria-invalid="true"' in refused.get_data(
+            as_text=True
+        )
+    with app.app_context():
+        assert db.session.scalars(db.select(Order.what)).all() == ["額縁"]

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from wedding.billing.money import MoneyError, normalize_registration_number, parse_policy
-from wedding.forms import Between, WeddingForm, name_field, narrowed, stripped
+from wedding.forms import Between, WeddingForm, name_field, narrowed, optional_id, stripped
 from wedding.forms import DateField as CheckedDateField
 from wedding.i18n import lazy_gettext as _l
 
@@ -151,7 +151,7 @@ class SettleForm(WeddingForm):
     """A bank line the import could not settle: recorded on the invoice chosen from a list, or
     set aside with its own button."""
 
-    invoice_id = IntegerField(_l("Invoice"), validators=[Optional()])
+    invoice_id = SelectField(_l("Invoice"), coerce=optional_id, validate_choice=False)
     aside = SubmitField(_l("Set aside"))
 
 

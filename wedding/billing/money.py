@@ -222,7 +222,8 @@ def parse_policy(text: str) -> list[list[int]]:
     for raw in unicodedata.normalize("NFKC", text).splitlines():
         if not raw.strip():
             continue
-        match = re.fullmatch(r"\s*(\d+)\s*[:：,]\s*(\d+)\s*%?\s*", raw)
+        # Bounded: int() of thousands of digits raises (a 500 on the settings page).
+        match = re.fullmatch(r"\s*([0-9]{1,6})\s*[:：,]\s*([0-9]{1,6})\s*%?\s*", raw)
         if not match:
             raise MoneyError("policy", "cancellation_policy")
         tiers.append([int(match.group(1)), int(match.group(2))])
@@ -308,7 +309,7 @@ def _parse_amount(text: str) -> int | None:
     value = value.removesuffix("円").replace("\\", "")
     if not value:
         return None
-    if not re.fullmatch(r"[+-]?\d+", value):
+    if not re.fullmatch(r"[+-]?[0-9]{1,15}", value):  # more is no amount (int() would raise)
         return None
     return int(value)
 

@@ -324,7 +324,7 @@ def ceremony(ceremony_id: int):
         quantity_errors = {
             option_id: _("Quantities are whole numbers, 0 to 1000.")
             for option_id, raw in chosen.items()
-            if raw and (not raw.isdigit() or int(raw) > 1000)
+            if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 4 and int(raw) <= 1000)
         }
     if form.validate_on_submit() and not quantity_errors:
         wanted = [(o, int(chosen[o.id])) for o in options if chosen[o.id] and int(chosen[o.id])]
@@ -607,7 +607,11 @@ def settle(line_id: int):
         abort(404)
     form = SettleForm()
     if not form.validate_on_submit():
-        flash_form_errors(form)
+        # The menu's value is no id ("²", 2**31 and up): the same answer as an id not listed.
+        if form.invoice_id.errors:
+            flash(message("invoice_choice"), "error")
+        else:
+            flash_form_errors(form)
         return redirect(url_for("billing.index", _anchor="bank"), 303)
     invoice = None
     if not form.aside.data:

@@ -1,7 +1,7 @@
 from wtforms import IntegerField, SelectChoice, SelectField, TimeField
 from wtforms.validators import InputRequired, Optional
 
-from wedding.forms import Between, DateField, NotesMixin, WeddingForm
+from wedding.forms import Between, DateField, NotesMixin, WeddingForm, optional_id
 from wedding.i18n import lazy_gettext as _l
 
 STATUS_CHOICES = [
@@ -13,13 +13,6 @@ STATUS_CHOICES = [
     SelectChoice("cancelled", _l("Cancelled")),
     SelectChoice("expired", _l("Hold expired")),
 ]
-
-
-def optional_id(value):
-    """'' from the 'none' option becomes None; everything else an int (or a ValueError)."""
-    if value in ("", None, "None"):
-        return None
-    return int(value)
 
 
 def duration_choices(durations, offered=None) -> list[SelectChoice]:

@@ -23,6 +23,7 @@ from wedding.audit import audit
 from wedding.ceremonies.models import Ceremony
 from wedding.errors import render_error
 from wedding.forms import ConfirmForm
+from wedding.inputs import parse_id
 from wedding.models import db, utcnow
 from wedding.photos.models import Photo, PhotoLink
 from wedding.photos.services import (
@@ -183,7 +184,7 @@ def compositing(ceremony_id: int):
     ceremony = get_owned_or_404(Ceremony, ceremony_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ids = [int(i) for i in request.form.getlist("photo_id") if i.isdigit()]
+    ids = [i for i in map(parse_id, request.form.getlist("photo_id")) if i is not None]
     set_compositing(ceremony, ids, request.form.get("needed") == "yes")
     db.session.commit()
     return redirect(url_for("photos.index", ceremony_id=ceremony_id))

@@ -16,6 +16,10 @@ WORK_SIZE = 256  # GrabCut runs on a copy this large at most (seconds at 512 px 
 BORDER = 0.03  # the outer 3 % of each side seeds the background
 FLAT_SPREAD = 12.0  # border colours this close (standard deviation, 0–255) count as flat
 FLOOD_TOLERANCE = 18
+# A standee needs a few thousand pixels a side at most; a picture's header is read before its
+# pixels, so a huge one is refused before it is decoded (Pillow alone lets 178 million through,
+# several hundred MB once decoded, in a web request for an uploaded cut-out).
+MAX_PIXELS = 40_000_000
 
 
 class CutoutError(ValueError):
@@ -24,10 +28,16 @@ class CutoutError(ValueError):
 
 def _open(data: bytes) -> Image.Image:
     try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        image = Image.open(io.BytesIO(data))  # reads the header only
+        too_large = image.width * image.height > MAX_PIXELS
+        if not too_large:
+            image.load()
+    except Image.DecompressionBombError:
+        too_large = True
+    except (OSError, ValueError) as error:
         raise CutoutError("not a picture") from error
+    if too_large:
+        raise CutoutError("too many pixels")
     return image
 
 

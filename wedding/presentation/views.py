@@ -141,6 +141,7 @@ CUTOUT_REASONS = {
     "no cut-out": _l("There is no cut-out to accept yet."),
     "no transparency": _l("That picture has no transparent background: it is not a cut-out."),
     "not a picture": _l("That file is not a picture we can read."),
+    "too many pixels": _l("That picture is too large: up to 40 million pixels (e.g. 5000 × 8000)."),
     "no figure found": _l("No figure could be told from the background: upload your own cut-out."),
     "portrait changed": _l("The portrait changed while it was being cut out: cut it out again."),
 }

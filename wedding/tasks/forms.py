@@ -3,7 +3,7 @@
 from wtforms import IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
-from wedding.forms import Between, DateField, WeddingForm, name_field
+from wedding.forms import Between, DateField, WeddingForm, name_field, optional_id
 from wedding.i18n import lazy_gettext as _l
 from wedding.tasks.models import OFFSET_LIMIT
 
@@ -13,10 +13,6 @@ ROLE_CHOICES = [
     SelectChoice("photographer", _l("Photographer")),
     SelectChoice("vow_reader", _l("Vow reader")),
 ]
-
-
-def _optional_id(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class TemplateNameForm(WeddingForm):
@@ -37,11 +33,11 @@ class TemplateItemForm(WeddingForm):
         ],
     )
     role = SelectField(_l("Whose"), choices=ROLE_CHOICES, default="planner")
-    assignee_id = SelectField(_l("Staff member"), coerce=_optional_id, validate_choice=False)
+    assignee_id = SelectField(_l("Staff member"), coerce=optional_id, validate_choice=False)
 
 
 class ApplyChecklistForm(WeddingForm):
-    template_id = SelectField(_l("Checklist"), coerce=_optional_id, validate_choice=False)
+    template_id = SelectField(_l("Checklist"), coerce=optional_id, validate_choice=False)
 
 
 class TaskForm(WeddingForm):
@@ -52,4 +48,4 @@ class TaskForm(WeddingForm):
         invalid_value_message=_l("Enter a real date as YYYY-MM-DD."),
     )
     role = SelectField(_l("Whose"), choices=ROLE_CHOICES, default="planner")
-    assignee_id = SelectField(_l("Staff member"), coerce=_optional_id, validate_choice=False)
+    assignee_id = SelectField(_l("Staff member"), coerce=optional_id, validate_choice=False)

@@ -3,7 +3,7 @@
 from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from wedding.forms import Between, WeddingForm, name_field, narrowed, stripped
+from wedding.forms import Between, WeddingForm, name_field, narrowed, optional_id, stripped
 from wedding.i18n import lazy_gettext as _l
 
 KIND_CHOICES = [
@@ -17,10 +17,6 @@ STATUS_CHOICES = [
     SelectChoice("shipped", _l("Shipped")),
     SelectChoice("received", _l("Received")),
 ]
-
-
-def _optional_id(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class VendorForm(WeddingForm):
@@ -47,8 +43,8 @@ class VendorForm(WeddingForm):
 
 
 class OrderForm(WeddingForm):
-    vendor_id = SelectField(_l("Vendor"), coerce=_optional_id, validate_choice=False)
-    task_id = SelectField(_l("For the task"), coerce=_optional_id, validate_choice=False)
+    vendor_id = SelectField(_l("Vendor"), coerce=optional_id, validate_choice=False)
+    task_id = SelectField(_l("For the task"), coerce=optional_id, validate_choice=False)
     what = name_field(_l("What"))
     quantity = IntegerField(
         _l("Quantity"), default=1, validators=[InputRequired(), Between(min=1, max=10_000)]
