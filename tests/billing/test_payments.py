@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 
 from wedding.billing import documents
 from wedding.billing import services as billing
@@ -456,11 +457,40 @@ def test_bank_statement_matches_partial_and_over_payments(quoted):
     assert [line.outcome for line in imported.lines] == ["matched", "partial", "over", "unmatched"]
     assert deposit.status == "paid" and balance.status == "partially_paid"
     assert ceremony.status == "confirmed"
-    # The same statement again: nothing is paid twice.
+    # The same statement again: nothing is paid twice, and nothing is left to settle twice
+    # (the over-payment and the unknown payer came back as new lines to settle, and settling
+    # both copies booked one transfer as two payments with two receipts).
     again = billing.import_statement(ceremony.org_id, "s.csv", text.encode("utf-8"), NOW)
     db.session.commit()
-    assert [line.outcome for line in again.lines] == ["duplicate", "duplicate", "over", "unmatched"]
+    assert [line.outcome for line in again.lines] == ["duplicate"] * 4
     assert db.session.scalar(db.select(db.func.count(Payment.id))) == 2
+    for line in again.lines:
+        with pytest.raises(billing.BillingError):
+            billing.settle_line(line, balance, NOW)
+    db.session.rollback()
+    # A statement overlapping the first (its last line, and a new one) takes only the new one.
+    later = statement([("2026/12/03", 5_000, "ﾀﾅｶ ﾀﾛｳ"), ("2026/12/04", 7_000, "ｽｽﾞｷ")])
+    overlap = billing.import_statement(ceremony.org_id, "t.csv", later.encode("utf-8"), NOW)
+    db.session.commit()
+    assert [line.outcome for line in overlap.lines] == ["duplicate", "unmatched"]
+    # The database is the last word, for two imports at the same moment: a line's fingerprint
+    # is kept once per company.
+    first = imported.lines[3]
+    db.session.add(
+        BankLine(
+            org_id=first.org_id,
+            import_id=overlap.id,
+            line_no=9,
+            booked_on=first.booked_on,
+            amount=first.amount,
+            payer=first.payer,
+            outcome="unmatched",
+            fingerprint=first.fingerprint,
+        )
+    )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
     # The planner settles the over-payment on the balance.
     over = next(line for line in imported.lines if line.outcome == "over")
     billing.settle_line(over, balance, NOW)

@@ -33,6 +33,10 @@ MESSAGES = {
         "No date, amount and payer/description columns found in the first row of the file."
     ),
     "empty": _l("The file is empty."),
+    "imported_meanwhile": _l(
+        "These lines were being imported at the same moment (another tab or a colleague): "
+        "nothing was imported twice. See the lines below."
+    ),
     "settled": _l("This line is already settled."),
     "not_cancellable": _l("This ceremony cannot be cancelled now."),
     "no_quote": _l("Make a quote first."),

@@ -400,6 +400,17 @@ class BankLine(db.Model):
             "outcome IN ('matched', 'partial', 'over', 'unmatched', 'duplicate', 'settled')",
             name="outcome",
         ),
+        # A line of a statement is imported once, whatever became of it: the same file (or
+        # overlapping ones) imported again finds it here, and so does a second import running
+        # at the same moment.
+        Index(
+            "ix_bank_lines_fingerprint",
+            "org_id",
+            "fingerprint",
+            unique=True,
+            sqlite_where=text("fingerprint IS NOT NULL"),
+            postgresql_where=text("fingerprint IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -412,6 +423,9 @@ class BankLine(db.Model):
     invoice_id: Mapped[int | None]
     outcome: Mapped[str] = mapped_column(String(20))
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The line's text and its occurrence in the file (statement_fingerprint); empty on a line
+    # seen before, and on lines imported before it was kept (their matched payments have it).
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 class PaymentEvent(db.Model):

@@ -906,6 +906,12 @@ def import_statement(
     )
     open_amounts = {i.id: i.total - paid.get(i.id, 0) for i in invoices.values()}
     seen = set(
+        db.session.scalars(
+            db.select(BankLine.fingerprint).where(
+                BankLine.org_id == org_id, BankLine.fingerprint.is_not(None)
+            )
+        )
+    ) | set(
         db.session.scalars(db.select(Payment.external_ref).filter_by(org_id=org_id, method="bank"))
     )
     imported = BankImport(org_id=org_id, filename=filename[:200], encoding=encoding)
@@ -920,16 +926,17 @@ def import_statement(
         invoice = find_reference(line.payer, invoices)
         outcome = "unmatched"
         if fingerprint in seen:
-            outcome = "duplicate"
-        elif invoice is not None:
-            remaining = open_amounts[invoice.id]
-            if remaining <= 0 or line.amount > remaining:
-                outcome = "over"
-            else:
-                outcome = "matched" if line.amount == remaining else "partial"
-                open_amounts[invoice.id] = remaining - line.amount
-                to_pay.append((invoice, line, fingerprint))
+            outcome, fingerprint = "duplicate", None
+        else:
             seen.add(fingerprint)
+            if invoice is not None:
+                remaining = open_amounts[invoice.id]
+                if remaining <= 0 or line.amount > remaining:
+                    outcome = "over"
+                else:
+                    outcome = "matched" if line.amount == remaining else "partial"
+                    open_amounts[invoice.id] = remaining - line.amount
+                    to_pay.append((invoice, line, fingerprint))
         rows.append(
             {
                 "org_id": org_id,
@@ -940,13 +947,17 @@ def import_statement(
                 "payer": line.payer,
                 "invoice_id": invoice.id if invoice is not None else None,
                 "outcome": outcome,
+                "fingerprint": fingerprint,
             }
         )
     imported.line_count = len(rows)
     first = take_numbers(org_id, "receipt", len(to_pay)) if to_pay else 0
     # Thousands of rows: bulk inserts (one executemany each), not one ORM object per row.
     if rows:
-        db.session.execute(BankLine.__table__.insert(), rows)
+        try:
+            db.session.execute(BankLine.__table__.insert(), rows)
+        except IntegrityError:  # the same lines, imported by another request just now
+            raise BillingError("imported_meanwhile", "file") from None
     if to_pay:
         created = utcnow()
         db.session.execute(
