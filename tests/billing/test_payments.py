@@ -429,6 +429,43 @@ def test_a_credit_note_returns_tax_per_rate(quoted):
         billing.credit_note(deposit, deposit.total, "too much", TODAY)
 
 
+def test_credit_notes_and_voided_invoices_exclude_each_other(quoted):
+    """A discount credited and the invoice then voided left the note returning money never
+    invoiced (in the accountant's file and the client's portal); a voided invoice took a credit
+    note for its whole total."""
+    ceremony, quote = quoted
+    accept(quote)
+    deposit, balance = billing.invoices_of(ceremony.id)
+    billing.credit_note(balance, 220, "値引き", TODAY)
+    db.session.commit()
+    with pytest.raises(billing.BillingError) as refused:
+        billing.cancel_invoice(balance, NOW)
+    assert refused.value.code == "has_credit"
+    (discount,) = billing.live_credit_notes(balance)
+    billing.cancel_invoice(discount, NOW)  # the note first, then the invoice
+    billing.cancel_invoice(balance, NOW)
+    billing.cancel_invoice(deposit, NOW)
+    db.session.commit()
+    with pytest.raises(billing.BillingError) as refused:
+        billing.credit_note(deposit, 1_000, "返金", TODAY)
+    assert refused.value.code == "cancelled"
+    assert {i.kind: i.status for i in billing.invoices_of(ceremony.id)} == dict.fromkeys(
+        ("deposit", "balance", "credit"), "cancelled"
+    )
+
+
+def test_cancelling_the_ceremony_voids_an_unpaid_invoice_with_its_credit_note(quoted):
+    ceremony, quote = quoted
+    accept(quote)
+    deposit, balance = billing.invoices_of(ceremony.id)
+    billing.record_payment(deposit, deposit.total, "bank", TODAY, NOW)
+    discount = billing.credit_note(balance, 220, "値引き", TODAY)
+    db.session.commit()
+    billing.cancel_with_fee(quote, NOW)  # it stopped at the balance: "a credit note stands…"
+    db.session.commit()
+    assert (balance.status, discount.status, ceremony.status) == ("cancelled",) * 3
+
+
 # --- bank statements ------------------------------------------------------------------------
 
 

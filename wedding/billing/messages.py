@@ -26,6 +26,7 @@ MESSAGES = {
     "amount": _l("The amount must be whole yen, 1 or more."),
     "has_payments": _l("This invoice has payments: issue a credit note instead."),
     "cancelled": _l("This invoice is already cancelled."),
+    "has_credit": _l("A credit note stands against this invoice: cancel the credit note first."),
     "not_creditable": _l("Only an issued invoice can be credited."),
     "credit_amount": _l("A credit note can return at most what is left of the invoice."),
     "encoding": _l("The file is neither UTF-8 nor Shift_JIS text."),

@@ -338,12 +338,27 @@ def create_invoice(
     return issue_invoice(draft_invoice(ceremony, kind, due, lines, **kwargs), today)
 
 
+def live_credit_notes(invoice: Invoice) -> list[Invoice]:
+    """The credit notes issued against an invoice and not voided."""
+    return [
+        note
+        for note in db.session.scalars(
+            db.select(Invoice).filter_by(credit_for_id=invoice.id, org_id=invoice.org_id)
+        )
+        if note.status != "cancelled"
+    ]
+
+
 def check_cancellable(invoice: Invoice) -> None:
-    """Refuse to void an invoice someone paid (a credit note returns money) or one already void."""
+    """Refuse to void an invoice someone paid (a credit note returns money), one already void,
+    or one a credit note stands against (voided alone, it would leave the note returning money
+    that was never invoiced: void the note first)."""
     if invoice.status in ("paid", "partially_paid"):
         raise BillingError("has_payments")
     if invoice.status == "cancelled":
         raise BillingError("cancelled")
+    if invoice.kind != "credit" and live_credit_notes(invoice):
+        raise BillingError("has_credit")
 
 
 def cancel_invoice(invoice: Invoice, now: datetime) -> Invoice:
@@ -670,6 +685,8 @@ def cancel_with_fee(quote: Quote, now: datetime) -> CancellationTerms:
         if invoice.kind == "credit" or invoice.status == "cancelled":
             continue
         if invoice.paid_amount == 0:
+            for note in live_credit_notes(invoice):  # voided with it: nothing was invoiced
+                cancel_invoice(note, now)
             cancel_invoice(invoice, now)
         else:
             paid_invoices.append(invoice)
@@ -691,13 +708,9 @@ def credit_note(invoice: Invoice, amount: int, reason: str, today: date) -> Invo
     divided over its tax rates in proportion, with the returned tax per rate."""
     if invoice.kind == "credit" or invoice.number is None:
         raise BillingError("not_creditable")
-    credited = sum(
-        c.total
-        for c in db.session.scalars(
-            db.select(Invoice).filter_by(credit_for_id=invoice.id, org_id=invoice.org_id)
-        )
-        if c.status != "cancelled"
-    )
+    if invoice.status == "cancelled":  # void already: there is nothing to return
+        raise BillingError("cancelled")
+    credited = sum(note.total for note in live_credit_notes(invoice))
     if not 0 < amount <= invoice.total - credited:
         raise BillingError("credit_amount", "amount")
     sums = invoice_totals(invoice)
