@@ -44,7 +44,7 @@ def send_mail(
     message = EmailMessage()
     message["From"] = config.get("MAIL_FROM") or "noreply@localhost"
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = " ".join(subject.split())  # a line break in user text: one line
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id or job_message_id(config)
     message.set_content(body)

@@ -147,6 +147,37 @@ def test_the_signed_agreement_goes_to_the_client_and_the_planner(app, portal, sm
     assert by_address[CLIENT]["Message-ID"] != planner["Message-ID"]
 
 
+def test_a_signature_with_a_line_break_still_reaches_the_planner(app, portal, smtp, billed):  # noqa: F811
+    """A crafted request signed 「佐藤\\r\\n美咲」: accepted (names are compared without
+    spaces) and kept so, the planner's mail failed on every attempt (no line break may stand in
+    a Subject), and the planner never heard of the signature."""
+    browser, ceremony, _ = portal
+    user, _ = billed
+    with app.app_context():
+        record = db.session.get(Ceremony, ceremony.id)
+        record.planner_id = user.id
+        db.session.commit()
+    shown = _hash(browser.get("/portal/").get_data(as_text=True))
+    accepted = browser.post(
+        f"/portal/ceremonies/{ceremony.id}/accept",
+        {"typed_name": "佐藤\r\n美咲", "document_sha256": shown},
+    )
+    assert accepted.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(db.select(Acceptance.typed_name)) == "佐藤 美咲"
+    (planner,) = smtp.messages
+    assert planner["To"] == user.email and "佐藤 美咲" in planner["Subject"]
+
+
+def test_a_subject_is_sent_on_one_line(app, smtp):
+    from wedding.mail import send_mail
+
+    send_mail(app.config, CLIENT, "会場「岡山\r\nBcc: x@evil.example」のご案内", "本文")
+    (message,) = smtp.messages
+    assert message["Subject"] == "会場「岡山 Bcc: x@evil.example」のご案内"
+    assert message["Bcc"] is None
+
+
 def test_without_a_mail_server_nothing_is_queued(app, web, billed, invoice_id):
     user, _ = billed
     web.login(user)
