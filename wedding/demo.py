@@ -190,7 +190,7 @@ DEMO_STORY = {
         "companion_calls_client": "Misaki",
         "moment_knew": "Misaki had a terrible day at work and Ren listened to her until morning "
         "without saying a word",
-        "proposal_words": "I want to spend every season that is coming beside you.",
+        "proposal_words": "I want to spend every season to come beside you.",
         "promises": "say good morning every day\nbe the first to listen on the hard days\n"
         "read books together when it rains",
         "for_guests": "Ren is shy, but he is the kindest person I know",

@@ -191,6 +191,46 @@ def test_english_point_of_view():
     assert turn_en("Misaki was late", ("Ren",), ("Misaki",), False) == "you were late"
 
 
+def test_her_is_a_possessive_before_a_thing_and_an_object_before_the_rest():
+    """Both of them "she": "her" stood for the companion and was always an object, so the
+    companion said 「the night before me surgery and talked me through」."""
+    fact = "Seraphina stayed up with Jordan the night before her surgery and talked her through"
+    assert turn_en(f"{fact} every fear", ("Seraphina",), ("Jordan",), False, "she", "she") == (
+        "I stayed up with you the night before your surgery and talked you through every fear"
+    )
+    assert turn_en(f"{fact} every fear", ("Jordan",), ("Seraphina",), True, "she", "she") == (
+        "you stayed up with me the night before my surgery and talked me through every fear"
+    )
+    # One of each: "her" is the client's, a possessive before a thing, an object otherwise.
+    for fact, said in [
+        ("Misaki had a fever and Ren held her hand", "you had a fever and I held your hand"),
+        ("Ren made her laugh when she cried", "I made you laugh when you cried"),
+        ("Ren gave her a ring", "I gave you a ring"),
+        ("Ren told her everything", "I told you everything"),
+        ("Ren waited for her", "I waited for you"),
+        ("Ren loved her smile.", "I loved your smile"),
+    ]:
+        assert turn_en(fact, ("Ren",), ("Misaki",), False, "he", "she") == said, fact
+
+
+def test_a_promise_is_the_speakers_own():
+    """「listen before I speak」 became "I promise to listen before you speak" in the companion's
+    vows: the client wrote it, but a promise is said by the one who makes it."""
+    facts = VowFacts(
+        companion="Ren",
+        client="Misaki",
+        answers={
+            "en": Answers(how_met="We met at a bookshop", promises=("listen before I speak",))
+        },
+        companion_aliases=("Ren",),
+        client_aliases=("Misaki",),
+    )
+    for role in ("companion", "client"):
+        texts = compose(facts, "en", role=role, count=3)
+        assert all("before you speak" not in text for text in texts)
+        assert any("listen before I speak" in text for text in texts)
+
+
 def test_english_vows_never_contain_japanese_and_name_what_to_add():
     only_japanese = VowFacts(
         companion="レン", client="美咲", answers={"ja": JA}, companion_aliases=("レン",)

@@ -52,6 +52,7 @@ class VowFacts:
     first_person: str = ""
     calls_client: str = ""
     pronouns: str = ""
+    client_pronouns: str = ""  # from the client's role: a bride "she", a groom "he"
     tone: str = "gentle"
     catchphrases: tuple[str, ...] = ()
     answers: dict = field(default_factory=dict)  # lang -> Answers
@@ -96,7 +97,9 @@ def name_forms(*names: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def facts_of(companion, client_name: str, questionnaires=(), full_name: str = "") -> VowFacts:
+def facts_of(
+    companion, client_name: str, questionnaires=(), full_name: str = "", client_role: str = ""
+) -> VowFacts:
     """Facts from a Companion row and the couple's questionnaire rows (one per language).
 
     Story fields typed on the companion itself (before the questionnaire existed) count as the
@@ -131,6 +134,7 @@ def facts_of(companion, client_name: str, questionnaires=(), full_name: str = ""
         first_person=companion.first_person or "",
         calls_client=companion.calls_client or "",
         pronouns=getattr(companion, "pronouns", "") or "",
+        client_pronouns=ROLE_PRONOUNS.get(client_role, ""),
         tone=companion.tone,
         catchphrases=_lines(companion.catchphrases),
         answers=answers,
@@ -377,8 +381,8 @@ def _values_ja(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, s
 EN = {
     "open": [
         "{name}, in front of everyone who loves us, there is something I want to say properly.",
-        "{name}, listen to me for a moment. Today I am standing right beside you, and I mean "
-        "to say this well.",
+        "{name}, give me a moment. I am standing right beside you today, and I want to get "
+        "this right.",
         "{name}, I have waited a long time for this day, and now it is here.",
     ],
     "open_today": [
@@ -403,7 +407,7 @@ EN = {
     ],
     "proposal": [
         "So let me say again what was said that day: {proposal}",
-        "The words of the proposal have not changed at all: {proposal}",
+        "The words of the proposal still hold, every one of them: {proposal}",
     ],
     "proposal_answer": [
         "You told me, {proposal} Here is my answer, in front of everyone: yes.",
@@ -415,7 +419,7 @@ EN = {
     ],
     "catch": [
         "And, as I always say: {catch}",
-        "On hard days and happy ones, I will keep telling you: {catch}",
+        "On hard days and happy ones, you will keep hearing it from me: {catch}",
     ],
     "daily": [
         "Ordinary days become special ones when I spend them with you.",
@@ -432,7 +436,7 @@ EN = {
         "To our guests: {guests} Please keep watching over us.",
     ],
     "close": [
-        "{name}, please spend every season that is coming with me.",
+        "{name}, spend every season still to come with me.",
         "{name}, I will be beside you, always. I love you.",
         "From today and every day after, I am yours. I love you, {name}.",
     ],
@@ -454,20 +458,52 @@ AUXILIARIES = {"was", "were", "had", "did", "is", "are", "has", "does", "will", 
 AUXILIARIES |= {"could", "can", "should", "might", "must", "said", "told", "came", "saw", "took"}
 AUXILIARIES |= {"gave", "made", "sang", "wrote", "found", "met", "left", "kept", "held", "ran"}
 AUXILIARIES |= {"knew", "thought", "felt", "got", "went", "fell", "sat", "stood", "heard"}
-THIRD = {"she": "he", "he": "he", "her": "her", "him": "her", "his": "his", "hers": "his"}
 SHE_WORDS = {"she": "subject", "her": "object", "hers": "possessive", "herself": "self"}
 HE_WORDS = {"he": "subject", "him": "object", "his": "possessive", "himself": "self"}
+ROLE_PRONOUNS = {"bride": "she", "groom": "he"}
+# What follows an object "her" ("talked her through", "gave her a ring", "told her I…"); before
+# anything else, "her" is a possessive ("the night before her surgery").
+AFTER_OBJECT_HER = {"a", "an", "the", "this", "that", "these", "those", "some", "every", "all"}
+AFTER_OBJECT_HER |= {"through", "to", "up", "down", "in", "into", "out", "about", "with", "for"}
+AFTER_OBJECT_HER |= {"on", "off", "over", "back", "again", "home", "away", "at", "by", "from"}
+AFTER_OBJECT_HER |= {"and", "but", "or", "so", "when", "while", "because", "as", "if", "until"}
+AFTER_OBJECT_HER |= {"before", "after", "since", "than", "too", "very", "more", "most", "how"}
+AFTER_OBJECT_HER |= {"what", "why", "where", "who", "everything", "something", "nothing"}
+AFTER_OBJECT_HER |= {"anything", "i", "you", "he", "she", "we", "they", "it", "my", "your"}
+AFTER_OBJECT_HER |= {"his", "our", "their", "once", "twice", "first", "forever", "always"}
+AFTER_OBJECT_HER |= {"today", "tonight", "yesterday", "tomorrow", "now", "then", "there", "here"}
+# Verbs whose object "her" a bare verb follows ("made her laugh", "let her go").
+BEFORE_OBJECT_HER = {"made", "make", "makes", "let", "lets", "help", "helps", "helped", "saw"}
+BEFORE_OBJECT_HER |= {"see", "sees", "watched", "watch", "heard", "hear", "felt", "had"}
+
+
+def _her_kind(previous_word: str, next_word: str) -> str:
+    """Whether "her" is an object ("talked her through") or a possessive ("her surgery"), from
+    the words around it; English gives no other sign without a parser."""
+    if not next_word[:1].isalpha() or previous_word in BEFORE_OBJECT_HER:
+        return "object"
+    return "object" if next_word.lower() in AFTER_OBJECT_HER else "possessive"
 
 
 def turn_en(
-    text: str, me_names, you_names, client_speaks: bool, companion_pronouns: str = ""
+    text: str,
+    me_names,
+    you_names,
+    client_speaks: bool,
+    companion_pronouns: str = "",
+    client_pronouns: str = "",
+    *,
+    promise: bool = False,
 ) -> str:
     """An English answer told by the speaker: names become I/me/my, you/your.
 
     Answers are the client's, so their own "I/me/my" is the client's too; unless the answer also
     names the client ("I wrote to Misaki first", in the companion's voice): then it is the
     companion's. When the companion's pronouns are known ("he"), the other set ("she/her") in
-    an answer is the client's, and the companion's own set is the companion's."""
+    an answer is the client's, and the companion's own set is the companion's; when the two
+    share a set (a bride and her "she" companion), a pronoun stands for the one named last
+    ("Seraphina stayed up with Jordan before her surgery": Jordan's). A ``promise`` is the
+    speaker's own: its "I" is the one who makes it ("listen before I speak")."""
     text = japanese.clean_fact(text)
     tokens = re.findall(r"[A-Za-z][\w'’-]*|\s+|[^\sA-Za-z]", text)
     names = [(n, "me") for n in me_names if n] + [(n, "you") for n in you_names if n]
@@ -476,23 +512,29 @@ def turn_en(
     client_names = me_names if client_speaks else you_names
     words = {re.sub(r"['’]s$", "", t) for t in tokens}
     first_person_role = (
-        companion_role
+        "me"
+        if promise
+        else companion_role
         if any(n and (n in words or set(n.split()) & words) for n in client_names)
         else client_role
     )
     third: dict[str, tuple[str, str]] = {}
+    shared = companion_pronouns in ("he", "she") and companion_pronouns == client_pronouns
     if companion_pronouns in ("he", "she"):
         own, other = (HE_WORDS, SHE_WORDS) if companion_pronouns == "he" else (SHE_WORDS, HE_WORDS)
         third |= {w: (companion_role, kind) for w, kind in own.items()}
-        third |= {w: (client_role, kind) for w, kind in other.items()}
+        if not shared:
+            third |= {w: (client_role, kind) for w, kind in other.items()}
     out: list[str] = []
     previous_word = ""
+    last_named = companion_role  # whom a shared pronoun stands for: the one named last
     for index, token in enumerate(tokens):
         role, kind = "", ""
         base = re.sub(r"['’]s$", "", token)
         for name, who in names:
             if base == name or base in name.split():
                 role, kind = who, "possessive" if base != token else "name"
+                last_named = who
                 break
         lower = token.lower()
         if not role and token in ("I", "me", "my", "mine", "myself"):
@@ -502,6 +544,11 @@ def turn_en(
             )
         if not role and lower in third:
             role, kind = third[lower]
+            if shared:
+                role = last_named
+            if lower == "her":
+                following = next((t for t in tokens[index + 1 :] if t.strip()), "")
+                kind = _her_kind(previous_word, following)
         if not role:
             out.append(token)
             if token.strip() and token[0].isalpha():
@@ -534,8 +581,16 @@ def _stop(text: str) -> str:
     return text if text[-1:] in ".!?" else text.rstrip(",;:") + "."
 
 
-def _promise_en(text: str, voice: Voice, pronouns: str) -> str:
-    clause = turn_en(text, voice.me_names, voice.you_names, voice.client_speaks, pronouns)
+def _promise_en(text: str, voice: Voice, facts: VowFacts) -> str:
+    clause = turn_en(
+        text,
+        voice.me_names,
+        voice.you_names,
+        voice.client_speaks,
+        facts.pronouns,
+        facts.client_pronouns,
+        promise=True,
+    )
     clause = re.sub(
         r"^(i will|i'll|i promise to|i promise|to|we will|we'll)\s+",
         "",
@@ -551,7 +606,14 @@ def _values_en(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, s
     values["dear"] = f"Dear {voice.name}" if voice.name else "My love"
 
     def turn(text: str) -> str:
-        return turn_en(text, voice.me_names, voice.you_names, voice.client_speaks, facts.pronouns)
+        return turn_en(
+            text,
+            voice.me_names,
+            voice.you_names,
+            voice.client_speaks,
+            facts.pronouns,
+            facts.client_pronouns,
+        )
 
     for key, answer in (("met", ans.how_met), ("knew", ans.moment_knew)):
         clause = turn(answer) if answer and not has_japanese(answer) else ""
@@ -562,7 +624,7 @@ def _values_en(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, s
         values["proposal"] = f"“{_stop(_cap(words))}”"
     promises = [p for p in ans.promises if not has_japanese(p)][:4]
     if promises:
-        clauses = [_promise_en(p, voice, facts.pronouns) for p in promises]
+        clauses = [_promise_en(p, voice, facts) for p in promises]
         values["promises"] = " ".join(f"I promise to {c}." for c in clauses)
         values["promises_list"] = (
             ", ".join(clauses[:-1]) + (", and " if len(clauses) > 2 else " and ") + clauses[-1]

@@ -36,6 +36,7 @@ def ceremony_facts(ceremony: Ceremony):
         ceremony.client.display_name,
         stories_of(ceremony.companion.id).values(),
         ceremony.client.full_name,
+        ceremony.client.ceremony_role,
     )
 
 
