@@ -14,6 +14,7 @@ from wedding.clients.models import Client
 from wedding.jobs import Job, run_queued
 from wedding.models import db, dispose_engines, utcnow
 from wedding.personas.cards import read_any
+from wedding.personas.services import stories_of
 from wedding.portal.models import PortalLink
 from wedding.vows.models import VowComment, VowVersion
 from wedding.vows.services import save_drafts, share_vow
@@ -442,3 +443,44 @@ def test_names_with_markup_are_shown_as_text_in_the_questionnaires_hints(
         page = web.get(f"/companions/{companion.id}/story/{tab}").get_data(as_text=True)
         assert "<i>" not in page and "<b>" not in page
         assert "&lt;i&gt;美咲&lt;/i&gt;" in page and "&lt;b&gt;レン&lt;/b&gt;" in page
+
+
+def test_a_story_in_the_other_language_is_kept_and_named_as_such(app, web, setup):
+    """An English planner's answers on the Japanese page (the companion's page linked only
+    there) made Japanese vows of English words: 「わたし stayed up withあなた…」."""
+    _, client, ceremony = setup
+    english = {"how_met": "Misaki wrote to Ren on a sleepless night", "promises": "listen"}
+    planner = web.post(
+        f"/companions/{ceremony.companion_id}/story/ja", english, follow_redirects=True
+    ).get_data(as_text=True)
+    assert (
+        "この回答には日本語がありません" in planner
+        and "英語の回答は英語のページへどうぞ" in planner
+    )
+    guest = open_portal(app, copy_link(web, client))
+    japanese = {"how_met": "眠れない夜に美咲がレンに話しかけた", "promises": "毎朝おはようと言う"}
+    said = guest.post(
+        f"/portal/story/{ceremony.companion_id}/en", japanese, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "この回答は日本語です" in said
+    right = web.post(
+        f"/companions/{ceremony.companion_id}/story/en", english, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "回答を保存しました" in right and "日本語のページへ" not in right
+    with app.app_context():
+        stories = stories_of(ceremony.companion_id)
+        assert stories["ja"].how_met == english["how_met"]  # kept, only named
+        assert stories["en"].how_met == english["how_met"]
+
+
+@pytest.mark.parametrize(("language", "first"), [("en", "English"), ("ja", "日本語")])
+def test_the_companions_page_opens_the_questionnaire_in_the_clients_language(
+    app, web, make_user, make_client, make_companion, language, first
+):
+    user = make_user(role="planner")
+    companion = make_companion(user.org, client=make_client(user.org, language=language))
+    web.login(user)
+    page = web.get(f"/companions/{companion.id}").get_data(as_text=True)
+    button = re.search(r'<a class="btn" href="([^"]+)" hreflang="(\w+)">([^<]+)</a>', page)
+    assert button.group(1) == f"/companions/{companion.id}/story/{language}"
+    assert button.group(3).endswith(f"({first})")

@@ -9,7 +9,7 @@ from wedding.i18n import lazy_gettext as _l
 from wedding.inputs import clean_json, clean_text, is_blank
 from wedding.models import db
 from wedding.personas.cards import CardError, ParsedCard, read_any, write_card_png
-from wedding.personas.mapping import has_usable_text, map_persona
+from wedding.personas.mapping import has_usable_text, is_japanese, map_persona
 from wedding.personas.models import Companion, CoupleStory, PendingImport
 from wedding.storage.models import StoredFile
 from wedding.storage.services import sniff_image_type, store
@@ -295,6 +295,28 @@ STORY_FIELDS = (
     "promises",
     "for_guests",
 )
+# What the vows tell from the story (the names the couple call each other may be in any script).
+STORY_TOLD = ("how_met", "moment_knew", "proposal_words", "promises", "for_guests")
+STORY_ELSEWHERE = {
+    "ja": _l(
+        "Saved. There is no Japanese in these answers, and the Japanese vows are written from "
+        "this page: answers in English belong on the English page."
+    ),
+    "en": _l(
+        "Saved. These answers are in Japanese, and the English vows are written from this page: "
+        "answers in Japanese belong on the Japanese page."
+    ),
+}
+
+
+def story_language_warning(lang: str, answers: dict):
+    """What to tell whoever saved a story written in the other language than its page's (an
+    English planner's answers on the Japanese page made Japanese vows of English words), or
+    None."""
+    told = " ".join(str(answers.get(name) or "") for name in STORY_TOLD)
+    if not any(c.isalpha() for c in told) or is_japanese(told) == (lang == "ja"):
+        return None
+    return STORY_ELSEWHERE[lang]
 
 
 def stories_of(companion_id: int) -> dict[str, CoupleStory]:

@@ -34,6 +34,7 @@ from wedding.personas.services import (
     set_portrait,
     stage_import,
     stories_of,
+    story_language_warning,
     update_companion,
 )
 from wedding.records import add_archive_routes, list_records, record_choices
@@ -230,7 +231,11 @@ def story(record_id: int, lang: str):
         save_story(companion, lang, answers, f"planner:{current_user.id}")
         audit("change", "companion", companion.id, f"story:{lang}")
         db.session.commit()
-        flash(_("The couple's answers are saved."), "success")
+        warning = story_language_warning(lang, answers)
+        if warning:
+            flash(str(warning), "warning")
+        else:
+            flash(_("The couple's answers are saved."), "success")
         return redirect(url_for("personas.story", record_id=companion.id, lang=lang))
     return render_template(
         "personas/story.html", companion=companion, form=form, lang=lang, story=existing

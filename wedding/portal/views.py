@@ -50,7 +50,13 @@ from wedding.mail import mail_configured
 from wedding.models import db, utcnow, writes
 from wedding.personas.forms import StoryForm
 from wedding.personas.models import Companion
-from wedding.personas.services import STORY_FIELDS, card_png, save_story, stories_of
+from wedding.personas.services import (
+    STORY_FIELDS,
+    card_png,
+    save_story,
+    stories_of,
+    story_language_warning,
+)
 from wedding.portal.forms import CommentForm, RequestForm
 from wedding.portal.models import PortalLink
 from wedding.portal.services import (
@@ -300,12 +306,15 @@ def story(companion_id: int, lang: str):
         companion_name=companion.name,
     )
     if form.validate_on_submit():
-        save_story(
-            companion, lang, {k: v for k, v in form.data.items() if k in STORY_FIELDS}, "client"
-        )
+        answers = {k: v for k, v in form.data.items() if k in STORY_FIELDS}
+        save_story(companion, lang, answers, "client")
         audit("change", "companion", companion.id, f"story:{lang}")
         db.session.commit()
-        flash(_("Thank you: your planner will see your answers."), "success")
+        warning = story_language_warning(lang, answers)
+        if warning:
+            flash(str(warning), "warning")
+        else:
+            flash(_("Thank you: your planner will see your answers."), "success")
         return redirect(url_for("portal.story", companion_id=companion.id, lang=lang), 303)
     return _private(
         Response(render_template("portal/story.html", companion=companion, form=form, lang=lang))
