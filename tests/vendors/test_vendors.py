@@ -76,6 +76,7 @@ def test_an_order_with_its_task_and_print_file(app, web, make_user, make_ceremon
     with app.app_context():
         companion = db.session.get(Companion, ceremony.companion_id)
         companion.portrait_id = store(user.org_id, demo_portrait(), "image/png", "p.png").id
+        companion.artwork_printable = True  # the rights holder allows it
         template = create_standard_template(user.org_id, "en", "AR")
         task = apply_checklist(db.session.get(Ceremony, ceremony.id), template).added[0]
         db.session.commit()
@@ -296,3 +297,40 @@ def test_an_order_naming_no_vendor_or_task_is_refused(app, web, make_user, make_
         )
     with app.app_context():
         assert db.session.scalars(db.select(Order.what)).all() == ["額縁"]
+
+
+def test_the_print_file_asks_the_artwork_rights_and_says_when_it_prints_soft(
+    app, web, make_user, make_ceremony
+):
+    """The print shop's file was made for artwork the companion's page says may not be printed
+    (the documents and the AR screen refuse it), and a card's 400 × 600 portrait at 600 × 1750 mm
+    (8 dpi) said so only in a response header."""
+    from wedding.demo import demo_portrait
+    from wedding.personas.models import Companion
+    from wedding.storage.services import store
+
+    user = make_user(role="planner")
+    ceremony = make_ceremony(user.org)
+    with app.app_context():
+        companion = db.session.get(Companion, ceremony.companion_id)
+        companion.portrait_id = store(user.org_id, demo_portrait(), "image/png", "p.png").id
+        companion.artwork_printable = False
+        db.session.commit()
+        companion_id = companion.id
+    web.login(user)
+    _, order_id = _order_of(app, web, user, ceremony, print_width_mm="600", print_height_mm="1750")
+    url = f"/ceremonies/{ceremony.id}/orders/"
+    refused = web.get(f"{url}{order_id}/print-file.pdf", follow_redirects=True)
+    assert refused.mimetype == "text/html"
+    assert "「イラストを印刷してよい」にチェック" in refused.get_data(as_text=True)
+    page = web.get(url).get_data(as_text=True)
+    assert f"{order_id}/print-file.pdf" not in page
+    assert "印刷データはありません" in page
+    with app.app_context():
+        db.session.get(Companion, companion_id).artwork_printable = True
+        db.session.commit()
+    pdf = web.get(f"{url}{order_id}/print-file.pdf")
+    assert pdf.mimetype == "application/pdf"
+    dpi = int(pdf.headers["X-Print-DPI"])
+    page = web.get(url).get_data(as_text=True)
+    assert dpi < 100 and f"このサイズでは {dpi} dpi" in page and "ぼやけます" in page

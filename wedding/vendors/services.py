@@ -20,6 +20,10 @@ from wedding.tasks.models import Task
 from wedding.vendors.models import ORDER_STATUSES, Order, Vendor
 
 MIN_PRINT_DPI = 100  # below this a large-format print looks soft
+NOT_PRINTABLE = _l(
+    "The companion's artwork may not be printed: tick “The artwork may be printed” on the "
+    "companion's page once its rights holder allows it."
+)
 
 
 class VendorError(ValueError):
@@ -131,27 +135,54 @@ def set_order_status(order: Order, status: str) -> None:
     db.session.flush()
 
 
-def print_file_pdf(order: Order, ceremony: Ceremony) -> tuple[bytes, int]:
-    """The panel's print file: the companion's portrait filling trim size plus bleed, as a PDF
-    through the documents' renderer (which reads nothing but what we give it). Returns the PDF
-    and the portrait's effective resolution in dpi at that size."""
-    if not (order.print_width_mm and order.print_height_mm):
-        raise VendorError("print_width_mm", _l("Give the print size first."))
+def _portrait(ceremony: Ceremony) -> tuple[Companion | None, StoredFile | None]:
     companion = db.session.get(Companion, ceremony.companion_id) if ceremony.companion_id else None
     stored = (
         db.session.get(StoredFile, companion.portrait_id)
         if companion is not None and companion.portrait_id
         else None
     )
-    if stored is None:
-        raise VendorError("print_width_mm", _l("The companion has no portrait yet."))
+    return companion, stored
+
+
+def _print_dpi(order: Order, data: bytes) -> int:
+    """The portrait's effective resolution at the order's trim size plus bleed: object-fit:
+    cover scales the picture until both sides fill the page, so the side that just fills it
+    sets it, the smaller of the two."""
     width = order.print_width_mm + 2 * order.bleed_mm
     height = order.print_height_mm + 2 * order.bleed_mm
-    with Image.open(io.BytesIO(stored.data)) as image:
+    with Image.open(io.BytesIO(data)) as image:
         pixels_w, pixels_h = image.size
-    # object-fit: cover scales the picture until both sides fill the page: the side that
-    # just fills it sets the effective resolution, the smaller of the two
-    dpi = int(min(pixels_w / (width / 25.4), pixels_h / (height / 25.4)))
+    return int(min(pixels_w / (width / 25.4), pixels_h / (height / 25.4)))
+
+
+def print_resolutions(orders: list[Order], ceremony: Ceremony) -> dict[int, int]:
+    """Each sized order's print resolution in dpi (for the orders page, which says when a
+    print would look soft before anyone sends the file), when the portrait may be printed."""
+    companion, stored = _portrait(ceremony)
+    if stored is None or not companion.artwork_printable:
+        return {}
+    return {
+        order.id: _print_dpi(order, stored.data)
+        for order in orders
+        if order.print_width_mm and order.print_height_mm
+    }
+
+
+def print_file_pdf(order: Order, ceremony: Ceremony) -> tuple[bytes, int]:
+    """The panel's print file: the companion's portrait filling trim size plus bleed, as a PDF
+    through the documents' renderer (which reads nothing but what we give it). Returns the PDF
+    and the portrait's effective resolution in dpi at that size. Only for artwork the companion's
+    page says may be printed (the documents and the AR screen ask the same)."""
+    if not (order.print_width_mm and order.print_height_mm):
+        raise VendorError("print_width_mm", _l("Give the print size first."))
+    companion, stored = _portrait(ceremony)
+    if stored is None:
+        raise VendorError("print_width_mm", _l("The companion has no portrait yet."))
+    if not companion.artwork_printable:
+        raise VendorError("print_width_mm", NOT_PRINTABLE)
+    width = order.print_width_mm + 2 * order.bleed_mm
+    height = order.print_height_mm + 2 * order.bleed_mm
     data_uri = f"data:{stored.content_type};base64,{base64.b64encode(stored.data).decode()}"
     html = (
         f"<style>@page {{ size: {width}mm {height}mm; margin: 0 }}"
@@ -159,4 +190,4 @@ def print_file_pdf(order: Order, ceremony: Ceremony) -> tuple[bytes, int]:
         " object-fit: cover }</style>"
         f'<img src="{escape(data_uri)}" alt="">'
     )
-    return html_to_pdf(html), dpi
+    return html_to_pdf(html), _print_dpi(order, stored.data)

@@ -22,6 +22,7 @@ from wedding.vendors.services import (
     orders_of,
     place_order,
     print_file_pdf,
+    print_resolutions,
     remove_order,
     save_vendor,
     set_order_status,
@@ -163,6 +164,8 @@ def order_list(ceremony_id: int):
         form=form,
         statuses=STATUS_CHOICES,
         total=sum(o.cost_yen for o in orders),
+        resolutions=print_resolutions(orders, ceremony),
+        min_dpi=MIN_PRINT_DPI,
     )
 
 
