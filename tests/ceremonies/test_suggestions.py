@@ -188,3 +188,40 @@ def test_a_suggestion_on_a_ceremonys_page_moves_that_ceremony(
         moved = details_of(db.session.get(Ceremony, ceremony.id))
         assert moved["date"].isoformat() == chip["date"] != fields["date"].isoformat()
         assert moved["companion_id"] == companion.id
+
+
+@pytest.mark.parametrize(
+    ("language", "names"), [("en", ("Taian", "Tomobiki")), ("ja", ("大安", "友引"))]
+)
+def test_the_lucky_days_offered_are_named_in_the_readers_language(
+    web, planner, studio, make_companion, language, names
+):
+    """An English planner read 「Mon 14 Jun 2027 · 友引 · 10:00 AM」 while the month said
+    Tomobiki."""
+    companion = make_companion(planner.org)
+    web.post("/language", {"language": language})
+    refused = web.post(
+        "/ceremonies/new",
+        {
+            "client_id": companion.client_id,
+            "companion_id": companion.id,
+            "venue_id": studio.id,
+            "date": DAY.isoformat(),
+            "start_time": "11:00",
+            "duration_minutes": "60",
+            "intent": "hold",
+        },
+    ).get_data(as_text=True)
+    tree = lxml.html.fromstring(refused)
+    (nearest, _) = tree.xpath("//ul[@class='chips']")
+    times = [
+        (
+            form.xpath(".//input[@name='date']/@value")[0],
+            form.xpath(".//input[@name='start_time']/@value")[0],
+        )
+        for form in nearest.xpath(".//form")
+    ]
+    assert len(times) > 1 and times == sorted(times)  # in time order (they came nearest first)
+    lucky = tree.xpath("//*[contains(@class, 'chip-lucky')]")
+    labels = [chip.text_content() for chip in lucky]
+    assert labels and all(any(f" · {n} · " in label for n in names) for label in labels), labels
