@@ -150,7 +150,7 @@ def _demo_billing(org_id: int, ceremony: Ceremony, today: date) -> None:
     # As the schedule takes it when the client signs: this invoice is kept then.
     deposit = billing.deposit_subtotals(billing.quote_totals(quote).subtotal_by_rate, 30)
     lines = [
-        Line(f"申込金 Deposit ({rate}%)", amount, 1, rate)
+        Line(f"申込金{billing.rate_suffix(rate, 'ja')}", amount, 1, rate)
         for rate, amount in sorted(deposit.items(), reverse=True)
     ]
     billing.create_invoice(ceremony, "deposit", today + timedelta(days=7), lines, today)

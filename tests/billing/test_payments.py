@@ -90,7 +90,7 @@ def test_accepting_issues_the_schedule_and_keeps_the_signed_agreement(quoted):
     ("lang", "reason", "names"),
     [
         ("ja", "返金", ["申込金（8%対象） ※", "残金（8%対象） ※", "返金（8%対象） ※"]),
-        ("en", "Refund", ["Deposit (8%) ※", "Balance (8%) ※", "Refund (8%) ※"]),
+        ("en", "Refund", ["Deposit (8% tax) ※", "Balance (8% tax) ※", "Refund (8% tax) ※"]),
     ],
 )
 def test_the_schedule_marks_a_reduced_rate_line_once_and_explains_the_mark_once(

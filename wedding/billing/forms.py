@@ -31,9 +31,7 @@ REGISTRATION_MESSAGES = {
         "This registration number's check digit is wrong: check it against your notice."
     ),
 }
-POLICY_MESSAGE = _l(
-    "One tier a line as `days before: percent`, e.g. `30: 50`; days may not repeat."
-)
+POLICY_MESSAGE = _l("One tier a line as “days before: percent”, e.g. 30: 50; days may not repeat.")
 
 
 class ProfileForm(WeddingForm):
@@ -77,7 +75,9 @@ class ProfileForm(WeddingForm):
     cancellation_policy = TextAreaField(
         _l("Cancellation policy"),
         validators=[InputRequired()],
-        description=_l("One tier a line, `days before the ceremony: fee in percent`."),
+        description=_l(
+            "One tier a line: days before the ceremony, a colon, the fee in percent (30: 50)."
+        ),
     )
 
     def validate_registration_number(self, field) -> None:

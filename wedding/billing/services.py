@@ -555,11 +555,12 @@ def ceremony_day(ceremony: Ceremony) -> date:
 
 
 def rate_suffix(rate: int, lang: str) -> str:
-    """A line name's tax rate: 「（8%対象）」, " (8%)". Without ※: the invoice marks every
-    reduced-rate line itself, hand-made ones too, and explains the mark once."""
+    """A line name's tax rate: 「（8%対象）」, " (8% tax)" ("Deposit (10%)" read as a deposit
+    of ten percent). Without ※: the invoice marks every reduced-rate line itself, hand-made
+    ones too, and explains the mark once."""
     if lang == "ja":
         return in_brackets(f"{rate}%対象" if rate else "非課税・対象外", lang)
-    return in_brackets(f"{rate}%", lang)
+    return in_brackets(f"{rate}% tax" if rate else "no tax", lang)
 
 
 def _schedule_lines(

@@ -368,7 +368,7 @@ def cancel_ceremony(ceremony_id: int):
         carry_out(
             lambda: billing.cancel_with_fee(quote, utcnow()),
             lambda terms: _(
-                "Cancelled: fee %(percent)d %% (%(fee)s); refund %(refund)s, still due %(due)s.",
+                "Cancelled: fee %(percent)d%% (%(fee)s); refund %(refund)s, still due %(due)s.",
                 percent=terms.percent,
                 fee=yen(terms.fee),
                 refund=yen(terms.refund),

@@ -237,7 +237,7 @@ def reply_page(token: str):
                 status = 422
             else:
                 db.session.commit()
-                flash(_("Thank you: your reply is saved."), "success")
+                flash(_("Thank you, we have your reply."), "success")
                 return _private(redirect(url_for("rsvp.reply_page", token=token), 303))
         else:
             status = 422
