@@ -130,6 +130,29 @@ def test_the_program_has_the_order_of_ceremony_and_the_approved_vows(app, couple
     assert pdf_pages(render(app, ceremony.id, "program", "classic", "ja", size="a5")) >= 3
 
 
+def test_an_english_program_reads_its_times_as_english_readers_do(app, couple):
+    """'Ceremony at 14:00' on a program in English while the planner's pages said 2:00 PM."""
+    _, ceremony = couple()
+    english = pdf_text(render(app, ceremony.id, "program", language="en"))
+    assert "Ceremony at 11:00 AM" in " ".join(english.split())
+    assert re.search(r"\b10:\d\d AM\b", english) and not re.search(r"\b1[3-9]:\d\d\b", english)
+    both = pdf_text(render(app, ceremony.id, "program", language="both"))
+    assert "11:00" in both and "AM" not in both
+
+
+def test_a_program_without_a_run_of_show_prints_no_empty_heading(app, couple):
+    from wedding.models import db
+    from wedding.runofshow.models import RunItem
+
+    _, ceremony = couple()
+    with app.app_context():
+        db.session.execute(db.delete(RunItem).where(RunItem.ceremony_id == ceremony.id))
+        db.session.commit()
+    text = pdf_text(render(app, ceremony.id, "program", language="en"))
+    assert "Order of ceremony" not in text  # a heading over nothing
+    assert "Ceremony at 11:00 AM" in " ".join(text.split())
+
+
 def test_user_text_prints_literally(app, couple):
     name = "<b>x</b> {{ 7*7 }} &amp;"
     _, ceremony = couple(name, "<i>Ren</i>")

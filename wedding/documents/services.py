@@ -5,7 +5,7 @@ import io
 import math
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -247,7 +247,7 @@ def document_data(
     client_role = {lang: ceremony.client.role_word(lang) for lang in ("ja", "en")}
     run = [
         {
-            "time": item_start(ceremony, item).astimezone(local.tzinfo).strftime("%H:%M"),
+            "time": clock(item_start(ceremony, item).astimezone(local.tzinfo), langs),
             "title": {lang: item.title(lang) for lang in langs},
             "who": {
                 lang: _capitalised(client_role[lang])
@@ -292,7 +292,7 @@ def document_data(
         "logo": image_uri(branding.logo_id, 160, palette["paper"]) if branding else "",
         "client_name": client_name,
         "companion_name": companion_name,
-        "time": local.strftime("%H:%M"),
+        "time": clock(local, langs),
         "venue": venue.name,
         "address": getattr(venue, "address", "") or "",
         "rokuyo": info.rokuyo,
@@ -635,6 +635,14 @@ NAMES_BESIDE_PORTRAIT_UNITS = 14
 # past 40 (a hundred-character name) the names are set smaller again to fit two or three lines.
 NAME_LINE_UNITS = 16
 NAME_LINES_UNITS = 40
+
+
+def clock(moment: datetime, langs) -> str:
+    """A time of day as the document's readers read one: 14:00, and 2:00 PM on a document in
+    English only (the planner's pages say 2:00 PM to an English reader)."""
+    if list(langs) == ["en"]:
+        return f"{moment.hour % 12 or 12}:{moment:%M} {'AM' if moment.hour < 12 else 'PM'}"
+    return moment.strftime("%H:%M")
 
 
 def written_in(text: str) -> str:
