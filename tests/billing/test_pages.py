@@ -354,3 +354,46 @@ def test_a_bank_line_is_settled_on_an_invoice_chosen_by_its_number(app, web, bil
     assert (
         "銀行明細から手動で消込" in ceremony_page and "settled by the planner" not in ceremony_page
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "plan", "option", "honorific"),
+    [("en", "Civil-style plan", "Wedding sweets", False), ("ja", "人前式プラン", "引菓子", True)],
+)
+def test_plans_are_named_in_the_readers_language(
+    app, web, billed, make_plan, language, plan, option, honorific
+):
+    """An English client signed an agreement for 「人前式プラン」 and 引菓子 × 2, addressed to
+    「Jordan Ellis Carter 様」, though each plan had its English name; the planner's English
+    pages named the plans in Japanese too."""
+    from wedding.billing import documents
+    from wedding.clients.models import Client
+
+    user, ceremony = billed
+    chosen = make_plan(user.org, name_en="Civil-style plan")
+    sweets = make_plan(user.org, kind="option", name="引菓子", name_en="Wedding sweets")
+    with app.app_context():
+        client = db.session.get(Client, ceremony.client_id)
+        client.language, client.full_name = language, "Jordan Carter"
+        db.session.commit()
+    web.login(user)
+    web.post("/language", {"language": language})
+    url = f"/billing/ceremonies/{ceremony.id}"
+    form = web.get(url).get_data(as_text=True)
+    assert f'<option value="{chosen.id}">{plan} · ' in form and f">{option} · " in form
+    assert f">{plan}</a>" in web.get("/billing/plans").get_data(as_text=True)
+    web.post(url, {"plan_id": chosen.id, f"qty-{sweets.id}": "2", "notes": ""})
+    with app.app_context():
+        quote = db.session.scalar(db.select(Quote))
+        assert [line.description for line in quote.lines] == [plan, option]
+        agreement = re.sub(r"<[^>]+>", " ", documents.agreement_document(quote))
+        assert plan in agreement and ("Jordan Carter 様" in agreement) == honorific
+        invoice = billing.create_invoice(
+            db.session.get(Ceremony, ceremony.id),
+            "other",
+            date(2030, 1, 1),
+            [Line(option, 1_000, 1, 8)],
+            date(2026, 11, 30),
+        )
+        html = re.sub(r"<[^>]+>", " ", documents.invoice_html(invoice))
+        assert ("Jordan Carter 様" in html) == honorific and "Jordan Carter" in html

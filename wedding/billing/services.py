@@ -431,11 +431,13 @@ def save_quote(
     counts and the client must accept again."""
     if plan.org_id != ceremony.org_id or plan.kind != "plan":
         raise BillingError("plan", "plan_id")
-    lines = [Line(plan.name, plan.unit_price, 1, plan.tax_rate)]
+    # Named in the client's language: the agreement they sign and the invoices that follow.
+    lang = ceremony.client.language if ceremony.client else "ja"
+    lines = [Line(plan.label(lang), plan.unit_price, 1, plan.tax_rate)]
     for option, quantity in options:
         if option.org_id != ceremony.org_id or option.kind != "option":
             raise BillingError("option", "options")
-        lines.append(Line(option.name, option.unit_price, quantity, option.tax_rate))
+        lines.append(Line(option.label(lang), option.unit_price, quantity, option.tax_rate))
     lines.extend(extra)
     for index, line in enumerate(lines):
         try:

@@ -56,6 +56,7 @@ from wedding.billing.money import tax_inclusive
 from wedding.billing.stripe_pay import StripeSettings, handle_event
 from wedding.ceremonies.models import Ceremony
 from wedding.forms import ConfirmForm, error_summary
+from wedding.i18n import current_lang
 from wedding.i18n import lazy_gettext as _l
 from wedding.models import db, utcnow
 from wedding.privacy.audit import audit
@@ -299,7 +300,8 @@ def _quote_form(ceremony: Ceremony, quote) -> QuoteForm:
     form = QuoteForm()
     plans = billing.plans_of(ceremony.org_id, "plan")
     form.plan_id.choices = [
-        (p.id, f"{p.name} · {price_with_tax(p.unit_price, p.tax_rate)}") for p in plans
+        (p.id, f"{p.label(current_lang())} · {price_with_tax(p.unit_price, p.tax_rate)}")
+        for p in plans
     ]
     if request.method == "GET" and quote:
         form.plan_id.data = quote.plan_id
