@@ -418,3 +418,22 @@ def test_a_photo_uploaded_by_mistake_is_deleted_from_everywhere(app, web, shoot,
     archive = zipfile.ZipFile(io.BytesIO(family.get(share_url + "/photos.zip").data))
     assert archive.namelist() == ["001-ours.jpg"]
     assert web.post(delete).status_code == 404  # gone: a second click finds nothing
+
+
+def test_a_link_says_until_when_in_the_venues_time(app, web, shoot):
+    """A Seattle venue's family link said 「until Fri 18 Dec 3:09 AM」, Tokyo's time."""
+    from wedding.i18n import format_local_datetime as local_datetime
+    from wedding.venues.models import Venue
+
+    _, ceremony = shoot
+    with app.app_context():
+        venue = db.session.get(Venue, db.session.get(Ceremony, ceremony.id).venue_id)
+        venue.timezone = "America/Los_Angeles"
+        db.session.commit()
+    web.post(f"/ceremonies/{ceremony.id}/photos/links", {"kind": "family"})
+    page = web.get(f"/ceremonies/{ceremony.id}/photos/").get_data(as_text=True)
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "ja"}):
+        expires = db.session.scalar(db.select(PhotoLink.expires_at))
+        seattle = str(local_datetime(expires, "America/Los_Angeles"))
+        tokyo = str(local_datetime(expires, "Asia/Tokyo"))
+    assert seattle != tokyo and seattle in page and tokyo not in page

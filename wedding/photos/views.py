@@ -272,7 +272,14 @@ def _studio_link(token: str) -> PhotoLink:
 @studio_bp.get("/<token>")
 def batch(token: str):
     link = _studio_link(token)
-    page = render_template("photos/studio.html", link=link, photos=batch_photos(link), token=token)
+    ceremony = db.session.get(Ceremony, link.ceremony_id)
+    page = render_template(
+        "photos/studio.html",
+        link=link,
+        photos=batch_photos(link),
+        token=token,
+        timezone=ceremony.venue.timezone,  # the ceremony's day and the link's end, told alike
+    )
     return _private(Response(page))
 
 
