@@ -1,5 +1,6 @@
 """Listing, searching, paging, creating, editing and archiving the company's records."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -51,6 +52,14 @@ def test_create_and_edit_each_kind_of_record(app, web, planner):
     page = web.get(f"/clients/{client.id}").get_data(as_text=True)
     assert "レン" in page  # the client page lists their companion
     assert companion.client_id == client.id
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_a_new_client_speaks_the_planners_language_until_told(web, planner, language):
+    web.post("/language", {"language": language})
+    page = web.get("/clients/new").get_data(as_text=True)
+    (menu,) = re.findall(r'<select id="language" name="language"[^>]*>(.*?)</select>', page, re.S)
+    assert re.findall(r'<option selected value="(\w+)"', menu) == [language]
 
 
 def test_lists_page_through_records(app, web, planner, make_venue):

@@ -9,6 +9,7 @@ from wedding.audit import audit
 from wedding.ceremonies.models import Ceremony
 from wedding.clients.forms import ClientForm
 from wedding.clients.models import Client
+from wedding.i18n import current_lang
 from wedding.i18n import lazy_gettext as _l
 from wedding.models import db
 from wedding.personas.models import Companion
@@ -38,7 +39,9 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @editor_required
 def new():
-    form = ClientForm()
+    # A new client speaks the planner's language until told otherwise (an English planner's
+    # clients were Japanese-speaking by default, and their vows and documents with them).
+    form = ClientForm(language=current_lang())
     if form.validate_on_submit():
         client = create_record(Client, current_user.org_id, form_fields(form))
         db.session.commit()
