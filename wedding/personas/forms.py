@@ -80,9 +80,16 @@ class CompanionForm(WeddingForm):
             choice=PRONOUNS[0].label,
         ),
     )
-    first_person = line(_l("First person"), 20, _l("僕, 俺, 私, わたし, I …"))
+    # Japanese has many words for "I" and "you"; English vows need neither.
+    first_person = line(
+        _l("First person"), 20, _l("How they say “I” in Japanese vows: 僕, 俺, 私, わたし …")
+    )
     tone = SelectField(_l("Tone"), choices=TONES, default="gentle")
-    calls_client = line(_l("What they call the client"), 100)
+    calls_client = line(
+        _l("What they call the client"),
+        100,
+        _l("In Japanese vows: あなた, きみ, or a name (English vows say “you”)."),
+    )
     catchphrases = text(_l("Catchphrases"), _l("One a line."), 5000)
     traits = text(_l("Personality traits"), _l("One a line."))
     appearance = text(_l("Appearance"), _l("One a line: hair, eyes, clothes …"), 5000)
