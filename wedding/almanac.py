@@ -15,6 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
+from importlib.resources import files
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -208,6 +209,40 @@ def _holidays(year: int, language: str) -> dict[date, str]:
 def holiday_name(day: date, language: str = "ja") -> str | None:
     """The name of the Japanese public holiday on this day, substitute and citizens' included."""
     return _holidays(day.year, "ja" if language == "ja" else "en_US").get(day)
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    """Each time zone's country (ISO 3166 code), from the time zone database's zone.tab (the
+    tzdata package ships it)."""
+    text = files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {row[2]: row[0] for row in rows if len(row) >= 3}
+
+
+def country_of(timezone: str) -> str | None:
+    """The country of a venue's time zone ("America/Los_Angeles" → "US"), None for "UTC"."""
+    return _zone_countries().get(timezone)
+
+
+@cache
+def _country_holidays(country: str, year: int, language: str) -> dict[date, str]:
+    try:
+        return dict(holidays.country_holidays(country, years=year, language=language).items())
+    except NotImplementedError:  # a country the holidays package does not know
+        return {}
+
+
+def local_holiday(day: date, timezone: str, language: str = "ja") -> str | None:
+    """The public holiday on this day where a venue in ``timezone`` is: Japan's (in Japanese
+    or English) for a venue in Japan, the country's own elsewhere (in English where its list
+    has English names); None where the zone names no country."""
+    country = country_of(timezone)
+    if country is None:
+        return None
+    if country == "JP":
+        return holiday_name(day, language)
+    return _country_holidays(country, day.year, "ja" if language == "ja" else "en_US").get(day)
 
 
 @cache

@@ -258,3 +258,13 @@ def test_cli_refuses_bad_ranges_with_one_line(app, args):
 )
 def test_a_transfer_due_on_a_closed_day_falls_due_the_bank_day_before(due, bank_day):
     assert almanac.bank_day_on_or_before(due) == bank_day
+
+
+def test_a_venues_holidays_are_its_countrys():
+    seattle, tokyo = "America/Los_Angeles", "Asia/Tokyo"
+    assert (almanac.country_of(seattle), almanac.country_of(tokyo)) == ("US", "JP")
+    assert almanac.local_holiday(date(2031, 1, 20), seattle, "en") == "Martin Luther King Jr. Day"
+    assert almanac.local_holiday(date(2031, 1, 13), seattle, "en") is None
+    assert almanac.local_holiday(date(2031, 1, 13), tokyo, "ja") == "成人の日"
+    assert almanac.local_holiday(date(2031, 1, 13), tokyo, "en") == "Coming of Age Day"
+    assert almanac.local_holiday(date(2031, 1, 1), "UTC") is None  # no country, no holiday

@@ -95,8 +95,22 @@ def test_filters_for_auspicious_days_and_weekends():
     lucky = [d for d in days if matches_filters(d, auspicious_only=True)]
     assert lucky and all(d.info.rokuyo in ("大安", "友引") for d in lucky)
     weekend = [d for d in days if matches_filters(d, weekends_holidays=True)]
-    assert all(d.date.weekday() >= 5 or d.info.holiday for d in weekend)
+    assert all(d.date.weekday() >= 5 or d.holiday for d in weekend)
     assert date(2031, 5, 5) in {d.date for d in weekend}  # こどもの日, a Monday
+
+
+def test_holidays_are_those_where_the_venue_is():
+    """A Seattle venue's month marked Japan's Coming of Age Day, not Martin Luther King Jr. Day,
+    and its "weekends and holidays" filter kept Japan's holidays."""
+    seattle = replace(TOKYO_RULES, timezone="America/Los_Angeles")
+    days = {d.date: d for d in venue_days(seattle, [], date(2031, 1, 1), date(2031, 1, 31), BEFORE)}
+    weekend = {d for d, day in days.items() if matches_filters(day, weekends_holidays=True)}
+    assert date(2031, 1, 20) in weekend  # Martin Luther King Jr. Day, a Monday
+    assert date(2031, 1, 13) not in weekend  # 成人の日 in Japan, a working Monday in Seattle
+    tokyo = {
+        d.date: d for d in venue_days(TOKYO_RULES, [], date(2031, 1, 1), date(2031, 1, 31), BEFORE)
+    }
+    assert tokyo[date(2031, 1, 13)].holiday and not tokyo[date(2031, 1, 20)].holiday
 
 
 CLOSED_ON_DAY = replace(TOKYO_RULES, closures=((DAY, DAY, "maintenance"),))

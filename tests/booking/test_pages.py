@@ -246,3 +246,13 @@ def test_dashboard_lists_holds_that_lapse_soon(app, web, setup):
         db.session.commit()
     page = web.get("/").get_data(as_text=True)
     assert "まもなく期限" in page and "佐藤 美咲" in page
+
+
+def test_a_venue_abroad_shows_its_own_countrys_holidays(web, planner, make_venue):
+    seattle = make_venue(planner.org, name="Lakeside", timezone="America/Los_Angeles")
+    tokyo = make_venue(planner.org, name="白鷺")
+    web.post("/language", {"language": "en"})
+    abroad = web.get(f"/booking/venues/{seattle.id}?month=2031-01").get_data(as_text=True)
+    assert "Martin Luther King Jr. Day" in abroad and "Coming of Age Day" not in abroad
+    home = web.get(f"/booking/venues/{tokyo.id}?month=2031-01").get_data(as_text=True)
+    assert "Coming of Age Day" in home and "Martin Luther King" not in home

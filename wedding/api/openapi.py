@@ -99,7 +99,11 @@ SCHEMAS = {
             "rokuyo": {"type": "string", "enum": ["大安", "赤口", "先勝", "友引", "先負", "仏滅"]},
             "rokuyo_romaji": {"type": "string"},
             "uncertain": {"type": "boolean", "description": "Almanacs disagree (2033–34)."},
-            "holiday": {"type": ["string", "null"]},
+            "holiday": {
+                "type": ["string", "null"],
+                "description": "The public holiday where the venue is: Japan's in Japanese, "
+                "another country's in English.",
+            },
             "closed": {
                 "type": ["string", "null"],
                 "enum": [None, "past", "too_far", "closed", "no_hours"],

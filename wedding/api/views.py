@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, g, jsonify, request, url_for
 
+from wedding import almanac
 from wedding.accounts.access import acting_org_id, get_owned_or_404, org_select
 from wedding.accounts.services import token_caller
 from wedding.api.openapi import openapi_document
@@ -118,7 +119,7 @@ def day_json(day: Day, tz: str) -> dict:
         "rokuyo": day.info.rokuyo,
         "rokuyo_romaji": day.info.rokuyo_romaji,
         "uncertain": day.info.uncertain,
-        "holiday": day.info.holiday,
+        "holiday": almanac.local_holiday(day.date, tz),  # where the venue is
         "closed": day.closed,
         "free": [_iso(start, tz) for start in day.free],
         "held": [_range(b, tz) for b in day.held],

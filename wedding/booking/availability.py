@@ -63,6 +63,7 @@ class Day:
     free: list[datetime] | None = field(default_factory=list)  # None: only counted
     busy: list[Busy] = field(default_factory=list)
     free_count: int = 0
+    holiday: bool = False  # a public holiday where the venue is (not always Japan)
 
     @property
     def held(self) -> list[Busy]:
@@ -202,12 +203,13 @@ def venue_days(
         reason = closure_reason(rules, info.date, now, today)
         blocked = [(s, e) for s, e, _ in todays]
         busy_today = [b for _, _, b in todays]
+        holiday = almanac.local_holiday(info.date, rules.timezone) is not None
         if count_only:
             count = 0 if reason else _free_count(rules, info.date, blocked, duration, earliest)
-            days.append(Day(info.date, info, reason, None, busy_today, count))
+            days.append(Day(info.date, info, reason, None, busy_today, count, holiday))
         else:
             free = [] if reason else _free(rules, info.date, blocked, duration, earliest)
-            days.append(Day(info.date, info, reason, free, busy_today, len(free)))
+            days.append(Day(info.date, info, reason, free, busy_today, len(free), holiday))
     return days
 
 
@@ -278,7 +280,7 @@ def matches_filters(
 ) -> bool:
     if auspicious_only and not day.info.auspicious:
         return False
-    return not (weekends_holidays and day.date.weekday() < 5 and not day.info.holiday)
+    return not (weekends_holidays and day.date.weekday() < 5 and not day.holiday)
 
 
 TIMES_OF_DAY = {

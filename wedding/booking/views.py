@@ -241,6 +241,13 @@ ROKUYO_ROMAJI = {
 
 
 @bp.app_template_global()
+def holiday_at(day: date, timezone: str = "Asia/Tokyo") -> str | None:
+    """The public holiday on a day where a venue is, in the reader's language (a Seattle
+    venue's month showed Japan's Coming of Age Day and not Martin Luther King Jr. Day)."""
+    return almanac.local_holiday(day, timezone, current_lang())
+
+
+@bp.app_template_global()
 def rokuyo_name(info: almanac.DayInfo) -> str:
     """The rokuyō as the reader says it: 大安 in Japanese, Taian in English."""
     return info.rokuyo if current_lang() == "ja" else ROKUYO_ROMAJI.get(info.rokuyo_romaji, "")
