@@ -61,6 +61,13 @@ def test_uploads_are_checked_and_thumbnails_made(app, web, shoot):
         ("fake.jpg", b"\xff\xd8\xff" + b"\x00" * 100),
     ).get_data(as_text=True)
     assert "notes.txt" in page and "fake.jpg" in page  # each refusal named, in one line
+    # The box chooses the photo; its state is said beside it, not as the box's label.
+    assert re.search(
+        r'<label class="choice"><input type="checkbox" name="photo_id" value="\d+"> '
+        r'選ぶ<span class="visually-hidden"> a\.jpg</span></label>\s*'
+        r'<small class="photo-state">合成なし</small>',
+        page,
+    )
     with app.app_context():
         (photo,) = db.session.scalars(db.select(Photo))
         assert (photo.width, photo.height) == (640, 480)
