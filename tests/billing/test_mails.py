@@ -119,20 +119,28 @@ def test_bank_statement_and_card_payments_mail_receipts(app, web, billed, smtp, 
     assert _pdf_of(smtp.messages[1])[1].startswith(b"%PDF")
 
 
-def test_the_signed_agreement_goes_to_the_client_and_the_planner(app, portal, smtp, billed):  # noqa: F811
-    browser, ceremony, _ = portal
-    user, _ = billed
+def _signed(app, browser, ceremony, planner, typed_name: str, client_email: str = "") -> str:
+    """The client signs the agreement in the portal (the ceremony's planner in charge is
+    ``planner``); returns the hash of the document signed."""
     with app.app_context():
         record = db.session.get(Ceremony, ceremony.id)
-        record.planner_id = user.id
-        db.session.get(Client, record.client_id).email = CLIENT
+        record.planner_id = planner.id
+        if client_email:
+            db.session.get(Client, record.client_id).email = client_email
         db.session.commit()
     shown = _hash(browser.get("/portal/").get_data(as_text=True))
     accepted = browser.post(
         f"/portal/ceremonies/{ceremony.id}/accept",
-        {"typed_name": "佐藤美咲", "document_sha256": shown},
+        {"typed_name": typed_name, "document_sha256": shown},
     )
     assert accepted.status_code == 303
+    return shown
+
+
+def test_the_signed_agreement_goes_to_the_client_and_the_planner(app, portal, smtp, billed):  # noqa: F811
+    browser, ceremony, _ = portal
+    user, _ = billed
+    shown = _signed(app, browser, ceremony, user, "佐藤美咲", client_email=CLIENT)
     with app.app_context():
         acceptance = db.session.scalar(db.select(Acceptance))
         stored = browser.get(f"/portal/agreements/{acceptance.id}.pdf").data
@@ -153,16 +161,7 @@ def test_a_signature_with_a_line_break_still_reaches_the_planner(app, portal, sm
     a Subject), and the planner never heard of the signature."""
     browser, ceremony, _ = portal
     user, _ = billed
-    with app.app_context():
-        record = db.session.get(Ceremony, ceremony.id)
-        record.planner_id = user.id
-        db.session.commit()
-    shown = _hash(browser.get("/portal/").get_data(as_text=True))
-    accepted = browser.post(
-        f"/portal/ceremonies/{ceremony.id}/accept",
-        {"typed_name": "佐藤\r\n美咲", "document_sha256": shown},
-    )
-    assert accepted.status_code == 303
+    _signed(app, browser, ceremony, user, "佐藤\r\n美咲")
     with app.app_context():
         assert db.session.scalar(db.select(Acceptance.typed_name)) == "佐藤 美咲"
     (planner,) = smtp.messages

@@ -581,16 +581,21 @@ def _stop(text: str) -> str:
     return text if text[-1:] in ".!?" else text.rstrip(",;:") + "."
 
 
-def _promise_en(text: str, voice: Voice, facts: VowFacts) -> str:
-    clause = turn_en(
+def _told_en(text: str, voice: Voice, facts: VowFacts, *, promise: bool = False) -> str:
+    """An answer as this voice says it (turn_en with the couple's names and pronouns)."""
+    return turn_en(
         text,
         voice.me_names,
         voice.you_names,
         voice.client_speaks,
         facts.pronouns,
         facts.client_pronouns,
-        promise=True,
+        promise=promise,
     )
+
+
+def _promise_en(text: str, voice: Voice, facts: VowFacts) -> str:
+    clause = _told_en(text, voice, facts, promise=True)
     clause = re.sub(
         r"^(i will|i'll|i promise to|i promise|to|we will|we'll)\s+",
         "",
@@ -605,18 +610,8 @@ def _values_en(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, s
     values = {"name": voice.name or "my love"}
     values["dear"] = f"Dear {voice.name}" if voice.name else "My love"
 
-    def turn(text: str) -> str:
-        return turn_en(
-            text,
-            voice.me_names,
-            voice.you_names,
-            voice.client_speaks,
-            facts.pronouns,
-            facts.client_pronouns,
-        )
-
     for key, answer in (("met", ans.how_met), ("knew", ans.moment_knew)):
-        clause = turn(answer) if answer and not has_japanese(answer) else ""
+        clause = _told_en(answer, voice, facts) if answer and not has_japanese(answer) else ""
         if clause:
             values[key], values[key + "_cap"] = clause, _cap(clause)
     words = _said(ans.proposal_words)
