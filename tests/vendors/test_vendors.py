@@ -334,3 +334,19 @@ def test_the_print_file_asks_the_artwork_rights_and_says_when_it_prints_soft(
     dpi = int(pdf.headers["X-Print-DPI"])
     page = web.get(url).get_data(as_text=True)
     assert dpi < 100 and f"このサイズでは {dpi} dpi" in page and "ぼやけます" in page
+
+
+def test_the_ceremonies_state_is_in_words_beside_the_orders_own(app, web, make_user, make_ceremony):
+    """The orders' state words took the name of the ceremonies' (status_label): the dashboard
+    and the portal said "hold" and "confirmed"."""
+    user = make_user(role="planner")
+    make_ceremony(user.org)
+    web.login(user)
+    dashboard = web.get("/").get_data(as_text=True)
+    assert "仮押さえ" in dashboard and '">hold</span>' not in dashboard
+    with app.test_request_context(headers={"Accept-Language": "ja"}):
+        labels = app.jinja_env.globals
+        assert (labels["status_label"]("hold"), labels["order_status_label"]("shipped")) == (
+            "仮押さえ",
+            "発送済み",
+        )

@@ -210,7 +210,7 @@ def status(ceremony_id: int, order_id: int):
     else:
         db.session.commit()
         flash(
-            _("%(what)s: %(status)s.", what=order.what, status=status_label(order.status)),
+            _("%(what)s: %(status)s.", what=order.what, status=order_status_label(order.status)),
             "success",
         )
     return redirect(url_for("orders.index", ceremony_id=ceremony_id))
@@ -244,5 +244,5 @@ def kind_label(kind: str) -> str:
 
 
 @bp.app_template_global()
-def status_label(status: str) -> str:
+def order_status_label(status: str) -> str:
     return next((str(c.label) for c in STATUS_CHOICES if c.value == status), status)
