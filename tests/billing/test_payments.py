@@ -454,6 +454,23 @@ def test_credit_notes_and_voided_invoices_exclude_each_other(quoted):
     )
 
 
+def test_a_revised_quote_is_signed_again_over_a_discounted_balance(quoted):
+    """The schedule made again voids the unpaid balance: with a credit note against it, the
+    client's new signature was refused (「先に返還請求書を取り消してください」)."""
+    ceremony, quote = quoted
+    accept(quote)
+    _, balance = billing.invoices_of(ceremony.id)
+    discount = billing.credit_note(balance, 220, "値引き", TODAY)
+    db.session.commit()
+    quote = billing.save_quote(ceremony, db.session.get(Plan, quote.plan_id), [])  # revision 2
+    db.session.commit()
+    accept(quote)
+    db.session.commit()
+    assert (balance.status, discount.status) == ("cancelled", "cancelled")
+    live = [i.kind for i in billing.invoices_of(ceremony.id) if i.status != "cancelled"]
+    assert "balance" in live and "credit" not in live
+
+
 def test_cancelling_the_ceremony_voids_an_unpaid_invoice_with_its_credit_note(quoted):
     ceremony, quote = quoted
     accept(quote)
@@ -475,7 +492,7 @@ def statement(rows) -> str:
     )
 
 
-def test_bank_statement_matches_partial_and_over_payments(quoted):
+def test_bank_statement_matches_partial_and_over_payments(quoted, monkeypatch):
     ceremony, quote = quoted
     accept(quote)
     deposit, balance = billing.invoices_of(ceremony.id)
@@ -510,8 +527,16 @@ def test_bank_statement_matches_partial_and_over_payments(quoted):
     overlap = billing.import_statement(ceremony.org_id, "t.csv", later.encode("utf-8"), NOW)
     db.session.commit()
     assert [line.outcome for line in overlap.lines] == ["duplicate", "unmatched"]
-    # The database is the last word, for two imports at the same moment: a line's fingerprint
-    # is kept once per company.
+    # Two imports at the same moment: each looked before the other kept its lines. The
+    # database refuses the second, which keeps nothing and says so.
+    monkeypatch.setattr(billing, "seen_statement_lines", lambda org_id: set())
+    with pytest.raises(billing.BillingError) as refused:
+        billing.import_statement(ceremony.org_id, "s.csv", text.encode("utf-8"), NOW)
+    assert refused.value.code == "imported_meanwhile"
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(BankLine.id))) == 10
+    assert db.session.scalar(db.select(db.func.count(Payment.id))) == 2
+    # The database is the last word: a line's fingerprint is kept once per company.
     first = imported.lines[3]
     db.session.add(
         BankLine(

@@ -361,6 +361,15 @@ def check_cancellable(invoice: Invoice) -> None:
         raise BillingError("has_credit")
 
 
+def void_with_notes(invoice: Invoice, now: datetime) -> Invoice:
+    """Void an unpaid invoice together with the credit notes against it (a discount on a
+    balance no longer asked for returns nothing): when the schedule is made again, or the
+    ceremony is cancelled."""
+    for note in live_credit_notes(invoice):
+        cancel_invoice(note, now)
+    return cancel_invoice(invoice, now)
+
+
 def cancel_invoice(invoice: Invoice, now: datetime) -> Invoice:
     """Void an issued invoice that nobody paid; its number stays used (and shown as void)."""
     check_cancellable(invoice)
@@ -629,7 +638,7 @@ def issue_schedule(quote: Quote, now: datetime) -> list[Invoice]:
     kept_deposit = same_unpaid("deposit", deposit) if deposit else None
     kept_balance = same_unpaid("balance", rest)
     for invoice in unpaid:
-        cancel_invoice(invoice, now)
+        void_with_notes(invoice, now)
     deposit_lines = _schedule_lines(deposit, "申込金", "Deposit", lang)
     deposit_due = min(today + timedelta(days=profile.deposit_due_days), ceremony_day(ceremony))
     if kept_deposit is not None:
@@ -688,9 +697,7 @@ def cancel_with_fee(quote: Quote, now: datetime) -> CancellationTerms:
         if invoice.kind == "credit" or invoice.status == "cancelled":
             continue
         if invoice.paid_amount == 0:
-            for note in live_credit_notes(invoice):  # voided with it: nothing was invoiced
-                cancel_invoice(note, now)
-            cancel_invoice(invoice, now)
+            void_with_notes(invoice, now)
         else:
             paid_invoices.append(invoice)
     refund = terms.refund
@@ -875,6 +882,20 @@ def statement_fingerprint(raw: str, occurrence: int) -> str:
     return hashlib.sha256(f"{raw}\x00{occurrence}".encode()).hexdigest()
 
 
+def seen_statement_lines(org_id: int) -> set[str]:
+    """The fingerprints of the statement lines the company imported before: kept on each line,
+    and (from before they were) on the payments matched lines made."""
+    lines = db.session.scalars(
+        db.select(BankLine.fingerprint).where(
+            BankLine.org_id == org_id, BankLine.fingerprint.is_not(None)
+        )
+    )
+    payments = db.session.scalars(
+        db.select(Payment.external_ref).filter_by(org_id=org_id, method="bank")
+    )
+    return set(lines) | set(payments)
+
+
 def import_statement(
     org_id: int,
     filename: str,
@@ -921,15 +942,7 @@ def import_statement(
         ).all()
     )
     open_amounts = {i.id: i.total - paid.get(i.id, 0) for i in invoices.values()}
-    seen = set(
-        db.session.scalars(
-            db.select(BankLine.fingerprint).where(
-                BankLine.org_id == org_id, BankLine.fingerprint.is_not(None)
-            )
-        )
-    ) | set(
-        db.session.scalars(db.select(Payment.external_ref).filter_by(org_id=org_id, method="bank"))
-    )
+    seen = seen_statement_lines(org_id)
     imported = BankImport(org_id=org_id, filename=filename[:200], encoding=encoding)
     db.session.add(imported)
     db.session.flush()
