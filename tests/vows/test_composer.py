@@ -209,6 +209,16 @@ def test_her_is_a_possessive_before_a_thing_and_an_object_before_the_rest():
         ("Ren told her everything", "I told you everything"),
         ("Ren waited for her", "I waited for you"),
         ("Ren loved her smile.", "I loved your smile"),
+        (
+            "Ren stayed with Misaki when she had her surgery",
+            "I stayed with you when you had your surgery",
+        ),
+        (
+            "Ren walked Misaki to her home on her first day",
+            "I walked you to your home on your first day",
+        ),
+        ("Ren hung on her every word", "I hung on your every word"),
+        ("Ren heard her most painful story", "I heard your most painful story"),
     ]:
         assert turn_en(fact, ("Ren",), ("Misaki",), False, "he", "she") == said, fact
 

@@ -462,19 +462,22 @@ SHE_WORDS = {"she": "subject", "her": "object", "hers": "possessive", "herself":
 HE_WORDS = {"he": "subject", "him": "object", "his": "possessive", "himself": "self"}
 ROLE_PRONOUNS = {"bride": "she", "groom": "he"}
 # What follows an object "her" ("talked her through", "gave her a ring", "told her I…"); before
-# anything else, "her" is a possessive ("the night before her surgery").
-AFTER_OBJECT_HER = {"a", "an", "the", "this", "that", "these", "those", "some", "every", "all"}
+# anything else, "her" is a possessive ("the night before her surgery"). Words that follow both
+# ("her first day" / "told her first", "her every word", "to her home") are left out: there the
+# possessive is the likelier.
+AFTER_OBJECT_HER = {"a", "an", "the", "this", "that", "these", "those", "some"}
 AFTER_OBJECT_HER |= {"through", "to", "up", "down", "in", "into", "out", "about", "with", "for"}
-AFTER_OBJECT_HER |= {"on", "off", "over", "back", "again", "home", "away", "at", "by", "from"}
+AFTER_OBJECT_HER |= {"on", "off", "over", "back", "again", "away", "at", "by", "from"}
 AFTER_OBJECT_HER |= {"and", "but", "or", "so", "when", "while", "because", "as", "if", "until"}
-AFTER_OBJECT_HER |= {"before", "after", "since", "than", "too", "very", "more", "most", "how"}
+AFTER_OBJECT_HER |= {"before", "after", "since", "than", "too", "how"}
 AFTER_OBJECT_HER |= {"what", "why", "where", "who", "everything", "something", "nothing"}
 AFTER_OBJECT_HER |= {"anything", "i", "you", "he", "she", "we", "they", "it", "my", "your"}
-AFTER_OBJECT_HER |= {"his", "our", "their", "once", "twice", "first", "forever", "always"}
+AFTER_OBJECT_HER |= {"his", "our", "their", "once", "twice", "forever", "always"}
 AFTER_OBJECT_HER |= {"today", "tonight", "yesterday", "tomorrow", "now", "then", "there", "here"}
-# Verbs whose object "her" a bare verb follows ("made her laugh", "let her go").
-BEFORE_OBJECT_HER = {"made", "make", "makes", "let", "lets", "help", "helps", "helped", "saw"}
-BEFORE_OBJECT_HER |= {"see", "sees", "watched", "watch", "heard", "hear", "felt", "had"}
+# Verbs whose object "her" a bare verb follows ("made her laugh", "let her go"); not "had",
+# "saw", "heard" or "felt", which as often take her something ("heard her story"; "heard her
+# laugh" reads as well as "heard your laugh").
+BEFORE_OBJECT_HER = {"made", "make", "makes", "let", "lets", "help", "helps", "helped"}
 
 
 def _her_kind(previous_word: str, next_word: str) -> str:
