@@ -462,20 +462,24 @@ def test_a_story_in_the_other_language_is_kept_and_named_as_such(app, web, setup
     planner = web.post(
         f"/companions/{ceremony.companion_id}/story/ja", english, follow_redirects=True
     ).get_data(as_text=True)
-    assert (
-        "この回答には日本語がありません" in planner
-        and "英語の回答は英語のページへどうぞ" in planner
-    )
+    assert "この回答には日本語がありません" in planner and "英語のページに入力" in planner
     guest = open_portal(app, copy_link(web, client))
     japanese = {"how_met": "眠れない夜に美咲がレンに話しかけた", "promises": "毎朝おはようと言う"}
     said = guest.post(
         f"/portal/story/{ceremony.companion_id}/en", japanese, follow_redirects=True
     ).get_data(as_text=True)
-    assert "この回答は日本語です" in said
+    assert "日本語を含む回答は使われません" in said
+    # One name in Japanese is enough for the English vows to leave the answer out: so it is
+    # named too (the warning judged the share of Japanese letters, the vows any at all).
+    mixed = {"how_met": "Misaki wrote to レン on a sleepless night", "promises": "listen"}
+    named = guest.post(
+        f"/portal/story/{ceremony.companion_id}/en", mixed, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "日本語を含む回答は使われません" in named
     right = web.post(
         f"/companions/{ceremony.companion_id}/story/en", english, follow_redirects=True
     ).get_data(as_text=True)
-    assert "回答を保存しました" in right and "日本語のページへ" not in right
+    assert "回答を保存しました" in right and "日本語のページ" not in right
     with app.app_context():
         stories = stories_of(ceremony.companion_id)
         assert stories["ja"].how_met == english["how_met"]  # kept, only named

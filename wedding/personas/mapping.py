@@ -87,6 +87,11 @@ class Persona:
         return asdict(self)
 
 
+def has_japanese(text: str) -> bool:
+    """Any kana or kanji at all: what the English vows leave out (wedding.vows.composer)."""
+    return bool(JAPANESE.search(text or ""))
+
+
 def is_japanese(text: str) -> bool:
     """True when a meaningful share of the text is written in Japanese script."""
     letters = [c for c in text if c.isalpha()]

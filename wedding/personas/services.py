@@ -9,7 +9,7 @@ from wedding.i18n import lazy_gettext as _l
 from wedding.inputs import clean_json, clean_text, is_blank
 from wedding.models import db
 from wedding.personas.cards import CardError, ParsedCard, read_any, write_card_png
-from wedding.personas.mapping import has_usable_text, is_japanese, map_persona
+from wedding.personas.mapping import has_japanese, has_usable_text, map_persona
 from wedding.personas.models import Companion, CoupleStory, PendingImport
 from wedding.storage.models import StoredFile
 from wedding.storage.services import sniff_image_type, store
@@ -299,24 +299,27 @@ STORY_FIELDS = (
 STORY_TOLD = ("how_met", "moment_knew", "proposal_words", "promises", "for_guests")
 STORY_ELSEWHERE = {
     "ja": _l(
-        "Saved. There is no Japanese in these answers, and the Japanese vows are written from "
-        "this page: answers in English belong on the English page."
+        "Saved. There is no Japanese in these answers, and the Japanese vows are made from this "
+        "page's answers: please enter answers in English on the English page."
     ),
     "en": _l(
-        "Saved. These answers are in Japanese, and the English vows are written from this page: "
-        "answers in Japanese belong on the Japanese page."
+        "Saved. The English vows leave out answers with Japanese in them: please write them in "
+        "English here, or enter them on the Japanese page."
     ),
 }
 
 
 def story_language_warning(lang: str, answers: dict):
-    """What to tell whoever saved a story written in the other language than its page's (an
-    English planner's answers on the Japanese page made Japanese vows of English words), or
-    None."""
-    told = " ".join(str(answers.get(name) or "") for name in STORY_TOLD)
-    if not any(c.isalpha() for c in told) or is_japanese(told) == (lang == "ja"):
-        return None
-    return STORY_ELSEWHERE[lang]
+    """What to tell whoever saved a story the vows of its page's language cannot tell (an
+    English planner's answers on the Japanese page made Japanese vows of English words; an
+    answer on the English page with any Japanese in it is left out of the English vows), or
+    None. Judged as the composer judges (has_japanese)."""
+    told = [str(answers.get(name) or "") for name in STORY_TOLD]
+    if lang == "en":
+        elsewhere = any(has_japanese(text) for text in told)
+    else:
+        elsewhere = any(c.isalpha() for c in "".join(told)) and not any(map(has_japanese, told))
+    return STORY_ELSEWHERE[lang] if elsewhere else None
 
 
 def stories_of(companion_id: int) -> dict[str, CoupleStory]:

@@ -12,6 +12,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from wedding.personas.mapping import has_japanese
 from wedding.vows import japanese
 
 CASUAL_TONES = {"playful", "tsundere", "cheerful"}
@@ -20,7 +21,6 @@ EN_RANGE = (120, 250)  # words
 JA_SECOND_PERSONS = ("あなた", "きみ", "君", "お前", "おまえ", "あんた", "貴方")
 MALE_FIRST = ("僕", "俺", "ぼく", "おれ", "ボク", "オレ")
 STORY = ("how_met", "moment_knew", "proposal_words", "promises", "for_guests")
-JAPANESE_TEXT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 class ComposeError(ValueError):
@@ -65,10 +65,6 @@ class VowFacts:
 
 def _lines(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
-
-
-def has_japanese(text: str) -> bool:
-    return bool(JAPANESE_TEXT.search(text or ""))
 
 
 def answers_from(row) -> Answers:
