@@ -213,11 +213,19 @@ def holiday_name(day: date, language: str = "ja") -> str | None:
 
 @cache
 def _zone_countries() -> dict[str, str]:
-    """Each time zone's country (ISO 3166 code), from the time zone database's zone.tab (the
-    tzdata package ships it)."""
-    text = files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    """Each time zone's country (ISO 3166 code), from the time zone database as the tzdata
+    package ships it: zone.tab for the zones, tzdata.zi's links for their other names
+    ("US/Pacific" is America/Los_Angeles, "Asia/Calcutta" Asia/Kolkata)."""
+    zoneinfo = files("tzdata.zoneinfo")
+    text = zoneinfo.joinpath("zone.tab").read_text(encoding="utf-8")
     rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
-    return {row[2]: row[0] for row in rows if len(row) >= 3}
+    countries = {row[2]: row[0] for row in rows if len(row) >= 3}
+    for line in zoneinfo.joinpath("tzdata.zi").read_text(encoding="utf-8").splitlines():
+        if line.startswith("L "):
+            _, target, alias = line.split()
+            if target in countries:
+                countries.setdefault(alias, countries[target])
+    return countries
 
 
 def country_of(timezone: str) -> str | None:

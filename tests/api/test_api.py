@@ -131,6 +131,19 @@ def test_venues_and_availability(api):
     assert day["rokuyo"] in ("大安", "赤口", "先勝", "友引", "先負", "仏滅")
 
 
+def test_a_days_holiday_is_the_venues_countrys(app, api, make_venue):
+    seattle = make_venue(api.user.org, name="Lakeside", timezone="America/Los_Angeles")
+    holidays = {}
+    for venue in (seattle, api.venue):
+        url = f"/api/v1/venues/{venue.id}/availability?from=2031-01-13&to=2031-01-20"
+        days = check(api.get(url), "Availability", 200)["days"]
+        holidays[venue.name] = {d["date"]: d["holiday"] for d in days if d["holiday"]}
+    assert holidays == {
+        "Lakeside": {"2031-01-20": "Martin Luther King Jr. Day"},
+        "白鷺": {"2031-01-13": "成人の日"},
+    }
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -268,3 +268,9 @@ def test_a_venues_holidays_are_its_countrys():
     assert almanac.local_holiday(date(2031, 1, 13), tokyo, "ja") == "成人の日"
     assert almanac.local_holiday(date(2031, 1, 13), tokyo, "en") == "Coming of Age Day"
     assert almanac.local_holiday(date(2031, 1, 1), "UTC") is None  # no country, no holiday
+    # The venue form offers the zones' other names too: each is its zone's country.
+    assert [almanac.country_of(z) for z in ("US/Pacific", "Asia/Calcutta", "Japan")] == [
+        "US",
+        "IN",
+        "JP",
+    ]
