@@ -196,6 +196,10 @@ def test_studio_hand_off_and_return(app, web, shoot):
         db.session.get(Photo, first).composite = "none"
         db.session.commit()
     web.post(f"/ceremonies/{ceremony.id}/photos/compositing", {"photo_id": first, "needed": "yes"})
+    marked = web.get(f"/ceremonies/{ceremony.id}/photos/").get_data(as_text=True)
+    # A box chooses a photo for the buttons, never ticked beforehand: a marked photo's ticked
+    # box was un-marked with the next photo chosen for "No compositing".
+    assert " checked" not in marked and "合成が必要" in marked
     web.post(f"/ceremonies/{ceremony.id}/photos/links", {"kind": "studio"})
     page = web.get(f"/ceremonies/{ceremony.id}/photos/").get_data(as_text=True)
     (studio_url,) = re.findall(r'value="http://localhost(/studio/[^"]+)"', page)
