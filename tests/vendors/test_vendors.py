@@ -350,3 +350,31 @@ def test_the_ceremonies_state_is_in_words_beside_the_orders_own(app, web, make_u
             "仮押さえ",
             "発送済み",
         )
+
+
+def test_an_unreadable_portrait_leaves_the_orders_page_standing(app, web, make_user, make_ceremony):
+    from wedding.personas.models import Companion
+    from wedding.storage.models import StoredFile
+
+    user = make_user(role="planner")
+    ceremony = make_ceremony(user.org)
+    with app.app_context():
+        broken = StoredFile(
+            org_id=user.org_id,
+            data=b"\\x89PNG\\r\\n\\x1a\\n broken",
+            content_type="image/png",
+            filename="p.png",
+            sha256="0" * 64,
+            size=17,
+        )
+        db.session.add(broken)
+        db.session.flush()
+        companion = db.session.get(Companion, ceremony.companion_id)
+        companion.portrait_id, companion.artwork_printable = broken.id, True
+        db.session.commit()
+    web.login(user)
+    _, order_id = _order_of(app, web, user, ceremony, print_width_mm="600", print_height_mm="1750")
+    page = web.get(f"/ceremonies/{ceremony.id}/orders/")
+    assert page.status_code == 200 and "印刷データはありません" in page.get_data(as_text=True)
+    refused = web.get(f"/ceremonies/{ceremony.id}/orders/{order_id}/print-file.pdf")
+    assert refused.status_code == 302

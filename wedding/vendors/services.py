@@ -6,7 +6,7 @@ import unicodedata
 from datetime import date
 from html import escape
 
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from wedding.billing.messages import MESSAGES
 from wedding.billing.money import MoneyError, normalize_registration_number
@@ -145,14 +145,17 @@ def _portrait(ceremony: Ceremony) -> tuple[Companion | None, StoredFile | None]:
     return companion, stored
 
 
-def _print_dpi(order: Order, data: bytes) -> int:
-    """The portrait's effective resolution at the order's trim size plus bleed: object-fit:
-    cover scales the picture until both sides fill the page, so the side that just fills it
-    sets it, the smaller of the two."""
+def _print_dpi(order: Order, data: bytes) -> int | None:
+    """The portrait's effective resolution at the order's trim size plus bleed (None if the
+    picture cannot be read): object-fit: cover scales the picture until both sides fill the
+    page, so the side that just fills it sets it, the smaller of the two."""
     width = order.print_width_mm + 2 * order.bleed_mm
     height = order.print_height_mm + 2 * order.bleed_mm
-    with Image.open(io.BytesIO(data)) as image:
-        pixels_w, pixels_h = image.size
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            pixels_w, pixels_h = image.size
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return None
     return int(min(pixels_w / (width / 25.4), pixels_h / (height / 25.4)))
 
 
@@ -162,11 +165,9 @@ def print_resolutions(orders: list[Order], ceremony: Ceremony) -> dict[int, int]
     companion, stored = _portrait(ceremony)
     if stored is None or not companion.artwork_printable:
         return {}
-    return {
-        order.id: _print_dpi(order, stored.data)
-        for order in orders
-        if order.print_width_mm and order.print_height_mm
-    }
+    sized = [order for order in orders if order.print_width_mm and order.print_height_mm]
+    found = {order.id: _print_dpi(order, stored.data) for order in sized}
+    return {order_id: dpi for order_id, dpi in found.items() if dpi is not None}
 
 
 def print_file_pdf(order: Order, ceremony: Ceremony) -> tuple[bytes, int]:
@@ -181,6 +182,9 @@ def print_file_pdf(order: Order, ceremony: Ceremony) -> tuple[bytes, int]:
         raise VendorError("print_width_mm", _l("The companion has no portrait yet."))
     if not companion.artwork_printable:
         raise VendorError("print_width_mm", NOT_PRINTABLE)
+    dpi = _print_dpi(order, stored.data)
+    if dpi is None:
+        raise VendorError("print_width_mm", _l("The companion's portrait cannot be read."))
     width = order.print_width_mm + 2 * order.bleed_mm
     height = order.print_height_mm + 2 * order.bleed_mm
     data_uri = f"data:{stored.content_type};base64,{base64.b64encode(stored.data).decode()}"
@@ -190,4 +194,4 @@ def print_file_pdf(order: Order, ceremony: Ceremony) -> tuple[bytes, int]:
         " object-fit: cover }</style>"
         f'<img src="{escape(data_uri)}" alt="">'
     )
-    return html_to_pdf(html), _print_dpi(order, stored.data)
+    return html_to_pdf(html), dpi
