@@ -13,6 +13,10 @@ from flask_login import current_user
 from markupsafe import escape
 
 LANGUAGES = ("ja", "en")
+# Where the companies work: the days and times of pages that span several venues (the month of
+# all venues, the day's agenda), of the books and of the audit trail are told in it; a venue's
+# own are told in the venue's time zone.
+HOME_TIMEZONE = "Asia/Tokyo"
 # Made once: Flask-Babel takes a Locale as it is, where a name is parsed (and its data file
 # looked for on disk) at every request.
 _LOCALES = {language: Locale.parse(language) for language in LANGUAGES}
@@ -135,6 +139,7 @@ def register_filters(app) -> None:
     app.jinja_env.filters["local_datetime"] = format_local_datetime
     app.jinja_env.filters["in_brackets"] = in_brackets
     app.jinja_env.globals["current_lang"] = current_lang
+    app.jinja_env.globals["home_timezone"] = HOME_TIMEZONE
     app.jinja_env.globals["colon"] = colon
     app.jinja_env.globals["separator"] = separator
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from wedding.i18n import HOME_TIMEZONE
 from wedding.models import OrgOwned, UTCDateTime, db, utcnow
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ INVOICE_STATUSES = ("draft", "issued", "paid", "partially_paid", "cancelled")
 # (how it was paid is not known).
 BOOKING_PROBLEM = re.compile(r"\s*\[booking: (\w+)\]")
 SETTLED_LINE_REF = "line:"  # a payment's external_ref: "line:<bank line id>", once per line
-BOOKS_ZONE = ZoneInfo("Asia/Tokyo")  # the company's books are kept in Japan: its days are Tokyo's
+BOOKS_ZONE = ZoneInfo(HOME_TIMEZONE)  # the company's books are kept where it works
 PAYMENT_METHODS = ("bank", "card", "cash", "booking")
 LINE_OUTCOMES = ("matched", "partial", "over", "unmatched", "duplicate", "settled")
 # Cancellation fees by days before the ceremony: (at least this many days before, percent).

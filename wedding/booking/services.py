@@ -27,7 +27,7 @@ from wedding.booking.availability import (
     venue_days,
 )
 from wedding.ceremonies.models import Ceremony, listed_only
-from wedding.i18n import join_words
+from wedding.i18n import HOME_TIMEZONE, join_words
 from wedding.i18n import lazy_gettext as _l
 from wedding.models import UTCDateTime, aware_utc, days_between, db, raw_timestamp, utcnow
 from wedding.venues.models import Closure, Venue
@@ -64,7 +64,7 @@ class SlotUnavailable(BookingError):
     code: str
     alternatives: list[datetime] = field(default_factory=list)
     auspicious: list[Day] = field(default_factory=list)
-    timezone: str = "Asia/Tokyo"
+    timezone: str = HOME_TIMEZONE
     duration: int | None = None
     on: InitVar[str | None] = None
 

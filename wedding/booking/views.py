@@ -15,7 +15,7 @@ from wedding.booking import services as booking
 from wedding.booking.availability import in_time_of_day, matches_filters
 from wedding.ceremonies.models import Ceremony
 from wedding.freshness import cached_response
-from wedding.i18n import current_lang, format_month
+from wedding.i18n import HOME_TIMEZONE, current_lang, format_month
 from wedding.i18n import lazy_gettext as _l
 from wedding.inputs import date_arg, db_int, month_arg, parse_date
 from wedding.models import db, utcnow
@@ -28,7 +28,7 @@ FIRST_WEEKDAY = calendar.SUNDAY  # Japanese wall calendars start on Sunday
 
 def _month_arg() -> date:
     month = month_arg("month")
-    return month or utcnow().astimezone(ZoneInfo("Asia/Tokyo")).date().replace(day=1)
+    return month or utcnow().astimezone(ZoneInfo(HOME_TIMEZONE)).date().replace(day=1)
 
 
 def _filters() -> dict:
@@ -107,7 +107,7 @@ def calendar_view():
         totals=totals,
         venues=venues,
         filters=filters,
-        today=utcnow().astimezone(ZoneInfo("Asia/Tokyo")).date(),
+        today=utcnow().astimezone(ZoneInfo(HOME_TIMEZONE)).date(),
     )
 
 
@@ -170,11 +170,11 @@ def day_view(day: str):
 def agenda():
     """The planner's ceremonies across venues, a week or a day at a time."""
     span = "day" if request.args.get("span") == "day" else "week"
-    start = date_arg("date") or utcnow().astimezone(ZoneInfo("Asia/Tokyo")).date()
+    start = date_arg("date") or utcnow().astimezone(ZoneInfo(HOME_TIMEZONE)).date()
     if span == "week":
         start -= timedelta(days=(start.weekday() + 1) % 7)  # back to Sunday
     length = 7 if span == "week" else 1
-    zone = ZoneInfo("Asia/Tokyo")
+    zone = ZoneInfo(HOME_TIMEZONE)
     begin = datetime.combine(start, datetime.min.time(), tzinfo=zone)
     end = begin + timedelta(days=length)
     ceremonies = db.session.scalars(
@@ -204,7 +204,7 @@ def agenda():
 
 
 @bp.app_template_global()
-def almanac_day(moment, tz: str = "Asia/Tokyo") -> almanac.DayInfo:
+def almanac_day(moment, tz: str = HOME_TIMEZONE) -> almanac.DayInfo:
     """The almanac for the local day of a datetime (or a date)."""
     if isinstance(moment, datetime):
         moment = moment.astimezone(ZoneInfo(tz)).date()
@@ -241,7 +241,7 @@ ROKUYO_ROMAJI = {
 
 
 @bp.app_template_global()
-def holiday_at(day: date, timezone: str = "Asia/Tokyo") -> str | None:
+def holiday_at(day: date, timezone: str = HOME_TIMEZONE) -> str | None:
     """The public holiday on a day where a venue is, in the reader's language (a Seattle
     venue's month showed Japan's Coming of Age Day and not Martin Luther King Jr. Day)."""
     return almanac.local_holiday(day, timezone, current_lang())

@@ -13,6 +13,7 @@ from wedding.accounts.access import editor_required, get_owned_or_404, owner_req
 from wedding.audit import ACTIONS, SUBJECTS, AuditEvent, audit
 from wedding.clients.models import Client
 from wedding.forms import ConfirmForm, WeddingForm
+from wedding.i18n import HOME_TIMEZONE
 from wedding.i18n import lazy_gettext as _l
 from wedding.inputs import date_arg, page_arg, parse_id
 from wedding.models import db
@@ -118,7 +119,7 @@ def audit_trail():
             query = query.where(AuditEvent.subject_id == subject_id)
     if actor:
         query = query.where(AuditEvent.actor == actor[:60])
-    zone = ZoneInfo("Asia/Tokyo")  # days as the planners count them
+    zone = ZoneInfo(HOME_TIMEZONE)  # days as the planners count them
     for name, bound in (("from", "start"), ("to", "end")):
         day = date_arg(name)
         if day is None:

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, attributes
 
 from wedding.accounts.models import User
 from wedding.accounts.services import staff_of
-from wedding.almanac import JST
 from wedding.ceremonies.models import Ceremony
+from wedding.i18n import HOME_TIMEZONE
 from wedding.i18n import lazy_gettext as _l
 from wedding.models import db, utcnow
 from wedding.tasks.models import OFFSET_LIMIT, ROLES, ChecklistItem, ChecklistTemplate, Task
@@ -59,7 +59,7 @@ def venue_today(ceremony: Ceremony, now: datetime | None = None) -> date:
 
 def org_today(now: datetime | None = None) -> date:
     """Today in Japan, where the companies work (pages that span several venues)."""
-    return (now or utcnow()).astimezone(JST).date()
+    return (now or utcnow()).astimezone(ZoneInfo(HOME_TIMEZONE)).date()
 
 
 def _due(day: date, offset: int, today: date) -> tuple[date, bool]:

@@ -22,6 +22,7 @@ from wedding.forms import (
     stripped,
     timezone_choices,
 )
+from wedding.i18n import HOME_TIMEZONE
 from wedding.i18n import lazy_gettext as _l
 
 WEEKDAYS = [
@@ -70,7 +71,7 @@ class DayHoursForm(Form):
 class VenueForm(NotesMixin, WeddingForm):
     name = name_field(_l("Name"))
     address = StringField(_l("Address"), validators=[Length(max=500)], filters=[stripped])
-    timezone = SelectField(_l("Time zone"), default="Asia/Tokyo")
+    timezone = SelectField(_l("Time zone"), default=HOME_TIMEZONE)
     capacity = IntegerField(
         _l("Capacity (guests)"), validators=[Optional(), Between(min=1, max=100_000)]
     )

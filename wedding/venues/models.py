@@ -13,6 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from wedding.i18n import HOME_TIMEZONE
 from wedding.models import OrgOwned, Timestamped, db
 
 DEFAULT_DURATIONS = [60, 90, 120]
@@ -34,7 +35,7 @@ class Venue(OrgOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(500), default="")
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Tokyo")
+    timezone: Mapped[str] = mapped_column(String(64), default=HOME_TIMEZONE)
     capacity: Mapped[int | None]
     notes: Mapped[str] = mapped_column(Text, default="")
     # Booking rules
