@@ -92,16 +92,16 @@ def test_the_client_sees_their_ceremony_and_approves_and_comments(app, web, setu
     assert "/ar/" in page  # the AR viewer and its QR code
     with app.app_context():
         version = db.session.scalars(db.select(VowVersion).order_by(VowVersion.id)).first()
-    assert "この版を承認" in page and "ではなく、この版にする" not in page
+    assert "この版を承認" in page and "に代えて、この版を承認" not in page
     guest.post(f"/portal/vows/{version.id}/approve")
     with app.app_context():
         second = db.session.scalars(db.select(VowVersion).order_by(VowVersion.id)).all()[1]
     web.post(f"/ceremonies/{ceremony.id}/vows/{second.id}/share", {"action": "share"})
     after = guest.get("/portal/").get_data(as_text=True)
-    others = re.findall(r"第\d+版ではなく、この版にする", after)
+    others = re.findall(r"第\d+版に代えて、この版を承認", after)
     # Another version of the same vows now says what choosing it does (it replaced the approved
     # one without a word).
-    assert others and set(others) == {f"第{version.number}版ではなく、この版にする"}
+    assert others and set(others) == {f"第{version.number}版に代えて、この版を承認"}
     guest.post(f"/portal/vows/{version.id}/comment", {"text": "「眠れない夜」をもう少し詳しく"})
     with app.app_context():
         approved = db.session.get(VowVersion, version.id)

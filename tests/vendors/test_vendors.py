@@ -239,11 +239,11 @@ def test_an_order_is_removed_only_behind_its_question(app, web, make_user, make_
     _, order_id = _order_of(app, web, user, ceremony)
     page = web.get(f"/ceremonies/{ceremony.id}/orders/").get_data(as_text=True)
     question = page.split('<details class="confirm-step">')[1].split("</details>")[0]
-    assert "「額縁」をこの式の発注から外しますか？費用は合計から外れます。" in question
+    assert "「額縁」の発注を削除しますか？費用は合計から外れます。" in question
     assert f'action="/ceremonies/{ceremony.id}/orders/{order_id}/delete"' in question
     removed = web.post(f"/ceremonies/{ceremony.id}/orders/{order_id}/delete", follow_redirects=True)
     text = removed.get_data(as_text=True)
-    assert "発注「額縁」を外しました。" in text and "発注はまだありません" in text
+    assert "発注「額縁」を削除しました。" in text and "発注はまだありません" in text
     with app.app_context():
         assert db.session.get(Order, order_id) is None
 
@@ -325,7 +325,7 @@ def test_the_print_file_asks_the_artwork_rights_and_says_when_it_prints_soft(
     assert "「イラストを印刷してよい」にチェック" in refused.get_data(as_text=True)
     page = web.get(url).get_data(as_text=True)
     assert f"{order_id}/print-file.pdf" not in page
-    assert "印刷データはありません" in page
+    assert "入稿データはありません" in page
     with app.app_context():
         db.session.get(Companion, companion_id).artwork_printable = True
         db.session.commit()
@@ -375,6 +375,6 @@ def test_an_unreadable_portrait_leaves_the_orders_page_standing(app, web, make_u
     web.login(user)
     _, order_id = _order_of(app, web, user, ceremony, print_width_mm="600", print_height_mm="1750")
     page = web.get(f"/ceremonies/{ceremony.id}/orders/")
-    assert page.status_code == 200 and "印刷データはありません" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "入稿データはありません" in page.get_data(as_text=True)
     refused = web.get(f"/ceremonies/{ceremony.id}/orders/{order_id}/print-file.pdf")
     assert refused.status_code == 302

@@ -198,7 +198,7 @@ def preview(pending_id: int):
                     edits.pop("name")
                 companion = confirm_import(pending, companion, edits)
                 db.session.commit()
-                flash(_("%(name)s is imported.", name=companion.name), "success")
+                flash(_("Imported %(name)s.", name=companion.name), "success")
                 return redirect(url_for("personas.edit", record_id=companion.id))
     return render_template(
         "personas/preview.html",
