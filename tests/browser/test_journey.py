@@ -65,6 +65,8 @@ def test_planner_to_client_to_documents(mail_server_app, browser, page, request)
     page.get_by_role("link", name="Add client").click()
     page.get_by_label("Full name").fill("高橋 さくら")
     page.get_by_label("E-mail").fill("sakura@example.com")
+    # A new client speaks the planner's language (English here) until told: she reads Japanese.
+    page.get_by_label("Language").select_option("ja")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r"/clients/\d+$"))
     client_url = page.url
