@@ -140,6 +140,23 @@ def test_an_english_program_reads_its_times_as_english_readers_do(app, couple):
     assert "11:00" in both and "AM" not in both
 
 
+def test_an_english_document_counts_japanese_eras_only_for_a_venue_in_japan(app, couple):
+    """A Seattle ceremony's certificate said "Saturday, 5 April 2031 · Reiwa 13"."""
+    from wedding.ceremonies.models import Ceremony
+    from wedding.models import db
+
+    _, ceremony = couple()
+    tokyo = pdf_text(render(app, ceremony.id, "certificate", language="both"))
+    assert "Reiwa 13" in tokyo and "令和13年" in tokyo
+    with app.app_context():
+        db.session.get(Ceremony, ceremony.id).venue.timezone = "America/Los_Angeles"
+        db.session.commit()
+    for kind in ("certificate", "program"):
+        seattle = pdf_text(render(app, ceremony.id, kind, language="both"))
+        assert "Reiwa" not in seattle and "令和" in seattle, kind  # a Japanese reader counts them
+        assert "2031 ·" not in seattle, kind  # no separator left before nothing
+
+
 def test_a_program_without_a_run_of_show_prints_no_empty_heading(app, couple):
     from wedding.models import db
     from wedding.runofshow.models import RunItem

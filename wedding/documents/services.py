@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from weasyprint import CSS
 
 from wedding.accounts.models import Organisation
-from wedding.almanac import describe, wareki, wareki_year_en
+from wedding.almanac import country_of, describe, wareki, wareki_year_en
 from wedding.ceremonies.models import Ceremony
 from wedding.documents.models import (
     Branding,
@@ -40,6 +40,7 @@ from wedding.documents.render import (
     page_fill,
 )
 from wedding.erasure import ClientScope, eraser, ids, rowcount
+from wedding.i18n import HOME_TIMEZONE
 from wedding.models import db, utcnow
 from wedding.personas.services import stories_of
 from wedding.presentation.services import ar_link
@@ -117,8 +118,12 @@ def western_date(day: date, lang: str) -> str:
     return format_date(day, "EEEE, d MMMM y", locale="en")
 
 
-def era_date(day: date, lang: str) -> str:
-    return wareki(day) if lang == "ja" else wareki_year_en(day)
+def era_date(day: date, lang: str, timezone: str = HOME_TIMEZONE) -> str:
+    """The Japanese era of the day (令和9年6月12日, Reiwa 9); in English only for a venue in
+    Japan (a Seattle ceremony's certificate said "Reiwa 9" to readers who count no eras)."""
+    if lang == "ja":
+        return wareki(day)
+    return wareki_year_en(day) if country_of(timezone) in (None, "JP") else ""
 
 
 _pictures: dict[tuple[str, int, str], str] = {}
@@ -230,7 +235,7 @@ def document_data(
                 )
         per_lang[lang] = {
             "date": western_date(day, lang),
-            "era": era_date(day, lang),
+            "era": era_date(day, lang, venue.timezone),
             "vows": vows,
             "story": _story_lines(stories.get(lang)),
             "thank_you": phrase("thanks_default", lang),
