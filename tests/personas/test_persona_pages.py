@@ -101,6 +101,7 @@ def test_export_png_imports_back_to_the_same_persona(app, web, planner, make_com
         "platform": "ChatGPT",
         "presence": "ar_glasses",
         "artwork_printable": "y",
+        "spoken_readings": "レンくん = れんくん\nRen = Wren",
     }
     assert web.post(f"/companions/{companion.id}", form).status_code == 302
     exported = web.get(f"/companions/{companion.id}/card.png").data
@@ -129,7 +130,9 @@ def test_export_png_imports_back_to_the_same_persona(app, web, planner, make_com
             "platform",
             "presence",
             "artwork_printable",
+            "spoken_readings",
         )
+        assert first.spoken_readings == "レンくん = れんくん\nRen = Wren"
         assert [getattr(second, f) for f in fields] == [getattr(first, f) for f in fields]
 
 

@@ -49,26 +49,6 @@ def test_nothing_to_say_is_an_error():
         speak("   ", "ja")
 
 
-@pytest.fixture
-def vow(app, make_user, make_companion, make_ceremony):
-    user = make_user(role="planner")
-    companion = make_companion(user.org, voice="en-gb+m1", voice_pitch=-3, voice_speed=90)
-    ceremony = make_ceremony(user.org, companion=companion)
-    with app.app_context():
-        version = VowVersion(
-            org_id=user.org.id,
-            ceremony_id=ceremony.id,
-            role="companion",
-            lang="ja",
-            number=1,
-            text=SHORT["ja"],
-            source="edited",
-        )
-        db.session.add(version)
-        db.session.commit()
-        return user, ceremony, version.id
-
-
 def count(model) -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(model))
 
@@ -93,13 +73,13 @@ def test_the_job_records_the_vows_and_tells_its_progress(app, vow, monkeypatch):
     steps = []
     real = audio_module.speak
 
-    def watched(text, lang, settings, progress):
+    def watched(text, lang, settings, progress, readings=()):
         def tell(percent):
             progress(percent)
             query = db.select(VowAudio.progress).filter_by(version_id=version_id)
             steps.append(db.session.scalar(query))  # committed: pages see it move
 
-        return real(text, lang, settings, tell)
+        return real(text, lang, settings, tell, readings)
 
     monkeypatch.setattr(audio_module, "speak", watched)
     with app.app_context():
@@ -124,7 +104,7 @@ def test_the_job_records_the_vows_and_tells_its_progress(app, vow, monkeypatch):
 def test_a_failure_keeps_no_file(app, vow, monkeypatch):
     user, ceremony, version_id = vow
 
-    def broken(text, lang, settings, progress):
+    def broken(text, lang, settings, progress, readings=()):
         progress(50)
         raise SpeechError("the Japanese voice failed (RuntimeError)")
 

@@ -7,10 +7,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from wedding.forms import Between, WeddingForm, name_field, stripped
 from wedding.i18n import lazy_gettext as _l
+from wedding.vows.speech import MAX_READINGS, ReadingError, parse_readings
 
 TONES = [
     SelectChoice("gentle", _l("Gentle")),
@@ -51,6 +52,27 @@ VOICES = [
 ]
 PICTURE_LIMIT = 10 * 1024 * 1024
 CARD_LIMIT = 30 * 1024 * 1024
+
+
+def readable(_form, field) -> None:
+    """The readings must be a list the voice can use (wedding.vows.speech.parse_readings)."""
+    try:
+        parse_readings(field.data or "")
+    except ReadingError as error:
+        values = {"line": error.line, "count": MAX_READINGS}
+        raise ValidationError(READING_ERRORS[error.code] % values) from None
+
+
+READING_ERRORS = {
+    "shape": _l("Line %(line)s: write the name, then =, then how it is said (心愛 = ここあ)."),
+    "long": _l("Line %(line)s: up to 40 characters for the name and 80 for how it is said."),
+    "said": _l(
+        "Line %(line)s: write how it is said in kana for the Japanese voice, or in Latin "
+        "letters for the English one."
+    ),
+    "twice": _l("Line %(line)s: this name has a reading on an earlier line already."),
+    "many": _l("Line %(line)s: up to %(count)s readings."),
+}
 
 
 def text(label, description=None, max_length: int = 20_000) -> TextAreaField:
@@ -132,6 +154,16 @@ class CompanionForm(WeddingForm):
         default=100,
         validators=[Optional(), Between(min=50, max=200, message=_l("Between 50 and 200."))],
         filters=[lambda value: 100 if value is None else value],
+    )
+    spoken_readings = TextAreaField(
+        _l("How names are said"),
+        validators=[Length(max=5000), readable],
+        filters=[stripped],
+        description=_l(
+            "One a line: the name as written, =, how the voice should say it. In kana for the "
+            "Japanese voice (心愛 = ここあ), in Latin letters for the English one (Aoi = "
+            "Ah-oh-ee). Only the spoken vows change; the printed vows keep the writing."
+        ),
     )
     portrait = FileField(
         _l("Portrait"),

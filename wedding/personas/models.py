@@ -84,6 +84,8 @@ class Companion(OrgOwned, db.Model):
     voice: Mapped[str] = mapped_column(String(40), default="", server_default="")
     voice_pitch: Mapped[int] = mapped_column(default=0, server_default="0")
     voice_speed: Mapped[int] = mapped_column(default=100, server_default="100")
+    # How the voice says names, one a line: "心愛 = ここあ" (wedding.vows.speech.parse_readings).
+    spoken_readings: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The figure cut out of the portrait for the AR standee: "proposed" (made by us, waiting for
     # the planner), "accepted" or "uploaded" (the planner's own); the standee uses the last two.
     cutout_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))

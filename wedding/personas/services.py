@@ -1,7 +1,6 @@
 """Rules for companions: keeping a persona, importing it from a card, exporting it as one."""
 
 import json
-import re
 
 from wedding.ceremonies.models import Ceremony
 from wedding.erasure import ClientScope, eraser, ids, rowcount
@@ -13,7 +12,7 @@ from wedding.personas.mapping import has_japanese, has_usable_text, map_persona
 from wedding.personas.models import Companion, CoupleStory, PendingImport
 from wedding.storage.models import StoredFile
 from wedding.storage.services import sniff_image_type, store
-from wedding.vows.speech import VoiceSettings, speak
+from wedding.vows.speech import ReadingError, parse_readings
 
 # The persona fields that travel inside an exported card, under extensions.nijigen_wedding.
 PERSONA_FIELDS = (
@@ -39,6 +38,7 @@ PERSONA_FIELDS = (
     "voice",
     "voice_pitch",
     "voice_speed",
+    "spoken_readings",
 )
 EXTENSION = "nijigen_wedding"
 
@@ -174,6 +174,12 @@ def _acceptable(name: str, value) -> bool:
         return value in CHOICES[name]
     if name == "artwork_printable":
         return isinstance(value, bool)
+    if name == "spoken_readings":
+        try:
+            parse_readings(value if isinstance(value, str) and len(value) <= 5000 else "=")
+        except ReadingError:
+            return False
+        return True
     if name in ("height_cm", "voice_pitch", "voice_speed"):
         low, high = {"height_cm": (30, 300), "voice_pitch": (-12, 12)}.get(name, (50, 200))
         return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
@@ -342,22 +348,6 @@ def save_story(companion: Companion, lang: str, answers: dict, by: str) -> Coupl
     story.updated_by = by[:50]
     db.session.flush()
     return story
-
-
-PREVIEW_LINES = {
-    "ja": "{name}です。今日は、来てくれてありがとう。",
-    "en": "I am {name}. Thank you for being here today.",
-}
-
-
-def preview_voice(companion: Companion, lang: str) -> bytes:
-    """One short sentence in the companion's voice and settings (SpeechError on failure)."""
-    name = re.split(r"[(（]", companion.nickname or companion.name)[0].strip()
-    if lang == "en" and re.search(r"[\u3040-\u30ff\u3400-\u9fff]", name):
-        name = "your companion"
-    settings = VoiceSettings(companion.voice, companion.voice_pitch, companion.voice_speed)
-    wav, _seconds = speak(PREVIEW_LINES[lang].format(name=name), lang, settings)
-    return wav
 
 
 @eraser(order=60)

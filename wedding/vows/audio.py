@@ -5,16 +5,29 @@ is the background job (wedding.jobs) that speaks it. A recording is either done 
 WAV file, or it has no file at all (queued, running, failed): the database refuses anything else.
 """
 
+import re
+
 from wedding.ceremonies.models import Ceremony
 from wedding.erasure import ClientScope, eraser, ids
 from wedding.jobs import enqueue, report_progress, task
 from wedding.models import db, utcnow
+from wedding.personas.mapping import has_japanese
 from wedding.personas.models import Companion
-from wedding.personas.services import preview_voice
 from wedding.storage.models import StoredFile
 from wedding.storage.services import store
+from wedding.vows.composer import JA_SECOND_PERSONS, given_name
 from wedding.vows.models import LlmConsent, VowAudio, VowVersion
-from wedding.vows.speech import SpeechError, VoiceSettings, speak
+from wedding.vows.speech import (
+    Reading,
+    ReadingError,
+    SpeechError,
+    VoiceSettings,
+    heard,
+    parse_readings,
+    readings_digest,
+    say_as,
+    speak,
+)
 
 # Voice synthesis runs on our own machine; the consent names it like an AI provider.
 VOICE_PROVIDER = "voice:offline"
@@ -29,9 +42,21 @@ def voice_of(companion: Companion) -> VoiceSettings:
     return VoiceSettings(companion.voice, companion.voice_pitch, companion.voice_speed)
 
 
+def readings_of(companion: Companion) -> list[Reading]:
+    """How the companion's voice says names (saved through a form that checks them; a list
+    that no longer parses is read as none rather than stopping the recording)."""
+    try:
+        return parse_readings(companion.spoken_readings or "")
+    except ReadingError:
+        return []
+
+
 def voice_label(companion: Companion, lang: str) -> str:
+    """What a recording in ``lang`` is made with: the voice, its settings and its readings."""
     settings = voice_of(companion)
-    return f"{settings.for_lang(lang)} {settings.pitch:+d} {settings.speed}%"
+    label = f"{settings.for_lang(lang)} {settings.pitch:+d} {settings.speed}%"
+    digest = readings_digest(readings_of(companion), lang)
+    return f"{label} {digest}" if digest else label
 
 
 def voice_consent(client_id: int) -> LlmConsent | None:
@@ -96,7 +121,7 @@ def request_audio(version: VowVersion, companion: Companion, client_id: int) -> 
 
 def render_version(version: VowVersion, companion: Companion, progress=None) -> tuple[bytes, float]:
     """The version spoken in the companion's voice (slow: seconds). SpeechError on failure."""
-    return speak(version.text, version.lang, voice_of(companion), progress)
+    return speak(version.text, version.lang, voice_of(companion), progress, readings_of(companion))
 
 
 @task(retries=1, lease=900)
@@ -171,14 +196,33 @@ def preview_name(companion_id: int, lang: str) -> str:
     return f"voice-preview-{companion_id}-{lang}.wav"
 
 
+def preview_text(companion: Companion, lang: str) -> str:
+    """The preview's words as the voice says them: the companion's name and the client's, as
+    the vows call them, with the companion's readings applied."""
+    readings = readings_of(companion)
+    name = re.split(r"[(（]", companion.nickname or companion.name)[0].strip()
+    name = say_as(name, lang, readings)
+    calls = (companion.calls_client or "").strip()
+    you = calls if calls and calls not in JA_SECOND_PERSONS else ""
+    you = say_as(you or given_name(companion.client.display_name), lang, readings)
+    if lang == "ja":
+        return f"{you}、{name}です。今日は、来てくれてありがとう。"
+    if has_japanese(name):  # the English voice cannot say it: the readings may give it
+        name = "your companion"
+    greeting = "" if has_japanese(you) or not you else f"{you}, "
+    return f"{greeting}I am {name}. Thank you for being here today."
+
+
 @task(retries=0, lease=120)
 def speak_preview(companion_id: int, lang: str) -> dict:
     """The background job behind the companion page's preview: one short sentence in the saved
-    voice, kept (replacing the last preview) as a stored file whose id is the job's result."""
+    voice, kept (replacing the last preview) as a stored file whose id is the job's result,
+    with what the voice pronounced (katakana for the Japanese voice) for the planner to read."""
     companion = db.session.get(Companion, companion_id)
     if companion is None:
         raise LookupError("the companion is gone")
-    wav = preview_voice(companion, lang)  # SpeechError: the job fails with the reason
+    text = preview_text(companion, lang)
+    wav, _seconds = speak(text, lang, voice_of(companion))  # SpeechError: the job fails
     name = preview_name(companion.id, lang)
     db.session.execute(
         db.delete(StoredFile).where(
@@ -187,7 +231,7 @@ def speak_preview(companion_id: int, lang: str) -> dict:
     )
     stored = store(companion.org_id, wav, "audio/wav", name)
     db.session.commit()
-    return {"file_id": stored.id}
+    return {"file_id": stored.id, "lang": lang, "heard": heard(text, lang)}
 
 
 @eraser(order=10)

@@ -9,13 +9,16 @@ took 20–32 s for 5 s of audio here). It sounds synthetic; that is the price of
 """
 
 import contextlib
+import hashlib
 import io
 import re
 import shutil
 import subprocess
+import unicodedata
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 SAMPLE_RATE = 22050
 JA_VOICES = {"mei": "Mei (Open JTalk)"}
@@ -55,19 +58,108 @@ def sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if p and p.strip()]
 
 
+class Reading(NamedTuple):
+    """How the voice says a word: ``written`` as it is printed, ``said`` as the voice should
+    read it (kana for the Japanese voice, Latin letters for the English one)."""
+
+    written: str
+    said: str
+
+    @property
+    def lang(self) -> str:
+        return "en" if LATIN_SAID.fullmatch(self.said) else "ja"
+
+
+class ReadingError(ValueError):
+    """A line of the readings cannot be used: ``line`` counts from 1, ``code`` says why."""
+
+    def __init__(self, line: int, code: str) -> None:
+        super().__init__(f"line {line}: {code}")
+        self.line, self.code = line, code
+
+
+MAX_READINGS = 50
+KANA_SAID = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb ]+")  # kana, ー, ・
+LATIN_SAID = re.compile(r"[A-Za-z][A-Za-z' .-]*")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def parse_readings(text: str) -> list[Reading]:
+    """The planner's list of readings, one a line: 「心愛 = ここあ」, "Aoi = Ah-oh-ee".
+
+    Open JTalk reads names from a general dictionary (心愛 → ココロアイ, 朔夜 → ツイタチヨル) and
+    eSpeak guesses at romanised ones; a name said wrong at the ceremony is what a couple
+    remembers. No engine keeps a per-companion list that can be checked and changed in a form,
+    so the written form is replaced by its reading just before speaking (the printed vows keep
+    the writing). Full-width letters and signs are read as their narrow forms."""
+    readings: dict[str, Reading] = {}
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = unicodedata.normalize("NFKC", raw).strip()
+        if not line:
+            continue
+        written, sign, said = (part.strip() for part in line.partition("="))
+        if not sign or not written or not said:
+            raise ReadingError(number, "shape")
+        if len(written) > 40 or len(said) > 80:
+            raise ReadingError(number, "long")
+        if not (KANA_SAID.fullmatch(said) or LATIN_SAID.fullmatch(said)):
+            raise ReadingError(number, "said")
+        if written in readings:
+            raise ReadingError(number, "twice")
+        readings[written] = Reading(written, said)
+        if len(readings) > MAX_READINGS:
+            raise ReadingError(number, "many")
+    return list(readings.values())
+
+
+def say_as(text: str, lang: str, readings: Sequence[Reading]) -> str:
+    """The text with each written form replaced by its reading in ``lang``'s voice, in one pass
+    (a reading is never replaced again), longest written form first; a written form in Latin
+    letters is replaced only as a whole word ("Ren" is not the "ren" of "children" or "Renée")."""
+    wanted = sorted((r for r in readings if r.lang == lang), key=lambda r: -len(r.written))
+    if not wanted or not text:
+        return text
+    said = {r.written: r.said for r in wanted}
+    pattern = "|".join(
+        rf"(?<!\w){re.escape(r.written)}(?!\w)" if LATIN.search(r.written) else re.escape(r.written)
+        for r in wanted
+    )
+    return re.sub(pattern, lambda match: said[match.group(0)], text)
+
+
+def readings_digest(readings: Sequence[Reading], lang: str) -> str:
+    """A short fingerprint of the readings ``lang``'s voice uses ("" for none): kept with a
+    recording so that a page can tell it was made before they changed."""
+    used = sorted(f"{r.written}={r.said}" for r in readings if r.lang == lang)
+    return hashlib.sha256("\n".join(used).encode()).hexdigest()[:8] if used else ""
+
+
+def heard(text: str, lang: str) -> str:
+    """What the voice will pronounce, for a person to check without listening: the Japanese
+    voice's reading in katakana (the sentence as Open JTalk analyses it), else the text."""
+    if lang != "ja":
+        return text
+    try:
+        return _pyopenjtalk().g2p(text, kana=True)
+    except Exception:  # a check for the eye: the recording itself reports real failures
+        return ""
+
+
 def speak(
     text: str,
     lang: str,
     settings: VoiceSettings = VoiceSettings(),
     progress: Callable[[int], None] | None = None,
+    readings: Sequence[Reading] = (),
 ) -> tuple[bytes, float]:
-    """The text as a 16-bit mono WAV, and its length in seconds; SpeechError on any failure."""
+    """The text as a 16-bit mono WAV, and its length in seconds; SpeechError on any failure.
+    ``readings`` say how names are to be read (see parse_readings)."""
     text = (text or "").strip()
     if not text:
         raise SpeechError("there is no text to speak")
     if len(text) > MAX_CHARS:
         raise SpeechError("the text is too long to speak")
-    pieces = sentences(text)
+    pieces = sentences(say_as(text, lang, readings))
     frames: list[bytes] = []
     for done, piece in enumerate(pieces, start=1):
         if lang == "ja":

@@ -24,6 +24,7 @@ from wedding.vows.audio import (
     record_voice_consent,
     request_audio,
     voice_consent,
+    voice_label,
 )
 from wedding.vows.forms import ConsentForm, DraftForm, EditForm, VoiceConsentForm
 from wedding.vows.models import LANGS, ROLES, LlmConsent, VowVersion
@@ -149,6 +150,9 @@ def index(ceremony_id: int):
             agreed_by=ceremony.client.display_name if ceremony.client else ""
         ),
         audio=audio_for(ceremony.id),
+        voice_now={lang: voice_label(ceremony.companion, lang) for lang in LANGS}
+        if ceremony.companion
+        else {},
         button_form=ConfirmForm(),
         roles=ROLES,
         langs=LANGS,
