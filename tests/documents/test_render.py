@@ -158,6 +158,26 @@ def test_an_english_document_counts_japanese_eras_only_for_a_venue_in_japan(app,
         assert "2031 ·" not in seattle, kind  # no separator left before nothing
 
 
+def test_documents_default_to_english_alone_for_an_english_couple_abroad(app, couple):
+    """A Seattle couple's certificate came out in Japanese and English until changed."""
+    from wedding.ceremonies.models import Ceremony
+    from wedding.documents.services import settings_for
+    from wedding.models import db
+
+    _, tokyo = couple(language="en")
+    _, seattle = couple(language="en")
+    _, japanese_abroad = couple(language="ja")
+    with app.app_context():
+        for ceremony in (seattle, japanese_abroad):
+            db.session.get(Ceremony, ceremony.id).venue.timezone = "America/Los_Angeles"
+        db.session.commit()
+        found = [
+            settings_for(db.session.get(Ceremony, c.id)).language
+            for c in (tokyo, seattle, japanese_abroad)
+        ]
+    assert found == ["both", "en", "both"]
+
+
 def test_a_program_without_a_run_of_show_prints_no_empty_heading(app, couple):
     from wedding.models import db
     from wedding.runofshow.models import RunItem

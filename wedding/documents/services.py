@@ -86,6 +86,14 @@ def printable_data(ceremony: Ceremony, kind: str, settings: DocumentSettings | N
     return data
 
 
+def default_language(ceremony: Ceremony) -> str:
+    """Japanese and English, but English alone for an English-speaking client's ceremony
+    outside Japan (a Seattle couple's guests read no Japanese)."""
+    client = ceremony.client
+    abroad = ceremony.venue is not None and country_of(ceremony.venue.timezone) != "JP"
+    return "en" if abroad and client is not None and client.language == "en" else "both"
+
+
 def settings_for(ceremony: Ceremony) -> DocumentSettings:
     """The ceremony's document settings (defaults until the planner saves some)."""
     found = db.session.scalar(db.select(DocumentSettings).filter_by(ceremony_id=ceremony.id))
@@ -94,7 +102,7 @@ def settings_for(ceremony: Ceremony) -> DocumentSettings:
             org_id=ceremony.org_id,
             ceremony_id=ceremony.id,
             theme="classic",
-            language="both",
+            language=default_language(ceremony),
             size="a4",
             vow_reader="",
             photographer="",
