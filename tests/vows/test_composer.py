@@ -435,3 +435,27 @@ def test_names_with_emoji_are_still_their_people_and_emoji_alone_say_nothing():
     en = [t for s in range(4) for t in compose(facts, "en", "companion", seed=s)]
     for text in en:
         assert "“”" not in text and "🌙" not in text.split("\n\n", 1)[1], text
+
+
+def test_a_proposal_asked_as_a_question_stays_one():
+    """「結婚してくれる？」 and "Will you marry me?" were printed and spoken with a full stop:
+    the voice said them flat."""
+    from dataclasses import replace
+
+    asked = replace(
+        FACTS,
+        answers={
+            "ja": replace(JA, proposal_words="ずっと一緒にいてくれる？💍"),
+            "en": replace(EN, proposal_words="Will you marry me?"),
+        },
+    )
+    ja = [t for s in range(8) for t in compose(asked, "ja", seed=s) if "いてくれる" in t]
+    en = [t for s in range(8) for t in compose(asked, "en", seed=s) if "marry me" in t]
+    assert ja and all("「ずっと一緒にいてくれる？」" in t for t in ja)
+    assert en and all("“Will you marry me?”" in t for t in en)
+
+
+def test_uchi_speaks_of_uchira():
+    uchi = VowFacts(companion="アカネ", client="美咲", first_person="うち", answers={"ja": JA})
+    drafts = [t for s in range(6) for t in compose(uchi, "ja", seed=s)]
+    assert any("うちら" in t for t in drafts) and not any("うちたち" in t for t in drafts)

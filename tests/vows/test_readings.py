@@ -8,10 +8,11 @@ import pytest
 from tests.vows.test_audio import version_companion
 from wedding.models import db
 from wedding.personas.models import Companion
+from wedding.personas.services import save_story
 from wedding.vows import speech
-from wedding.vows.audio import preview_text, record_voice_consent, request_audio
+from wedding.vows.audio import preview_text, readings_of, record_voice_consent, request_audio
 from wedding.vows.models import VowAudio, VowVersion
-from wedding.vows.speech import ReadingError, heard, parse_readings, say_as
+from wedding.vows.speech import ReadingError, heard, parse_readings, say_as, sentences, spoken
 
 
 def test_readings_are_read_one_a_line_whatever_the_width_of_the_sign():
@@ -121,21 +122,74 @@ def test_the_preview_greets_the_client_by_the_vows_name_and_shows_what_it_said(
 ):
     user = make_user(role="planner")
     client = make_client(user.org, full_name="山田 心愛")
-    companion = make_companion(user.org, client=client, spoken_readings="心愛 = ここあ")
+    companion = make_companion(
+        user.org, client=client, nickname="レンくん", spoken_readings="心愛 = ここあ"
+    )
     with app.app_context():
         kept = db_get(Companion, companion.id)
-        assert preview_text(kept, "ja") == "ここあ、レンです。今日は、来てくれてありがとう。"
+        # the given name, and the companion's own name without its honorific
+        assert preview_text(kept, "ja") == "心愛、レンです。今日は、来てくれてありがとう。"
         assert preview_text(kept, "en") == "I am your companion. Thank you for being here today."
-        kept.spoken_readings = "心愛 = ここあ\nレン = Ren\nここあ = Kokoa"
+        kept.name = "レン (Ren)"
         assert preview_text(kept, "en") == "I am Ren. Thank you for being here today."
-        kept.spoken_readings = "心愛 = Kokoa\nレン = Ren"
-        assert preview_text(kept, "en") == "Kokoa, I am Ren. Thank you for being here today."
+        kept.name, kept.spoken_readings = "レン", "心愛 = Kokoa\nレン = Ren"
+        english = spoken(preview_text(kept, "en"), "en", readings_of(kept))
+        assert english == "Kokoa, I am Ren. Thank you for being here today."
+        save_story(kept, "ja", {"companion_calls_client": "ここちゃん"}, "planner")
+        assert preview_text(kept, "ja").startswith("ここちゃん、レンです。")  # as the vows say
         kept.spoken_readings = "心愛 = ここあ"
-        db.session.commit()
+        db.session.rollback()
     web.login(user)
     response = web.post(f"/companions/{companion.id}/voice-preview", {"lang": "ja"})
     page = web.get(response.headers["Location"]).get_data(as_text=True)
     assert "ココア、レンデス" in page
+
+
+def test_what_open_jtalk_misreads_in_vows_is_given_it_in_kana():
+    """Found reading the composer's own lines: 何度でも as ナニドデモ, 今日はね as キョーハネ,
+    a question said flat, ChatGPT spelled letter by letter, (笑) read as ワライ."""
+    cases = {
+        "僕は何度でも言います。": "ナンドデモ",
+        "何でもない毎日が、あなたと一緒だと特別な一日になります。": "ナンデモナイ",
+        "レン！今日はね、みんなの前で言わせて。": "キョーワネ",
+        "覚えていますか。": "マスカ？",
+        "ChatGPTで出会ったね（笑）": "チャットジーピーティーデデアッタネ",
+        "Renは、Renへ": "レンワ、レンエ",  # the planner's reading, with particles after it
+    }
+    readings = parse_readings("Ren = れん")
+    for text, expected in cases.items():
+        said = heard(spoken(text, "ja", readings), "ja")
+        assert expected in said and "ワライ" not in said, (text, said)
+    assert heard(spoken("何を言うの。何時もそう。", "ja"), "ja").startswith("ナニヲ")  # left alone
+
+
+def test_english_is_spoken_without_symbols_or_letters_espeak_would_name():
+    said = spoken("Misaki (美咲), I love you ❤️ 🌸 <3 ~ lol. 👩‍❤️‍👨 Yes", "en")
+    assert said == "Misaki, I love you. Yes"
+    assert spoken("Ren, Renée, 「Renは」", "en", parse_readings("Ren = Wren\nRen = れん")) == (
+        "Wren, Renée, Wren"
+    )
+
+
+def test_sentences_end_where_a_sentence_ends():
+    assert sentences("Mr. Tanaka came at 7 a.m. on St. Valentine's Day. Really?! Yes!!") == [
+        "Mr. Tanaka came at 7 a.m. on St. Valentine's Day.",
+        "Really?!",
+        "Yes!!",
+    ]
+    assert sentences("本当に！！ありがとう？！「ずっと隣に。結婚して。」次。") == [
+        "本当に！！",
+        "ありがとう？！",
+        "「ずっと隣に。",
+        "結婚して。」",
+        "次。",
+    ]
+
+
+def test_one_name_may_have_a_reading_for_each_voice():
+    readings = parse_readings("Ichika = いちか\nIchika = Ee-chee-kah")
+    assert say_as("Ichikaへ", "ja", readings) == "いちかへ"
+    assert say_as("Ichika, hello", "en", readings) == "Ee-chee-kah, hello"
 
 
 def db_get(model, key):

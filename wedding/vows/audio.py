@@ -5,17 +5,17 @@ is the background job (wedding.jobs) that speaks it. A recording is either done 
 WAV file, or it has no file at all (queued, running, failed): the database refuses anything else.
 """
 
-import re
-
 from wedding.ceremonies.models import Ceremony
 from wedding.erasure import ClientScope, eraser, ids
 from wedding.jobs import enqueue, report_progress, task
 from wedding.models import db, utcnow
 from wedding.personas.mapping import has_japanese
 from wedding.personas.models import Companion
+from wedding.personas.services import stories_of
 from wedding.storage.models import StoredFile
 from wedding.storage.services import store
-from wedding.vows.composer import JA_SECOND_PERSONS, given_name
+from wedding.vows.composer import en_voice, facts_of, given_name, ja_voice, name_forms
+from wedding.vows.japanese import HONORIFICS
 from wedding.vows.models import LlmConsent, VowAudio, VowVersion
 from wedding.vows.speech import (
     Reading,
@@ -27,6 +27,7 @@ from wedding.vows.speech import (
     readings_digest,
     say_as,
     speak,
+    spoken,
 )
 
 # Voice synthesis runs on our own machine; the consent names it like an AI provider.
@@ -197,20 +198,29 @@ def preview_name(companion_id: int, lang: str) -> str:
 
 
 def preview_text(companion: Companion, lang: str) -> str:
-    """The preview's words as the voice says them: the companion's name and the client's, as
-    the vows call them, with the companion's readings applied."""
+    """The preview's words: the companion greets the client by the name the vows use (the
+    questionnaire's, else what the companion calls them, else the given name) and says their
+    own name (without an honorific: nobody calls themself レンくん). Spoken with the companion's
+    readings, so a name written in Japanese that has a Latin reading is said in English too."""
+    client = companion.client
+    stories = stories_of(companion.id).values()
+    facts = facts_of(
+        companion, client.display_name, stories, client.full_name, client.ceremony_role
+    )
     readings = readings_of(companion)
-    name = re.split(r"[(（]", companion.nickname or companion.name)[0].strip()
-    name = say_as(name, lang, readings)
-    calls = (companion.calls_client or "").strip()
-    you = calls if calls and calls not in JA_SECOND_PERSONS else ""
-    you = say_as(you or given_name(companion.client.display_name), lang, readings)
+    you = (ja_voice if lang == "ja" else en_voice)(facts, "companion").name
+    you = you or given_name(client.display_name)  # a Japanese name may have a Latin reading
+
+    def sayable(text: str) -> bool:
+        return lang == "ja" or not has_japanese(say_as(text, "en", readings))
+
+    forms = [f for f in name_forms(companion.nickname, companion.name) if sayable(f)]
+    name = next((f for f in forms if has_japanese(f) == (lang == "ja")), forms[0] if forms else "")
     if lang == "ja":
-        return f"{you}、{name}です。今日は、来てくれてありがとう。"
-    if has_japanese(name):  # the English voice cannot say it: the readings may give it
-        name = "your companion"
-    greeting = "" if has_japanese(you) or not you else f"{you}, "
-    return f"{greeting}I am {name}. Thank you for being here today."
+        name = next((name[: -len(h)] for h in HONORIFICS if name.endswith(h) and name != h), name)
+        return f"{you}、{name}です。今日は、来てくれてありがとう。" if you else f"{name}です。"
+    greeting = f"{you}, " if you and sayable(you) else ""
+    return f"{greeting}I am {name or 'your companion'}. Thank you for being here today."
 
 
 @task(retries=0, lease=120)
@@ -221,8 +231,8 @@ def speak_preview(companion_id: int, lang: str) -> dict:
     companion = db.session.get(Companion, companion_id)
     if companion is None:
         raise LookupError("the companion is gone")
-    text = preview_text(companion, lang)
-    wav, _seconds = speak(text, lang, voice_of(companion))  # SpeechError: the job fails
+    text, readings = preview_text(companion, lang), readings_of(companion)
+    wav, _seconds = speak(text, lang, voice_of(companion), readings=readings)  # or SpeechError
     name = preview_name(companion.id, lang)
     db.session.execute(
         db.delete(StoredFile).where(
@@ -231,7 +241,7 @@ def speak_preview(companion_id: int, lang: str) -> dict:
     )
     stored = store(companion.org_id, wav, "audio/wav", name)
     db.session.commit()
-    return {"file_id": stored.id, "lang": lang, "heard": heard(text, lang)}
+    return {"file_id": stored.id, "lang": lang, "heard": heard(spoken(text, lang, readings), lang)}
 
 
 @eraser(order=10)

@@ -244,8 +244,8 @@ JA = {
         "{name}。言葉にするのは少し照れくさいので、手紙にしてきました。",
     ],
     "met": [
-        "{me}たちの始まりを、今でもよく覚えています。{met_te}、あの日から{me}の毎日は変わりました。",
-        "最初の日のことを覚えていますか。{met_polite}。あれが{me}たちの物語の始まりでした。",
+        "{we}の始まりを、今でもよく覚えています。{met_te}、あの日から{me}の毎日は変わりました。",
+        "最初の日のことを覚えていますか。{met_polite}。あれが{we}の物語の始まりでした。",
         "思い返せば、{met_polite}。あの出会いがなければ、今日の{me}はいません。",
     ],
     "knew": [
@@ -262,7 +262,7 @@ JA = {
     ],
     "promises": [
         "だから、{me}は約束します。{promises_polite}",
-        "これからの{me}たちのために、{you}に約束します。{promises_koto}を。",
+        "これからの{we}のために、{you}に約束します。{promises_koto}を。",
     ],
     "catch": [
         "そして、いつもの言葉で。{catch}",
@@ -279,10 +279,10 @@ JA = {
     ],
     "guests": [
         "今日来てくださった皆さんにも、知っていてほしいことがあります。{guests_polite}",
-        "皆さん、{guests_polite}どうかこれからも、{me}たちを見守ってください。",
+        "皆さん、{guests_polite}どうかこれからも、{we}を見守ってください。",
     ],
     "guests_plain": [
-        "今日来てくださった皆さん、{me}たちを見守ってくださって、ありがとうございます。",
+        "今日来てくださった皆さん、{we}を見守ってくださって、ありがとうございます。",
     ],
     "close": [
         "{name}、これから先のすべての季節を、{me}と一緒に過ごしてください。",
@@ -324,10 +324,16 @@ def _turn_ja(text: str, voice: Voice) -> japanese.Clause:
     )
 
 
-def _said(text: str) -> str:
+def _said(text: str, question: bool = False) -> str:
     """Words quoted as said (a proposal, a catchphrase): no emoji, which are not read aloud;
-    "" when nothing else is left (💍), and the quote is left out."""
-    return japanese.clean_fact(japanese.without_pictographs(text))
+    "" when nothing else is left (💍), and the quote is left out. With ``question``, words
+    asked keep their question mark (the voice rises on it: "Will you marry me?")."""
+    plain = japanese.without_pictographs(text)
+    said = japanese.clean_fact(plain)
+    asked = plain.strip().rstrip('」』”"').rstrip()[-1:] in ("?", "？")
+    if question and said and asked:
+        said += "？" if has_japanese(said) else "?"
+    return said
 
 
 def _unsaid_me(clause: str, voice: Voice) -> str:
@@ -338,7 +344,9 @@ def _unsaid_me(clause: str, voice: Voice) -> str:
 
 def _values_ja(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, str]:
     ans = facts.of("ja")
-    values = {"me": voice.me, "you": voice.you, "name": voice.name}
+    # "we": うちら for うち (うちたち is said by nobody), else 僕たち, わたしたち…
+    we = "うちら" if voice.me == "うち" else f"{voice.me}たち"
+    values = {"me": voice.me, "you": voice.you, "name": voice.name, "we": we}
     # A te or plain clause stands inside a sentence whose own subject is the speaker
     # ("…て、わたしの心は決まりました", "わたしが気づいたのは、…た、あのとき"): there the
     # clause says "わたしが" no second time.
@@ -352,7 +360,7 @@ def _values_ja(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, s
             "knew_polite": knew.polite(),
             "knew_plain": _unsaid_me(knew.plain(), voice),
         }
-    words = _said(ans.proposal_words)
+    words = _said(ans.proposal_words, question=True)
     if words:
         if not voice.client_speaks:
             # The companion says the words again, now, in this vow's second person; the client
@@ -366,7 +374,8 @@ def _values_ja(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, s
         # Told to the guests: the companion keeps their name, the client speaks as 私.
         guests = japanese.turn(ans.for_guests, voice.me_names, (), voice.me, voice.name, True)
         values["guests_polite"] = guests.polite() + "。"
-    catch = [c for c in map(_said, facts.catchphrases) if has_japanese(c)]
+    catch = [_said(c, question=True) for c in facts.catchphrases]
+    catch = [c for c in catch if has_japanese(c)]
     if catch and not voice.client_speaks:
         values["catch"] = f"「{rng.choice(catch)}」"
     return values
@@ -613,7 +622,7 @@ def _values_en(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, s
         clause = _told_en(answer, voice, facts) if answer and not has_japanese(answer) else ""
         if clause:
             values[key], values[key + "_cap"] = clause, _cap(clause)
-    words = _said(ans.proposal_words)
+    words = _said(ans.proposal_words, question=True)
     if words and not has_japanese(words):
         values["proposal"] = f"“{_stop(_cap(words))}”"
     promises = [p for p in ans.promises if not has_japanese(p)][:4]
@@ -630,7 +639,8 @@ def _values_en(facts: VowFacts, voice: Voice, rng: random.Random) -> dict[str, s
         # Told to the guests: the companion keeps their name, the client speaks as "I".
         told = turn_en(ans.for_guests, voice.me_names, (), True)
         values["guests"] = _stop(_cap(told))
-    catch = [c for c in map(_said, facts.catchphrases) if c and not has_japanese(c)]
+    catch = [_said(c, question=True) for c in facts.catchphrases]
+    catch = [c for c in catch if c and not has_japanese(c)]
     if catch and not voice.client_speaks:
         values["catch"] = f"“{_stop(_cap(rng.choice(catch)))}”"
     return values

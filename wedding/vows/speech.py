@@ -52,10 +52,26 @@ def voice_choices() -> list[tuple[str, str]]:
     return [("", ""), *JA_VOICES.items(), *EN_VOICES.items()]
 
 
+ABBREVIATIONS = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr)|\b[ap]\.m)\.$", re.IGNORECASE)
+
+
 def sentences(text: str) -> list[str]:
-    """Speakable pieces: one sentence (or a line) each, so progress can be told as we go."""
-    parts = re.split(r"(?<=[。！？!?])|(?<=\.)\s+|\n+", text)
-    return [p.strip() for p in parts if p and p.strip()]
+    """Speakable pieces: one sentence (or a line) each, so progress can be told as we go.
+
+    A run of stops (！！, ?!) ends one sentence, with any closing quote after it; a full stop
+    after Mr, Dr, St or a.m. ends none (each piece is spoken with a breath after it)."""
+    parts = re.split(
+        r"(?<=[。！？!?])(?![。！？!?」』”\"])|(?<=[。！？!?][」』”\"])|(?<=\.)\s+|\n+", text
+    )
+    pieces: list[str] = []
+    for part in (p.strip() for p in parts if p and p.strip()):
+        if pieces and ABBREVIATIONS.search(pieces[-1]):
+            pieces[-1] = f"{pieces[-1]} {part}"
+        elif pieces and not re.search(r"\w", part):  # stray marks: they belong to the last
+            pieces[-1] += part
+        else:
+            pieces.append(part)
+    return pieces
 
 
 class Reading(NamedTuple):
@@ -92,7 +108,7 @@ def parse_readings(text: str) -> list[Reading]:
     remembers. No engine keeps a per-companion list that can be checked and changed in a form,
     so the written form is replaced by its reading just before speaking (the printed vows keep
     the writing). Full-width letters and signs are read as their narrow forms."""
-    readings: dict[str, Reading] = {}
+    readings: dict[tuple[str, str], Reading] = {}
     for number, raw in enumerate((text or "").splitlines(), start=1):
         line = unicodedata.normalize("NFKC", raw).strip()
         if not line:
@@ -104,9 +120,10 @@ def parse_readings(text: str) -> list[Reading]:
             raise ReadingError(number, "long")
         if not (KANA_SAID.fullmatch(said) or LATIN_SAID.fullmatch(said)):
             raise ReadingError(number, "said")
-        if written in readings:
+        reading = Reading(written, said)
+        if (written, reading.lang) in readings:
             raise ReadingError(number, "twice")
-        readings[written] = Reading(written, said)
+        readings[(written, reading.lang)] = reading
         if len(readings) > MAX_READINGS:
             raise ReadingError(number, "many")
     return list(readings.values())
@@ -121,10 +138,78 @@ def say_as(text: str, lang: str, readings: Sequence[Reading]) -> str:
         return text
     said = {r.written: r.said for r in wanted}
     pattern = "|".join(
-        rf"(?<!\w){re.escape(r.written)}(?!\w)" if LATIN.search(r.written) else re.escape(r.written)
+        rf"(?<!{LETTER}){re.escape(r.written)}(?!{LETTER})"
+        if LATIN.search(r.written)
+        else re.escape(r.written)
         for r in wanted
     )
     return re.sub(pattern, lambda match: said[match.group(0)], text)
+
+
+# A letter of a word written in Latin script (é included): a Latin name ends where one of these
+# does not follow, so "Ren" is found in 「Renは」 but not in "Renée" or "children".
+LETTER = r"[^\W\d_\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]"
+
+# Names the Japanese voice would spell letter by letter (ChatGPT → シーエイチエーティー…); the
+# planner's own readings come first.
+JA_READINGS = tuple(
+    Reading(written, said)
+    for written, said in (
+        ("ChatGPT", "チャットジーピーティー"),
+        ("Character.AI", "キャラクターエーアイ"),
+        ("Discord", "ディスコード"),
+        ("VTuber", "ブイチューバー"),
+        ("SillyTavern", "シリータバーン"),
+        ("Replika", "レプリカ"),
+        ("Claude", "クロード"),
+        ("Gemini", "ジェミニ"),
+        ("Copilot", "コパイロット"),
+    )
+)
+# 何 before a counter is なん; Open JTalk says ナニド, ナニカイ, ナニニン (何時も is いつも: left).
+NAN = re.compile(r"何(?=度|回|人|年|歳|才|個|通|日|週|ヶ月|か月|でも)")
+LAUGHS = re.compile(r"[（(]笑[）)]|(?<=[\u3040-\u30ff\u3400-\u9fff。、！？])[wｗ]+(?![A-Za-z])")
+
+
+def spoken_ja(text: str) -> str:
+    """Japanese as Open JTalk should read it: 何度 as なんど, the は of 「今日はね」 as わ (it says
+    ハ there), a question in です/ますか。 rising (か？), and (笑) or www not read out."""
+    text = NAN.sub("なん", LAUGHS.sub("", text))
+    text = re.sub(r"(?<=か)。", "？", text)
+    if "はね" not in text:
+        return text
+    from wedding.vows.japanese import words  # the analyser, loaded only when needed
+
+    tokens = words(text)
+    out = []
+    for i, word in enumerate(tokens):
+        before_ne = i + 1 < len(tokens) and tokens[i + 1].surface.startswith("ね")
+        particle = word.surface == "は" and word.pos == "助詞" and before_ne
+        out.append(word.space + ("わ" if particle else word.surface))
+    return "".join(out)
+
+
+def spoken_en(text: str) -> str:
+    """English as eSpeak should read it: no emoji or symbols (it names them: "red heart"), no
+    Japanese letters (it says "Chinese letter" for each), no <3, ~ or lol."""
+    text = re.sub(r"<3|~|\blol\b", "", text, flags=re.IGNORECASE)
+    text = "".join(
+        " " if unicodedata.category(c) in ("So", "Sk", "Co") or "\u3000" <= c <= "\u9fff" else c
+        for c in text
+        if c not in "\u200d\ufe0e\ufe0f"  # what joins and styles emoji
+    )
+    text = re.sub(r"[(（]\s*[)）]", "", text)
+    return re.sub(r"[ \t]{2,}", " ", re.sub(r"[ \t]+([,.!?;:])", r"\1", text)).strip()
+
+
+def spoken(text: str, lang: str, readings: Sequence[Reading] = ()) -> str:
+    """The text as the voice is given it: the planner's readings of names, then the fixes each
+    engine needs. The printed vows keep the text as written."""
+    if lang == "ja":
+        theirs = {r.written for r in readings if r.lang == "ja"}
+        builtin = [r for r in JA_READINGS if r.written not in theirs]
+        return spoken_ja(say_as(text, "ja", [*readings, *builtin]))
+    return spoken_en(say_as(text, "en", readings))
 
 
 def readings_digest(readings: Sequence[Reading], lang: str) -> str:
@@ -159,7 +244,7 @@ def speak(
         raise SpeechError("there is no text to speak")
     if len(text) > MAX_CHARS:
         raise SpeechError("the text is too long to speak")
-    pieces = sentences(say_as(text, lang, readings))
+    pieces = sentences(spoken(text, lang, readings))
     frames: list[bytes] = []
     for done, piece in enumerate(pieces, start=1):
         if lang == "ja":
