@@ -12,7 +12,15 @@ from wedding.personas.services import save_story
 from wedding.vows import speech
 from wedding.vows.audio import preview_text, readings_of, record_voice_consent, request_audio
 from wedding.vows.models import VowAudio, VowVersion
-from wedding.vows.speech import ReadingError, heard, parse_readings, say_as, sentences, spoken
+from wedding.vows.speech import (
+    ReadingError,
+    heard,
+    parse_readings,
+    say_as,
+    sentences,
+    spelled_out,
+    spoken,
+)
 
 
 def test_readings_are_read_one_a_line_whatever_the_width_of_the_sign():
@@ -72,6 +80,7 @@ def test_the_recording_says_the_names_as_written_down(app, vow, monkeypatch):
         assert audio.status == "done"
         assert spoken[0].startswith("みさき、") and "美咲" not in "".join(spoken)
         assert version.text.startswith("美咲、")  # the printed vows keep the writing
+        assert audio.heard.startswith("ミサキ、ズット")  # for the planner to read
 
 
 def test_a_recording_made_before_the_readings_changed_says_so(app, web, vow):
@@ -190,6 +199,28 @@ def test_one_name_may_have_a_reading_for_each_voice():
     readings = parse_readings("Ichika = いちか\nIchika = Ee-chee-kah")
     assert say_as("Ichikaへ", "ja", readings) == "いちかへ"
     assert say_as("Ichika, hello", "en", readings) == "Ee-chee-kah, hello"
+
+
+def test_a_latin_name_the_japanese_voice_would_spell_is_pointed_out(app, web, vow):
+    user, ceremony, version_id = vow
+    assert spelled_out("Renは、ARでLINEを。Renée", ["レン", "Ren", "Misaki"]) == ["Ren"]
+    assert spelled_out("Renは", ["Ren"], parse_readings("Ren = れん")) == []
+    assert spelled_out("ChatGPTで", ["ChatGPT"]) == []  # we know how it is said
+    with app.app_context():
+        version = db_get(VowVersion, version_id)
+        version.text = "美咲、Renはずっとここにいます。"
+        db_get(Companion, ceremony.companion_id).name = "レン (Ren)"
+        commit()
+    web.login(user)
+    page = web.get(f"/ceremonies/{ceremony.id}/vows").get_data(as_text=True)
+    assert re.search(
+        r'class="attention">[^<]*Ren[^<]*<a href="/companions/\d+#voice-settings"', page
+    )
+    with app.app_context():
+        db_get(Companion, ceremony.companion_id).spoken_readings = "Ren = れん"
+        commit()
+    page = web.get(f"/ceremonies/{ceremony.id}/vows").get_data(as_text=True)
+    assert not re.search(r'class="attention">[^<]*Ren', page)
 
 
 def db_get(model, key):

@@ -27,6 +27,7 @@ from wedding.vows.speech import (
     readings_digest,
     say_as,
     speak,
+    spelled_out,
     spoken,
 )
 
@@ -113,11 +114,24 @@ def request_audio(version: VowVersion, companion: Companion, client_id: int) -> 
     elif audio.status in ("queued", "running"):
         return audio
     audio.status, audio.progress, audio.reason = "queued", 0, ""
-    audio.file_id, audio.seconds = None, None
+    audio.file_id, audio.seconds, audio.heard = None, None, ""
     audio.voice = voice_label(companion, version.lang)
     db.session.flush()
     enqueue(synthesize_vows, audio.id, org_id=audio.org_id)  # runs once this transaction commits
     return audio
+
+
+def names_spelled_out(ceremony: Ceremony, versions) -> dict[int, list[str]]:
+    """Per Japanese version, the names in Latin letters its voice would spell letter by letter
+    (no reading given yet): the page asks the planner for one."""
+    companion, client = ceremony.companion, ceremony.client
+    if companion is None:
+        return {}
+    people = (client.full_name, client.display_name) if client else ()
+    names = name_forms(companion.name, companion.nickname, companion.calls_client, *people)
+    readings = readings_of(companion)
+    found = {v.id: spelled_out(v.text, names, readings) for v in versions if v.lang == "ja"}
+    return {key: words for key, words in found.items() if words}
 
 
 def render_version(version: VowVersion, companion: Companion, progress=None) -> tuple[bytes, float]:
@@ -165,7 +179,13 @@ def synthesize_vows(audio_id: int) -> None:
         audio.status, audio.reason, audio.progress = "failed", reason[:500], 0
         db.session.commit()
         return
+    said = (
+        heard(spoken(version.text, "ja", readings_of(companion)), "ja")
+        if version.lang == "ja"
+        else ""
+    )
     audio = db.session.get(VowAudio, audio_key)
+    audio.heard = said
     name = f"vows-{version.ceremony_id}-{version.role}-{version.lang}-v{version.number}.wav"
     stored = store(audio.org_id, wav, "audio/wav", name)
     audio.file_id, audio.seconds = stored.id, round(seconds, 2)

@@ -115,3 +115,5 @@ class VowAudio(OrgOwned, db.Model):
     seconds: Mapped[float | None]
     # What it was spoken with, so that a change of voice shows the recording is out of date.
     voice: Mapped[str] = mapped_column(String(60), default="")
+    # What the Japanese voice pronounced, in katakana: a planner checks names by reading it.
+    heard: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -202,6 +202,19 @@ def spoken_en(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", re.sub(r"[ \t]+([,.!?;:])", r"\1", text)).strip()
 
 
+def spelled_out(text: str, names: Sequence[str], readings: Sequence[Reading] = ()) -> list[str]:
+    """The names written in Latin letters that the Japanese voice would spell letter by letter
+    in ``text`` ("Ren" → アールイーエヌ) because they have no reading yet. Only names: words such
+    as AR or LINE are in Open JTalk's dictionary and said as people say them."""
+    known = {r.written for r in (*readings, *JA_READINGS) if r.lang == "ja"}
+    latin = [n for n in names if LATIN_SAID.fullmatch(n) and n not in known]
+    return [
+        n
+        for n in dict.fromkeys(latin)
+        if re.search(rf"(?<!{LETTER}){re.escape(n)}(?!{LETTER})", text)
+    ]
+
+
 def spoken(text: str, lang: str, readings: Sequence[Reading] = ()) -> str:
     """The text as the voice is given it: the planner's readings of names, then the fixes each
     engine needs. The printed vows keep the text as written."""

@@ -21,6 +21,7 @@ from wedding.vows.audio import (
     AudioError,
     audio_for,
     audio_of,
+    names_spelled_out,
     record_voice_consent,
     request_audio,
     voice_consent,
@@ -131,6 +132,7 @@ def index(ceremony_id: int):
     audit("view", "vows", ceremony.id)
     db.session.commit()
     ai_job = latest_ai_job(ceremony.id)
+    groups = versions_of(ceremony.id)
     return render_template(
         "vows/index.html",
         ai_job=ai_job,
@@ -139,7 +141,13 @@ def index(ceremony_id: int):
         and utcnow() - ai_job.finished_at < timedelta(minutes=10),
         ai_fallback_message=_fallback_message,
         ceremony=ceremony,
-        groups=versions_of(ceremony.id),
+        groups=groups,
+        spelled={
+            key: join_words(words)
+            for key, words in names_spelled_out(
+                ceremony, [v for versions in groups.values() for v in versions]
+            ).items()
+        },
         comments=comments_for(ceremony.id),
         form=form,
         endpoint=endpoint,
