@@ -8,14 +8,13 @@ import pytest
 from tests.vows.test_audio import version_companion
 from wedding.models import db
 from wedding.personas.models import Companion
+from wedding.personas.readings import ReadingError, parse_readings
 from wedding.personas.services import save_story
 from wedding.vows import speech
 from wedding.vows.audio import preview_text, readings_of, record_voice_consent, request_audio
 from wedding.vows.models import VowAudio, VowVersion
 from wedding.vows.speech import (
-    ReadingError,
     heard,
-    parse_readings,
     say_as,
     sentences,
     spelled_out,

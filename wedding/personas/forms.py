@@ -11,7 +11,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from wedding.forms import Between, WeddingForm, name_field, stripped
 from wedding.i18n import lazy_gettext as _l
-from wedding.vows.speech import MAX_READINGS, ReadingError, parse_readings
+from wedding.personas.readings import MAX_READINGS, ReadingError, parse_readings
 
 TONES = [
     SelectChoice("gentle", _l("Gentle")),

@@ -10,9 +10,9 @@ from wedding.models import db
 from wedding.personas.cards import CardError, ParsedCard, read_any, write_card_png
 from wedding.personas.mapping import has_japanese, has_usable_text, map_persona
 from wedding.personas.models import Companion, CoupleStory, PendingImport
+from wedding.personas.readings import ReadingError, parse_readings
 from wedding.storage.models import StoredFile
 from wedding.storage.services import sniff_image_type, store
-from wedding.vows.speech import ReadingError, parse_readings
 
 # The persona fields that travel inside an exported card, under extensions.nijigen_wedding.
 PERSONA_FIELDS = (

@@ -11,6 +11,7 @@ from wedding.jobs import enqueue, report_progress, task
 from wedding.models import db, utcnow
 from wedding.personas.mapping import has_japanese
 from wedding.personas.models import Companion
+from wedding.personas.readings import Reading, ReadingError, parse_readings
 from wedding.personas.services import stories_of
 from wedding.storage.models import StoredFile
 from wedding.storage.services import store
@@ -18,12 +19,9 @@ from wedding.vows.composer import en_voice, facts_of, given_name, ja_voice, name
 from wedding.vows.japanese import HONORIFICS
 from wedding.vows.models import LlmConsent, VowAudio, VowVersion
 from wedding.vows.speech import (
-    Reading,
-    ReadingError,
     SpeechError,
     VoiceSettings,
     heard,
-    parse_readings,
     readings_digest,
     say_as,
     speak,
